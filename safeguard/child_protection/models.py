@@ -1,0 +1,148 @@
+"""Strategy discussions, section 47 enquiries, child protection conferences and plans."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from safeguard.core import codes
+from safeguard.core.models import Recorded
+
+
+class StrategyDiscussion(Recorded):
+    referral = models.ForeignKey(
+        "front_door.Referral", on_delete=models.PROTECT, related_name="strategy_discussions"
+    )
+    held_on = models.DateField()
+    s47_initiated = models.BooleanField("decided to start section 47 enquiries", default=False)
+    attendees = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Strategy discussion {self.held_on:%d/%m/%Y}"
+
+
+class Section47Enquiry(Recorded):
+    """A section 47 enquiry (CIN census Section47). The ICPC clock (T05) runs from the strategy
+    discussion that started it."""
+
+    class Outcome(models.TextChoices):
+        ICPC = "icpc", "Initial child protection conference"
+        NOT_SUBSTANTIATED = "not_substantiated", "Concerns not substantiated"
+        CIN = "cin", "Continue as child in need"
+        NFA = "nfa", "No further action"
+
+    referral = models.ForeignKey(
+        "front_door.Referral", on_delete=models.PROTECT, related_name="section47_enquiries"
+    )
+    strategy_discussion = models.ForeignKey(
+        StrategyDiscussion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField()  # S47ActualStartDate
+    end_date = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    icpc_not_required = models.BooleanField(default=False)  # ICPCnotRequired
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "section 47 enquiry"
+        verbose_name_plural = "section 47 enquiries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="s47_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Section 47 enquiry from {self.start_date:%d/%m/%Y}"
+
+
+class ChildProtectionPlan(Recorded):
+    """A child protection plan (CIN census ChildProtectionPlans)."""
+
+    referral = models.ForeignKey(
+        "front_door.Referral", on_delete=models.PROTECT, related_name="cp_plans"
+    )
+    start_date = models.DateField()  # CPPstartDate
+    end_date = models.DateField(null=True, blank=True)  # CPPendDate
+    initial_category = models.CharField(max_length=3, choices=codes.CategoryOfAbuse.choices)
+    latest_category = models.CharField(max_length=3, choices=codes.CategoryOfAbuse.choices)
+    number_of_previous_cpp = models.PositiveSmallIntegerField(null=True, blank=True)
+    visit_interval_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "child protection plan"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="cp_plan_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_category__in=codes.CategoryOfAbuse.values)
+                & Q(latest_category__in=codes.CategoryOfAbuse.values),
+                name="cp_plan_category_codes",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date"]), models.Index(fields=["end_date"])]
+
+    def __str__(self) -> str:
+        return f"CP plan from {self.start_date:%d/%m/%Y} ({self.latest_category})"
+
+
+class Conference(Recorded):
+    """A child protection conference for one child: initial, transfer-in or review."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial child protection conference"
+        TRANSFER_IN = "transfer_in", "Transfer-in conference"
+        REVIEW = "review", "Review child protection conference"
+
+    referral = models.ForeignKey(
+        "front_door.Referral", on_delete=models.PROTECT, related_name="conferences"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    section47 = models.ForeignKey(
+        Section47Enquiry, null=True, blank=True, on_delete=models.PROTECT, related_name="conferences"
+    )
+    cp_plan = models.ForeignKey(
+        ChildProtectionPlan, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="conferences",
+    )
+    notification_date = models.DateField(
+        "written notification from the transferring LA", null=True, blank=True
+    )
+    held_on = models.DateField()
+    plan_required = models.BooleanField("decided the child needs a CP plan", null=True, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="review") | Q(cp_plan__isnull=False),
+                name="review_conference_has_plan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="transfer_in") | Q(notification_date__isnull=False),
+                name="transfer_in_has_notification_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%d/%m/%Y}"
+
+
+class CoreGroupMeeting(Recorded):
+    cp_plan = models.ForeignKey(
+        ChildProtectionPlan, on_delete=models.PROTECT, related_name="core_groups"
+    )
+    held_on = models.DateField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Core group {self.held_on:%d/%m/%Y}"

@@ -1,0 +1,80 @@
+"""The errors every service raises, so views, API, CLI and imports report them the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: the field it concerns, the rule's code (DfE code where there is one)."""
+
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message} [rule {self.rule}]"
+
+
+class RecordInvalid(ValidationError):
+    """A save refused at entry. Carries every violation found, not just the first."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = list(violations)
+        by_field: dict[str, list[ValidationError]] = {}
+        for v in self.violations:
+            by_field.setdefault(v.field, []).append(
+                ValidationError(f"{v.message} [rule {v.rule}]", code=v.rule)
+            )
+        super().__init__(by_field)
+
+    @property
+    def rules(self) -> set[str]:
+        return {v.rule for v in self.violations}
+
+    def __str__(self) -> str:
+        return "; ".join(str(v) for v in self.violations)
+
+
+class EditConflict(Exception):
+    """Someone else saved this record after you opened it; your change was not applied."""
+
+    def __init__(self, obj, expected_version: int):
+        self.obj = obj
+        self.expected_version = expected_version
+        super().__init__(
+            f"{obj._meta.verbose_name} {obj.pk} was changed by someone else since you opened it "
+            f"(you had version {expected_version}); reload it and apply your change again."
+        )
+
+
+class Checks:
+    """Collects violations while a service validates, then raises them all together."""
+
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+
+    def require(self, condition: bool, field: str, rule: str, message: str) -> bool:
+        if not condition:
+            self.violations.append(Violation(field, rule, message))
+        return bool(condition)
+
+    def fail(self, field: str, rule: str, message: str) -> None:
+        self.violations.append(Violation(field, rule, message))
+
+    def code(self, value, choices, field: str, rule: str, label: str, *, required=True) -> None:
+        """A DfE code must be one of the codes in its list."""
+        if value in (None, ""):
+            if required:
+                self.fail(field, rule, f"{label} is required")
+            return
+        valid = {c for c, _ in choices.choices} if hasattr(choices, "choices") else set(choices)
+        if value not in valid:
+            self.fail(field, rule, f"{label} '{value}' is not a valid code")
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            raise RecordInvalid(self.violations)

@@ -1,0 +1,280 @@
+"""Children looked after: periods of care and their episodes, reviews, health, missing episodes,
+adoption, previous permanence, deprivation of liberty and care leavers (SSDA903)."""
+
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from safeguard.core import codes
+from safeguard.core.models import Recorded
+
+
+class PeriodOfCare(Recorded):
+    """A continuous period of being looked after: from an episode with RNE 'S' until an episode
+    ceases with a reason other than X1."""
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="periods_of_care"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "periods of care"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="period_of_care_dates_in_order",
+            ),
+            models.UniqueConstraint(
+                "child", condition=Q(end_date__isnull=True), name="one_open_period_of_care"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Period of care from {self.start_date:%d/%m/%Y}"
+
+
+class Episode(Recorded):
+    """One 903 episode: a legal status and a placement held over a stretch of days."""
+
+    period_of_care = models.ForeignKey(
+        PeriodOfCare, on_delete=models.PROTECT, related_name="episodes"
+    )
+    decom = models.DateField("date episode commenced")  # DECOM
+    rne = models.CharField(max_length=1, choices=codes.ReasonForNewEpisode.choices)  # RNE
+    legal_status = models.CharField(max_length=2, choices=codes.LegalStatus.choices)  # LS
+    category_of_need = models.CharField(
+        max_length=2, choices=codes.CategoryOfNeed.choices
+    )  # CIN
+    placement = models.CharField(max_length=3)  # PLACE (validated against the year's list)
+    placement_provider = models.CharField(
+        max_length=3, choices=codes.PlacementProvider.choices, blank=True
+    )  # PLACE_PROVIDER
+    dec = models.DateField("date episode ceased", null=True, blank=True)  # DEC
+    rec = models.CharField(
+        "reason episode ceased", max_length=3, choices=codes.ReasonEpisodeCeased.choices,
+        blank=True,
+    )  # REC
+    reason_place_change = models.CharField(
+        max_length=6, choices=codes.ReasonPlaceChange.choices, blank=True
+    )  # REASON_PLACE_CHANGE
+    home_postcode = models.CharField(max_length=8, blank=True)  # HOME_POST
+    placement_postcode = models.CharField(max_length=8, blank=True)  # PL_POST
+    urn = models.CharField("Ofsted URN", max_length=8, blank=True)  # URN
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decom", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dec__isnull=True) | Q(dec__gte=F("decom")), name="episode_dates_in_order"
+            ),  # 356
+            models.CheckConstraint(
+                condition=Q(dec__isnull=True, rec="") | (Q(dec__isnull=False) & ~Q(rec="")),
+                name="episode_dec_and_rec_together",
+            ),  # 148
+            models.UniqueConstraint("period_of_care", "decom", name="one_episode_start_per_day"),
+        ]
+        indexes = [models.Index(fields=["decom"]), models.Index(fields=["dec"])]
+
+    def __str__(self) -> str:
+        return f"Episode {self.decom:%d/%m/%Y} {self.legal_status}/{self.placement}"
+
+
+class LookedAfterReview(Recorded):
+    """A statutory review of the child's care plan, chaired by the IRO (903 Reviews)."""
+
+    period_of_care = models.ForeignKey(
+        PeriodOfCare, on_delete=models.PROTECT, related_name="reviews"
+    )
+    review_date = models.DateField()  # REVIEW
+    participation = models.CharField(
+        max_length=3, choices=codes.ReviewParticipation.choices
+    )  # REVIEW_CODE
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("period_of_care", "review_date", name="one_review_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.review_date:%d/%m/%Y}"
+
+
+class HealthAssessment(Recorded):
+    class Kind(models.TextChoices):
+        INITIAL = "IHA", "Initial health assessment"
+        REVIEW = "RHA", "Review health assessment"
+        DENTAL = "DENTAL", "Dental check"
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="health_assessments"
+    )
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    requested_date = models.DateField(null=True, blank=True)
+    completed_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_date__isnull=False) | Q(completed_date__isnull=False),
+                name="health_assessment_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_date__isnull=True)
+                | Q(completed_date__isnull=True)
+                | Q(completed_date__gte=F("requested_date")),
+                name="health_assessment_completed_after_request",
+            ),
+        ]
+
+
+class AnnualHealthOutcomes(Recorded):
+    """Outcomes for children looked after continuously for 12 months at 31 March (903 OC2)."""
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="annual_outcomes"
+    )
+    year_ending = models.DateField()  # always a 31 March
+    sdq_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_reason = models.CharField(max_length=4, choices=codes.SDQReason.choices, blank=True)
+    convicted = models.BooleanField(null=True, blank=True)
+    health_check = models.BooleanField(null=True, blank=True)
+    immunisations = models.BooleanField(null=True, blank=True)
+    teeth_check = models.BooleanField(null=True, blank=True)
+    health_assessment = models.BooleanField(null=True, blank=True)
+    substance_misuse = models.BooleanField(null=True, blank=True)
+    intervention_received = models.BooleanField(null=True, blank=True)
+    intervention_offered = models.BooleanField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "annual health outcomes"
+        constraints = [
+            models.UniqueConstraint("child", "year_ending", name="one_oc2_per_child_year"),
+            models.CheckConstraint(
+                condition=Q(sdq_score__isnull=True) | Q(sdq_score__lte=40), name="sdq_score_0_40"
+            ),  # 180
+        ]
+
+
+class MissingEpisode(Recorded):
+    """A period missing (M) or away without authorisation (A), and the return home interview."""
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="missing_episodes"
+    )
+    kind = models.CharField(max_length=1, choices=codes.MissingType.choices)  # MISSING
+    start_date = models.DateField()  # MIS_START
+    end_date = models.DateField(null=True, blank=True)  # MIS_END
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_interview_offered_at = models.DateTimeField(null=True, blank=True)
+    return_interview_accepted = models.BooleanField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="missing_dates_in_order",
+            ),  # 1005-type
+            models.CheckConstraint(condition=Q(kind__in=["M", "A"]), name="missing_type_code"),
+        ]
+
+
+class AdoptionJourney(Recorded):
+    """The adoption milestones for one decision that a child should be placed for adoption
+    (903 PlacedAdoption and AD1)."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="adoptions")
+    decision_date = models.DateField()  # DATE_PLACED / DATE_INT
+    placement_order_date = models.DateField(null=True, blank=True)
+    matched_date = models.DateField(null=True, blank=True)  # DATE_MATCH
+    placed_date = models.DateField(null=True, blank=True)
+    adoption_order_date = models.DateField(null=True, blank=True)
+    decision_reversed_date = models.DateField(null=True, blank=True)  # DATE_PLACED_CEASED
+    reason_reversed = models.CharField(
+        max_length=3, choices=codes.ReasonPlacedCeased.choices, blank=True
+    )  # REASON_PLACED_CEASED
+    foster_carer_adoption = models.BooleanField(null=True, blank=True)  # FOSTER_CARE
+    number_of_adopters = models.PositiveSmallIntegerField(null=True, blank=True)  # NB_ADOPTR
+    sex_of_adopters = models.CharField(
+        max_length=2, choices=codes.SexOfAdopters.choices, blank=True
+    )  # SEX_ADOPTR
+    legal_status_of_adopters = models.CharField(
+        max_length=3, choices=codes.LegalStatusOfAdopters.choices, blank=True
+    )  # LS_ADOPTR
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision_reversed_date__isnull=True, reason_reversed="")
+                | (Q(decision_reversed_date__isnull=False) & ~Q(reason_reversed="")),
+                name="adoption_reversal_date_and_reason_together",
+            ),  # 119
+            models.CheckConstraint(
+                condition=Q(number_of_adopters__isnull=True) | Q(number_of_adopters__in=[1, 2]),
+                name="adoption_number_of_adopters",
+            ),  # 175
+        ]
+
+
+class PreviousPermanenceRecord(Recorded):
+    """Permanence the child had before this period of care (903 PrevPerm)."""
+
+    child = models.OneToOneField(
+        "people.Child", on_delete=models.PROTECT, related_name="previous_permanence"
+    )
+    option = models.CharField(max_length=2, choices=codes.PreviousPermanence.choices)  # PREV_PERM
+    la_code = models.CharField(max_length=3, blank=True)  # LA_PERM
+    order_date = models.DateField(null=True, blank=True)  # DATE_PERM
+    history = HistoricalRecords()
+
+
+class DeprivationOfLiberty(Recorded):
+    """A deprivation of liberty order (903 DoLo, from 2026-27)."""
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="deprivations_of_liberty"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "deprivations of liberty"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="dolo_dates_in_order",
+            )  # 702
+        ]
+
+
+class CareLeaverContact(Recorded):
+    """The council's contact with a care leaver around a birthday (903 OC3)."""
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="care_leaver_contacts"
+    )
+    contact_date = models.DateField()
+    in_touch = models.CharField(max_length=4, choices=codes.CareLeaverInTouch.choices)  # IN_TOUCH
+    activity = models.CharField(max_length=2, choices=codes.CareLeaverActivity.choices)  # ACTIV
+    accommodation = models.CharField(
+        max_length=2, choices=codes.CareLeaverAccommodation.choices
+    )  # ACCOM
+    pathway_plan_review_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+
+class PersonalEducationPlan(Recorded):
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="education_plans"
+    )
+    plan_date = models.DateField()
+    history = HistoricalRecords()
