@@ -56,7 +56,7 @@ def contact_record(*, by, child_id: int, received_at: dt.datetime, source: str,
     checks = Checks()
     checks.code(source, codes.ReferralSource, "source", "CIN 8866", "Source of contact")
     if received_at is None:
-        checks.fail("received_at", "local", "the date and time the contact was received is required")
+        checks.fail("received_at", "local", "the date and time the contact came in is required")
     else:
         checks.require(received_at <= timezone.now(), "received_at", "local",
                        "a contact cannot be received in the future")

@@ -28,7 +28,7 @@ POSTGRES_REVERSE = [
 def forwards(apps, schema_editor):
     statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def backwards(apps, schema_editor):
@@ -36,7 +36,7 @@ def backwards(apps, schema_editor):
         POSTGRES_REVERSE if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
     )
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

@@ -24,6 +24,7 @@ from safeguard.front_door.models import Referral
 D = dt.date
 REF = D(2024, 1, 8)  # Monday
 MON_15, TUE_16, MON_22, SAT_13 = D(2024, 1, 15), D(2024, 1, 16), D(2024, 1, 22), D(2024, 1, 13)
+TUE_9 = D(2024, 1, 9)
 
 
 def snapshot() -> tuple:
@@ -59,7 +60,7 @@ def close(referral: Referral, on: dt.date, reason: str = "RC7") -> None:
     referral.refresh_from_db()
 
 
-def s47_with_icpc(worker, referral, start=D(2024, 1, 9), icpc=MON_15, plan_required=True):
+def s47_with_icpc(worker, referral, start=TUE_9, icpc=MON_15, plan_required=True):
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=start)
     conf = cp.conference_record(by=worker, referral_id=referral.pk, kind="initial", held_on=icpc,
                                 section47_id=s47.pk, plan_required=plan_required)
@@ -561,3 +562,36 @@ def test_core_group_after_plan_end_refused(worker, referral):
                    end_date=D(2024, 2, 1))
     refused("local", cp.core_group_record, by=worker, cp_plan_id=plan.pk,
             held_on=D(2024, 2, 5))
+
+
+# --- further local rules ---------------------------------------------------------------------
+
+def test_s47_from_discussion_that_did_not_initiate_it_refused(worker, referral):
+    """Local rule (T05): the ICPC clock runs from the discussion that initiated S47 enquiries."""
+    sd = cp.strategy_discussion_record(by=worker, referral_id=referral.pk, held_on=REF,
+                                       s47_initiated=False)
+    refused("local", cp.section47_start, by=worker, referral_id=referral.pk, start_date=TUE_9,
+            strategy_discussion_id=sd.pk)
+
+
+def test_second_icpc_for_same_s47_refused(worker, referral):
+    """Local rule: one DateOfInitialCPC per Section47 group (CIN census Section47 module)."""
+    s47, _ = s47_with_icpc(worker, referral, plan_required=False)
+    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+            held_on=MON_22, section47_id=s47.pk, plan_required=True)
+
+
+def test_icpc_while_child_on_plan_refused(worker, referral):
+    """Local rule (INDICATORS T05 edge case e): a child already on a plan gets a review."""
+    plan_from_icpc(worker, referral)
+    s47 = Section47Enquiry.objects.create(referral=referral, start_date=MON_22,
+                                          icpc_not_required=False)
+    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+            held_on=D(2024, 1, 24), section47_id=s47.pk, plan_required=True)
+
+
+def test_plan_from_conference_that_decided_no_plan_refused(worker, referral):
+    """Local rule (Annex A List 5: 'did the ICPC result in a CP plan')."""
+    _, conf = s47_with_icpc(worker, referral, plan_required=False)
+    refused("local", cp.cp_plan_start, by=worker, referral_id=referral.pk, start_date=MON_15,
+            initial_category="NEG", conference_id=conf.pk)
