@@ -174,9 +174,9 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
         [AssessmentFactorIdentified(assessment=assessment, code=c) for c in factors]
     )
     refresh_clocks(child)
-    audit_record(actor=by, action="authorise", obj=assessment,
-                 detail={"authorisation_date": str(authorisation_date), "factors": list(factors),
-                         "requires_support": requires_support})
+    audit_record(actor=by, action="update", obj=assessment,
+                 detail={"event": "authorised", "authorisation_date": str(authorisation_date),
+                         "factors": list(factors), "requires_support": requires_support})
     return assessment
 
 
@@ -291,5 +291,6 @@ def cin_plan_end(*, by, cin_plan_id: int, expected_version: int | None,
     plan.recorded_by = by
     plan.save()
     refresh_clocks(child)
-    audit_record(actor=by, action="close", obj=plan, detail={"end_date": str(end_date)})
+    audit_record(actor=by, action="update", obj=plan,
+                 detail={"event": "ended", "end_date": str(end_date)})
     return plan

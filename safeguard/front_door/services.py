@@ -329,9 +329,9 @@ def referral_close(*, by, referral_id: int, expected_version: int | None,
     referral.recorded_by = by
     referral.save()
     refresh_clocks(child)
-    audit_record(actor=by, action="close", obj=referral,
-                 detail={"closure_date": str(closure_date), "reason": reason_for_closure,
-                         "authorised_by": authorised_by.pk})
+    audit_record(actor=by, action="update", obj=referral,
+                 detail={"event": "closed", "closure_date": str(closure_date),
+                         "reason": reason_for_closure, "authorised_by": authorised_by.pk})
     return referral
 
 
@@ -409,7 +409,8 @@ def early_help_end(*, by, episode_id: int, expected_version: int | None,
     episode.recorded_by = by
     episode.save()
     refresh_clocks(episode.child)
-    audit_record(actor=by, action="close", obj=episode, detail={"end_date": str(end_date)})
+    audit_record(actor=by, action="update", obj=episode,
+                 detail={"event": "ended", "end_date": str(end_date)})
     return episode
 
 
@@ -466,5 +467,6 @@ def private_fostering_end(*, by, arrangement_id: int, expected_version: int | No
     arrangement.recorded_by = by
     arrangement.save()
     refresh_clocks(arrangement.child)
-    audit_record(actor=by, action="close", obj=arrangement, detail={"end_date": str(end_date)})
+    audit_record(actor=by, action="update", obj=arrangement,
+                 detail={"event": "ended", "end_date": str(end_date)})
     return arrangement

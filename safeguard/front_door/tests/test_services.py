@@ -371,7 +371,8 @@ def test_close_happy_path(worker, manager, referral):
     fresh = Referral.objects.get(pk=r.pk)
     assert fresh.closure_date == D(2024, 3, 1) and fresh.reason_for_closure == "RC7"
     assert fresh.closure_authorised_by == manager and fresh.closure_rationale
-    assert AuditEvent.objects.filter(object_type="front_door.Referral", action="close").exists()
+    assert AuditEvent.objects.filter(object_type="front_door.Referral", action="update",
+                                     detail__event="closed").exists()
 
 
 def _assert_still_open(referral) -> None:

@@ -264,7 +264,8 @@ DURATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize("rule,dob,overrides,days", DURATION_CASES, ids=[c[0] for c in DURATION_CASES])
+@pytest.mark.parametrize("rule,dob,overrides,days", DURATION_CASES,
+                         ids=[c[0] for c in DURATION_CASES])
 def test_legal_status_longer_than_law_allows(rule, dob, overrides, days, worker, make_child,
                                              start_care, refused):
     """Children Act 1989 ss44-46 and PACE 1984 maximum durations (SSDA903 rules 361-364)."""

@@ -1,0 +1,233 @@
+"""A small demo council for `make demo`: staff in every role and children at each step of the
+journey, recorded through the same services (and validation) as a practitioner's saves.
+
+All names are invented. Dates run back from today so worklists show work due and overdue.
+(The full calibrated generator, `safeguard generate`, is a separate piece of work.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from safeguard.assessment import services as assessment
+from safeguard.child_protection import services as cp
+from safeguard.front_door import services as front_door
+from safeguard.looked_after import services as looked_after
+from safeguard.people import services as people
+from safeguard.timescales import calendar
+from safeguard.workforce.models import LocalAuthority, Team, User
+from safeguard.workforce.services import allocation_start
+
+FIRST = ["Amara", "Ben", "Chloe", "Dylan", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack",
+         "Kai", "Lily", "Mason", "Nia", "Oscar", "Poppy", "Reuben", "Sofia", "Theo", "Zara"]
+LAST = ["Ashdown", "Brambleford", "Coldharbour", "Dunmere", "Eastling", "Foxwood", "Greyfield",
+        "Hollins", "Ivybridge", "Juniper", "Kestrel", "Larkspur", "Marlow", "Northcott"]
+ETHNIC = ["WBRI"] * 7 + ["WOTH", "MWBC", "AIND", "APKN", "BAFR", "CHNE", "MOTH", "NOBT"]
+
+ROLES = [
+    ("sw.demo", "Sam", "Okafor", User.Role.SOCIAL_WORKER, "Assessment Team"),
+    ("sw2.demo", "Priya", "Lane", User.Role.SOCIAL_WORKER, "Children in Care Team"),
+    ("tm.demo", "Tom", "Hale", User.Role.TEAM_MANAGER, "Assessment Team"),
+    ("iro.demo", "Irene", "Moss", User.Role.IRO, "Independent Reviewing Service"),
+    ("lado.demo", "Laura", "Dent", User.Role.LADO, "Quality Assurance"),
+    ("analyst.demo", "Ana", "Patel", User.Role.ANALYST, "Performance"),
+    ("admin.demo", "Adam", "Reed", User.Role.ADMINISTRATOR, "Performance"),
+    ("councillor.demo", "Carol", "Birch", User.Role.COUNCILLOR, None),
+]
+
+
+class Demo:
+    def __init__(self, today: dt.date, seed: int = 2026):
+        self.today = today
+        self.rng = random.Random(seed)
+        self.cal = calendar.current()
+        self.n = 0
+
+    def wd_ago(self, n: int) -> dt.date:
+        """The working day n working days before today."""
+        d = self.today
+        while self.cal.working_days_between(d, self.today) < n or not self.cal.is_working_day(d):
+            d -= dt.timedelta(days=1)
+        return d
+
+    def staff(self) -> dict[str, str]:
+        la, _ = LocalAuthority.objects.get_or_create(
+            code="E06000049", defaults={"la_number": 895, "name": "Demo Borough Council"})
+        self.la = la
+        passwords = {}
+        view_all = list(Permission.objects.filter(codename__startswith="view_"))
+        self.users = {}
+        for username, first, last, role, team_name in ROLES:
+            team = Team.objects.get_or_create(local_authority=la, name=team_name)[0] if team_name else None
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(
+                username=username, password=password, first_name=first, last_name=last, role=role,
+                team=team, local_authority=la, is_staff=True,
+                is_superuser=role == User.Role.ADMINISTRATOR,
+                sw_id=f"SW{self.rng.randint(1000000, 9999999)}" if role == "social_worker" else "",
+            )
+            user.user_permissions.set(view_all)
+            self.users[role if role not in self.users else username] = user
+            passwords[username] = password
+        manager = self.users[User.Role.TEAM_MANAGER]
+        Team.objects.filter(name="Assessment Team").update(manager=manager)
+        return passwords
+
+    def child(self, dob: dt.date | None, **extra):
+        self.n += 1
+        sex = extra.pop("sex", self.rng.choice("MF"))
+        return people.child_register(
+            by=self.sw, local_authority=self.la, la_child_id=f"DEMO{self.n:05d}",
+            first_name=self.rng.choice(FIRST), last_name=self.rng.choice(LAST),
+            date_of_birth=dob, sex=sex if dob else "U", ethnicity=self.rng.choice(ETHNIC), **extra)
+
+    def referral(self, child, on: dt.date, source="2A", allocate=True):
+        contact = front_door.contact_record(by=self.sw, child_id=child.pk,
+                                            received_at=_at(on, 9), source=source,
+                                            summary="Concerns raised (demo)")
+        front_door.contact_decide(by=self.manager, contact_id=contact.pk,
+                                  expected_version=contact.version, decision="referral",
+                                  decided_at=_at(on, 15))
+        referral = child.referrals.get(referral_date=on)
+        if allocate:
+            allocation_start(by=self.manager, child_id=child.pk, worker_id=self.sw.pk, start_date=on)
+        return referral
+
+    def load(self) -> dict[str, str]:
+        passwords = self.staff()
+        self.sw, self.sw2 = self.users[User.Role.SOCIAL_WORKER], self.users["sw2.demo"]
+        self.manager, self.iro = self.users[User.Role.TEAM_MANAGER], self.users[User.Role.IRO]
+        years = lambda n: self.today - dt.timedelta(days=int(365.25 * n))  # noqa: E731
+
+        # Referrals awaiting a decision and assessments in progress: the front door's work today.
+        for days in (0, 1, 3):
+            self.referral(self.child(years(self.rng.randint(1, 15))), self.wd_ago(days))
+        for days in (12, 30, 44, 50):
+            c = self.child(years(self.rng.randint(1, 15)))
+            ref = self.referral(c, self.wd_ago(days))
+            front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
+                                                expected_version=ref.version,
+                                                response="assessment", response_date=ref.referral_date)
+            assessment.assessment_start(by=self.sw, referral_id=ref.pk,
+                                        start_date=self.wd_ago(days - 1))
+
+        # Assessed and supported on a child in need plan.
+        for days in (70, 140):
+            c = self.child(years(self.rng.randint(2, 14)))
+            ref = self.referral(c, self.wd_ago(days))
+            ref = front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
+                                                      expected_version=ref.version,
+                                                      response="assessment",
+                                                      response_date=ref.referral_date)
+            ref = front_door.referral_set_primary_need(by=self.sw, referral_id=ref.pk,
+                                                       expected_version=ref.version,
+                                                       primary_need="N4")
+            a = assessment.assessment_start(by=self.sw, referral_id=ref.pk,
+                                            start_date=self.wd_ago(days - 1))
+            assessment.assessment_authorise(by=self.manager, assessment_id=a.pk,
+                                            expected_version=a.version,
+                                            authorisation_date=self.wd_ago(days - 30),
+                                            factors=["3B", "4B"], requires_support=True)
+            assessment.cin_plan_start(by=self.sw, referral_id=ref.pk,
+                                      start_date=self.wd_ago(days - 32))
+            people.visit_record(by=self.sw, child_id=c.pk, visit_date=self.wd_ago(10),
+                                seen=True, seen_alone=True)
+
+        # Child protection: strategy discussion, S47, ICPC, plan, reviews, visits.
+        for days, category in ((25, "NEG"), (90, "EMO"), (300, "PHY")):
+            c = self.child(years(self.rng.randint(1, 12)))
+            self._protection(c, days, category)
+        unborn = self.child(None, expected_date_of_birth=self.today + dt.timedelta(days=40))
+        self._protection(unborn, 20, "NEG")
+
+        # Looked after: recent entry, settled placement with reviews, and a placement move.
+        for days in (8, 120, 400):
+            c = self.child(years(self.rng.randint(3, 15)))
+            self._care(c, days)
+        return passwords
+
+    def _protection(self, child, days: int, category: str) -> None:
+        ref = self.referral(child, self.wd_ago(days), source="6")
+        ref = front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
+                                                  expected_version=ref.version, response="strategy",
+                                                  response_date=ref.referral_date)
+        front_door.referral_set_primary_need(by=self.sw, referral_id=ref.pk,
+                                             expected_version=ref.version, primary_need="N1")
+        sd = cp.strategy_discussion_record(by=self.sw, referral_id=ref.pk, held_on=ref.referral_date,
+                                           s47_initiated=True)
+        s47 = cp.section47_start(by=self.sw, referral_id=ref.pk, start_date=ref.referral_date,
+                                 strategy_discussion_id=sd.pk)
+        if days < 15:
+            return
+        icpc_day = self.wd_ago(days - 12)
+        cp.section47_record_outcome(by=self.sw, section47_id=s47.pk, expected_version=s47.version,
+                                    end_date=icpc_day, outcome="icpc", icpc_not_required=False)
+        conf = cp.conference_record(by=self.iro, referral_id=ref.pk, kind="initial",
+                                    held_on=icpc_day, section47_id=s47.pk, plan_required=True,
+                                    chair=self.iro)
+        plan = cp.cp_plan_start(by=self.iro, referral_id=ref.pk, start_date=icpc_day,
+                                initial_category=category, conference_id=conf.pk)
+        allocation_start(by=self.manager, child_id=child.pk, worker_id=self.iro.pk,
+                         start_date=icpc_day, kind="iro")
+        cp.core_group_record(by=self.sw, cp_plan_id=plan.pk, held_on=self.wd_ago(days - 20))
+        if days > 90:
+            cp.conference_record(by=self.iro, referral_id=ref.pk, kind="review",
+                                 held_on=self.wd_ago(days - 70), cp_plan_id=plan.pk, chair=self.iro)
+        if child.date_of_birth:
+            for back in range(days - 14, 0, -9):
+                people.visit_record(by=self.sw, child_id=child.pk, visit_date=self.wd_ago(back),
+                                    seen=True, seen_alone=back % 2 == 0)
+
+    def _care(self, child, days: int) -> None:
+        start = self.wd_ago(days)
+        self.referral(child, start, source="6")
+        looked_after.period_of_care_start(
+            by=self.sw2, child_id=child.pk, decom=start, legal_status="C1", category_of_need="N1",
+            placement="U6", placement_provider="PR1", home_postcode="CW1 2AB",
+            placement_postcode="CW2 7QQ", urn="SC049012")
+        allocation_start(by=self.manager, child_id=child.pk, worker_id=self.iro.pk, start_date=start,
+                         kind="iro")
+        looked_after.health_assessment_record(by=self.sw2, child_id=child.pk, kind="IHA",
+                                              requested_date=start,
+                                              completed_date=min(self.wd_ago(days - 15), self.today))
+        if days > 20:
+            looked_after.review_record(by=self.iro, child_id=child.pk,
+                                       review_date=self.wd_ago(days - 18),
+                                       participation=_participation(child, self.wd_ago(days - 18)))
+        if days > 200:
+            looked_after.episode_change(by=self.sw2, child_id=child.pk,
+                                        change_date=self.wd_ago(days - 150), rne="B",
+                                        legal_status="C2", placement="U4", placement_provider="PR4",
+                                        reason_place_change="CARPL", placement_postcode="CW5 6HH",
+                                        urn="SC123456")
+            looked_after.review_record(by=self.iro, child_id=child.pk,
+                                       review_date=self.wd_ago(days - 80),
+                                       participation=_participation(child, self.wd_ago(days - 80)))
+        for back in range(min(days - 2, 60), 0, -25):
+            people.visit_record(by=self.sw2, child_id=child.pk, visit_date=self.wd_ago(back), seen=True)
+
+
+def _participation(child, on: dt.date) -> str:
+    """PN0 for a child under 4 at the review (903 rules 440/441); otherwise attends and speaks."""
+    from dateutil.relativedelta import relativedelta
+
+    return "PN0" if on < child.date_of_birth + relativedelta(years=4) else "PN1"
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@transaction.atomic
+def load_demo_council(today: dt.date | None = None) -> dict[str, str] | None:
+    """Load the demo council unless it is already there; returns the new users' passwords."""
+    if User.objects.filter(username="sw.demo").exists():
+        return None
+    return Demo(today or dt.date.today()).load()

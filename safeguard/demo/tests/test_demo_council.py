@@ -1,0 +1,36 @@
+"""The demo council loads through the same services and validation as practitioners' saves, and
+gives each role work to see."""
+
+import pytest
+
+from safeguard.audit.models import AuditEvent
+from safeguard.demo.council import load_demo_council
+from safeguard.people.models import Child
+from safeguard.timescales import calendar
+from safeguard.timescales.models import Clock
+from safeguard.timescales.selectors import worklist
+from safeguard.workforce.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_council_loads_once_with_a_user_per_role():
+    calendar.invalidate()
+    passwords = load_demo_council()
+    assert passwords is not None and set(passwords) == set(User.objects.values_list("username", flat=True))
+    assert {u.role for u in User.objects.all()} >= {
+        "social_worker", "team_manager", "iro", "lado", "analyst", "administrator", "councillor"}
+    assert Child.objects.count() >= 15
+    assert Child.objects.filter(date_of_birth__isnull=True).exists()  # an unborn child
+    assert AuditEvent.objects.filter(action="create").count() > Child.objects.count()
+    assert load_demo_council() is None  # idempotent: nothing is added twice
+
+
+def test_demo_worklists_show_due_and_overdue_work():
+    calendar.invalidate()
+    load_demo_council()
+    sw = User.objects.get(username="sw.demo")
+    iro = User.objects.get(username="iro.demo")
+    assert worklist(sw).exists()
+    assert {"T10", "T08"} & set(worklist(iro, scope="iro", horizon_days=200).values_list("code", flat=True))
+    assert Clock.objects.filter(met_date__isnull=False).exists()
