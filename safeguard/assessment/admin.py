@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import Assessment, AssessmentFactorIdentified, CINPlan
-
-register_read_only(Assessment, AssessmentFactorIdentified, CINPlan)
+register_app_read_only("assessment")

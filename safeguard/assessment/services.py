@@ -8,18 +8,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 from safeguard.core.records import lock_for_edit
 from safeguard.front_door.models import Referral
 from safeguard.timescales.services import refresh_clocks
 
 from .models import Assessment, AssessmentFactorIdentified, CINPlan
 
-TEAM_MANAGER = "team_manager"
 NO_FACTORS = "21"
 # Initial and core assessments were replaced by the single assessment (Working Together 2013).
 SINGLE_ASSESSMENT_FROM = dt.date(2013, 4, 1)
@@ -30,14 +28,6 @@ WITHDRAWN_FACTORS = {
     "18A": ("CIN 8945Q", "code 18A is no longer used; use 18B or 18C"),
     "19A": ("CIN 8950Q", "code 19A is no longer used; use 19B or 19C"),
 }
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def _is_team_manager(user) -> bool:
-    return getattr(user, "role", None) == TEAM_MANAGER
 
 
 def _check_episode_open_for(referral: Referral, when: dt.date, field: str, label: str,
@@ -63,7 +53,7 @@ def assessment_start(*, by, referral_id: int, start_date: dt.date,
     if checks.require(start_date is not None, "start_date", "local", "a start date is required"):
         checks.require(start_date >= referral.referral_date, "start_date", "CIN 1103",
                        "the assessment cannot start before the referral date")
-        checks.require(start_date <= _today(), "start_date", "local",
+        checks.require(start_date <= today(), "start_date", "local",
                        "the assessment cannot start in the future")
         if child.date_of_death:
             checks.require(start_date <= child.date_of_death, "start_date", "local",
@@ -96,7 +86,7 @@ def assessment_record_child_seen(*, by, assessment_id: int, expected_version: in
                       "the date the child was seen is required"):
         checks.require(child_seen_date >= assessment.start_date, "child_seen_date", "local",
                        "the child cannot be seen for the assessment before it started")
-        checks.require(child_seen_date <= _today(), "child_seen_date", "local",
+        checks.require(child_seen_date <= today(), "child_seen_date", "local",
                        "the date the child was seen cannot be in the future")
         if assessment.authorisation_date:
             checks.require(child_seen_date <= assessment.authorisation_date, "child_seen_date",
@@ -143,7 +133,7 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
     referral = assessment.referral
     child = referral.child
     checks = Checks()
-    checks.require(_is_team_manager(by), "authorised_by", "local",
+    checks.require(by.can_authorise, "authorised_by", "local",
                    "an assessment must be authorised by a team manager")
     checks.require(assessment.authorisation_date is None, "authorisation_date", "local",
                    "this assessment has already been authorised")
@@ -151,7 +141,7 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
                       "the authorisation date is required"):
         checks.require(authorisation_date >= assessment.start_date, "authorisation_date",
                        "CIN 8608", "the assessment cannot be authorised before it started")
-        checks.require(authorisation_date <= _today(), "authorisation_date", "local",
+        checks.require(authorisation_date <= today(), "authorisation_date", "local",
                        "the authorisation date cannot be in the future")
         if referral.closure_date:
             checks.require(authorisation_date <= referral.closure_date, "authorisation_date",
@@ -201,7 +191,7 @@ def cin_plan_start(*, by, referral_id: int, start_date: dt.date) -> CINPlan:
                       "the CIN plan start date is required"):
         checks.require(start_date >= referral.referral_date, "start_date", "CIN 4015",
                        "the CIN plan cannot start before the referral date")
-        checks.require(start_date <= _today(), "start_date", "CIN 4010",
+        checks.require(start_date <= today(), "start_date", "CIN 4010",
                        "the CIN plan cannot start in the future")
         if child.date_of_death:
             checks.require(start_date <= child.date_of_death, "start_date", "CIN 4008",
@@ -263,7 +253,7 @@ def cin_plan_end(*, by, cin_plan_id: int, expected_version: int | None,
     if checks.require(end_date is not None, "end_date", "local", "an end date is required"):
         checks.require(end_date >= plan.start_date, "end_date", "CIN 4011",
                        "the CIN plan cannot end before it started")
-        checks.require(end_date <= _today(), "end_date", "local",
+        checks.require(end_date <= today(), "end_date", "local",
                        "the end date cannot be in the future")
         if child.date_of_death:
             checks.require(end_date <= child.date_of_death, "end_date", "CIN 4009",

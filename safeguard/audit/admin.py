@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import AuditEvent
-
-register_read_only(AuditEvent)
+register_app_read_only("audit")

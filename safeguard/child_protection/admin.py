@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import ChildProtectionPlan, Conference, CoreGroupMeeting, Section47Enquiry, StrategyDiscussion
-
-register_read_only(StrategyDiscussion, Section47Enquiry, ChildProtectionPlan, Conference, CoreGroupMeeting)
+register_app_read_only("child_protection")

@@ -34,11 +34,6 @@ RC8 = codes.ReasonForClosure.RC8
 
 # --- shared checks ---------------------------------------------------------------------------
 
-def _not_future(checks: Checks, value: dt.date | None, field: str, label: str) -> None:
-    if value is not None:
-        checks.require(value <= dt.date.today(), field, "local", f"{label} cannot be in the future")
-
-
 def _within_episode(checks: Checks, referral: Referral, value: dt.date, field: str, label: str,
                     *, before_rule: str = "local", after_rule: str = "local") -> None:
     """The date must fall inside the episode of need: on/after the referral, on/before closure."""
@@ -105,7 +100,7 @@ def strategy_discussion_record(*, by, referral_id: int, held_on: dt.date, s47_in
     """Record a strategy discussion; one that starts S47 enquiries starts the ICPC clock (T05)."""
     referral = Referral.objects.select_related("child").get(pk=referral_id)
     checks = Checks()
-    _not_future(checks, held_on, "held_on", "A strategy discussion")
+    checks.not_future(held_on, "held_on", "local", "A strategy discussion")
     _within_episode(checks, referral, held_on, "held_on", "A strategy discussion")
     checks.raise_if_any()
     sd = StrategyDiscussion.objects.create(
@@ -123,7 +118,7 @@ def section47_start(*, by, referral_id: int, start_date: dt.date,
     """Start a section 47 enquiry in an episode of need (CIN census Section47)."""
     referral = Referral.objects.select_related("child").get(pk=referral_id)
     checks = Checks()
-    _not_future(checks, start_date, "start_date", "The S47 start date")
+    checks.not_future(start_date, "start_date", "local", "The S47 start date")
     _within_episode(checks, referral, start_date, "start_date", "The S47 start date",
                     before_rule="CIN 2889", after_rule="CIN 8565")
     _episode_allows_activity(checks, referral, "start_date", nfa_rule="CIN 8831")
@@ -156,7 +151,7 @@ def section47_record_outcome(*, by, section47_id: int, expected_version: int | N
     referral = Referral.objects.select_related("child").get(pk=s47.referral_id)
     checks = Checks()
     checks.code(outcome, Section47Enquiry.Outcome, "outcome", "local", "S47 outcome")
-    _not_future(checks, end_date, "end_date", "The S47 end date")
+    checks.not_future(end_date, "end_date", "local", "The S47 end date")
     checks.require(end_date >= s47.start_date, "end_date", "local",
                    "the S47 end date cannot be before its start date")
     if referral.closure_date is not None:
@@ -196,7 +191,7 @@ def conference_record(*, by, referral_id: int, kind: str, held_on: dt.date,
     referral = Referral.objects.select_related("child").get(pk=referral_id)
     checks = Checks()
     checks.code(kind, Conference.Kind, "kind", "local", "Conference type")
-    _not_future(checks, held_on, "held_on", "A conference")
+    checks.not_future(held_on, "held_on", "local", "A conference")
     s47 = plan = None
     if kind == Conference.Kind.INITIAL:
         _within_episode(checks, referral, held_on, "held_on", "The initial conference date",
@@ -229,7 +224,7 @@ def conference_record(*, by, referral_id: int, kind: str, held_on: dt.date,
                        "record whether the conference decided the child needs a CP plan")
         if checks.require(notification_date is not None, "notification_date", "local",
                           "a transfer-in conference needs the date of written notification"):
-            _not_future(checks, notification_date, "notification_date", "The notification")
+            checks.not_future(notification_date, "notification_date", "local", "The notification")
             checks.require(notification_date <= held_on, "notification_date", "local",
                            "the notification cannot be after the conference")
     elif kind == Conference.Kind.REVIEW:
@@ -305,7 +300,7 @@ def cp_plan_start(*, by, referral_id: int, start_date: dt.date, initial_category
     checks = Checks()
     checks.code(initial_category, codes.CategoryOfAbuse, "initial_category", "CIN 8905",
                 "Initial category of abuse")
-    _not_future(checks, start_date, "start_date", "The CP plan start date")
+    checks.not_future(start_date, "start_date", "local", "The CP plan start date")
     _within_episode(checks, referral, start_date, "start_date", "The CP plan start date",
                     before_rule="CIN 1105", after_rule="CIN 8565")
     _episode_allows_activity(checks, referral, "start_date", nfa_rule="CIN 8832")
@@ -374,7 +369,7 @@ def cp_plan_end(*, by, cp_plan_id: int, expected_version: int | None,
     plan = lock_for_edit(ChildProtectionPlan, cp_plan_id, expected_version)
     referral = Referral.objects.select_related("child").get(pk=plan.referral_id)
     checks = Checks()
-    _not_future(checks, end_date, "end_date", "The CP plan end date")
+    checks.not_future(end_date, "end_date", "local", "The CP plan end date")
     checks.require(end_date >= plan.start_date, "end_date", "CIN 8925",
                    "the CP plan end date cannot be before its start date")
     checks.require(end_date != plan.start_date, "end_date", "CIN 8840",
@@ -411,7 +406,7 @@ def core_group_record(*, by, cp_plan_id: int, held_on: dt.date) -> CoreGroupMeet
     """Record a core group meeting; the first stops the core-group clock (T07)."""
     plan = ChildProtectionPlan.objects.select_related("referral__child").get(pk=cp_plan_id)
     checks = Checks()
-    _not_future(checks, held_on, "held_on", "A core group meeting")
+    checks.not_future(held_on, "held_on", "local", "A core group meeting")
     checks.require(held_on >= plan.start_date, "held_on", "local",
                    "a core group cannot meet before the CP plan started")
     if plan.end_date is not None:

@@ -18,6 +18,7 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
 
 def register_read_only(*models, list_display=None):
+    """Show these models in the admin, read-only, with their first few fields as columns."""
     for model in models:
         fields = list_display or [
             f.name for f in model._meta.fields
@@ -25,3 +26,11 @@ def register_read_only(*models, list_display=None):
         ][:8]
         admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyRecordAdmin,),
                                         {"list_display": fields}))
+
+
+def register_app_read_only(label: str, exclude: tuple[str, ...] = ()) -> None:
+    """Register every model of an app (historical copies excluded) read-only."""
+    from django.apps import apps
+
+    register_read_only(*[m for m in apps.get_app_config(label).get_models()
+                         if not m.__name__.startswith("Historical") and m.__name__ not in exclude])

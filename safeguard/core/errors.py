@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class EditConflict(Exception):
         )
 
 
+def today():
+    """Today's date in the council's time zone: the limit for any date a worker records."""
+    return timezone.localdate()
+
+
 class Checks:
     """Collects violations while a service validates, then raises them all together."""
 
@@ -64,6 +70,11 @@ class Checks:
 
     def fail(self, field: str, rule: str, message: str) -> None:
         self.violations.append(Violation(field, rule, message))
+
+    def not_future(self, value, field: str, rule: str, label: str) -> None:
+        """Something that has happened cannot be dated after today."""
+        if value is not None:
+            self.require(value <= today(), field, rule, f"{label} cannot be in the future")
 
     def code(self, value, choices, field: str, rule: str, label: str, *, required=True) -> None:
         """A DfE code must be one of the codes in its list."""

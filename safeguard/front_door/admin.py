@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import Contact, EarlyHelpEpisode, PrivateFosteringArrangement, Referral
-
-register_read_only(Contact, Referral, EarlyHelpEpisode, PrivateFosteringArrangement)
+register_app_read_only("front_door")

@@ -15,28 +15,18 @@ from django.utils import timezone
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 from safeguard.core.records import lock_for_edit
 from safeguard.people.models import Child
 from safeguard.timescales.services import refresh_clocks
 
 from .models import Contact, EarlyHelpEpisode, PrivateFosteringArrangement, Referral
 
-TEAM_MANAGER = "team_manager"
 # The DfE requires ReferralSource (CIN 8866) for referrals on or after this date.
 SOURCE_REQUIRED_FROM = dt.date(2013, 4, 1)
 # CIN 8606: a referral may be up to 40 weeks before the (expected) date of birth.
 PRE_BIRTH_DAYS = 280
 CLOSED_AFTER_ASSESSMENT = ("RC8", "RC9")
-
-
-def is_team_manager(user) -> bool:
-    """Only team managers may authorise decisions (Working Together: management oversight)."""
-    return getattr(user, "role", None) == TEAM_MANAGER
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
 
 
 def _check_date_against_child(child: Child, when: dt.date, field: str, label: str,
@@ -144,7 +134,7 @@ def referral_open(*, by, child_id: int, referral_date: dt.date, source: str,
     if referral_date is None:
         checks.fail("referral_date", "CIN 8600", "the referral date is required")
     else:
-        checks.require(referral_date <= _today(), "referral_date", "CIN 8600",
+        checks.require(referral_date <= today(), "referral_date", "CIN 8600",
                        "the referral date cannot be in the future")
         for birth, label in ((child.date_of_birth, "date of birth"),
                              (child.expected_date_of_birth, "expected date of birth")):
@@ -190,7 +180,7 @@ def referral_record_response(*, by, referral_id: int, expected_version: int | No
     referral a referral with no further action (CIN ReferralNFA)."""
     referral = lock_for_edit(Referral, referral_id, expected_version)
     checks = Checks()
-    checks.require(is_team_manager(by), "response_by", "local",
+    checks.require(by.can_authorise, "response_by", "local",
                    "the decision on a referral must be made by a team manager")
     checks.code(response, Referral.Response, "response", "local", "Response to referral")
     checks.require(referral.closure_date is None, "response", "local",
@@ -200,7 +190,7 @@ def referral_record_response(*, by, referral_id: int, expected_version: int | No
     else:
         checks.require(response_date >= referral.referral_date, "response_date", "local",
                        "the decision cannot be before the referral date")
-        checks.require(response_date <= _today(), "response_date", "local",
+        checks.require(response_date <= today(), "response_date", "local",
                        "the decision cannot be recorded in the future")
     nfa = response == Referral.Response.NFA
     if nfa:
@@ -308,11 +298,11 @@ def referral_close(*, by, referral_id: int, expected_version: int | None,
             checks.fail("reason_for_closure", "CIN 8805", "a closure date needs a reason")
         checks.require(closure_date >= referral.referral_date, "closure_date", "CIN 8630",
                        "the closure date cannot be before the referral date")
-        checks.require(closure_date <= _today(), "closure_date", "local",
+        checks.require(closure_date <= today(), "closure_date", "local",
                        "the closure date cannot be in the future")
     checks.require(bool(rationale and rationale.strip()), "closure_rationale", "local",
                    "record the management rationale for closing")
-    checks.require(authorised_by is not None and is_team_manager(authorised_by),
+    checks.require(authorised_by is not None and authorised_by.can_authorise,
                    "closure_authorised_by", "local", "closure must be authorised by a team manager")
     if reason_for_closure == "RC2":
         checks.require(child.date_of_death is not None, "reason_for_closure", "CIN 8585Q",
@@ -344,7 +334,7 @@ def early_help_start(*, by, child_id: int, start_date: dt.date,
     child = Child.objects.select_for_update().get(pk=child_id)
     checks = Checks()
     if checks.require(start_date is not None, "start_date", "local", "a start date is required"):
-        checks.require(start_date <= _today(), "start_date", "local",
+        checks.require(start_date <= today(), "start_date", "local",
                        "early help cannot start in the future")
         _check_date_against_child(child, start_date, "start_date", "early help", checks)
         checks.require(
@@ -373,7 +363,7 @@ def early_help_record_assessment(*, by, episode_id: int, expected_version: int |
         checks.require(assessment_completed_date >= episode.start_date,
                        "assessment_completed_date", "local",
                        "the assessment cannot be completed before early help started")
-        checks.require(assessment_completed_date <= _today(), "assessment_completed_date",
+        checks.require(assessment_completed_date <= today(), "assessment_completed_date",
                        "local", "the date cannot be in the future")
         if episode.end_date:
             checks.require(assessment_completed_date <= episode.end_date,
@@ -399,7 +389,7 @@ def early_help_end(*, by, episode_id: int, expected_version: int | None,
     if checks.require(end_date is not None, "end_date", "local", "an end date is required"):
         checks.require(end_date >= episode.start_date, "end_date", "local",
                        "early help cannot end before it started")
-        checks.require(end_date <= _today(), "end_date", "local",
+        checks.require(end_date <= today(), "end_date", "local",
                        "the end date cannot be in the future")
         if episode.assessment_completed_date:
             checks.require(end_date >= episode.assessment_completed_date, "end_date", "local",
@@ -427,7 +417,7 @@ def private_fostering_notify(*, by, child_id: int, notified_date: dt.date, start
                    "name the private foster carer")
     if checks.require(notified_date is not None, "notified_date", "local",
                       "the notification date is required"):
-        checks.require(notified_date <= _today(), "notified_date", "local",
+        checks.require(notified_date <= today(), "notified_date", "local",
                        "the notification date cannot be in the future")
     if checks.require(start_date is not None, "start_date", "local", "a start date is required"):
         if child.date_of_birth:
@@ -460,7 +450,7 @@ def private_fostering_end(*, by, arrangement_id: int, expected_version: int | No
     if checks.require(end_date is not None, "end_date", "local", "an end date is required"):
         checks.require(end_date >= arrangement.start_date, "end_date", "local",
                        "the arrangement cannot end before it started")
-        checks.require(end_date <= _today(), "end_date", "local",
+        checks.require(end_date <= today(), "end_date", "local",
                        "the end date cannot be in the future")
     checks.raise_if_any()
     arrangement.end_date = end_date

@@ -63,11 +63,6 @@ def live_adoption_decision(child, on: dt.date | None = None) -> AdoptionJourney 
     return qs.order_by("-decision_date").first()
 
 
-def not_future(checks: Checks, day: dt.date | None, field: str, rule: str, label: str) -> None:
-    if day is not None:
-        checks.require(day <= dt.date.today(), field, rule, f"{label} cannot be in the future")
-
-
 def not_before_birth(checks: Checks, child, day: dt.date | None, field: str, rule: str,
                      label: str) -> None:
     if day is not None and child.date_of_birth is not None:

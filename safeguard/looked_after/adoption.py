@@ -13,7 +13,7 @@ from safeguard.core.errors import Checks
 from safeguard.core.records import lock_for_edit
 from safeguard.timescales.services import refresh_clocks
 
-from ._common import live_adoption_decision, lock_child, not_before_birth, not_future, period_on
+from ._common import live_adoption_decision, lock_child, not_before_birth, period_on
 from .models import AdoptionJourney, PeriodOfCare
 
 _MILESTONE_FIELDS = (
@@ -28,7 +28,7 @@ def adoption_decision_record(*, by, child_id: int, decision_date: dt.date) -> Ad
     """The agency decision maker decides the child should be placed for adoption."""
     child = lock_child(child_id)
     checks = Checks()
-    not_future(checks, decision_date, "decision_date", "903 115", "the decision date")
+    checks.not_future(decision_date, "decision_date", "903 115", "the decision date")
     not_before_birth(checks, child, decision_date, "decision_date", "903 184", "the decision")
     if period_on(child, decision_date) is None:
         started_later = PeriodOfCare.objects.filter(
@@ -109,11 +109,11 @@ def adoption_milestone_record(*, by, adoption_id: int, expected_version: int | N
                        "adopted under it")
         checks.fail("decision_reversed_date", "local",
                     "this decision was reversed; record a new decision to continue")
-    not_future(checks, j.placement_order_date, "placement_order_date", "local",
+    checks.not_future(j.placement_order_date, "placement_order_date", "local",
                "the placement order date")
-    not_future(checks, j.matched_date, "matched_date", "903 113", "the matching date")
-    not_future(checks, j.placed_date, "placed_date", "local", "the date placed")
-    not_future(checks, j.adoption_order_date, "adoption_order_date", "local",
+    checks.not_future(j.matched_date, "matched_date", "903 113", "the matching date")
+    checks.not_future(j.placed_date, "placed_date", "local", "the date placed")
+    checks.not_future(j.adoption_order_date, "adoption_order_date", "local",
                "the adoption order date")
     d = j.decision_date
     if j.placement_order_date:
@@ -165,7 +165,7 @@ def adoption_decision_reverse(*, by, adoption_id: int, expected_version: int | N
     checks.code(reason, codes.ReasonPlacedCeased, "reason_reversed", "903 120",
                 "Reason placed ceased", required=False)
     if reversed_date is not None:
-        not_future(checks, reversed_date, "decision_reversed_date", "903 116",
+        checks.not_future(reversed_date, "decision_reversed_date", "903 116",
                    "the date of reversal")
         checks.require(reversed_date >= j.decision_date, "decision_reversed_date", "903 522",
                        "the reversal cannot be before the decision")

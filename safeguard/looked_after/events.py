@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 from safeguard.core.records import lock_for_edit
 from safeguard.timescales.services import refresh_clocks
 
@@ -22,7 +22,6 @@ from ._common import (
     latest_period,
     lock_child,
     not_before_birth,
-    not_future,
     open_period,
     period_on,
 )
@@ -61,7 +60,7 @@ def missing_episode_start(*, by, child_id: int, kind: str, start_date: dt.date,
     checks.code(kind, codes.MissingType, "kind", "903 1006", "Missing type")
     if checks.require(start_date is not None, "start_date", "903 564",
                       "the date the child went missing is required"):
-        not_future(checks, start_date, "start_date", "903 1004", "the start date")
+        checks.not_future(start_date, "start_date", "903 1004", "the start date")
         not_before_birth(checks, child, start_date, "start_date", "903 586", "the missing episode")
         if period_on(child, start_date) is None:
             started_later = PeriodOfCare.objects.filter(child=child,
@@ -73,7 +72,7 @@ def missing_episode_start(*, by, child_id: int, kind: str, start_date: dt.date,
                 checks.fail("start_date", "903 578",
                             "the child had ceased to be looked after on that date")
         if end_date is not None:
-            not_future(checks, end_date, "end_date", "903 1005", "the end date")
+            checks.not_future(end_date, "end_date", "903 1005", "the end date")
             checks.require(end_date >= start_date, "end_date", "903 567",
                            "the episode cannot end before it started")
         clash = _overlapping(MissingEpisode.objects.filter(child=child), start_date, end_date)
@@ -98,7 +97,7 @@ def missing_episode_end(*, by, missing_id: int, expected_version: int | None,
     checks = Checks()
     checks.require(episode.end_date is None, "end_date", "local",
                    "this missing episode has already ended")
-    not_future(checks, end_date, "end_date", "903 1005", "the end date")
+    checks.not_future(end_date, "end_date", "903 1005", "the end date")
     checks.require(end_date >= episode.start_date, "end_date", "903 567",
                    "the episode cannot end before it started")
     clash = _overlapping(MissingEpisode.objects.filter(child=episode.child),
@@ -147,10 +146,10 @@ def deprivation_of_liberty_record(*, by, child_id: int, start_date: dt.date,
     """A court authorises depriving a looked-after child of their liberty (903 DoLO)."""
     child = lock_child(child_id)
     checks = Checks()
-    not_future(checks, start_date, "start_date", "903 700", "the start date")
+    checks.not_future(start_date, "start_date", "903 700", "the start date")
     not_before_birth(checks, child, start_date, "start_date", "903 708", "the order")
     if end_date is not None:
-        not_future(checks, end_date, "end_date", "903 701", "the end date")
+        checks.not_future(end_date, "end_date", "903 701", "the end date")
         checks.require(end_date >= start_date, "end_date", "903 702",
                        "the order cannot end before it started")
     clash = _overlapping(DeprivationOfLiberty.objects.filter(child=child), start_date, end_date)
@@ -177,7 +176,7 @@ def deprivation_of_liberty_end(*, by, dolo_id: int, expected_version: int | None
     order = lock_for_edit(DeprivationOfLiberty, dolo_id, expected_version)
     checks = Checks()
     checks.require(order.end_date is None, "end_date", "local", "this order has already ended")
-    not_future(checks, end_date, "end_date", "903 701", "the end date")
+    checks.not_future(end_date, "end_date", "903 701", "the end date")
     checks.require(end_date >= order.start_date, "end_date", "903 702",
                    "the order cannot end before it started")
     clash = _overlapping(DeprivationOfLiberty.objects.filter(child=order.child),
@@ -213,7 +212,7 @@ def previous_permanence_record(*, by, child_id: int, option: str, la_code: str =
                    "option", "903 634", "previous permanence is recorded for children who "
                    "started to be looked after from 1 April 2016")
     if order_date is not None:
-        not_future(checks, order_date, "order_date", "903 632", "the order date")
+        checks.not_future(order_date, "order_date", "903 632", "the order date")
         not_before_birth(checks, child, order_date, "order_date", "903 632", "the order")
         if period is not None:
             checks.require(order_date <= period.start_date, "order_date", "903 632",
@@ -237,7 +236,7 @@ def _relevant_or_former_relevant(child) -> bool:
     episodes = Episode.objects.filter(period_of_care__child=child).exclude(
         legal_status__in=r.RESPITE)
     for ep in episodes:
-        end = ep.dec or dt.date.today()
+        end = ep.dec or today()
         start = max(ep.decom, fourteen)
         if end > start:
             days += (end - start).days
@@ -254,9 +253,9 @@ def care_leaver_contact_record(*, by, child_id: int, contact_date: dt.date, in_t
     """Record contact with a care leaver: in touch, activity and accommodation (903 OC3)."""
     child = lock_child(child_id)
     checks = Checks()
-    not_future(checks, contact_date, "contact_date", "local", "the contact date")
+    checks.not_future(contact_date, "contact_date", "local", "the contact date")
     not_before_birth(checks, child, contact_date, "contact_date", "local", "the contact")
-    not_future(checks, pathway_plan_review_date, "pathway_plan_review_date", "local",
+    checks.not_future(pathway_plan_review_date, "pathway_plan_review_date", "local",
                "the pathway plan review")
     checks.code(in_touch, codes.CareLeaverInTouch, "in_touch", "903 131", "In touch")
     if checks.require(bool(activity) and bool(accommodation), "activity", "903 153",

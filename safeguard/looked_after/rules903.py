@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 
 TEMPORARY = frozenset({"T0", "T1", "T2", "T3", "T4"})
 #: Placements with no placement provider (213): temporary moves and the 2025-26 "other" codes.
@@ -76,7 +76,7 @@ def same_postcode(a: str, b: str) -> bool:
 
 def check_episode_details(checks: Checks, ep, child) -> None:
     """Codes, placement/provider/URN combinations and age rules for a new episode."""
-    today = dt.date.today()
+    now = today()
     checks.code(ep.rne, codes.ReasonForNewEpisode, "rne", "903 143", "Reason for new episode")
     checks.code(ep.legal_status, codes.LegalStatus, "legal_status", "903 144", "Legal status")
     checks.code(ep.category_of_need, codes.CategoryOfNeed, "category_of_need", "903 145",
@@ -84,7 +84,7 @@ def check_episode_details(checks: Checks, ep, child) -> None:
     checks.code(ep.placement, codes.Placement, "placement", "903 146", "Placement type")
     checks.code(ep.placement_provider, codes.PlacementProvider, "placement_provider", "903 178",
                 "Placement provider", required=False)
-    checks.require(ep.decom <= today, "decom", "local",
+    checks.require(ep.decom <= now, "decom", "local",
                    "an episode cannot start in the future")
     checks.require(ep.decom >= EARLIEST_DECOM, "decom", "903 353",
                    "no episode can start before 14 October 1991")
@@ -166,7 +166,7 @@ def check_episode_end(checks: Checks, ep, dec: dt.date, run_start: dt.date) -> N
     `run_start` is when the current unbroken run of this legal status began, because the
     statutory maximum lengths (361-365) apply to the order, not to one episode of it.
     """
-    checks.require(dec <= dt.date.today(), "dec", "local", "an episode cannot end in the future")
+    checks.require(dec <= today(), "dec", "local", "an episode cannot end in the future")
     if dec < ep.decom:
         checks.fail("dec", "903 356", "the episode cannot end before it started")
         return

@@ -26,7 +26,6 @@ from ._common import (
     live_adoption_decision,
     lock_child,
     not_before_birth,
-    not_future,
     open_dolo,
     open_episode,
     open_missing,
@@ -298,7 +297,7 @@ def review_record(*, by, child_id: int, review_date: dt.date,
     checks = Checks()
     checks.code(participation, codes.ReviewParticipation, "participation", "903 167",
                 "Review participation")
-    not_future(checks, review_date, "review_date", "903 166", "a review date")
+    checks.not_future(review_date, "review_date", "903 166", "a review date")
     period = period_on(child, review_date)
     checks.require(period is not None, "review_date", "local",
                    "a review must fall within a period of care")
@@ -334,8 +333,8 @@ def health_assessment_record(*, by, child_id: int, kind: str,
     checks.code(kind, HealthAssessment.Kind, "kind", "local", "Health assessment type")
     checks.require(requested_date is not None or completed_date is not None, "completed_date",
                    "local", "give the date requested or the date completed")
-    not_future(checks, requested_date, "requested_date", "local", "the date requested")
-    not_future(checks, completed_date, "completed_date", "local", "the date completed")
+    checks.not_future(requested_date, "requested_date", "local", "the date requested")
+    checks.not_future(completed_date, "completed_date", "local", "the date completed")
     not_before_birth(checks, child, requested_date, "requested_date", "local", "the request")
     not_before_birth(checks, child, completed_date, "completed_date", "local", "the assessment")
     if requested_date and completed_date:
@@ -452,7 +451,7 @@ def pep_record(*, by, child_id: int, plan_date: dt.date) -> PersonalEducationPla
     """Record a personal education plan (PEP) meeting for a looked-after child."""
     child = lock_child(child_id)
     checks = Checks()
-    not_future(checks, plan_date, "plan_date", "local", "a PEP date")
+    checks.not_future(plan_date, "plan_date", "local", "a PEP date")
     checks.require(period_on(child, plan_date) is not None, "plan_date", "local",
                    "a PEP is for a child who is looked after on that date")
     checks.raise_if_any()

@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import Child, ChildDisability, Relationship, Visit
-
-register_read_only(Child, ChildDisability, Relationship, Visit)
+register_app_read_only("people")

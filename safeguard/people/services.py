@@ -3,13 +3,11 @@ the clocks and audits in one transaction; a refused save changes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 from safeguard.core.records import lock_for_edit
 from safeguard.timescales.services import refresh_clocks
 
@@ -24,7 +22,7 @@ _CHILD_FIELDS = (
 
 
 def _check_child(child: Child, disabilities: list[str] | None, checks: Checks) -> None:
-    today = dt.date.today()
+    now = today()
     checks.require(bool(child.la_child_id), "la_child_id", "CIN 8500", "LA child ID is required")
     checks.require(bool(child.first_name and child.last_name), "last_name", "local",
                    "first and last names are required")
@@ -33,14 +31,14 @@ def _check_child(child: Child, disabilities: list[str] | None, checks: Checks) -
         "date_of_birth", "CIN 8525", "either a date of birth or an expected date of birth is needed",
     )
     if child.date_of_birth:
-        checks.require(child.date_of_birth <= today, "date_of_birth", "903 301",
+        checks.require(child.date_of_birth <= now, "date_of_birth", "903 301",
                        "date of birth cannot be in the future")
     if child.date_of_death:
         checks.require(
             child.date_of_birth is None or child.date_of_death >= child.date_of_birth,
             "date_of_death", "CIN 1510", "date of death cannot be before date of birth",
         )
-        checks.require(child.date_of_death <= today, "date_of_death", "CIN 1510",
+        checks.require(child.date_of_death <= now, "date_of_death", "CIN 1510",
                        "date of death cannot be in the future")
     checks.code(child.sex, codes.Sex, "sex", "903 101", "Sex")
     if child.date_of_birth is None and child.sex:
@@ -174,7 +172,7 @@ def visit_record(*, by, child_id: int, visit_date, seen: bool = True, seen_alone
     """Record a visit to the child. It stops whichever visit clock (CIN, CP, looked after) runs."""
     child = Child.objects.get(pk=child_id)
     checks = Checks()
-    checks.require(visit_date <= dt.date.today(), "visit_date", "local",
+    checks.require(visit_date <= today(), "visit_date", "local",
                    "a visit cannot be recorded in the future")
     if child.date_of_birth:
         checks.require(visit_date >= child.date_of_birth, "visit_date", "local",

@@ -1,5 +1,3 @@
-from safeguard.core.admin import register_read_only
+from safeguard.core.admin import register_app_read_only
 
-from .models import CalendarDay, Clock
-
-register_read_only(CalendarDay, Clock)
+register_app_read_only("timescales")

@@ -66,6 +66,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def can_authorise(self) -> bool:
+        """Team managers authorise decisions (Working Together 2023: management oversight)."""
+        return self.role == self.Role.TEAM_MANAGER
+
 
 class Allocation(Recorded):
     """Who holds a child's case, in which role, from when to when (903 SW episodes come from here)."""

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, today
 from safeguard.people.models import Child
 
 from .models import Allocation, User
@@ -23,7 +23,7 @@ def allocation_start(*, by, child_id: int, worker_id: int, start_date: dt.date,
     worker = User.objects.get(pk=worker_id)
     checks = Checks()
     checks.code(kind, Allocation.Kind, "kind", "local", "Allocation kind")
-    checks.require(start_date <= dt.date.today(), "start_date", "local",
+    checks.require(start_date <= today(), "start_date", "local",
                    "an allocation cannot start in the future")
     expected_role = {"social_worker": ("social_worker", "team_manager"), "iro": ("iro",),
                      "personal_adviser": ("personal_adviser", "social_worker")}.get(kind, ())

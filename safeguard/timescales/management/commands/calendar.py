@@ -1,4 +1,4 @@
-"""`safeguard calendar add-holiday 2027-06-07 "Name"` | `safeguard calendar seed --to 2040` | `... list 2026`"""
+"""`safeguard calendar add-holiday 2027-06-07 "Name"`, `... seed --to 2040`, `... list 2026`."""
 
 import datetime as dt
 
