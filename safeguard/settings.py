@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "safeguard.assessment",
     "safeguard.child_protection",
     "safeguard.looked_after",
+    "safeguard.lado",
     "safeguard.demo",
 ]
 

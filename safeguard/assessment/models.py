@@ -50,6 +50,7 @@ class Assessment(Recorded):
 class AssessmentFactorIdentified(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
     code = models.CharField(max_length=3, choices=codes.AssessmentFactor.choices)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

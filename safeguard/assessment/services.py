@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
@@ -160,8 +161,9 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
     assessment.requires_support = requires_support
     assessment.recorded_by = by
     assessment.save()
-    AssessmentFactorIdentified.objects.bulk_create(
-        [AssessmentFactorIdentified(assessment=assessment, code=c) for c in factors]
+    bulk_create_with_history(
+        [AssessmentFactorIdentified(assessment=assessment, code=c) for c in factors],
+        AssessmentFactorIdentified,
     )
     refresh_clocks(child)
     audit_record(actor=by, action="update", obj=assessment,
@@ -185,7 +187,8 @@ def cin_plan_start(*, by, referral_id: int, start_date: dt.date) -> CINPlan:
     checks.require(not referral.referral_nfa, "referral", "CIN 4000",
                    "the referral was closed with no further action; it cannot have a CIN plan")
     if referral.reason_for_closure in CLOSED_AFTER_ASSESSMENT:
-        checks.fail("referral", "CIN 2990",
+        # CIN 2990 covers RC8 only; RC9 (referred to early help) is a local rule.
+        checks.fail("referral", "CIN 2990" if referral.reason_for_closure == "RC8" else "local",
                     f"the episode was closed {referral.reason_for_closure} after assessment")
     if checks.require(start_date is not None, "start_date", "CIN 4010",
                       "the CIN plan start date is required"):

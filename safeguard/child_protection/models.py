@@ -146,3 +146,86 @@ class CoreGroupMeeting(Recorded):
 
     def __str__(self) -> str:
         return f"Core group {self.held_on:%d/%m/%Y}"
+
+
+class EmergencyOrder(Recorded):
+    """An emergency protection order (Children Act 1989 s44) or police protection (s46): Ofsted
+    Annex A List 7 'subject to an EPO or police protection in the last six months'."""
+
+    class Kind(models.TextChoices):
+        EPO = "EPO", "Emergency protection order"
+        PPO = "PPO", "Police protection"
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="emergency_orders"
+    )
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="emergency_order_dates_in_order",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["EPO", "PPO"]), name="emergency_order_kind"),
+        ]
+        indexes = [models.Index(fields=["start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.start_date:%d/%m/%Y}"
+
+
+_PP_DATES = (
+    "letter_before_proceedings_date", "initial_meeting_date", "step_decision_date",
+    "court_application_date", "initial_cp_letter_date",
+)
+
+
+class PreProceedings(Recorded):
+    """Pre-proceedings under the Public Law Outline (CIN census 2026 PreProceedingsandFGDM)."""
+
+    referral = models.ForeignKey(
+        "front_door.Referral", on_delete=models.PROTECT, related_name="pre_proceedings"
+    )
+    start_date = models.DateField()  # PPStartDate
+    letter_before_proceedings_date = models.DateField(null=True, blank=True)  # LBPSentDate
+    fgdm_offered = models.BooleanField(
+        "family group decision making offered", null=True, blank=True
+    )  # FGDMMeetingOffer
+    fgdm_facilitated = models.BooleanField(
+        "family group decision making meeting facilitated", null=True, blank=True
+    )  # FGDMMeetingFac
+    initial_meeting_date = models.DateField(null=True, blank=True)  # InitialPPMeetingDate
+    review_meetings_count = models.PositiveSmallIntegerField(null=True, blank=True)  # ReviewMeetingsCount
+    step_decision_date = models.DateField(null=True, blank=True)  # StepDecisionDate
+    outcome = models.CharField(max_length=2, blank=True)  # PPOutcome (DfE code, one letter)
+    court_application_date = models.DateField(null=True, blank=True)  # CourtAppDate
+    initial_cp_letter_date = models.DateField(null=True, blank=True)  # LetterInitCPDate
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "pre-proceedings"
+        verbose_name_plural = "pre-proceedings"
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": F("start_date")}),
+                    name=f"pre_proceedings_{name}_after_start",
+                )
+                for name in _PP_DATES
+            ),
+            models.CheckConstraint(
+                condition=~Q(fgdm_facilitated=True) | Q(fgdm_offered=True),
+                name="pre_proceedings_fgdm_facilitated_was_offered",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=[chr(c) for c in range(ord("A"), ord("Z") + 1)]),
+                name="pre_proceedings_outcome_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pre-proceedings from {self.start_date:%d/%m/%Y}"

@@ -9,6 +9,7 @@ checked when one record is saved; "local" marks checks with no DfE rule behind t
 from __future__ import annotations
 
 import datetime as dt
+import string
 
 from django.db import transaction
 from django.db.models import Q
@@ -19,12 +20,15 @@ from safeguard.core import codes
 from safeguard.core.errors import Checks
 from safeguard.core.records import lock_for_edit
 from safeguard.front_door.models import Referral
+from safeguard.people.models import Child
 from safeguard.timescales.services import refresh_clocks
 
 from .models import (
     ChildProtectionPlan,
     Conference,
     CoreGroupMeeting,
+    EmergencyOrder,
+    PreProceedings,
     Section47Enquiry,
     StrategyDiscussion,
 )
@@ -417,3 +421,168 @@ def core_group_record(*, by, cp_plan_id: int, held_on: dt.date) -> CoreGroupMeet
     refresh_clocks(plan.referral.child)
     audit_record(actor=by, action="create", obj=meeting)
     return meeting
+
+
+# --- emergency protection orders and police protection (Annex A List 7) ----------------------
+
+# Children Act 1989 s46(6): police protection lasts at most 72 hours; s45(1),(5),(6): an EPO lasts
+# at most 8 days and may be extended once by up to 7 days.
+EMERGENCY_ORDER_MAX_DAYS = {EmergencyOrder.Kind.PPO: 3, EmergencyOrder.Kind.EPO: 15}
+_FAR_FUTURE = dt.date(9999, 12, 31)
+
+
+def _check_emergency_order(checks: Checks, child: Child, kind: str, start: dt.date,
+                           end: dt.date | None, exclude_pk: int | None = None) -> None:
+    checks.not_future(end, "end_date", "local", "The end date")
+    if end is not None:
+        if checks.require(end >= start, "end_date", "local",
+                          "the order cannot end before it started"):
+            limit = EMERGENCY_ORDER_MAX_DAYS.get(kind)
+            if limit is not None:
+                checks.require((end - start).days <= limit, "end_date", "local",
+                               f"{EmergencyOrder.Kind(kind).label.lower()} can last at most "
+                               f"{limit} days (Children Act 1989 s45/s46)")
+    clash = EmergencyOrder.objects.filter(child=child, kind=kind, start_date__lte=end or _FAR_FUTURE) \
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).exclude(pk=exclude_pk)
+    checks.require(not clash.exists(), "start_date", "local",
+                   "this order would overlap another order of the same kind for this child")
+
+
+@transaction.atomic
+def emergency_order_record(*, by, child_id: int, kind: str, start_date: dt.date,
+                           end_date: dt.date | None = None) -> EmergencyOrder:
+    """Record an emergency protection order or police protection for a child."""
+    child = Child.objects.select_for_update().get(pk=child_id)
+    checks = Checks()
+    checks.code(kind, EmergencyOrder.Kind, "kind", "local", "Order type")
+    if checks.require(start_date is not None, "start_date", "local", "the start date is required"):
+        checks.not_future(start_date, "start_date", "local", "The start date")
+        if child.date_of_birth is not None:
+            checks.require(start_date >= child.date_of_birth, "start_date", "local",
+                           "an order cannot start before the child was born")
+        if child.date_of_death is not None:
+            checks.require(start_date <= child.date_of_death, "start_date", "local",
+                           "an order cannot start after the child died")
+        if kind in EmergencyOrder.Kind.values:
+            _check_emergency_order(checks, child, kind, start_date, end_date)
+    checks.raise_if_any()
+    order = EmergencyOrder.objects.create(child=child, kind=kind, start_date=start_date,
+                                          end_date=end_date, recorded_by=by)
+    refresh_clocks(child)
+    audit_record(actor=by, action="create", obj=order)
+    return order
+
+
+@transaction.atomic
+def emergency_order_end(*, by, order_id: int, expected_version: int | None,
+                        end_date: dt.date) -> EmergencyOrder:
+    """Record when an emergency order or police protection ended (or correct the date)."""
+    order = lock_for_edit(EmergencyOrder, order_id, expected_version)
+    checks = Checks()
+    if checks.require(end_date is not None, "end_date", "local", "the end date is required"):
+        _check_emergency_order(checks, order.child, order.kind, order.start_date, end_date,
+                               exclude_pk=order.pk)
+    checks.raise_if_any()
+    before = str(order.end_date)
+    order.end_date, order.recorded_by = end_date, by
+    order.save()
+    refresh_clocks(order.child)
+    audit_record(actor=by, action="update", obj=order, detail={"end_date": [before, str(end_date)]})
+    return order
+
+
+# --- pre-proceedings (Public Law Outline; CIN census PreProceedingsandFGDM) ---------------------
+
+PP_OUTCOME_CODES = frozenset(string.ascii_uppercase)  # DfE PPOutcome: one capital letter
+_PP_EDITABLE = (
+    "start_date", "letter_before_proceedings_date", "fgdm_offered", "fgdm_facilitated",
+    "initial_meeting_date", "review_meetings_count", "step_decision_date", "outcome",
+    "court_application_date", "initial_cp_letter_date",
+)
+_PP_DATE_LABELS = {
+    "letter_before_proceedings_date": "The letter before proceedings",
+    "initial_meeting_date": "The initial pre-proceedings meeting",
+    "step_decision_date": "The step-up/step-down decision",
+    "court_application_date": "The court application",
+    "initial_cp_letter_date": "The letter initiating care proceedings",
+}
+
+
+def _check_pre_proceedings(checks: Checks, pp: PreProceedings, referral: Referral) -> None:
+    """Every PLO date in order: on/after the start, inside the episode of need, not future."""
+    checks.not_future(pp.start_date, "start_date", "local", "The pre-proceedings start date")
+    _within_episode(checks, referral, pp.start_date, "start_date", "The pre-proceedings start date")
+    for name, label in _PP_DATE_LABELS.items():
+        value = getattr(pp, name)
+        if value is None:
+            continue
+        checks.not_future(value, name, "local", label)
+        checks.require(value >= pp.start_date, name, "local",
+                       f"{label} cannot be before pre-proceedings started ({pp.start_date:%d/%m/%Y})")
+        if referral.closure_date is not None:
+            checks.require(value <= referral.closure_date, name, "local",
+                           f"{label} cannot be after the episode closed "
+                           f"({referral.closure_date:%d/%m/%Y})")
+    if pp.initial_meeting_date and pp.letter_before_proceedings_date:
+        checks.require(pp.initial_meeting_date >= pp.letter_before_proceedings_date,
+                       "initial_meeting_date", "local",
+                       "the letter before proceedings invites the parents to the initial meeting, "
+                       "so the meeting cannot be before it")
+    if pp.fgdm_facilitated:
+        checks.require(pp.fgdm_offered is True, "fgdm_facilitated", "local",
+                       "a family group decision making meeting can only be facilitated if offered")
+    count = pp.review_meetings_count
+    if count is not None:
+        if checks.require(isinstance(count, int) and count >= 0, "review_meetings_count", "local",
+                          "the number of review meetings must be zero or more"):
+            checks.require(count == 0 or pp.initial_meeting_date is not None,
+                           "review_meetings_count", "local",
+                           "review meetings follow the initial meeting: record its date first")
+    checks.code(pp.outcome, PP_OUTCOME_CODES, "outcome", "local", "Pre-proceedings outcome",
+                required=False)
+
+
+@transaction.atomic
+def pre_proceedings_start(*, by, referral_id: int, start_date: dt.date) -> PreProceedings:
+    """Start pre-proceedings under the Public Law Outline in an episode of need."""
+    referral = Referral.objects.select_for_update().select_related("child").get(pk=referral_id)
+    checks = Checks()
+    pp = PreProceedings(referral=referral, start_date=start_date, recorded_by=by)
+    if checks.require(start_date is not None, "start_date", "local", "the start date is required"):
+        _check_pre_proceedings(checks, pp, referral)
+    checks.require(not referral.referral_nfa, "start_date", "local",
+                   "this referral is recorded as needing no further action")
+    undecided = referral.pre_proceedings.filter(step_decision_date__isnull=True)
+    checks.require(not undecided.exists(), "start_date", "local",
+                   "pre-proceedings are already under way in this episode with no step decision")
+    checks.raise_if_any()
+    pp.save()
+    refresh_clocks(referral.child)
+    audit_record(actor=by, action="create", obj=pp)
+    return pp
+
+
+@transaction.atomic
+def pre_proceedings_update(*, by, pre_proceedings_id: int, expected_version: int | None,
+                           **fields) -> PreProceedings:
+    """Record letters, meetings, family group decision making, the step decision and outcome."""
+    unknown = set(fields) - set(_PP_EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown pre-proceedings fields: {sorted(unknown)}")
+    pp = lock_for_edit(PreProceedings, pre_proceedings_id, expected_version)
+    referral = Referral.objects.select_related("child").get(pk=pp.referral_id)
+    before = {k: str(getattr(pp, k)) for k in fields}
+    for name, value in fields.items():
+        setattr(pp, name, "" if name == "outcome" and value is None else value)
+    checks = Checks()
+    if checks.require(pp.start_date is not None, "start_date", "local", "the start date is required"):
+        _check_pre_proceedings(checks, pp, referral)
+    if {"step_decision_date", "outcome"} & set(fields):
+        checks.require(by.can_authorise, "step_decision_date", "local",
+                       "the decision to issue proceedings or step down is a manager's decision")
+    checks.raise_if_any()
+    pp.recorded_by = by
+    pp.save()
+    refresh_clocks(referral.child)
+    audit_record(actor=by, action="update", obj=pp, detail={"before": before})
+    return pp

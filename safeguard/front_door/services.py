@@ -273,8 +273,9 @@ def _check_closure_activity(referral: Referral, closure_date: dt.date, reason: s
     if reason in CLOSED_AFTER_ASSESSMENT:
         checks.require(bool(assessments), "reason_for_closure", "CIN 8825Q",
                        f"{reason} means closed after assessment, but there is no assessment")
+        # CIN 2990 covers RC8 only; keeping RC9 episodes free of this work is a local rule.
         checks.require(not (s47s or cp_plans or cin_plans or initial_conferences),
-                       "reason_for_closure", "CIN 2990",
+                       "reason_for_closure", "CIN 2990" if reason == "RC8" else "local",
                        f"{reason} cannot be used when the episode had a section 47 enquiry, "
                        "conference, child protection plan or CIN plan")
 

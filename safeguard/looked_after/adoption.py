@@ -1,5 +1,6 @@
 """The adoption journey: the decision to place for adoption, its milestones (903 AD1) and its
-reversal (903 PlacedAdoption). Validate, save, refresh clocks, audit; a refusal changes nothing."""
+reversal (903 PlacedAdoption); and the council's prospective adopters (Ofsted Annex A List 11) and
+their match with a child. Validate, save, refresh clocks, audit; a refusal changes nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from safeguard.core.records import lock_for_edit
 from safeguard.timescales.services import refresh_clocks
 
 from ._common import live_adoption_decision, lock_child, not_before_birth, period_on
-from .models import AdoptionJourney, PeriodOfCare
+from .models import Adopter, AdopterHousehold, AdoptionJourney, PeriodOfCare
 
 _MILESTONE_FIELDS = (
     "placement_order_date", "matched_date", "placed_date", "adoption_order_date",
@@ -177,4 +178,198 @@ def adoption_decision_reverse(*, by, adoption_id: int, expected_version: int | N
     refresh_clocks(child)
     audit_record(actor=by, action="update", obj=j,
                  detail={"decision_reversed_date": str(reversed_date), "reason": reason})
+    return j
+
+
+# --- prospective adopters (Annex A List 11) --------------------------------------------------
+
+_HOUSEHOLD_DATES = {
+    "enquiry_date": "the initial enquiry",
+    "stage1_start": "the start of stage 1",
+    "stage1_end": "the end of stage 1",
+    "stage2_start": "the start of stage 2",
+    "stage2_end": "the end of stage 2",
+    "application_date": "the formal application",
+    "approval_date": "the approval",
+    "left_process_date": "leaving the process",
+}
+_HOUSEHOLD_EDITABLE = (*_HOUSEHOLD_DATES, "fostering_for_adoption", "reason_left")
+# (later, earlier, message): the two-stage process of the Adoption Agencies Regulations 2005 as
+# amended in 2013 (stage 1 pre-assessment, then stage 2 assessment from the formal application).
+_HOUSEHOLD_ORDER = (
+    ("stage1_start", "enquiry_date", "stage 1 cannot start before the initial enquiry"),
+    ("stage1_end", "stage1_start", "stage 1 cannot end before it started"),
+    ("stage2_start", "stage1_end", "stage 2 cannot start before stage 1 ended"),
+    ("stage2_end", "stage2_start", "stage 2 cannot end before it started"),
+    ("application_date", "enquiry_date", "the application cannot be before the initial enquiry"),
+    ("approval_date", "application_date", "approval cannot be before the application"),
+    ("approval_date", "stage2_start", "approval cannot be before stage 2 started"),
+    ("left_process_date", "enquiry_date", "a household cannot leave before its initial enquiry"),
+)
+
+
+def _check_household(checks: Checks, h: AdopterHousehold) -> None:
+    for name, label in _HOUSEHOLD_DATES.items():
+        checks.not_future(getattr(h, name), name, "local", label.capitalize())
+    checks.require(h.enquiry_date is not None, "enquiry_date", "local",
+                   "the date of the initial enquiry is required")
+    for later, earlier, message in _HOUSEHOLD_ORDER:
+        a, b = getattr(h, later), getattr(h, earlier)
+        if a is not None and b is not None:
+            checks.require(a >= b, later, "local", message)
+    for end, start in (("stage1_end", "stage1_start"), ("stage2_end", "stage2_start")):
+        if getattr(h, end) is not None:
+            checks.require(getattr(h, start) is not None, start, "local",
+                           f"record {_HOUSEHOLD_DATES[start]} before {_HOUSEHOLD_DATES[end]}")
+    if h.stage2_start is not None and h.stage1_start is not None:
+        checks.require(h.stage1_end is not None, "stage1_end", "local",
+                       "stage 2 cannot start while stage 1 is still open")
+    if h.approval_date is not None:
+        checks.require(h.application_date is not None, "application_date", "local",
+                       "only a household that applied can be approved")
+    if h.left_process_date is not None:
+        checks.require(bool(h.reason_left.strip()), "reason_left", "local",
+                       "give the reason the household left the process")
+        for name, label in _HOUSEHOLD_DATES.items():
+            value = getattr(h, name)
+            if name != "left_process_date" and value is not None:
+                checks.require(value <= h.left_process_date, name, "local",
+                               f"{label.capitalize()} cannot be after the household left the process")
+    elif h.reason_left:
+        checks.fail("left_process_date", "local", "a reason for leaving needs the date they left")
+
+
+def _check_adopter(checks: Checks, n: int, adopter: dict) -> None:
+    who = f"adopter {n}"
+    checks.require(bool(str(adopter.get("reference") or "").strip()), "reference", "local",
+                   f"{who}: a reference is required")
+    checks.code(adopter.get("sex"), codes.Sex, "sex", "local", f"{who}: sex")
+    checks.code(adopter.get("ethnicity"), codes.Ethnicity, "ethnicity", "local", f"{who}: ethnicity")
+    checks.require(adopter.get("disability", False) in (True, False), "disability", "local",
+                   f"{who}: say whether the adopter has a disability (yes or no)")
+
+
+@transaction.atomic
+def adopter_household_register(*, by, local_authority, reference: str, enquiry_date: dt.date,
+                               adopters: list[dict]) -> AdopterHousehold:
+    """Register one or two prospective adopters when they first enquire. Each adopter is a dict
+    with reference, sex, ethnicity and disability."""
+    unknown = {k for a in adopters for k in a} - {"reference", "sex", "ethnicity", "disability"}
+    if unknown:
+        raise TypeError(f"unknown adopter fields: {sorted(unknown)}")
+    household = AdopterHousehold(local_authority=local_authority, reference=(reference or "").strip(),
+                                 enquiry_date=enquiry_date, recorded_by=by)
+    checks = Checks()
+    if checks.require(bool(household.reference), "reference", "local", "a reference is required"):
+        taken = AdopterHousehold.objects.filter(local_authority=local_authority,
+                                                reference=household.reference)
+        checks.require(not taken.exists(), "reference", "local",
+                       "another adopter household already has this reference")
+    _check_household(checks, household)
+    if checks.require(len(adopters) in (1, 2), "adopters", "local",
+                      "an adopter household is one or two people"):
+        for n, adopter in enumerate(adopters, start=1):
+            _check_adopter(checks, n, adopter)
+        refs = [str(a.get("reference") or "").strip() for a in adopters]
+        checks.require(len(set(refs)) == len(refs), "reference", "local",
+                       "the two adopters need different references")
+    checks.raise_if_any()
+    household.save()
+    audit_record(actor=by, action="create", obj=household)
+    for adopter in adopters:
+        person = Adopter.objects.create(
+            household=household, reference=str(adopter["reference"]).strip(), sex=adopter["sex"],
+            ethnicity=adopter["ethnicity"], disability=adopter.get("disability", False),
+            recorded_by=by)
+        audit_record(actor=by, action="create", obj=person)
+    return household
+
+
+@transaction.atomic
+def adopter_household_update(*, by, household_id: int, expected_version: int | None,
+                             **dates) -> AdopterHousehold:
+    """Record the household's progress: stages 1 and 2, application, approval, fostering for
+    adoption, or leaving the process (with the reason)."""
+    unknown = set(dates) - set(_HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown adopter household fields: {sorted(unknown)}")
+    household = lock_for_edit(AdopterHousehold, household_id, expected_version)
+    before = {k: str(getattr(household, k)) for k in dates}
+    for name, value in dates.items():
+        if name == "reason_left":
+            value = (value or "").strip()
+        elif name == "fostering_for_adoption":
+            value = bool(value)
+        setattr(household, name, value)
+    checks = Checks()
+    _check_household(checks, household)
+    matched = AdoptionJourney.objects.filter(adopter_household=household)
+    if household.approval_date is not None:
+        early = matched.filter(matched_date__lt=household.approval_date)
+        checks.require(not early.exists(), "approval_date", "local",
+                       "a child was matched with this household before this approval date")
+    elif matched.exists():
+        checks.fail("approval_date", "local",
+                    "this household is matched with a child, so its approval must stay recorded")
+    checks.raise_if_any()
+    household.recorded_by = by
+    household.save()
+    for child_id in set(matched.values_list("child_id", flat=True)):
+        refresh_clocks(lock_child(child_id))
+    audit_record(actor=by, action="update", obj=household, detail={"before": before})
+    return household
+
+
+def _sex_of_adopters(household: AdopterHousehold) -> str:
+    """The 903 SEX_ADOPTR code that describes the household (M1, F1, MM, FF or MF)."""
+    sexes = sorted(household.adopters.values_list("sex", flat=True))
+    if len(sexes) == 1 and sexes[0] in ("M", "F"):
+        return f"{sexes[0]}1"
+    if len(sexes) == 2 and set(sexes) <= {"M", "F"}:
+        return {("M", "M"): "MM", ("F", "F"): "FF"}.get(tuple(sexes), "MF")
+    return ""
+
+
+@transaction.atomic
+def adoption_match_household(*, by, adoption_id: int, expected_version: int | None,
+                             household_id: int) -> AdoptionJourney:
+    """Record which approved adopter household the child is matched with; fills the number and
+    sex of adopters (903 AD1) from the household where they are not yet recorded."""
+    j = lock_for_edit(AdoptionJourney, adoption_id, expected_version)
+    household = AdopterHousehold.objects.filter(pk=household_id).first()
+    checks = Checks()
+    checks.require(j.decision_reversed_date is None, "adopter_household", "local",
+                   "this decision to place for adoption was reversed")
+    checks.require(j.adoption_order_date is None or j.adopter_household_id in (None, household_id),
+                   "adopter_household", "local",
+                   "the child has been adopted; the adopters cannot change")
+    if checks.require(household is not None, "adopter_household", "local", "no such household"):
+        if checks.require(household.approval_date is not None, "adopter_household", "local",
+                          "only approved adopters can be matched with a child"):
+            if j.matched_date is not None:
+                checks.require(household.approval_date <= j.matched_date, "adopter_household",
+                               "local", "the household was approved after the match date")
+        left = household.left_process_date
+        checks.require(left is None or (j.matched_date is not None and left > j.matched_date),
+                       "adopter_household", "local", "this household has left the process")
+    if household is not None:
+        j.adopter_household = household
+        n = household.adopters.count()
+        if j.number_of_adopters is None:
+            j.number_of_adopters = n
+        else:
+            checks.require(j.number_of_adopters == n, "number_of_adopters", "local",
+                           f"the household has {n} adopter(s) but {j.number_of_adopters} are recorded")
+        derived = _sex_of_adopters(household)
+        if not j.sex_of_adopters:
+            j.sex_of_adopters = derived
+        elif derived:
+            checks.require(j.sex_of_adopters == derived, "sex_of_adopters", "local",
+                           f"the household's adopters are {derived}, not {j.sex_of_adopters}")
+        _check_adopters(checks, j)
+    checks.raise_if_any()
+    j.recorded_by = by
+    j.save()
+    refresh_clocks(j.child)
+    audit_record(actor=by, action="update", obj=j, detail={"adopter_household": household_id})
     return j

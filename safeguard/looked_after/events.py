@@ -27,6 +27,7 @@ from ._common import (
 )
 from .models import (
     CareLeaverContact,
+    CareLeaverStatus,
     DeprivationOfLiberty,
     Episode,
     MissingEpisode,
@@ -226,22 +227,29 @@ def previous_permanence_record(*, by, child_id: int, option: str, la_code: str =
     return record
 
 
-def _relevant_or_former_relevant(child) -> bool:
-    """Looked after for 13 weeks since age 14, ending after 16 (Children (Leaving Care) Act)."""
+def _care_since_fourteen(child, up_to: dt.date) -> tuple[int, bool]:
+    """Days looked after from age 14 up to a day, leaving out pre-planned short breaks (Care
+    Planning Regulations 2010 reg 40), and whether any of that care was after the 16th birthday."""
     dob = child.date_of_birth
     if dob is None:
-        return False
+        return 0, False
     fourteen, sixteen = dob + relativedelta(years=14), dob + relativedelta(years=16)
     days, after_sixteen = 0, False
-    episodes = Episode.objects.filter(period_of_care__child=child).exclude(
+    episodes = Episode.objects.filter(period_of_care__child=child, decom__lte=up_to).exclude(
         legal_status__in=r.RESPITE)
     for ep in episodes:
-        end = ep.dec or today()
+        end = min(ep.dec or up_to, up_to)
         start = max(ep.decom, fourteen)
         if end > start:
             days += (end - start).days
         if end >= sixteen:
             after_sixteen = True
+    return days, after_sixteen
+
+
+def _relevant_or_former_relevant(child, up_to: dt.date | None = None) -> bool:
+    """Looked after for 13 weeks since age 14, ending after 16 (Children (Leaving Care) Act)."""
+    days, after_sixteen = _care_since_fourteen(child, up_to or today())
     return days >= 91 and after_sixteen
 
 
@@ -299,3 +307,68 @@ def care_leaver_contact_record(*, by, child_id: int, contact_date: dt.date, in_t
     refresh_clocks(child)
     audit_record(actor=by, action="create", obj=contact)
     return contact
+
+
+def _in_care_after(child, day: dt.date) -> bool:
+    """Still looked after beyond `day` (a period ending on that day counts as left)."""
+    return PeriodOfCare.objects.filter(child=child, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day)).exists()
+
+
+@transaction.atomic
+def care_leaver_eligibility_record(*, by, child_id: int, eligibility: str, since_date: dt.date,
+                                   expected_version: int | None = None) -> CareLeaverStatus:
+    """Record (or change) which leaving-care category the young person is in, and since when:
+    eligible (Children Act 1989 Sch. 2 para 19B), relevant (s23A), former relevant (s23C) or
+    qualifying (s24), as inserted by the Children (Leaving Care) Act 2000."""
+    child = lock_child(child_id)
+    existing = CareLeaverStatus.objects.filter(child=child).first()
+    status = (lock_for_edit(CareLeaverStatus, existing.pk, expected_version)
+              if existing else CareLeaverStatus(child=child))
+    E = CareLeaverStatus.Eligibility
+    checks = Checks()
+    checks.code(eligibility, E, "eligibility", "local", "Care leaver eligibility")
+    dob = child.date_of_birth
+    if checks.require(since_date is not None, "since_date", "local", "the date is required"):
+        checks.not_future(since_date, "since_date", "local", "The date")
+        not_before_birth(checks, child, since_date, "since_date", "local", "The date")
+    if (checks.require(dob is not None, "eligibility", "local",
+                       "leaving-care status depends on age: record the date of birth first")
+            and since_date is not None and eligibility in E.values and since_date >= dob):
+        age = r.age_on(dob, since_date)
+        days, after_sixteen = _care_since_fourteen(child, since_date)
+        thirteen_weeks = days >= 91
+        if eligibility in (E.ELIGIBLE, E.RELEVANT):
+            checks.require(16 <= age < 18, "eligibility", "local",
+                           "eligible and relevant children are aged 16 or 17")
+        elif eligibility == E.FORMER_RELEVANT:
+            checks.require(18 <= age < 25, "eligibility", "local",
+                           "a former relevant child is aged 18 to 24")
+        else:
+            checks.require(16 <= age < 25, "eligibility", "local",
+                           "a qualifying care leaver is aged 16 to 24")
+        if eligibility == E.ELIGIBLE:
+            checks.require(period_on(child, since_date) is not None, "since_date", "local",
+                           "an eligible child is looked after on that date")
+            checks.require(thirteen_weeks, "eligibility", "local",
+                           "an eligible child has been looked after for at least 13 weeks since "
+                           "age 14 (not counting pre-planned short breaks)")
+        elif eligibility == E.RELEVANT:
+            checks.require(not _in_care_after(child, since_date), "since_date", "local",
+                           "a relevant child is no longer looked after")
+        if eligibility in (E.RELEVANT, E.FORMER_RELEVANT):
+            checks.require(thirteen_weeks and after_sixteen, "eligibility", "local",
+                           "relevant and former relevant children were looked after for at least "
+                           "13 weeks since age 14, including after their 16th birthday")
+        if eligibility == E.QUALIFYING:
+            checks.require(not (thirteen_weeks and after_sixteen), "eligibility", "local",
+                           "the care history shows 13 weeks looked after since 14 including after "
+                           "16: the young person is eligible, relevant or former relevant instead")
+    checks.raise_if_any()
+    before = {"eligibility": status.eligibility, "since_date": str(status.since_date)}
+    status.eligibility, status.since_date, status.recorded_by = eligibility, since_date, by
+    status.save()
+    refresh_clocks(child)
+    audit_record(actor=by, action="update" if existing else "create", obj=status,
+                 detail={"before": before} if existing else None)
+    return status

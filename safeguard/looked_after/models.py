@@ -208,6 +208,9 @@ class AdoptionJourney(Recorded):
     legal_status_of_adopters = models.CharField(
         max_length=3, choices=codes.LegalStatusOfAdopters.choices, blank=True
     )  # LS_ADOPTR
+    adopter_household = models.ForeignKey(
+        "AdopterHousehold", null=True, blank=True, on_delete=models.PROTECT, related_name="adoptions"
+    )  # Annex A List 11: the household matched with the child
     history = HistoricalRecords()
 
     class Meta:
@@ -278,3 +281,157 @@ class PersonalEducationPlan(Recorded):
     )
     plan_date = models.DateField()
     history = HistoricalRecords()
+
+
+class PermanenceOption(models.TextChoices):
+    FAMILY = "family", "Return to family"
+    ADOPTION = "adoption", "Adoption"
+    SGO = "sgo", "Special guardianship"
+    CAO = "cao", "Child arrangements order"
+    FOSTERING = "fostering", "Long-term fostering"
+    SUPPORTED = "supported", "Supported living in the community"
+    OTHER = "other", "Other"
+
+
+class PermanencePlan(Recorded):
+    """The child's plan for permanence as decided at a review (Ofsted Annex A List 8)."""
+
+    Plan = PermanenceOption
+
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="permanence_plans"
+    )
+    plan_date = models.DateField()
+    plan = models.CharField(max_length=10, choices=Plan.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(plan__in=PermanenceOption.values),
+                                   name="permanence_plan_code"),
+            models.UniqueConstraint("child", "plan_date", name="one_permanence_plan_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_plan_display()} from {self.plan_date:%d/%m/%Y}"
+
+
+class CareLeaverEligibility(models.TextChoices):
+    """The leaving-care categories of the Children (Leaving Care) Act 2000."""
+
+    ELIGIBLE = "eligible", (
+        "Eligible: aged 16 or 17, looked after, and looked after for at least 13 weeks since "
+        "age 14 (Sch. 2 para 19B)"
+    )
+    RELEVANT = "relevant", (
+        "Relevant: aged 16 or 17, no longer looked after, having been looked after for at least "
+        "13 weeks since age 14 including after 16 (s23A)"
+    )
+    FORMER_RELEVANT = "former_relevant", (
+        "Former relevant: aged 18 to 25, was an eligible or relevant child (s23C)"
+    )
+    QUALIFYING = "qualifying", (
+        "Qualifying: aged 16 to 25, looked after or under special guardianship at or after 16 "
+        "but not eligible or relevant (s24)"
+    )
+
+
+class CareLeaverStatus(Recorded):
+    """Which leaving-care duties the council owes the young person (Children (Leaving Care) Act
+    2000, amending the Children Act 1989)."""
+
+    Eligibility = CareLeaverEligibility
+
+    child = models.OneToOneField(
+        "people.Child", on_delete=models.PROTECT, related_name="care_leaver_status"
+    )
+    eligibility = models.CharField(max_length=16, choices=Eligibility.choices)
+    since_date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "care leaver statuses"
+        constraints = [
+            models.CheckConstraint(condition=Q(eligibility__in=CareLeaverEligibility.values),
+                                   name="care_leaver_eligibility_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_eligibility_display().split(':')[0]} since {self.since_date:%d/%m/%Y}"
+
+
+def _null_or_on_or_after(later: str, earlier: str) -> Q:
+    return Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__isnull": True}) | Q(
+        **{f"{later}__gte": F(earlier)})
+
+
+class AdopterHousehold(Recorded):
+    """Prospective adopters approaching the council, one or two people (Ofsted Annex A List 11;
+    the two-stage process of the Adoption Agencies Regulations 2005 as amended 2013)."""
+
+    local_authority = models.ForeignKey(
+        "workforce.LocalAuthority", on_delete=models.PROTECT, related_name="adopter_households"
+    )
+    reference = models.CharField(max_length=36)
+    enquiry_date = models.DateField()
+    stage1_start = models.DateField("stage 1 started", null=True, blank=True)
+    stage1_end = models.DateField("stage 1 ended", null=True, blank=True)
+    stage2_start = models.DateField("stage 2 started", null=True, blank=True)
+    stage2_end = models.DateField("stage 2 ended", null=True, blank=True)
+    application_date = models.DateField(null=True, blank=True)
+    approval_date = models.DateField(null=True, blank=True)
+    fostering_for_adoption = models.BooleanField("approved for fostering for adoption", default=False)
+    left_process_date = models.DateField(null=True, blank=True)
+    reason_left = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("local_authority", "reference", name="one_adopter_household_ref"),
+            models.CheckConstraint(condition=_null_or_on_or_after("stage1_start", "enquiry_date"),
+                                   name="adopters_stage1_after_enquiry"),
+            models.CheckConstraint(condition=_null_or_on_or_after("stage1_end", "stage1_start"),
+                                   name="adopters_stage1_in_order"),
+            models.CheckConstraint(condition=_null_or_on_or_after("stage2_start", "stage1_end"),
+                                   name="adopters_stage2_after_stage1"),
+            models.CheckConstraint(condition=_null_or_on_or_after("stage2_end", "stage2_start"),
+                                   name="adopters_stage2_in_order"),
+            models.CheckConstraint(condition=_null_or_on_or_after("application_date", "enquiry_date"),
+                                   name="adopters_application_after_enquiry"),
+            models.CheckConstraint(condition=_null_or_on_or_after("approval_date", "application_date"),
+                                   name="adopters_approval_after_application"),
+            models.CheckConstraint(
+                condition=_null_or_on_or_after("left_process_date", "enquiry_date"),
+                name="adopters_left_after_enquiry",
+            ),
+            models.CheckConstraint(condition=Q(stage1_end__isnull=True) | Q(stage1_start__isnull=False),
+                                   name="adopters_stage1_end_needs_start"),
+            models.CheckConstraint(condition=Q(stage2_end__isnull=True) | Q(stage2_start__isnull=False),
+                                   name="adopters_stage2_end_needs_start"),
+            models.CheckConstraint(condition=Q(left_process_date__isnull=False) | Q(reason_left=""),
+                                   name="adopters_reason_left_needs_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Adopter household {self.reference}"
+
+
+class Adopter(Recorded):
+    """One prospective adopter in a household (Annex A List 11 characteristics)."""
+
+    household = models.ForeignKey(AdopterHousehold, on_delete=models.PROTECT, related_name="adopters")
+    reference = models.CharField(max_length=36)
+    sex = models.CharField(max_length=1, choices=codes.Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=codes.Ethnicity.choices)
+    disability = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=codes.Sex.values), name="adopter_sex_code"),
+            models.CheckConstraint(condition=Q(ethnicity__in=codes.Ethnicity.values),
+                                   name="adopter_ethnicity_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Adopter {self.reference}"

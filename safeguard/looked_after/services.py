@@ -38,6 +38,7 @@ from .models import (
     HealthAssessment,
     LookedAfterReview,
     PeriodOfCare,
+    PermanencePlan,
     PersonalEducationPlan,
 )
 
@@ -461,13 +462,39 @@ def pep_record(*, by, child_id: int, plan_date: dt.date) -> PersonalEducationPla
     return pep
 
 
+@transaction.atomic
+def permanence_plan_record(*, by, child_id: int, plan_date: dt.date, plan: str) -> PermanencePlan:
+    """Record the plan for permanence agreed for a looked-after child (Annex A List 8; Care
+    Planning Regulations 2010 reg 5: the care plan includes the plan for permanence)."""
+    child = lock_child(child_id)
+    checks = Checks()
+    checks.code(plan, PermanencePlan.Plan, "plan", "local", "Permanence plan")
+    if checks.require(plan_date is not None, "plan_date", "local", "the plan date is required"):
+        checks.not_future(plan_date, "plan_date", "local", "The plan date")
+        not_before_birth(checks, child, plan_date, "plan_date", "local", "The plan")
+        checks.require(period_on(child, plan_date) is not None, "plan_date", "local",
+                       "the child was not looked after on that date")
+        checks.require(not PermanencePlan.objects.filter(child=child, plan_date=plan_date).exists(),
+                       "plan_date", "local", "a permanence plan is already recorded on that date")
+    checks.raise_if_any()
+    record = PermanencePlan.objects.create(child=child, plan_date=plan_date, plan=plan,
+                                           recorded_by=by)
+    refresh_clocks(child)
+    audit_record(actor=by, action="create", obj=record)
+    return record
+
+
 from .adoption import (  # noqa: E402
+    adopter_household_register,
+    adopter_household_update,
     adoption_decision_record,
     adoption_decision_reverse,
+    adoption_match_household,
     adoption_milestone_record,
 )
 from .events import (  # noqa: E402
     care_leaver_contact_record,
+    care_leaver_eligibility_record,
     deprivation_of_liberty_end,
     deprivation_of_liberty_record,
     missing_episode_end,
@@ -482,5 +509,6 @@ __all__ = [
     "adoption_decision_record", "adoption_milestone_record", "adoption_decision_reverse",
     "missing_episode_start", "missing_episode_end", "return_interview_record",
     "previous_permanence_record", "deprivation_of_liberty_record", "deprivation_of_liberty_end",
-    "care_leaver_contact_record",
+    "care_leaver_contact_record", "permanence_plan_record", "care_leaver_eligibility_record",
+    "adopter_household_register", "adopter_household_update", "adoption_match_household",
 ]

@@ -74,6 +74,7 @@ class Child(Recorded):
 class ChildDisability(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="disabilities")
     code = models.CharField(max_length=4, choices=codes.Disability.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "child disabilities"

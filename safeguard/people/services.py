@@ -4,6 +4,7 @@ the clocks and audits in one transaction; a refused save changes nothing."""
 from __future__ import annotations
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
@@ -36,9 +37,9 @@ def _check_child(child: Child, disabilities: list[str] | None, checks: Checks) -
     if child.date_of_death:
         checks.require(
             child.date_of_birth is None or child.date_of_death >= child.date_of_birth,
-            "date_of_death", "CIN 1510", "date of death cannot be before date of birth",
+            "date_of_death", "CIN 8535Q", "date of death cannot be before date of birth",
         )
-        checks.require(child.date_of_death <= now, "date_of_death", "CIN 1510",
+        checks.require(child.date_of_death <= now, "date_of_death", "local",
                        "date of death cannot be in the future")
     checks.code(child.sex, codes.Sex, "sex", "903 101", "Sex")
     if child.date_of_birth is None and child.sex:
@@ -51,7 +52,7 @@ def _check_child(child: Child, disabilities: list[str] | None, checks: Checks) -
                        "give either a UPN or the reason it is unknown, not both")
     if child.former_upn:
         problem = upn_problem(child.former_upn)
-        checks.require(problem is None, "former_upn", "CIN 1530",
+        checks.require(problem is None, "former_upn", "CIN 1560Q",
                        f"former UPN {child.former_upn} {problem}")
     checks.code(child.upn_unknown, codes.UPNUnknown, "upn_unknown", "903 168",
                 "Reason UPN unknown", required=False)
@@ -80,15 +81,16 @@ def _check_child(child: Child, disabilities: list[str] | None, checks: Checks) -
         clash = Child.objects.filter(
             local_authority_id=child.local_authority_id, la_child_id=child.la_child_id
         ).exclude(pk=child.pk)
-        checks.require(not clash.exists(), "la_child_id", "CIN 8500",
+        checks.require(not clash.exists(), "la_child_id", "CIN 8510",
                        f"LA child ID {child.la_child_id} is already used for another child")
 
 
 def _set_disabilities(child: Child, disabilities: list[str]) -> None:
     child.disabilities.exclude(code__in=disabilities).delete()
     existing = set(child.disabilities.values_list("code", flat=True))
-    ChildDisability.objects.bulk_create(
-        [ChildDisability(child=child, code=c) for c in disabilities if c not in existing]
+    bulk_create_with_history(
+        [ChildDisability(child=child, code=c) for c in disabilities if c not in existing],
+        ChildDisability,
     )
 
 

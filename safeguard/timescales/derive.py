@@ -51,15 +51,15 @@ class Event:
     id: int
 
 
-def _link(code, subject, start, limit: Limit, sequence=1, cal=None) -> Link:
+def new_link(code, subject, start, limit: Limit, sequence=1, cal=None) -> Link:
     return Link(code, subject._meta.label, subject.pk, sequence, start, limit[0], limit[1],
                 due_date(start, limit, cal))
 
 
-def _single(code, subject, start, met: Event | None, end: dt.date | None, reason: str,
+def single(code, subject, start, met: Event | None, end: dt.date | None, reason: str,
             cal, limit: Limit | None = None) -> Link:
     """A once-only clock: met by the first qualifying event, or stopped when its subject ends."""
-    link = _link(code, subject, start, limit or RULES[code].limit, cal=cal)
+    link = new_link(code, subject, start, limit or RULES[code].limit, cal=cal)
     if met is not None:
         link.met_date, link.met_by_type, link.met_by_id = met.date, met.type, met.id
     elif end is not None:
@@ -67,7 +67,7 @@ def _single(code, subject, start, met: Event | None, end: dt.date | None, reason
     return link
 
 
-def _chain(code, subject, anchor: dt.date, events: Iterable[Event], end: dt.date | None,
+def chain(code, subject, anchor: dt.date, events: Iterable[Event], end: dt.date | None,
            reason: str, cal, limit_for: Callable[[int, dt.date], Limit] | None = None
            ) -> Iterator[Link]:
     """A repeating clock (reviews, visits): each event meets the open link and starts the next,
@@ -76,22 +76,22 @@ def _chain(code, subject, anchor: dt.date, events: Iterable[Event], end: dt.date
     limit_for = limit_for or (lambda seq, _start: rule.limit_for(seq))
     sequence, start = 1, anchor
     for event in sorted(e for e in events if e.date >= anchor and (end is None or e.date <= end)):
-        link = _link(code, subject, start, limit_for(sequence, start), sequence, cal)
+        link = new_link(code, subject, start, limit_for(sequence, start), sequence, cal)
         link.met_date, link.met_by_type, link.met_by_id = event.date, event.type, event.id
         yield link
         sequence, start = sequence + 1, event.date
-    link = _link(code, subject, start, limit_for(sequence, start), sequence, cal)
+    link = new_link(code, subject, start, limit_for(sequence, start), sequence, cal)
     if end is not None:
         link.stopped_date, link.stopped_reason = end, reason
     yield link
 
 
-def _first(events: Iterable[Event], on_or_after: dt.date) -> Event | None:
+def first(events: Iterable[Event], on_or_after: dt.date) -> Event | None:
     candidates = sorted(e for e in events if e.date >= on_or_after)
     return candidates[0] if candidates else None
 
 
-def _ev(obj, field: str) -> Event | None:
+def event_of(obj, field: str) -> Event | None:
     value = getattr(obj, field)
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -113,27 +113,27 @@ def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
     for ref in referrals:
         closed = ref.closure_date
         response = Event(ref.response_date, ref._meta.label, ref.pk) if ref.response_date else None
-        yield _single("T01", ref, ref.referral_date, response, closed, "episode closed", cal)
+        yield single("T01", ref, ref.referral_date, response, closed, "episode closed", cal)
 
         assessments = sorted(ref.assessments.all(), key=lambda a: (a.start_date, a.pk))
         for n, a in enumerate(assessments):
-            authorised = _ev(a, "authorisation_date")
+            authorised = event_of(a, "authorisation_date")
             if a.kind == "single":
                 # Statutory clock: from the point of referral; a re-assessment from its own start.
                 start = ref.referral_date if n == 0 else a.start_date
-                yield _single("T02", a, start, authorised, closed, "episode closed", cal)
+                yield single("T02", a, start, authorised, closed, "episode closed", cal)
             elif a.kind == "initial":
                 limit = ("WD", 7) if ref.referral_date < dt.date(2010, 4, 1) else ("WD", 10)
-                yield _single("T03I", a, ref.referral_date, authorised, closed, "episode closed",
+                yield single("T03I", a, ref.referral_date, authorised, closed, "episode closed",
                               cal, limit)
             else:
-                yield _single("T03C", a, a.start_date, authorised, closed, "episode closed", cal)
+                yield single("T03C", a, a.start_date, authorised, closed, "episode closed", cal)
 
         plans = sorted(ref.cp_plans.all(), key=lambda p: p.start_date)
         discussions = sorted(ref.strategy_discussions.all(), key=lambda s: (s.held_on, s.pk))
         conferences = list(ref.conferences.all())
         for s47 in ref.section47_enquiries.all():
-            yield _single("T04", s47, s47.start_date, _ev(s47, "end_date"), closed,
+            yield single("T04", s47, s47.start_date, event_of(s47, "end_date"), closed,
                           "episode closed", cal)
             already_on_plan = any(
                 p.start_date <= s47.start_date and (p.end_date is None or p.end_date > s47.start_date)
@@ -146,31 +146,31 @@ def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
                 None,
             )
             start = sd.held_on if sd else s47.start_date
-            icpc = _first([_ev(c, "held_on") for c in conferences
+            icpc = first([event_of(c, "held_on") for c in conferences
                            if c.kind == "initial" and c.section47_id == s47.pk], start)
             end = closed
             if s47.end_date and s47.outcome and s47.outcome != "icpc":
                 end = s47.end_date
-            yield _single("T05", s47, start, icpc, end, "no conference needed", cal)
+            yield single("T05", s47, start, icpc, end, "no conference needed", cal)
 
         if ref.is_transfer_in_request:
             transfer = next((c for c in conferences if c.kind == "transfer_in"), None)
             start = transfer.notification_date if transfer else ref.referral_date
-            yield _single("T06", ref, start, _ev(transfer, "held_on") if transfer else None,
+            yield single("T06", ref, start, event_of(transfer, "held_on") if transfer else None,
                           closed, "episode closed", cal)
 
         for plan in plans:
             end = plan.end_date or closed
-            core_groups = [_ev(g, "held_on") for g in plan.core_groups.all()]
-            yield _single("T07", plan, plan.start_date, _first(core_groups, plan.start_date), end,
+            core_groups = [event_of(g, "held_on") for g in plan.core_groups.all()]
+            yield single("T07", plan, plan.start_date, first(core_groups, plan.start_date), end,
                           "plan ended", cal)
-            reviews = [_ev(c, "held_on") for c in plan.conferences.all() if c.kind == "review"]
-            yield from _chain("T08", plan, plan.start_date, reviews, end, "plan ended", cal)
+            reviews = [event_of(c, "held_on") for c in plan.conferences.all() if c.kind == "review"]
+            yield from chain("T08", plan, plan.start_date, reviews, end, "plan ended", cal)
             if child.date_of_birth is None:
                 continue  # unborn: no visit due until birth (INDICATORS.md T09)
             anchor = max(plan.start_date, child.date_of_birth)
             interval = ("WD", plan.visit_interval_working_days or RULES["T09"].limit[1])
-            yield from _chain("T09", plan, anchor, visits, end, "plan ended", cal,
+            yield from chain("T09", plan, anchor, visits, end, "plan ended", cal,
                               lambda seq, start, interval=interval: interval)
 
 
@@ -201,16 +201,16 @@ def _clocks_looked_after(child, visits: list[Event], cal) -> Iterator[Link]:
     )
 
     health = list(HealthAssessment.objects.filter(child=child))
-    peps = [_ev(p, "plan_date") for p in PersonalEducationPlan.objects.filter(child=child)]
+    peps = [event_of(p, "plan_date") for p in PersonalEducationPlan.objects.filter(child=child)]
     periods = PeriodOfCare.objects.filter(child=child).prefetch_related("episodes", "reviews")
     for period in periods:
         episodes = sorted(period.episodes.all(), key=lambda e: (e.decom, e.pk))
         if not episodes or all(e.legal_status in SHORT_BREAKS for e in episodes):
             continue  # short breaks follow modified arrangements (CPPCR reg 48)
         end = period.end_date
-        reviews = [_ev(r, "review_date") for r in period.reviews.all()]
+        reviews = [event_of(r, "review_date") for r in period.reviews.all()]
         first_review_limit = ("D", 28) if period.start_date < dt.date(2011, 4, 1) else ("WD", 20)
-        yield from _chain(
+        yield from chain(
             "T10", period, period.start_date, reviews, end, "ceased to be looked after", cal,
             lambda seq, start, first=first_review_limit: (
                 first if seq == 1 else RULES["T10"].limit_for(seq)
@@ -218,41 +218,41 @@ def _clocks_looked_after(child, visits: list[Event], cal) -> Iterator[Link]:
         )
         first_review = min((r.date for r in reviews if r.date >= period.start_date), default=None)
         for n, (start, placement_end, code) in enumerate(_placements(episodes), start=1):
-            yield from _chain(
+            yield from chain(
                 "T11", _PlacementKey(period, n), start, visits, placement_end or end,
                 "placement ended", cal,
                 _visit_limit(start, code, first_review),
             )
         in_period = [h for h in health if h.kind != "DENTAL"]
-        requested = _first([_ev(h, "requested_date") for h in in_period
+        requested = first([event_of(h, "requested_date") for h in in_period
                             if h.kind == "IHA" and h.requested_date], period.start_date)
-        yield _single("T12Q", period, period.start_date, requested, end,
+        yield single("T12Q", period, period.start_date, requested, end,
                       "ceased to be looked after", cal)
-        iha = _first([_ev(h, "completed_date") for h in in_period
+        iha = first([event_of(h, "completed_date") for h in in_period
                       if h.kind == "IHA" and h.completed_date], period.start_date)
-        yield _single("T12I", period, period.start_date, iha, end, "ceased to be looked after", cal)
+        yield single("T12I", period, period.start_date, iha, end, "ceased to be looked after", cal)
         if iha is not None and child.date_of_birth:
-            rhas = [_ev(h, "completed_date") for h in in_period
+            rhas = [event_of(h, "completed_date") for h in in_period
                     if h.kind == "RHA" and h.completed_date]
             dob = child.date_of_birth
-            yield from _chain(
+            yield from chain(
                 "T12R", period, iha.date, rhas, end, "ceased to be looked after", cal,
                 lambda seq, start, dob=dob: ("M", 6) if start < dob + relativedelta(years=5) else ("M", 12),
             )
         if child.date_of_birth and _school_age(child.date_of_birth, period.start_date):
-            yield _single("T13", period, period.start_date, _first(peps, period.start_date), end,
+            yield single("T13", period, period.start_date, first(peps, period.start_date), end,
                           "ceased to be looked after", cal)
 
     for missing in MissingEpisode.objects.filter(child=child, kind="M", end_date__isnull=False):
         returned = missing.returned_at.date() if missing.returned_at else missing.end_date
-        offered = _ev(missing, "return_interview_offered_at")
-        yield _single("T14", missing, returned, offered, None, "", cal)
+        offered = event_of(missing, "return_interview_offered_at")
+        yield single("T14", missing, returned, offered, None, "", cal)
 
 
 class _PlacementKey:
     """Stands in for a placement, which the record holds as a run of episodes of one period."""
 
-    class _meta:  # noqa: N801 - mimics a model's _meta for _link()
+    class _meta:  # noqa: N801 - mimics a model's _meta for link()
         label = "looked_after.Placement"
 
     def __init__(self, period, n: int):
@@ -288,7 +288,7 @@ def _clocks_private_fostering(child, visits: list[Event], cal) -> Iterator[Link]
     for arrangement in PrivateFosteringArrangement.objects.filter(child=child):
         start = arrangement.notified_date
         first_year_end = arrangement.start_date + relativedelta(years=1)
-        yield from _chain(
+        yield from chain(
             "T15", arrangement, start, visits, arrangement.end_date, "arrangement ended", cal,
             lambda seq, s, fye=first_year_end: ("WD", 7) if seq == 1
             else (("D", 42) if s < fye else ("D", 84)),
@@ -315,23 +315,27 @@ _FIELDS = ("start_date", "unit", "amount", "due_date", "met_date", "met_by_type"
 
 def sync_child_clocks(child, cal=None) -> None:
     """Make the stored clocks of one child equal to what the record implies."""
-    wanted = {link.key: link for link in wanted_links(child, cal)}
-    existing = {
-        (c.code, c.subject_type, c.subject_id, c.sequence): c for c in Clock.objects.filter(child=child)
-    }
+    sync_links(Clock.objects.filter(child=child), wanted_links(child, cal), child=child)
+
+
+def sync_links(existing_clocks, links: list[Link], child=None) -> None:
+    """Make the stored clocks in `existing_clocks` equal to `links`: delete, update, create.
+    Used for a child's clocks and for clocks that belong to no child (LADO allegations)."""
+    wanted = {lk.key: lk for lk in links}
+    existing = {(c.code, c.subject_type, c.subject_id, c.sequence): c for c in existing_clocks}
     stale = [c.pk for key, c in existing.items() if key not in wanted]
     if stale:
         Clock.objects.filter(pk__in=stale).delete()
     changed, created = [], []
-    for key, link in wanted.items():
+    for key, lk in wanted.items():
         clock = existing.get(key)
         if clock is None:
-            created.append(Clock(child=child, code=link.code, subject_type=link.subject_type,
-                                 subject_id=link.subject_id, sequence=link.sequence,
-                                 **{f: getattr(link, f) for f in _FIELDS}))
-        elif any(getattr(clock, f) != getattr(link, f) for f in _FIELDS):
+            created.append(Clock(child=child, code=lk.code, subject_type=lk.subject_type,
+                                 subject_id=lk.subject_id, sequence=lk.sequence,
+                                 **{f: getattr(lk, f) for f in _FIELDS}))
+        elif any(getattr(clock, f) != getattr(lk, f) for f in _FIELDS):
             for f in _FIELDS:
-                setattr(clock, f, getattr(link, f))
+                setattr(clock, f, getattr(lk, f))
             changed.append(clock)
     if changed:
         Clock.objects.bulk_update(changed, _FIELDS)

@@ -29,7 +29,10 @@ class Clock(models.Model):
     """
 
     code = models.CharField(max_length=8, db_index=True)  # T02, T05, T08, T10 ...
-    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="clocks")
+    # Empty only for clocks about adults (LADO allegations), which never show on a child's record.
+    child = models.ForeignKey(
+        "people.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="clocks"
+    )
     subject_type = models.CharField(max_length=60)  # model label of the record that started it
     subject_id = models.BigIntegerField()
     sequence = models.PositiveSmallIntegerField(default=1)

@@ -404,16 +404,19 @@ def test_cin_plan_end_not_before_start(worker, referral):
     assert CINPlan.objects.get(pk=p.pk).end_date is None
 
 
-def test_cin_plan_not_in_closed_rc8_episode(worker, manager, referral, assessment):
-    """CIN census rules 2990 and 8565: no CIN plan in an episode closed after assessment."""
+@pytest.mark.parametrize("reason, rule", [("RC8", "CIN 2990"), ("RC9", "local")])
+def test_cin_plan_not_in_closed_rc8_episode(worker, manager, referral, assessment, reason, rule):
+    """CIN census rules 2990 and 8565: no CIN plan in an episode closed after assessment
+    (2990 covers RC8; the same bar on RC9 is local)."""
     _authorise(assessment, manager, authorisation_date=D(2024, 2, 1), factors=["21"])
     referral.refresh_from_db()
     fd.referral_close(by=manager, referral_id=referral.pk, expected_version=referral.version,
-                      closure_date=D(2024, 2, 2), reason_for_closure="RC8",
+                      closure_date=D(2024, 2, 2), reason_for_closure=reason,
                       rationale="No further action after assessment.", authorised_by=manager)
     with pytest.raises(RecordInvalid) as exc:
         asmt.cin_plan_start(by=worker, referral_id=referral.pk, start_date=D(2024, 2, 5))
-    _refused(exc, "CIN 2990")
+    _refused(exc, rule)
+    assert any(v.field == "referral" and v.rule == rule for v in exc.value.violations)
     _refused(exc, "CIN 8565")
     assert CINPlan.objects.count() == 0
 

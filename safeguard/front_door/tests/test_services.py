@@ -431,8 +431,9 @@ def test_rc8_needs_an_assessment(worker, manager, referral):
     _assert_still_open(referral)
 
 
-def test_rc9_not_with_cin_plan(worker, manager, referral):
-    """CIN census rule 2990: RC8/RC9 episodes cannot have S47, ICPC, CP plan or CIN plan."""
+def test_rc8_rc9_not_with_cin_plan(worker, manager, referral):
+    """CIN census rule 2990: an RC8 episode cannot have S47, ICPC, CP plan or CIN plan. The
+    same restriction on RC9 is local (2990 covers RC8 only)."""
     from safeguard.assessment.models import Assessment, CINPlan
 
     referral = _with_need(referral, worker)
@@ -440,8 +441,14 @@ def test_rc9_not_with_cin_plan(worker, manager, referral):
                               authorisation_date=D(2024, 2, 1))
     CINPlan.objects.create(referral=referral, start_date=D(2024, 2, 2), end_date=D(2024, 2, 20))
     with pytest.raises(RecordInvalid) as exc:
-        _close(referral, manager, reason_for_closure="RC9")
+        _close(referral, manager, reason_for_closure="RC8")
     _refused(exc, "CIN 2990")
+    _assert_still_open(referral)
+    with pytest.raises(RecordInvalid) as exc:
+        _close(referral, manager, reason_for_closure="RC9")
+    assert "CIN 2990" not in exc.value.rules
+    assert any(v.field == "reason_for_closure" and v.rule == "local"
+               for v in exc.value.violations), exc.value.violations
     _assert_still_open(referral)
 
 

@@ -21,6 +21,10 @@ def test_upn_check_letter():
     assert "check letter should be P" in upn_problem("A000000000001")
     assert upn_problem("I000000000001") is not None  # I, O and S are never used
     assert upn_problem("P00000000001") is not None
+    # Published examples from the CIN census rule 1510 tests: two valid, two with a wrong letter.
+    assert upn_problem("A950000178301") is None and upn_problem("H243278544154") is None
+    assert "should be Q" in upn_problem("R247962919251")
+    assert "should be W" in upn_problem("X428558133462")
 
 
 def test_nhs_number_mod_11():
@@ -54,10 +58,21 @@ def test_disability_none_cannot_be_combined(make_child):
 
 
 def test_duplicate_la_child_id_rejected(make_child):
+    """CIN census rule 8510: each LA child ID is unique within the LA (8500 is 'missing')."""
     make_child(la_child_id="DUP1")
     with pytest.raises(RecordInvalid) as exc:
         make_child(la_child_id="DUP1")
-    assert "CIN 8500" in exc.value.rules
+    assert "CIN 8510" in exc.value.rules
+
+
+def test_date_of_death_and_former_upn_rules(make_child):
+    """CIN census rules 8535Q (death not before birth) and 1560Q (former UPN format);
+    1510 is the UPN check letter and must not label either."""
+    with pytest.raises(RecordInvalid) as exc:
+        make_child(date_of_birth=D(2015, 6, 1), date_of_death=D(2015, 5, 1),
+                   former_upn="A000000000001")
+    assert {"CIN 8535Q", "CIN 1560Q"} <= exc.value.rules
+    assert "CIN 1510" not in exc.value.rules
 
 
 def test_two_people_editing_the_same_child_the_second_gets_a_conflict(child, worker, manager):
