@@ -17,6 +17,7 @@ from django.db import transaction
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
 from safeguard.front_door import services as front_door
+from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
 from safeguard.people import services as people
 from safeguard.timescales import calendar
@@ -149,6 +150,9 @@ class Demo:
         for days in (8, 120, 400):
             c = self.child(years(self.rng.randint(3, 15)))
             self._care(c, days)
+
+        # The LADO's caseload: several years of allegations against adults who work with children.
+        load_demo_lado(self.la, self.users[User.Role.LADO], self.today)
         return passwords
 
     def _protection(self, child, days: int, category: str) -> None:

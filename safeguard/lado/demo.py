@@ -25,7 +25,8 @@ ROLES = ["Teaching assistant", "Class teacher", "Foster carer", "Nursery practit
          "Health care assistant", "Childminder", "Escort", "Swimming instructor"]
 AGENCY_TO_SETTING = {
     EmployingAgency.EARLY_YEARS: Setting.EARLY_YEARS, EmployingAgency.EDUCATION: Setting.EDUCATION,
-    EmployingAgency.FOSTERING_LA: Setting.FOSTER_CARER, EmployingAgency.FOSTERING_NON_LA: Setting.FOSTER_CARER,
+    EmployingAgency.FOSTERING_LA: Setting.FOSTER_CARER,
+    EmployingAgency.FOSTERING_NON_LA: Setting.FOSTER_CARER,
     EmployingAgency.RESIDENTIAL: Setting.RESIDENTIAL, EmployingAgency.SOCIAL_CARE: Setting.SOCIAL_CARE,
     EmployingAgency.LEISURE_LA: Setting.SPORTS, EmployingAgency.SELF_EMPLOYED: Setting.SELF_EMPLOYED,
     EmployingAgency.TRANSPORT: Setting.TRANSPORT, EmployingAgency.VOLUNTARY: Setting.VOLUNTARY,
@@ -66,7 +67,8 @@ def load_demo_lado(la, lado_user, today: dt.date, *, years: int = 6, per_year: i
             disability=rng.random() < 0.12, non_recent=rng.random() < 0.1,
         )
         created += 1
-        if decided is None:
+        recent = (today - referral).days < 60  # the live caseload: some undecided, none concluded
+        if decided is None or (recent and rng.random() < 0.3):
             continue  # still awaiting the LADO's decision
         a = services.allegation_record_response(by=lado_user, allegation_id=a.pk,
                                                 expected_version=a.version, response=response,
@@ -89,7 +91,7 @@ def load_demo_lado(la, lado_user, today: dt.date, *, years: int = 6, per_year: i
             services.review_record(by=lado_user, allegation_id=a.pk, expected_version=None,
                                    held_on=review)
             review += dt.timedelta(days=rng.choice([25, 28, 28, 33]))
-        if closure <= today:
+        if closure <= today and not recent:
             a.refresh_from_db()
             services.allegation_close(
                 by=lado_user, allegation_id=a.pk, expected_version=a.version, closure_date=closure,

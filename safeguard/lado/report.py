@@ -307,45 +307,45 @@ def to_json(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
-def _fmt(value) -> str:
+def _fmt(value, none: str = "–") -> str:
     if value is None:
-        return "–"
+        return none
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
 
 
-def _grid(table: dict) -> tuple[list[str], list[list[str]]]:
+def _grid(table: dict, none: str = "–") -> tuple[list[str], list[list[str]]]:
     header = ["", *table["columns"]]
-    body = [[label, *(_fmt(values.get(c)) for c in table["columns"])]
+    body = [[label, *(_fmt(values.get(c), none) for c in table["columns"])]
             for label, values in table["rows"].items()]
     return header, body
 
 
-def _kcsie_rows(report: dict) -> list[list[str]]:
+def _kcsie_rows(report: dict, none: str = "–") -> list[list[str]]:
     rows = []
     for key, fig in report["kcsie"].items():
-        rows.append([KCSIE_LABELS.get(key, key), _fmt(fig.get("number")), _fmt(fig.get("of")),
-                     _fmt(fig.get("percent")), _fmt(fig.get("target_percent"))])
+        rows.append([KCSIE_LABELS.get(key, key),
+                     *(_fmt(fig.get(f), none) for f in ("number", "of", "percent", "target_percent"))])
     return rows
 
 
 def to_csv(report: dict) -> str:
-    """One section per table: its title, its header, its rows, then a blank line."""
+    """One section per table: a line with its key and title, its header, its rows, a blank line."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow([report["title"]])
     w.writerow([])
     for key in TABLE_KEYS:
         table = report["tables"][key]
-        header, body = _grid(table)
-        w.writerow([f"{key}: {table['title']}"])
+        header, body = _grid(table, none="")
+        w.writerow([key, table["title"]])
         w.writerow(header)
         w.writerows(body)
         w.writerow([])
-    w.writerow(["kcsie: Timeliness (KCSIE Part 4 and local LADO procedures)"])
+    w.writerow(["kcsie", "Timeliness (KCSIE Part 4 and local LADO procedures)"])
     w.writerow(["", "Number", "Of", "%", "Target %"])
-    w.writerows(_kcsie_rows(report))
+    w.writerows(_kcsie_rows(report, none=""))
     return out.getvalue()
 
 

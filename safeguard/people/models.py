@@ -151,3 +151,24 @@ class Visit(Recorded):
 
     def __str__(self) -> str:
         return f"Visit to {self.child} on {self.visit_date}"
+
+
+class PopulationEstimate(models.Model):
+    """Children resident in the council by single year of age at mid-year (ONS mid-year estimates
+    in production; synthetic for a generated council). Rates per 10,000 for reporting year t use
+    mid_year t-1 (INDICATORS.md §0.3 rule 4)."""
+
+    local_authority = models.ForeignKey("workforce.LocalAuthority", on_delete=models.CASCADE)
+    mid_year = models.PositiveSmallIntegerField()
+    age = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField()
+    vintage = models.CharField(max_length=40, default="ONS mid-year estimates")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("local_authority", "mid_year", "age", name="one_estimate_per_age"),
+            models.CheckConstraint(condition=Q(age__lte=17), name="population_children_only"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority_id} mid-{self.mid_year} age {self.age}: {self.count}"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from safeguard.people.history import ChildHistory
+
 from . import calendar
 from .models import Clock
 from .rules import RULES, Limit, due_date
@@ -100,22 +102,15 @@ def event_of(obj, field: str) -> Event | None:
 
 # --- children in need and child protection -------------------------------------------------------
 
-def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
-    from safeguard.front_door.models import Referral
-
-    referrals = list(
-        Referral.objects.filter(child=child)
-        .prefetch_related("assessments", "strategy_discussions", "section47_enquiries",
-                          "conferences", "cp_plans__conferences", "cp_plans__core_groups")
-        .order_by("referral_date")
-    )
-    all_plans = [p for r in referrals for p in r.cp_plans.all()]
-    for ref in referrals:
+def _clocks_referrals(h: ChildHistory, visits: list[Event], cal) -> Iterator[Link]:
+    child = h.child
+    all_plans = h.cp_plans
+    for ref in sorted(h.referrals, key=lambda r: (r.referral_date, r.pk)):
         closed = ref.closure_date
         response = Event(ref.response_date, ref._meta.label, ref.pk) if ref.response_date else None
         yield single("T01", ref, ref.referral_date, response, closed, "episode closed", cal)
 
-        assessments = sorted(ref.assessments.all(), key=lambda a: (a.start_date, a.pk))
+        assessments = sorted(h.of(h.assessments, referral_id=ref.pk), key=lambda a: (a.start_date, a.pk))
         for n, a in enumerate(assessments):
             authorised = event_of(a, "authorisation_date")
             if a.kind == "single":
@@ -129,10 +124,11 @@ def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
             else:
                 yield single("T03C", a, a.start_date, authorised, closed, "episode closed", cal)
 
-        plans = sorted(ref.cp_plans.all(), key=lambda p: p.start_date)
-        discussions = sorted(ref.strategy_discussions.all(), key=lambda s: (s.held_on, s.pk))
-        conferences = list(ref.conferences.all())
-        for s47 in ref.section47_enquiries.all():
+        plans = sorted(h.of(h.cp_plans, referral_id=ref.pk), key=lambda p: p.start_date)
+        discussions = sorted(h.of(h.strategy_discussions, referral_id=ref.pk),
+                             key=lambda s: (s.held_on, s.pk))
+        conferences = h.of(h.conferences, referral_id=ref.pk)
+        for s47 in h.of(h.section47s, referral_id=ref.pk):
             yield single("T04", s47, s47.start_date, event_of(s47, "end_date"), closed,
                           "episode closed", cal)
             already_on_plan = any(
@@ -141,7 +137,7 @@ def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
             )
             if s47.icpc_not_required or already_on_plan:
                 continue  # T05 edge cases (a) and (e): no ICPC clock
-            sd = s47.strategy_discussion or next(
+            sd = next((s for s in discussions if s.pk == s47.strategy_discussion_id), None) or next(
                 (s for s in reversed(discussions) if s.s47_initiated and s.held_on <= s47.start_date),
                 None,
             )
@@ -161,10 +157,11 @@ def _clocks_referrals(child, visits: list[Event], cal) -> Iterator[Link]:
 
         for plan in plans:
             end = plan.end_date or closed
-            core_groups = [event_of(g, "held_on") for g in plan.core_groups.all()]
+            core_groups = [event_of(g, "held_on") for g in h.of(h.core_groups, cp_plan_id=plan.pk)]
             yield single("T07", plan, plan.start_date, first(core_groups, plan.start_date), end,
                           "plan ended", cal)
-            reviews = [event_of(c, "held_on") for c in plan.conferences.all() if c.kind == "review"]
+            reviews = [event_of(c, "held_on") for c in h.of(h.conferences, cp_plan_id=plan.pk)
+                       if c.kind == "review"]
             yield from chain("T08", plan, plan.start_date, reviews, end, "plan ended", cal)
             if child.date_of_birth is None:
                 continue  # unborn: no visit due until birth (INDICATORS.md T09)
@@ -192,23 +189,16 @@ def _placements(episodes) -> list[tuple[dt.date, dt.date | None, str]]:
     return [tuple(p) for p in out]
 
 
-def _clocks_looked_after(child, visits: list[Event], cal) -> Iterator[Link]:
-    from safeguard.looked_after.models import (
-        HealthAssessment,
-        MissingEpisode,
-        PeriodOfCare,
-        PersonalEducationPlan,
-    )
-
-    health = list(HealthAssessment.objects.filter(child=child))
-    peps = [event_of(p, "plan_date") for p in PersonalEducationPlan.objects.filter(child=child)]
-    periods = PeriodOfCare.objects.filter(child=child).prefetch_related("episodes", "reviews")
-    for period in periods:
-        episodes = sorted(period.episodes.all(), key=lambda e: (e.decom, e.pk))
+def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[Link]:
+    child = h.child
+    health = h.health_assessments
+    peps = [event_of(p, "plan_date") for p in h.peps]
+    for period in h.periods:
+        episodes = sorted(h.of(h.episodes, period_of_care_id=period.pk), key=lambda e: (e.decom, e.pk))
         if not episodes or all(e.legal_status in SHORT_BREAKS for e in episodes):
             continue  # short breaks follow modified arrangements (CPPCR reg 48)
         end = period.end_date
-        reviews = [event_of(r, "review_date") for r in period.reviews.all()]
+        reviews = [event_of(r, "review_date") for r in h.of(h.la_reviews, period_of_care_id=period.pk)]
         first_review_limit = ("D", 28) if period.start_date < dt.date(2011, 4, 1) else ("WD", 20)
         yield from chain(
             "T10", period, period.start_date, reviews, end, "ceased to be looked after", cal,
@@ -243,7 +233,7 @@ def _clocks_looked_after(child, visits: list[Event], cal) -> Iterator[Link]:
             yield single("T13", period, period.start_date, first(peps, period.start_date), end,
                           "ceased to be looked after", cal)
 
-    for missing in MissingEpisode.objects.filter(child=child, kind="M", end_date__isnull=False):
+    for missing in (m for m in h.missing if m.kind == "M" and m.end_date is not None):
         returned = missing.returned_at.date() if missing.returned_at else missing.end_date
         offered = event_of(missing, "return_interview_offered_at")
         yield single("T14", missing, returned, offered, None, "", cal)
@@ -282,10 +272,8 @@ def _school_age(dob: dt.date, on: dt.date) -> bool:
 
 # --- private fostering ----------------------------------------------------------------------------
 
-def _clocks_private_fostering(child, visits: list[Event], cal) -> Iterator[Link]:
-    from safeguard.front_door.models import PrivateFosteringArrangement
-
-    for arrangement in PrivateFosteringArrangement.objects.filter(child=child):
+def _clocks_private_fostering(h: ChildHistory, visits: list[Event], cal) -> Iterator[Link]:
+    for arrangement in h.private_fostering:
         start = arrangement.notified_date
         first_year_end = arrangement.start_date + relativedelta(years=1)
         yield from chain(
@@ -297,15 +285,13 @@ def _clocks_private_fostering(child, visits: list[Event], cal) -> Iterator[Link]
 
 # --- putting it together --------------------------------------------------------------------------
 
-def wanted_links(child, cal=None) -> list[Link]:
-    from safeguard.people.models import Visit
-
+def wanted_links(history: ChildHistory, cal=None) -> list[Link]:
+    """Every clock link the child's record implies, computed from the record in memory."""
     cal = cal or calendar.current()
-    visits = [Event(v.visit_date, v._meta.label, v.pk)
-              for v in Visit.objects.filter(child=child, seen=True)]
+    visits = [Event(v.visit_date, v._meta.label, v.pk) for v in history.visits if v.seen]
     links: list[Link] = []
     for derive in (_clocks_referrals, _clocks_looked_after, _clocks_private_fostering):
-        links.extend(derive(child, visits, cal))
+        links.extend(derive(history, visits, cal))
     return links
 
 
@@ -313,9 +299,10 @@ _FIELDS = ("start_date", "unit", "amount", "due_date", "met_date", "met_by_type"
            "stopped_date", "stopped_reason")
 
 
-def sync_child_clocks(child, cal=None) -> None:
+def sync_child_clocks(history: ChildHistory, cal=None) -> None:
     """Make the stored clocks of one child equal to what the record implies."""
-    sync_links(Clock.objects.filter(child=child), wanted_links(child, cal), child=child)
+    child = history.child
+    sync_links(Clock.objects.filter(child=child), wanted_links(history, cal), child=child)
 
 
 def sync_links(existing_clocks, links: list[Link], child=None) -> None:

@@ -14,11 +14,14 @@ from .models import CalendarDay, Clock
 from .rules import due_date
 
 
-def refresh_clocks(child) -> None:
-    """Re-derive every clock of this child from the record (called by each service after it saves)."""
+def refresh_clocks(child, history=None) -> None:
+    """Re-derive every clock of this child from the record (called by each service after it saves).
+    Pass the service's `ChildHistory`, kept up to date with the save, to spare reloading it."""
+    from safeguard.people.history import ChildHistory
+
     from .derive import sync_child_clocks
 
-    sync_child_clocks(child)
+    sync_child_clocks(history or ChildHistory.load(child.pk, lock=False))
 
 
 def calendar_rows(holidays: dict, first: dt.date, last: dt.date, start_index: int = 0) -> list[dict]:

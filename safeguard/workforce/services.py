@@ -8,10 +8,33 @@ from django.db import transaction
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks, today
-from safeguard.people.models import Child
+from safeguard.core.errors import Checks
+from safeguard.people.history import ChildHistory
 
 from .models import Allocation, User
+
+_ROLES_FOR = {"social_worker": ("social_worker", "team_manager"), "iro": ("iro",),
+              "personal_adviser": ("personal_adviser", "social_worker")}
+
+
+def current_allocation(history: ChildHistory, kind: str) -> Allocation | None:
+    return next((a for a in history.allocations if a.kind == kind and a.end_date is None), None)
+
+
+def check_allocation_start(history: ChildHistory, allocation: Allocation, worker: User,
+                           change_reason: str, checks: Checks) -> None:
+    """One allocation of each kind at a time, to someone whose role can hold it; a change of
+    social worker gives the 903 reason (SW13STG1) and starts after the last (SW10STG2)."""
+    checks.code(allocation.kind, Allocation.Kind, "kind", "local", "Allocation kind")
+    checks.not_future(allocation.start_date, "start_date", "local", "An allocation")
+    checks.require(worker.role in _ROLES_FOR.get(allocation.kind, ()), "worker", "local",
+                   f"{worker} is a {worker.get_role_display()}, not able to hold this allocation")
+    current = current_allocation(history, allocation.kind)
+    if current is not None:
+        checks.require(allocation.start_date > current.start_date, "start_date", "903 SW10STG2",
+                       "a new allocation must start after the current one")
+        checks.code(change_reason, codes.SocialWorkerChangeReason, "change_reason", "903 SW13STG1",
+                    "Reason for change of worker", required=allocation.kind == "social_worker")
 
 
 @transaction.atomic
@@ -19,30 +42,20 @@ def allocation_start(*, by, child_id: int, worker_id: int, start_date: dt.date,
                      kind: str = Allocation.Kind.SOCIAL_WORKER, change_reason: str = "") -> Allocation:
     """Allocate the case. Any open allocation of the same kind ends the day before with the
     reason given (903 SW_REASON), so a child always has one worker of each kind."""
-    child = Child.objects.get(pk=child_id)
+    history = ChildHistory.load(child_id)
     worker = User.objects.get(pk=worker_id)
+    allocation = Allocation(child=history.child, worker=worker, team=worker.team, kind=kind,
+                            start_date=start_date, recorded_by=by)
     checks = Checks()
-    checks.code(kind, Allocation.Kind, "kind", "local", "Allocation kind")
-    checks.require(start_date <= today(), "start_date", "local",
-                   "an allocation cannot start in the future")
-    expected_role = {"social_worker": ("social_worker", "team_manager"), "iro": ("iro",),
-                     "personal_adviser": ("personal_adviser", "social_worker")}.get(kind, ())
-    checks.require(worker.role in expected_role, "worker", "local",
-                   f"{worker} is a {worker.get_role_display()}, not able to hold this allocation")
-    current = Allocation.objects.select_for_update().filter(
-        child=child, kind=kind, end_date__isnull=True).first()
-    if current is not None:
-        checks.require(start_date > current.start_date, "start_date", "903 SW10STG2",
-                       "a new allocation must start after the current one")
-        checks.code(change_reason, codes.SocialWorkerChangeReason, "change_reason", "903 SW13STG1",
-                    "Reason for change of worker", required=kind == "social_worker")
+    check_allocation_start(history, allocation, worker, change_reason, checks)
     checks.raise_if_any()
+    current = current_allocation(history, kind)
     if current is not None:
         current.end_date = start_date - dt.timedelta(days=1)
         current.end_reason = change_reason
         current.save()
         audit_record(actor=by, action="update", obj=current)
-    allocation = Allocation.objects.create(child=child, worker=worker, team=worker.team, kind=kind,
-                                           start_date=start_date, recorded_by=by)
+    allocation.save()
+    history.add(allocation)
     audit_record(actor=by, action="create", obj=allocation)
     return allocation

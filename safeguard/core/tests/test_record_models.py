@@ -3,7 +3,7 @@
 from django.apps import apps
 
 RECORD_APPS = {"people", "front_door", "assessment", "child_protection", "looked_after", "workforce"}
-DERIVED_OR_REFERENCE = {"LocalAuthority", "User"}
+DERIVED_OR_REFERENCE = {"LocalAuthority", "User", "PopulationEstimate"}
 
 
 def record_models():

@@ -1,0 +1,159 @@
+"""A child's whole record held in memory, so that validation at entry and the clocks read one
+snapshot instead of querying table by table.
+
+Services load it (`ChildHistory.load`) before they check a save; the synthetic council generator
+builds it up in memory and runs the very same checks before it writes in bulk. Checks must only
+read these lists (never query), so both paths apply identical rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# attribute name -> (model label, how rows are found for one child)
+_SOURCES: dict[str, tuple[str, str]] = {
+    "contacts": ("front_door.Contact", "child"),
+    "referrals": ("front_door.Referral", "child"),
+    "early_help": ("front_door.EarlyHelpEpisode", "child"),
+    "private_fostering": ("front_door.PrivateFosteringArrangement", "child"),
+    "assessments": ("assessment.Assessment", "referral__child"),
+    "factors": ("assessment.AssessmentFactorIdentified", "assessment__referral__child"),
+    "cin_plans": ("assessment.CINPlan", "referral__child"),
+    "strategy_discussions": ("child_protection.StrategyDiscussion", "referral__child"),
+    "section47s": ("child_protection.Section47Enquiry", "referral__child"),
+    "conferences": ("child_protection.Conference", "referral__child"),
+    "cp_plans": ("child_protection.ChildProtectionPlan", "referral__child"),
+    "core_groups": ("child_protection.CoreGroupMeeting", "cp_plan__referral__child"),
+    "pre_proceedings": ("child_protection.PreProceedings", "referral__child"),
+    "emergency_orders": ("child_protection.EmergencyOrder", "child"),
+    "periods": ("looked_after.PeriodOfCare", "child"),
+    "episodes": ("looked_after.Episode", "period_of_care__child"),
+    "la_reviews": ("looked_after.LookedAfterReview", "period_of_care__child"),
+    "health_assessments": ("looked_after.HealthAssessment", "child"),
+    "annual_outcomes": ("looked_after.AnnualHealthOutcomes", "child"),
+    "missing": ("looked_after.MissingEpisode", "child"),
+    "adoptions": ("looked_after.AdoptionJourney", "child"),
+    "previous_permanence": ("looked_after.PreviousPermanenceRecord", "child"),
+    "dolos": ("looked_after.DeprivationOfLiberty", "child"),
+    "care_leaver_contacts": ("looked_after.CareLeaverContact", "child"),
+    "care_leaver_status": ("looked_after.CareLeaverStatus", "child"),
+    "peps": ("looked_after.PersonalEducationPlan", "child"),
+    "permanence_plans": ("looked_after.PermanencePlan", "child"),
+    "visits": ("people.Visit", "child"),
+    "relationships": ("people.Relationship", "child"),
+    "disabilities": ("people.ChildDisability", "child"),
+    "allocations": ("workforce.Allocation", "child"),
+}
+_BY_LABEL = {label: name for name, (label, _) in _SOURCES.items()}
+
+
+@dataclass
+class ChildHistory:
+    """Every record of one child, as lists of model instances in the order they happened."""
+
+    child: Any
+    contacts: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
+    early_help: list = field(default_factory=list)
+    private_fostering: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
+    factors: list = field(default_factory=list)
+    cin_plans: list = field(default_factory=list)
+    strategy_discussions: list = field(default_factory=list)
+    section47s: list = field(default_factory=list)
+    conferences: list = field(default_factory=list)
+    cp_plans: list = field(default_factory=list)
+    core_groups: list = field(default_factory=list)
+    pre_proceedings: list = field(default_factory=list)
+    emergency_orders: list = field(default_factory=list)
+    periods: list = field(default_factory=list)
+    episodes: list = field(default_factory=list)
+    la_reviews: list = field(default_factory=list)
+    health_assessments: list = field(default_factory=list)
+    annual_outcomes: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    adoptions: list = field(default_factory=list)
+    previous_permanence: list = field(default_factory=list)
+    dolos: list = field(default_factory=list)
+    care_leaver_contacts: list = field(default_factory=list)
+    care_leaver_status: list = field(default_factory=list)
+    peps: list = field(default_factory=list)
+    permanence_plans: list = field(default_factory=list)
+    visits: list = field(default_factory=list)
+    relationships: list = field(default_factory=list)
+    disabilities: list = field(default_factory=list)
+    allocations: list = field(default_factory=list)
+
+    @classmethod
+    def load(cls, child_id: int, *, lock: bool = True) -> ChildHistory:
+        """Read the child's whole record; with `lock`, hold the child's row for this transaction
+        so that two saves about one child are checked one after the other."""
+        from django.apps import apps
+
+        from .models import Child
+
+        rows = Child.objects.select_for_update() if lock else Child.objects
+        child = rows.get(pk=child_id)
+        history = cls(child=child)
+        for name, (label, path) in _SOURCES.items():
+            model = apps.get_model(label)
+            setattr(history, name, list(model.objects.filter(**{path: child}).order_by("pk")))
+        return history
+
+    @classmethod
+    def load_for(cls, model, pk: int, *, lock: bool = True) -> ChildHistory:
+        """Load the history of the child a record belongs to (e.g. the child of assessment 7)."""
+        path = _SOURCES[_BY_LABEL[model._meta.label]][1]
+        child_id = model.objects.filter(pk=pk).values_list(f"{path}_id", flat=True).first()
+        if child_id is None:
+            raise model.DoesNotExist(f"{model._meta.verbose_name} {pk} does not exist")
+        return cls.load(child_id, lock=lock)
+
+    def for_edit(self, name: str, pk: int, expected_version: int | None):
+        """The held record to change; refuse if someone saved it since the user opened it.
+        The child's row is locked by `load`, so no one can save it between this check and ours."""
+        from safeguard.core.errors import EditConflict
+
+        obj = next((x for x in getattr(self, name) if x.pk == pk), None)
+        if obj is None:
+            label, _ = _SOURCES[name]
+            raise LookupError(f"{label} {pk} is not on this child's record")
+        if expected_version is not None and obj.version != expected_version:
+            raise EditConflict(obj, expected_version)
+        return obj
+
+    def add(self, obj) -> Any:
+        """Hold a newly saved (or generated) record, so later checks see it."""
+        self._list_for(obj).append(obj)
+        return obj
+
+    def replace(self, obj) -> Any:
+        """Swap in the changed version of a record already held (matched by primary key)."""
+        items = self._list_for(obj)
+        for i, item in enumerate(items):
+            if item.pk == obj.pk:
+                items[i] = obj
+                return obj
+        items.append(obj)
+        return obj
+
+    def _list_for(self, obj) -> list:
+        return getattr(self, _BY_LABEL[obj._meta.label])
+
+    # --- look-ups the checks share -------------------------------------------------------------
+
+    @staticmethod
+    def of(items: Iterable, **links) -> list:
+        """Items whose foreign-key ids equal the given values, e.g. `of(h.assessments, referral_id=3)`."""
+        return [x for x in items if all(getattr(x, k) == v for k, v in links.items())]
+
+    def referral(self, referral_id: int):
+        return next(r for r in self.referrals if r.pk == referral_id)
+
+    def period(self, period_id: int):
+        return next(p for p in self.periods if p.pk == period_id)
+
+    def disability_codes(self) -> list[str]:
+        return [d.code for d in self.disabilities]
