@@ -8,6 +8,7 @@ read these lists (never query), so both paths apply identical rules.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,10 @@ class ChildHistory:
     def _list_for(self, obj) -> list:
         return getattr(self, _BY_LABEL[obj._meta.label])
 
+    def on_file(self, obj) -> Any:
+        """The version of a record as the history holds it (before a change being checked)."""
+        return held(self._list_for(obj), obj.pk)
+
     # --- look-ups the checks share -------------------------------------------------------------
 
     @staticmethod
@@ -157,3 +162,26 @@ class ChildHistory:
 
     def disability_codes(self) -> list[str]:
         return [d.code for d in self.disabilities]
+
+
+def held(items: Iterable, pk) -> Any:
+    """The record with this primary key among those held, or None."""
+    return next((x for x in items if x.pk is not None and x.pk == pk), None)
+
+
+def edited(obj, **changes) -> Any:
+    """A copy of a held record with changes applied: the candidate a change is checked as, while
+    the history keeps the record as it was (some rules compare before and after)."""
+    candidate = copy.copy(obj)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    return candidate
+
+
+def run_check(check, history: ChildHistory, candidate, **context) -> None:
+    """Run one check over a candidate and refuse the save if anything is wrong."""
+    from safeguard.core.errors import Checks
+
+    checks = Checks()
+    check(history, candidate, checks, **context)
+    checks.raise_if_any()

@@ -72,7 +72,7 @@ def test_new_period_after_one_ended(worker, in_care, start_care):
 def test_services_refresh_clocks(worker, child, monkeypatch):
     """Architecture: every service re-derives the child's clocks after it saves."""
     calls = []
-    monkeypatch.setattr(s, "refresh_clocks", lambda c: calls.append(c.pk))
+    monkeypatch.setattr(s, "refresh_clocks", lambda c, history=None: calls.append(c.pk))
     s.period_of_care_start(by=worker, child_id=child.pk, **BASE_START)
     s.episode_change(by=worker, child_id=child.pk, change_date=D(2023, 2, 1), rne="L",
                      legal_status="C1")

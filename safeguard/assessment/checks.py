@@ -1,0 +1,241 @@
+"""Validation at entry for assessments and child in need plans, as pure functions over a
+`ChildHistory`: they read only its lists and the candidate, never the database, so a
+practitioner's save and the synthetic council generator apply the same CIN census rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from safeguard.core import codes
+from safeguard.core.errors import Checks, today
+from safeguard.front_door.checks import CLOSED_AFTER_ASSESSMENT
+from safeguard.people.history import ChildHistory, held
+
+from .models import Assessment, CINPlan
+
+NO_FACTORS = "21"
+# Initial and core assessments were replaced by the single assessment (Working Together 2013).
+SINGLE_ASSESSMENT_FROM = dt.date(2013, 4, 1)
+# Factor codes the DfE has withdrawn or never accepted, with the CIN rule that rejects each.
+WITHDRAWN_FACTORS = {
+    "8A": ("CIN 8617", "code 8A is not a valid factor; use 8B to 8F"),
+    "18A": ("CIN 8945Q", "code 18A is no longer used; use 18B or 18C"),
+    "19A": ("CIN 8950Q", "code 19A is no longer used; use 19B or 19C"),
+}
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+def _within(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    return day >= start and (end is None or day <= end)
+
+
+def _check_episode_open_for(referral, when: dt.date | None, field: str, label: str,
+                            checks: Checks) -> None:
+    """New work needs an open episode."""
+    if referral.closure_date is not None:
+        if when is not None and when > referral.closure_date:
+            checks.fail(field, "CIN 8565", f"{label} cannot be after the episode's closure date")
+        else:
+            checks.fail(field, "local", "the episode of need is closed; open a new referral")
+
+
+def _reviews_inside(history: ChildHistory, referral_id: int, start: dt.date,
+                    before: dt.date | None = None) -> list:
+    """Child protection review conferences in the episode held from `start` (and before
+    `before`) that are not the review ending the plan: each would fall inside a CIN plan."""
+    found = []
+    for review in history.of(history.conferences, referral_id=referral_id, kind="review"):
+        if review.cp_plan_id is None or review.held_on < start:
+            continue
+        if before is not None and review.held_on >= before:
+            continue
+        cp_plan = held(history.cp_plans, review.cp_plan_id)
+        if cp_plan is None or review.held_on != cp_plan.end_date:
+            found.append(review)
+    return found
+
+
+# --- assessments --------------------------------------------------------------------------
+
+def check_assessment_start(history: ChildHistory, candidate: Assessment, checks: Checks) -> None:
+    """An assessment starts within an open, actioned episode, with none other still open."""
+    referral = history.referral(candidate.referral_id)
+    child = history.child
+    kind, start_date = candidate.kind, candidate.start_date
+    checks.code(kind, Assessment.Kind, "kind", "local", "Kind of assessment")
+    if checks.require(start_date is not None, "start_date", "local", "a start date is required"):
+        checks.require(start_date >= referral.referral_date, "start_date", "CIN 1103",
+                       "the assessment cannot start before the referral date")
+        checks.require(start_date <= today(), "start_date", "local",
+                       "the assessment cannot start in the future")
+        if child.date_of_death:
+            checks.require(start_date <= child.date_of_death, "start_date", "local",
+                           "the assessment cannot start after the child's date of death")
+        if kind in (Assessment.Kind.INITIAL, Assessment.Kind.CORE):
+            checks.require(start_date < SINGLE_ASSESSMENT_FROM, "kind", "local",
+                           "initial and core assessments ended in 2013; use a single assessment")
+        _check_episode_open_for(referral, start_date, "start_date", "the assessment", checks)
+    checks.require(not referral.referral_nfa, "referral", "CIN 8831",
+                   "the referral was closed with no further action; it cannot have an assessment")
+    checks.require(not history.of(history.assessments, referral_id=referral.pk,
+                                  authorisation_date=None),
+                   "start_date", "CIN 8896",
+                   "another assessment in this episode is still open; authorise it first")
+
+
+def check_assessment_record_child_seen(history: ChildHistory, candidate: Assessment,
+                                       checks: Checks) -> None:
+    """The child is seen during the assessment, while alive and born (Working Together 2023)."""
+    child = history.child
+    seen = candidate.child_seen_date
+    if checks.require(seen is not None, "child_seen_date", "local",
+                      "the date the child was seen is required"):
+        checks.require(seen >= candidate.start_date, "child_seen_date", "local",
+                       "the child cannot be seen for the assessment before it started")
+        checks.require(seen <= today(), "child_seen_date", "local",
+                       "the date the child was seen cannot be in the future")
+        if candidate.authorisation_date:
+            checks.require(seen <= candidate.authorisation_date, "child_seen_date", "local",
+                           "the child must be seen before the assessment is authorised")
+        checks.require(child.date_of_birth is not None and seen >= child.date_of_birth,
+                       "child_seen_date", "local", "an unborn child cannot be seen")
+        if child.date_of_death:
+            checks.require(seen <= child.date_of_death, "child_seen_date", "local",
+                           "the child cannot be seen after their date of death")
+
+
+def check_assessment_factors(factors, checks: Checks) -> None:
+    """CIN census AssessmentFactors: at least one valid code, each once, 21 alone."""
+    if factors is None or len(factors) == 0:
+        checks.fail("factors", "CIN 8897Q",
+                    f"record the factors identified, or {NO_FACTORS} (no factors identified)")
+        return
+    for code in factors:
+        if code in WITHDRAWN_FACTORS:
+            rule, message = WITHDRAWN_FACTORS[code]
+            checks.fail("factors", rule, message)
+        else:
+            checks.code(code, codes.AssessmentFactor, "factors", "CIN 8897Q", "Assessment factor")
+    checks.require(len(set(factors)) == len(factors), "factors", "CIN 8898",
+                   "an assessment factor may be recorded only once")
+    checks.require(NO_FACTORS not in factors or len(set(factors)) == 1, "factors", "CIN 8869",
+                   f"factor {NO_FACTORS} (no factors identified) cannot be combined with others")
+
+
+def check_assessment_authorise(history: ChildHistory, candidate: Assessment, checks: Checks, *,
+                               by, factors) -> None:
+    """A team manager signs off the assessment once, within the episode, with its factors."""
+    current = history.on_file(candidate)
+    referral = history.referral(candidate.referral_id)
+    authorised = candidate.authorisation_date
+    checks.require(by.can_authorise, "authorised_by", "local",
+                   "an assessment must be authorised by a team manager")
+    checks.require(current.authorisation_date is None, "authorisation_date", "local",
+                   "this assessment has already been authorised")
+    if checks.require(authorised is not None, "authorisation_date", "local",
+                      "the authorisation date is required"):
+        checks.require(authorised >= candidate.start_date, "authorisation_date",
+                       "CIN 8608", "the assessment cannot be authorised before it started")
+        checks.require(authorised <= today(), "authorisation_date", "local",
+                       "the authorisation date cannot be in the future")
+        if referral.closure_date:
+            checks.require(authorised <= referral.closure_date, "authorisation_date",
+                           "CIN 8565", "the assessment cannot be authorised after the episode "
+                           "was closed")
+        if candidate.child_seen_date:
+            checks.require(authorised >= candidate.child_seen_date,
+                           "authorisation_date", "local",
+                           "the assessment cannot be authorised before the child was seen")
+    checks.require(isinstance(candidate.requires_support, bool), "requires_support", "local",
+                   "say whether the child needs children's social care support")
+    check_assessment_factors(factors, checks)
+
+
+# --- child in need plans --------------------------------------------------------------------
+
+def _check_cin_plan_overlaps(history: ChildHistory, referral, start_date: dt.date,
+                             checks: Checks) -> None:
+    """A new open CIN plan from start_date against the child's other plans (CIN 4004, 4014)
+    and against child protection plans and their reviews in the episode (4001, 4003, 4016,
+    4017): a child is on a CIN plan or a CP plan, never both."""
+    if history.of(history.cin_plans, referral_id=referral.pk, end_date=None):
+        checks.fail("start_date", "CIN 4004",
+                    "the child already has an open CIN plan in this episode; end it first")
+    for other in history.cin_plans:
+        if _within(start_date, other.start_date, other.end_date) or other.start_date >= start_date:
+            checks.fail("start_date", "CIN 4014",
+                        f"this plan would overlap the CIN plan from {other.start_date:%d/%m/%Y}")
+            break
+    cp_plans = history.of(history.cp_plans, referral_id=referral.pk)
+    if any(p.end_date is None for p in cp_plans):
+        checks.fail("start_date", "CIN 4001",
+                    "a CIN plan cannot run alongside an open child protection plan")
+    for cpp in cp_plans:
+        if _within(start_date, cpp.start_date, cpp.end_date) and start_date != cpp.end_date:
+            checks.fail("start_date", "CIN 4016",
+                        f"the child was on a child protection plan on this date "
+                        f"(from {cpp.start_date:%d/%m/%Y})")
+        if cpp.start_date >= start_date:
+            checks.fail("start_date", "CIN 4017",
+                        f"a child protection plan started on {cpp.start_date:%d/%m/%Y}, "
+                        "during this CIN plan")
+    reviews = _reviews_inside(history, referral.pk, start_date)
+    if reviews:
+        checks.fail("start_date", "CIN 4003",
+                    f"a child protection review on {reviews[0].held_on:%d/%m/%Y} would fall "
+                    "inside this CIN plan")
+
+
+def check_cin_plan_start(history: ChildHistory, candidate: CINPlan, checks: Checks) -> None:
+    """A CIN plan starts within an open episode that led to action, never alongside a CP plan."""
+    referral = history.referral(candidate.referral_id)
+    child = history.child
+    start_date = candidate.start_date
+    checks.require(not referral.referral_nfa, "referral", "CIN 4000",
+                   "the referral was closed with no further action; it cannot have a CIN plan")
+    if referral.reason_for_closure in CLOSED_AFTER_ASSESSMENT:
+        # CIN 2990 covers RC8 only; RC9 (referred to early help) is a local rule.
+        checks.fail("referral", "CIN 2990" if referral.reason_for_closure == "RC8" else "local",
+                    f"the episode was closed {referral.reason_for_closure} after assessment")
+    if checks.require(start_date is not None, "start_date", "CIN 4010",
+                      "the CIN plan start date is required"):
+        checks.require(start_date >= referral.referral_date, "start_date", "CIN 4015",
+                       "the CIN plan cannot start before the referral date")
+        checks.require(start_date <= today(), "start_date", "CIN 4010",
+                       "the CIN plan cannot start in the future")
+        if child.date_of_death:
+            checks.require(start_date <= child.date_of_death, "start_date", "CIN 4008",
+                           "a CIN plan cannot start after the child's date of death")
+        _check_episode_open_for(referral, start_date, "start_date", "the CIN plan", checks)
+        _check_cin_plan_overlaps(history, referral, start_date, checks)
+
+
+def check_cin_plan_end(history: ChildHistory, candidate: CINPlan, checks: Checks) -> None:
+    """A CIN plan ends once, within the episode, before any CP plan or review that follows."""
+    current = history.on_file(candidate)
+    referral = history.referral(candidate.referral_id)
+    child = history.child
+    start, end_date = candidate.start_date, candidate.end_date
+    checks.require(current.end_date is None, "end_date", "local", "this CIN plan has already ended")
+    if checks.require(end_date is not None, "end_date", "local", "an end date is required"):
+        checks.require(end_date >= start, "end_date", "CIN 4011",
+                       "the CIN plan cannot end before it started")
+        checks.require(end_date <= today(), "end_date", "local",
+                       "the end date cannot be in the future")
+        if child.date_of_death:
+            checks.require(end_date <= child.date_of_death, "end_date", "CIN 4009",
+                           "a CIN plan cannot end after the child's date of death")
+        if referral.closure_date:
+            checks.require(end_date <= referral.closure_date, "end_date", "CIN 8565",
+                           "the CIN plan cannot end after the episode was closed")
+        checks.require(not any(p.pk != candidate.pk and start <= p.start_date <= end_date
+                               for p in history.cin_plans), "end_date", "CIN 4014",
+                       "another CIN plan starts before this end date; plans cannot overlap")
+        checks.require(not any(start <= p.start_date < end_date
+                               for p in history.of(history.cp_plans, referral_id=referral.pk)),
+                       "end_date", "CIN 4017",
+                       "a child protection plan started before this end date; the CIN plan "
+                       "must end on or before the day the CP plan starts")
+        checks.require(not _reviews_inside(history, referral.pk, start, before=end_date),
+                       "end_date", "CIN 4003", "a child protection review falls inside this CIN plan")
