@@ -71,9 +71,10 @@ class Command(BaseCommand):
         try:
             result = import_allegations(Path(opts["file"]), by=user)
         except ImportRefused as exc:
+            name = Path(opts["file"]).name
             for problem in exc.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{len(exc.problems)} problem(s) found; nothing was imported") from exc
+                self.stderr.write(f"{name}: {problem}")
+            raise CommandError(f"{name}: {len(exc.problems)} problem(s) found; nothing was imported") from exc
         self.stdout.write(f"imported {result.created} allegations; original kept as {result.kept_as}")
 
     def _report(self, user, opts):
