@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safeguard
 
-.PHONY: demo test test-postgres lint install serve clean
+.PHONY: demo test test-postgres lint install serve clean conformance
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ test: $(STAMP)
 
 test-postgres: $(STAMP)
 	SAFEGUARD_FAST_HASHER=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+VALIDATORS := .venv-validators
+$(VALIDATORS)/.installed:
+	test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
+	$(VALIDATORS)/bin/pip install --quiet --upgrade pip
+	$(VALIDATORS)/bin/pip install --quiet csc-validator-be-903==0.1.17 csc-validator-be-cin==0.1.13
+	touch $@
+
+# The DfE community validators pin pandas 1.5, so they live in their own environment.
+conformance: $(STAMP) $(VALIDATORS)/.installed
+	$(BIN)/python safeguard/returns/conformance/conform.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

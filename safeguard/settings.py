@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "safeguard.looked_after",
     "safeguard.lado",
     "safeguard.demo",
+    "safeguard.returns",
 ]
 
 MIDDLEWARE = [

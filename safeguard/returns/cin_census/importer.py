@@ -1,0 +1,454 @@
+"""Bringing a council's history into Safeguard from a CIN census file.
+
+Each child's whole record is built in memory as a `ChildHistory`, every record passing the same
+`check_*` function a practitioner's save runs, in the order things happened (an episode is
+opened, its work recorded day by day, then it is closed). Any problem anywhere rejects the file:
+all problems are collected and raised together as `RecordInvalid`, and nothing is written. A
+clean file is written in one transaction through the demo writer (`write_histories`).
+
+What the return does not carry is filled in plainly and said so: names (the return has none),
+the decision on the referral (from ReferralNFA), and a transfer-in conference where an episode's
+DateOfInitialCPC belongs to no Section47 in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from safeguard.assessment import checks as ac
+from safeguard.assessment.models import Assessment, AssessmentFactorIdentified, CINPlan
+from safeguard.audit.services import audit_record
+from safeguard.child_protection import checks as cpc
+from safeguard.child_protection.models import ChildProtectionPlan, Conference, Section47Enquiry
+from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.demo.writer import ORDER, Ids, reset_sequences, write_histories
+from safeguard.front_door import checks as fc
+from safeguard.front_door.models import Referral
+from safeguard.people import checks as pc
+from safeguard.people.history import _SOURCES, ChildHistory, edited, held
+from safeguard.people.models import Child, ChildDisability
+from safeguard.workforce.models import LocalAuthority
+
+from .reader import Reader, XChild, XEpisode
+
+KIND = "cin_census"
+FIRST_NAME = "(not in return)"  # the CIN census carries no names; a worker adds them later
+
+
+# Where a check's model field comes from in the return: (record element, {field: element}).
+TAGS: dict[str, tuple[str, dict[str, str]]] = {
+    "child": ("Child", {
+        "la_child_id": "LAchildID", "upn": "UPN", "former_upn": "FormerUPN",
+        "upn_unknown": "UPNunknown", "date_of_birth": "PersonBirthDate",
+        "expected_date_of_birth": "ExpectedPersonBirthDate", "date_of_death": "PersonDeathDate",
+        "sex": "Sex", "ethnicity": "Ethnicity", "disabilities": "Disabilities"}),
+    "referral": ("CINdetails", {
+        "referral_date": "CINreferralDate", "source": "ReferralSource",
+        "primary_need": "PrimaryNeedCode", "closure_date": "CINclosureDate",
+        "reason_for_closure": "ReasonForClosure", "response": "ReferralNFA",
+        "referral": "ReferralNFA"}),
+    "assessment": ("Assessments", {
+        "start_date": "AssessmentActualStartDate", "authorisation_date":
+        "AssessmentAuthorisationDate", "factors": "FactorsIdentifiedAtAssessment"}),
+    "cin_plan": ("CINPlanDates", {"start_date": "CINPlanStartDate", "end_date": "CINPlanEndDate"}),
+    "s47": ("Section47", {"start_date": "S47ActualStartDate", "end_date": "DateOfInitialCPC",
+                          "icpc_not_required": "ICPCnotRequired"}),
+    "icpc": ("Section47", {"held_on": "DateOfInitialCPC", "section47": "ICPCnotRequired"}),
+    "transfer_in": ("CINdetails", {"held_on": "DateOfInitialCPC"}),
+    "review": ("CPPreviewDate", {"held_on": "CPPreviewDate"}),
+    "cp_plan": ("ChildProtectionPlans", {
+        "start_date": "CPPstartDate", "end_date": "CPPendDate",
+        "initial_category": "InitialCategoryOfAbuse", "latest_category": "LatestCategoryOfAbuse",
+        "number_of_previous_cpp": "NumberOfPreviousCPP"}),
+}
+
+
+class _Importer:
+    """Stands in for the manager's sign-off the return implies (closures, authorisations were
+    made and returned by the council); the person importing is audited separately."""
+
+    pk = None
+    can_authorise = True
+
+
+IMPORTER = _Importer()
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the command line and the audit trail."""
+
+    file: Path
+    kept_as: Path
+    local_authority: str
+    imported: int = 0
+    skipped: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"CIN census {self.file.name} for {self.local_authority}: imported "
+                 f"{self.imported} child(ren); original kept as {self.kept_as}"]
+        if self.skipped:
+            shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
+            lines.append(f"  skipped {len(self.skipped)} child(ren) already on record: {shown}")
+        for label, n in sorted(self.counts.items()):
+            if n:
+                lines.append(f"  {label}: {n}")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def keep_original(path: Path) -> Path:
+    """Copy the file as received to var/imports/cin_census/<timestamp>-<name>."""
+    folder = Path(settings.VAR_DIR) / "imports" / KIND
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    kept = folder / f"{stamp}-{path.name}"
+    shutil.copyfile(path, kept)
+    return kept
+
+
+def import_return(path, *, by) -> ImportResult:
+    """Import one CIN census XML file; raise RecordInvalid listing every problem if any."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise RecordInvalid([Violation(f"{name}:0:file", "format", "no such file")])
+    kept = keep_original(path)
+    reader = Reader(name)
+    parsed = reader.read(path)
+    if parsed is None:
+        raise RecordInvalid(reader.problems)
+    la = _council(reader, parsed.lea, parsed.lea_line, by)
+    if la is None:
+        raise RecordInvalid(reader.problems)
+    result = ImportResult(file=path, kept_as=kept, local_authority=str(la), notes=parsed.notes)
+    with transaction.atomic():
+        known = set(Child.objects.filter(
+            local_authority=la, la_child_id__in=[c.la_child_id for c in parsed.children]
+        ).values_list("la_child_id", flat=True))
+        builder = Builder(name, la, by, Ids())
+        seen: dict[str, int] = {}
+        for xc in parsed.children:
+            if xc.la_child_id in seen:
+                builder.fail(xc.line, "LAchildID", "format",
+                             f"child {xc.la_child_id} appears twice in the file (also at line "
+                             f"{seen[xc.la_child_id]})")
+                continue
+            seen[xc.la_child_id] = xc.line
+            if xc.la_child_id in known:
+                result.skipped.append(xc.la_child_id)
+            elif xc.clean:  # a child the reader already reported is not checked further
+                builder.child(xc)
+        problems = reader.problems + builder.problems
+        if problems:
+            raise RecordInvalid(sorted(problems, key=_position))
+        try:
+            counts = write_histories(builder.histories, reason=f"CIN census import {name}")
+            reset_sequences([Child] + [_model(n) for n in ORDER])
+        except DatabaseError as exc:  # a rule the checks do not cover: report, never a traceback
+            raise RecordInvalid([Violation(f"{name}:0:database", "format",
+                                           f"the database refused the records: {exc}")]) from exc
+        audit_record(actor=by, action="import", object_type="returns.CINCensus",
+                     object_id=f"{la.la_number}", reason=f"CIN census import {name}",
+                     detail={"file": name, "kept_as": str(kept), "children": len(builder.histories),
+                             "skipped": len(result.skipped)})
+    result.imported = len(builder.histories)
+    result.counts = {k: v for k, v in counts.items() if k != "timescales.Clock"}
+    return result
+
+
+def _position(v: Violation) -> tuple[int, str]:
+    """Report problems in file order."""
+    parts = v.field.rsplit(":", 2)
+    return (int(parts[-2]) if len(parts) == 3 and parts[-2].isdigit() else 0), v.field
+
+
+def _factors_only(history, factors, checks) -> None:
+    """Factors on an assessment the return shows as not yet authorised."""
+    ac.check_assessment_factors(factors, checks)
+
+
+def _model(name: str):
+    from django.apps import apps
+
+    return apps.get_model(_SOURCES[name][0])
+
+
+def _council(reader: Reader, lea: str, line: int, by) -> LocalAuthority | None:
+    """The council the return is for (Header/Source/LEA), which must be on record and, for a
+    user who belongs to a council, theirs."""
+    if not lea:
+        reader.fail(line, "LEA", "format", "the header gives no LEA (LA number)")
+        return None
+    if not (lea.isdigit() and len(lea) == 3):
+        reader.fail(line, "LEA", "format", f"LEA {lea!r} is not a three-digit LA number")
+        return None
+    la = LocalAuthority.objects.filter(la_number=int(lea)).first()
+    if la is None:
+        reader.fail(line, "LEA", "format", f"no council with LA number {lea} is on record")
+        return None
+    if getattr(by, "local_authority_id", None) and by.local_authority_id != la.pk:
+        reader.fail(line, "LEA", "local", f"the file is for LA {lea}, not your council")
+        return None
+    return la
+
+
+class Builder:
+    """Builds children's histories from parsed returns through the services' checks."""
+
+    def __init__(self, name: str, la: LocalAuthority, by, ids: Ids) -> None:
+        self.name, self.la, self.by, self.ids = name, la, by, ids
+        self.recorded_by_id = getattr(by, "pk", None)
+        self.problems: list[Violation] = []
+        self.histories: list[ChildHistory] = []
+        self._who = ""
+
+    def fail(self, line: int, item: str, rule: str, message: str) -> None:
+        self.problems.append(Violation(f"{self.name}:{line}:{item}", rule,
+                                       f"{self._who}{message}"))
+
+    def report(self, where: tuple[dict[str, int], str], violations) -> None:
+        """Point each violation at the element it concerns: its line and DfE element name."""
+        lines, kind = where
+        record, tags = TAGS[kind]
+        for v in violations:
+            tag = tags.get(v.field)
+            line = lines.get(tag) if tag else None
+            if line is None:
+                line, tag = lines.get(record, 0), tag or v.field
+            self.fail(line, tag, v.rule, v.message)
+
+    def _passes(self, where, check: Callable, history, candidate, **ctx) -> bool:
+        checks = Checks()
+        check(history, candidate, checks, **ctx)
+        self.report(where, checks.violations)
+        return not checks.violations
+
+    def _new(self, history, obj, where, check, **ctx):
+        if check is not None and not self._passes(where, check, history, obj, **ctx):
+            return None
+        self.ids.assign(obj)
+        history.add(obj)
+        return obj
+
+    def _change(self, history, obj, where, check, ctx=None, **changes):
+        candidate = edited(obj, **changes)
+        if check is not None and not self._passes(where, check, history, candidate, **(ctx or {})):
+            return None
+        history.replace(candidate)
+        return candidate
+
+    # --- a child ---------------------------------------------------------------------------
+    def child(self, xc: XChild) -> None:
+        self._who = f"child {xc.la_child_id}: "
+        before = len(self.problems)
+        child = Child(local_authority_id=self.la.pk, la_child_id=xc.la_child_id,
+                      first_name=FIRST_NAME, last_name=xc.la_child_id[:100], upn=xc.upn,
+                      former_upn=xc.former_upn, upn_unknown=xc.upn_unknown,
+                      date_of_birth=xc.birth_date, expected_date_of_birth=xc.expected_birth_date,
+                      date_of_death=xc.death_date, sex=xc.sex, ethnicity=xc.ethnicity,
+                      recorded_by_id=self.recorded_by_id)
+        checks = Checks()
+        pc.check_child(child, xc.disabilities, checks)
+        self.report((xc.lines, "child"), checks.violations)
+        if len(self.problems) > before:
+            return
+        self.ids.assign(child)
+        history = ChildHistory(child=child)
+        for code in xc.disabilities:
+            history.add(self.ids.assign(ChildDisability(child_id=child.pk, code=code)))
+        for ep in sorted(xc.episodes, key=lambda e: (e.referral_date or dt.date.min, e.line)):
+            if ep.referral_date is None:
+                continue  # already reported by the reader
+            self.episode(history, ep)
+        if len(self.problems) == before:
+            self.histories.append(history)
+
+    # --- an episode of need ----------------------------------------------------------------
+    def episode(self, h: ChildHistory, ep: XEpisode) -> None:
+        rec = self.recorded_by_id
+        referral = self._new(h, Referral(child_id=h.child.pk, referral_date=ep.referral_date,
+                                         source=ep.source, primary_need=ep.primary_need,
+                                         recorded_by_id=rec),
+                             (ep.lines, "referral"), fc.check_referral_open)
+        if referral is None:
+            return
+        response = "nfa" if ep.nfa else ("strategy" if ep.section47s else "assessment")
+        if self._change(h, referral, (ep.lines, "referral"), fc.check_referral_record_response,
+                        {"by": IMPORTER}, response=response, response_date=ep.referral_date,
+                        referral_nfa=ep.nfa) is None:
+            return
+        rid = referral.pk
+        events: list[tuple[tuple, Callable[[], None]]] = []
+
+        def at(day, priority, order, fn):
+            if day is not None:
+                events.append(((day, priority, order, len(events)), fn))
+
+        s47_icpcs = {s.icpc for s in ep.section47s if s.icpc and not s.icpc_not_required}
+        cp_starts = {p.start for p in ep.cp_plans if p.start}
+        conferences: dict[dt.date, int] = {}  # deciding conference by date, for CP plan starts
+
+        # Assessments: started, then authorised with their factors.
+        for xa in ep.assessments:
+            box = {}
+
+            def start(xa=xa, box=box):
+                a = self._new(h, Assessment(referral_id=rid, start_date=xa.start,
+                                            internal_review_date=xa.internal_review,
+                                            recorded_by_id=rec), (xa.lines, "assessment"),
+                              ac.check_assessment_start)
+                box["a"] = a
+                if a is not None and xa.authorised is None and xa.factors:
+                    if self._passes((xa.lines, "assessment"), _factors_only, h, xa.factors):
+                        for code in xa.factors:
+                            h.add(self.ids.assign(AssessmentFactorIdentified(
+                                assessment_id=a.pk, code=code)))
+
+            def authorise(xa=xa, box=box):
+                a = box.get("a")
+                if a is None:
+                    return
+                factors = xa.factors or []
+                done = self._change(h, held(h.assessments, a.pk), (xa.lines, "assessment"),
+                                    ac.check_assessment_authorise,
+                                    {"by": IMPORTER, "factors": factors},
+                                    authorisation_date=xa.authorised,
+                                    requires_support=factors != [ac.NO_FACTORS])
+                if done is not None:
+                    for code in factors:
+                        h.add(self.ids.assign(AssessmentFactorIdentified(assessment_id=a.pk,
+                                                                         code=code)))
+
+            if xa.start is None:
+                continue
+            at(xa.start, 1, 1, start)
+            if xa.authorised is not None:
+                at(xa.authorised, 1, 0 if xa.authorised > xa.start else 2, authorise)
+
+        # Section 47 enquiries and the initial conferences they led to.
+        for xs in ep.section47s:
+            box = {}
+
+            def s47_start(xs=xs, box=box):
+                box["s"] = self._new(h, Section47Enquiry(
+                    referral_id=rid, start_date=xs.start, icpc_not_required=xs.icpc_not_required,
+                    recorded_by_id=rec), (xs.lines, "s47"), cpc.check_section47_start)
+
+            def icpc(xs=xs, box=box):
+                s = box.get("s")
+                if s is None:
+                    return
+                if not xs.icpc_not_required:
+                    s = self._change(h, held(h.section47s, s.pk), (xs.lines, "s47"),
+                                     cpc.check_section47_record_outcome, end_date=xs.icpc,
+                                     outcome="icpc", icpc_not_required=False)
+                    if s is None:
+                        return
+                conf = self._new(h, Conference(referral_id=rid, kind="initial", section47_id=s.pk,
+                                               held_on=xs.icpc, plan_required=xs.icpc in cp_starts,
+                                               recorded_by_id=rec),
+                                 (xs.lines, "icpc"), cpc.check_conference_record)
+                if conf is not None and xs.icpc in cp_starts:
+                    conferences.setdefault(xs.icpc, conf.pk)
+
+            if xs.start is None:
+                continue
+            at(xs.start, 1, 3, s47_start)
+            at(xs.icpc, 2, 0, icpc)
+
+        # An episode's own DateOfInitialCPC with no Section47 behind it: a transfer-in conference.
+        if ep.initial_cpc and ep.initial_cpc not in s47_icpcs:
+            def transfer_in(day=ep.initial_cpc):
+                conf = self._new(h, Conference(referral_id=rid, kind="transfer_in", held_on=day,
+                                               notification_date=ep.referral_date,
+                                               plan_required=day in cp_starts, recorded_by_id=rec),
+                                 (ep.lines, "transfer_in"), cpc.check_conference_record)
+                if conf is not None and day in cp_starts:
+                    conferences.setdefault(day, conf.pk)
+            at(ep.initial_cpc, 2, 1, transfer_in)
+
+        # Child in need plans.
+        for lines, start, end in ep.cin_plans:
+            box = {}
+
+            def cin_start(lines=lines, start=start, box=box):
+                box["p"] = self._new(h, CINPlan(referral_id=rid, start_date=start,
+                                                recorded_by_id=rec), (lines, "cin_plan"),
+                                     ac.check_cin_plan_start)
+
+            def cin_end(lines=lines, end=end, box=box):
+                if box.get("p") is not None:
+                    self._change(h, held(h.cin_plans, box["p"].pk), (lines, "cin_plan"),
+                                 ac.check_cin_plan_end, end_date=end)
+
+            if start is None:
+                continue
+            at(start, 7, 0, cin_start)
+            at(end, 3, 0, cin_end)
+
+        # Child protection plans, their reviews and ends.
+        for xp in ep.cp_plans:
+            box = {}
+
+            def cp_start(xp=xp, box=box):
+                conf_id = conferences.get(xp.start)
+                plan = ChildProtectionPlan(referral_id=rid, start_date=xp.start,
+                                           initial_category=xp.initial_category,
+                                           latest_category=xp.initial_category,
+                                           number_of_previous_cpp=xp.previous, recorded_by_id=rec)
+                if not self._passes((xp.lines, "cp_plan"), cpc.check_cp_plan_start, h, plan,
+                                    conference_id=conf_id):
+                    return
+                conf = cpc.deciding_conference(h, plan, conf_id)
+                if plan.number_of_previous_cpp is None:
+                    plan.number_of_previous_cpp = cpc.previous_cp_plans(h, xp.start)
+                self.ids.assign(plan)
+                h.add(plan)
+                if conf is not None:
+                    h.replace(edited(conf, cp_plan_id=plan.pk))
+                if xp.latest_category != xp.initial_category:
+                    plan = self._change(h, plan, (xp.lines, "cp_plan"),
+                                        cpc.check_cp_plan_change_category,
+                                        latest_category=xp.latest_category)
+                box["p"] = plan
+
+            def review(line, day, box=box):
+                if box.get("p") is not None:
+                    self._new(h, Conference(referral_id=rid, kind="review", cp_plan_id=box["p"].pk,
+                                            held_on=day, recorded_by_id=rec),
+                              ({"CPPreviewDate": line}, "review"), cpc.check_conference_record)
+
+            def cp_end(xp=xp, box=box):
+                if box.get("p") is not None:
+                    self._change(h, held(h.cp_plans, box["p"].pk), (xp.lines, "cp_plan"),
+                                 cpc.check_cp_plan_end, end_date=xp.end)
+
+            if xp.start is None:
+                continue
+            if not xp.latest_category:
+                self.fail(xp.line, "LatestCategoryOfAbuse", "CIN 8910",
+                          "the latest category of abuse is missing")
+            at(xp.start, 6, 0, cp_start)
+            for line, day in xp.reviews:
+                at(day, 4, 0, lambda line=line, day=day, review=review: review(line, day))
+            at(xp.end, 5, 0, cp_end)
+
+        for _, fn in sorted(events, key=lambda e: e[0]):
+            fn()
+
+        if ep.closure_date is not None or ep.reason_for_closure:
+            self._change(h, held(h.referrals, rid), (ep.lines, "referral"), fc.check_referral_close,
+                         {"authorised_by": IMPORTER}, closure_date=ep.closure_date,
+                         reason_for_closure=ep.reason_for_closure,
+                         closure_rationale=f"Closed as returned in CIN census file {self.name}.")

@@ -1,0 +1,56 @@
+"""`safeguard returns export cin-census --year 2026 --out DIR`, `... export ssda903 --year 2026 --out DIR
+[--previous-year]`, `safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`.
+
+Each return lives in its own package (returns/cin_census, returns/ssda903) exposing
+`export_return(*, year, out, by, previous_year=False) -> list[Path]` and
+`import_return(path, *, by) -> ImportResult`; this command only parses arguments and reports.
+"""
+
+from importlib import import_module
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from safeguard.core.errors import RecordInvalid
+
+PACKAGES = {"cin-census": "safeguard.returns.cin_census", "ssda903": "safeguard.returns.ssda903"}
+
+
+class Command(BaseCommand):
+    help = "Export and import the DfE statutory returns (CIN census, SSDA903)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="write a return for a collection year")
+        export.add_argument("kind", choices=sorted(PACKAGES))
+        export.add_argument("--year", type=int, required=True,
+                            help="collection year by its end: 2026 = 1 April 2025 - 31 March 2026")
+        export.add_argument("--out", required=True, help="folder to write into")
+        export.add_argument("--previous-year", action="store_true",
+                            help="also write the previous year's files (for cross-year rules)")
+        export.add_argument("--user", default="", help="who is exporting (audited)")
+        imp = sub.add_parser("import", help="bring a council's past return into the record")
+        imp.add_argument("kind", choices=sorted(PACKAGES))
+        imp.add_argument("path", help="the XML file (CIN census) or folder of CSV files (SSDA903)")
+        imp.add_argument("--user", default="", help="who is importing (audited)")
+
+    def handle(self, *args, action, kind, **opts):
+        from safeguard.workforce.models import User
+
+        by = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
+        if opts["user"] and by is None:
+            raise CommandError(f"no user called {opts['user']!r}")
+        package = import_module(PACKAGES[kind])
+        try:
+            if action == "export":
+                written = package.export_return(year=opts["year"], out=Path(opts["out"]), by=by,
+                                                previous_year=opts["previous_year"])
+                for path in written:
+                    self.stdout.write(f"wrote {path}")
+            else:
+                result = package.import_return(Path(opts["path"]), by=by)
+                self.stdout.write(str(result))
+        except RecordInvalid as exc:
+            for violation in exc.violations:
+                self.stderr.write(str(violation))
+            raise CommandError(f"{kind}: {len(exc.violations)} problem(s); nothing was changed") from exc

@@ -1,0 +1,187 @@
+"""Writing the SSDA903 for a collection year: one CSV per table, exact DfE headers, DD/MM/YYYY
+dates, rows sorted by child then date so that export -> import -> export gives the same bytes.
+
+What belongs in the year (DfE SSDA903 guidance): children looked after at any time in the year
+(Header, Episodes open in the year, Reviews and Missing in the year, UASC, OC2 for the 31 March
+cohort, AD1 for children adopted in the year, decisions to place for adoption in force in the
+year, previous permanence, social worker episodes and DoLOs in the year), plus care leavers with
+an OC3 contact in the year (Header rows only, no motherhood items: rules 1012, 628). Anything
+after 31 March is left out, so an episode still open then is shown open (DEC and REC blank).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.db.models import Q
+
+from safeguard.audit.services import audit_record
+from safeguard.core.errors import RecordInvalid, Violation
+from safeguard.looked_after.models import (
+    AdoptionJourney,
+    AnnualHealthOutcomes,
+    CareLeaverContact,
+    DeprivationOfLiberty,
+    Episode,
+    LookedAfterReview,
+    MissingEpisode,
+    PreviousPermanenceRecord,
+)
+from safeguard.people.models import Child, Relationship
+from safeguard.workforce.models import Allocation, LocalAuthority
+
+from .tables import TABLES, collection_bounds, flag, fmt
+
+
+def council_for(by) -> LocalAuthority:
+    """The council whose return this is: the user's, or the only one in the database."""
+    if by is not None and getattr(by, "local_authority_id", None):
+        return by.local_authority
+    councils = list(LocalAuthority.objects.all()[:2])
+    if len(councils) != 1:
+        raise RecordInvalid([Violation("local_authority", "local",
+                                       "say which council: give a user who belongs to one "
+                                       f"({len(councils)} councils on the record)")])
+    return councils[0]
+
+
+def _overlaps(start_field: str, end_field: str, start, end) -> Q:
+    return Q(**{f"{start_field}__lte": end}) & (
+        Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": start}))
+
+
+def _within(day, end):
+    """A date as the return sees it at 31 March: later dates have not happened yet."""
+    return day if day is not None and day <= end else None
+
+
+def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
+    """The rows of every SSDA903 table for collection year `year` (a read: audited once)."""
+    la = council_for(by)
+    start, end = collection_bounds(year)
+    episodes = list(Episode.objects.filter(period_of_care__child__local_authority=la)
+                    .filter(_overlaps("decom", "dec", start, end))
+                    .select_related("period_of_care__child"))
+    in_care = {e.period_of_care.child_id for e in episodes}
+    contacts = {}
+    for contact in (CareLeaverContact.objects.filter(child__local_authority=la,
+                                                     contact_date__range=(start, end))
+                    .order_by("contact_date", "pk")):
+        contacts[contact.child_id] = contact  # the latest contact in the year
+    children = {c.pk: c for c in Child.objects.filter(pk__in=in_care | set(contacts))}
+    cid = {pk: c.la_child_id for pk, c in children.items()}
+    dob = {pk: fmt(c.date_of_birth) for pk, c in children.items()}
+    rows: dict[str, list[list[str]]] = {key: [] for key in TABLES}
+
+    first_child = {}
+    for rel in (Relationship.objects.filter(child_id__in=in_care, kind=Relationship.Kind.CHILD)
+                .order_by("pk")):
+        born = first_child.get(rel.child_id)
+        if rel.child_id not in first_child or (
+                rel.relative_date_of_birth and (born is None or rel.relative_date_of_birth < born)):
+            first_child[rel.child_id] = rel.relative_date_of_birth
+    for pk, child in children.items():
+        mother = mc_dob = ""
+        if pk in in_care and child.sex == "F":
+            mother = "1" if pk in first_child else "0"
+            mc_dob = fmt(first_child.get(pk))
+        rows["Header"].append([child.la_child_id, child.sex, dob[pk], child.ethnicity,
+                               child.upn or child.upn_unknown, mother, mc_dob])
+        if pk in in_care and child.uasc and (child.uasc_ceased_date is None
+                                             or child.uasc_ceased_date >= start):
+            rows["UASC"].append([child.la_child_id, child.sex, dob[pk],
+                                 fmt(child.uasc_ceased_date)])
+
+    for e in episodes:
+        dec = _within(e.dec, end)
+        rows["Episodes"].append([
+            cid[e.period_of_care.child_id], fmt(e.decom), e.rne, e.legal_status,
+            e.category_of_need, e.placement, e.placement_provider, fmt(dec),
+            e.rec if dec else "", e.reason_place_change if dec else "", e.home_postcode,
+            e.placement_postcode, e.urn])
+    for r in (LookedAfterReview.objects.filter(period_of_care__child_id__in=in_care,
+                                               review_date__range=(start, end))
+              .select_related("period_of_care")):
+        pk = r.period_of_care.child_id
+        rows["Reviews"].append([cid[pk], dob[pk], fmt(r.review_date), r.participation])
+    for o in AnnualHealthOutcomes.objects.filter(child_id__in=in_care, year_ending=end):
+        rows["OC2"].append([cid[o.child_id], dob[o.child_id],
+                            "" if o.sdq_score is None else str(o.sdq_score), o.sdq_reason,
+                            *(flag(getattr(o, f)) for f in (
+                                "convicted", "health_check", "immunisations", "teeth_check",
+                                "health_assessment", "substance_misuse",
+                                "intervention_received", "intervention_offered"))])
+    for pk, c in contacts.items():
+        rows["OC3"].append([cid[pk], dob[pk], c.in_touch, c.activity, c.accommodation])
+    for j in AdoptionJourney.objects.filter(child_id__in=in_care, decision_date__lte=end).filter(
+            Q(decision_reversed_date__isnull=True) | Q(decision_reversed_date__gte=start)):
+        ceased = _within(j.decision_reversed_date, end)
+        rows["PlacedAdoption"].append([cid[j.child_id], dob[j.child_id], fmt(j.decision_date),
+                                       fmt(ceased), j.reason_reversed if ceased else ""])
+        if j.adoption_order_date and start <= j.adoption_order_date <= end:
+            rows["AD1"].append([cid[j.child_id], dob[j.child_id], fmt(j.decision_date),
+                                fmt(j.matched_date), flag(j.foster_carer_adoption),
+                                "" if j.number_of_adopters is None else str(j.number_of_adopters),
+                                j.sex_of_adopters, j.legal_status_of_adopters])
+    for p in PreviousPermanenceRecord.objects.filter(child_id__in=in_care):
+        rows["PrevPerm"].append([cid[p.child_id], dob[p.child_id], p.option, p.la_code,
+                                 fmt(p.order_date)])
+    for m in MissingEpisode.objects.filter(child_id__in=in_care).filter(
+            _overlaps("start_date", "end_date", start, end)):
+        rows["Missing"].append([cid[m.child_id], dob[m.child_id], m.kind, fmt(m.start_date),
+                                fmt(_within(m.end_date, end))])
+    for a in (Allocation.objects.filter(child_id__in=in_care, kind=Allocation.Kind.SOCIAL_WORKER)
+              .filter(_overlaps("start_date", "end_date", start, end)).exclude(worker__sw_id="")
+              .select_related("worker")):
+        ended = _within(a.end_date, end)
+        rows["SWEpisodes"].append([cid[a.child_id], dob[a.child_id], a.worker.sw_id,
+                                   fmt(a.start_date), fmt(ended), a.end_reason if ended else ""])
+    for d in DeprivationOfLiberty.objects.filter(child_id__in=in_care).filter(
+            _overlaps("start_date", "end_date", start, end)):
+        rows["DoLo"].append([cid[d.child_id], dob[d.child_id], fmt(d.start_date),
+                             fmt(_within(d.end_date, end))])
+
+    for table in rows.values():
+        table.sort(key=_sort_key)
+    audit_record(actor=by, action="export", object_type="returns.SSDA903",
+                 object_id=str(year), reason=f"SSDA903 {year - 1}-{year % 100:02d}",
+                 detail={"year": year, "local_authority": la.code,
+                         "children": len(children), "episodes": len(rows["Episodes"])})
+    return rows
+
+
+def _date_key(value: str) -> str:
+    if len(value) == 10 and value[2] == "/" and value[5] == "/":
+        return f"{value[6:]}{value[3:5]}{value[:2]}"
+    return value
+
+
+def _sort_key(row: list[str]) -> tuple:
+    """By child, then by every later cell with dates compared as dates."""
+    return (row[0], *(_date_key(v) for v in row[1:]))
+
+
+def write_tables(rows: dict[str, list[list[str]]], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, (name, columns) in TABLES.items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(rows[key])
+        path = folder / name
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def export_return(*, year: int, out: Path, by, previous_year: bool = False) -> list[Path]:
+    """Write the year's twelve CSVs into `out`; with `previous_year`, last year's into
+    `out/previous/` so the cross-year rules (502, 503A-J, 207...) can run."""
+    out = Path(out)
+    written = write_tables(ssda903_rows(year=year, by=by), out)
+    if previous_year:
+        written += write_tables(ssda903_rows(year=year - 1, by=by), out / "previous")
+    return written

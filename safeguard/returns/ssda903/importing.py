@@ -1,0 +1,573 @@
+"""Bringing a council's history into Safeguard from its SSDA903 return.
+
+Each child's record is rebuilt in memory (a `ChildHistory`), event by event in date order, and
+every record goes through the same `check_*` function the service runs at a practitioner's save;
+a record the check refuses is a rejected row, reported with its file, line and column. Only when
+every row of the folder is accepted is anything written (`write_histories`, one transaction), so
+a rejected import changes nothing. Children already on the record (same LA child id) are skipped,
+so importing the same return twice duplicates nothing.
+
+What the return cannot say, and so is not imported: names (children are recorded as "Unknown"
+with the LA child id as the last name, to be corrected), episodes before the year (a period of
+care starts at the first episode in the file), the exact OC3 contact date (taken as the young
+person's birthday in the collection year), and the placement order date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from safeguard.audit.services import audit_record
+from safeguard.core import codes
+from safeguard.core.errors import Checks, RecordInvalid, Violation, today
+from safeguard.demo.writer import ORDER, Ids, reset_sequences, write_histories
+from safeguard.looked_after import checks as lc
+from safeguard.looked_after.models import (
+    AdoptionJourney,
+    AnnualHealthOutcomes,
+    CareLeaverContact,
+    DeprivationOfLiberty,
+    Episode,
+    LookedAfterReview,
+    MissingEpisode,
+    PeriodOfCare,
+    PreviousPermanenceRecord,
+)
+from safeguard.people.checks import check_child, check_relationship_add
+from safeguard.people.history import _SOURCES, ChildHistory, edited
+from safeguard.people.models import Child, Relationship
+from safeguard.workforce.models import Allocation, User
+from safeguard.workforce.services import check_allocation_start
+
+from .export import council_for
+from .reading import Row, Tables, cross_check, read_csv, read_folder
+from .tables import collection_bounds, collection_year_of
+
+# Model field (as the checks name it) -> 903 column, per kind of record.
+CHILD_COLUMNS = {"la_child_id": "CHILD", "sex": "SEX", "date_of_birth": "DOB",
+                 "ethnicity": "ETHNIC", "upn": "UPN", "upn_unknown": "UPN",
+                 "last_name": "CHILD"}
+EPISODE_COLUMNS = {"decom": "DECOM", "rne": "RNE", "legal_status": "LS",
+                   "category_of_need": "CIN", "placement": "PLACE",
+                   "placement_provider": "PLACE_PROVIDER", "dec": "DEC", "rec": "REC",
+                   "end_date": "DEC", "reason_place_change": "REASON_PLACE_CHANGE",
+                   "placement_postcode": "PL_POST", "home_postcode": "HOME_POST", "urn": "URN"}
+REVIEW_COLUMNS = {"review_date": "REVIEW", "participation": "REVIEW_CODE"}
+MISSING_COLUMNS = {"kind": "MISSING", "start_date": "MIS_START", "end_date": "MIS_END"}
+DOLO_COLUMNS = {"start_date": "DOLO_START", "end_date": "DOLO_END"}
+ADOPTION_COLUMNS = {"decision_date": "DATE_PLACED", "decision_reversed_date": "DATE_PLACED_CEASED",
+                    "reason_reversed": "REASON_PLACED_CEASED"}
+AD1_COLUMNS = {"decision_date": "DATE_INT", "matched_date": "DATE_MATCH",
+               "foster_carer_adoption": "FOSTER_CARE", "number_of_adopters": "NB_ADOPTR",
+               "sex_of_adopters": "SEX_ADOPTR", "legal_status_of_adopters": "LS_ADOPTR",
+               "adoption_order_date": "DATE_INT", "placed_date": "DATE_INT"}
+PERM_COLUMNS = {"option": "PREV_PERM", "la_code": "LA_PERM", "order_date": "DATE_PERM"}
+OC3_COLUMNS = {"in_touch": "IN_TOUCH", "activity": "ACTIV", "accommodation": "ACCOM",
+               "contact_date": "CHILD"}
+SW_COLUMNS = {"start_date": "SW_DECOM", "end_date": "SW_DEC", "change_reason": "SW_REASON",
+              "worker": "SW_ID", "kind": "SW_ID"}
+MOTHER_COLUMNS = {"kind": "MOTHER", "relative_date_of_birth": "MC_DOB"}
+OC2_FLAG_COLUMNS = {name: name.upper() for name in lc.OC2_FLAGS}
+
+#: Care-history rules an OC3 row cannot meet when the young person left care before the year:
+#: the return holds only the year's episodes, so their time in care is not in the file.
+OC3_HISTORY_RULES = {"903 1001", "903 1002", "903 1007", "903 1000", "903 1011"}
+
+# Order of events on one day: a period starts, the adoption decision, changes of episode, the
+# records of the day, reversals and adoption milestones, then the period ends.
+START, DECISION, CHANGE, DAY, MILESTONE, END = range(6)
+_LAST = dt.date.max  # records that need the whole year in place (OC2, OC3, SW, PrevPerm)
+ADOPTED = {"E11", "E12"}
+
+
+@dataclass
+class ImportResult:
+    """What an SSDA903 import brought in."""
+
+    path: Path
+    year: int
+    imported: int = 0
+    skipped: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    workers_added: int = 0
+    kept_at: Path | None = None
+
+    def __str__(self) -> str:
+        lines = [f"SSDA903 {self.path.name} (collection year {self.year - 1}-{self.year % 100:02d}): "
+                 f"{self.imported} children imported"]
+        if self.skipped:
+            shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
+            lines.append(f"{len(self.skipped)} already on the record, skipped: {shown}")
+        for label, n in sorted(self.counts.items()):
+            if n:
+                lines.append(f"  {label}: {n}")
+        if self.workers_added:
+            lines.append(f"  social workers added from SW_ID: {self.workers_added}")
+        if self.kept_at:
+            lines.append(f"original kept at {self.kept_at}")
+        return "\n".join(lines)
+
+
+def _flag(row: Row, column: str, rule: str, problems: list[Violation]) -> tuple[bool, bool | None]:
+    value = row[column]
+    if value in ("", "0", "1"):
+        return True, None if value == "" else value == "1"
+    problems.append(Violation(row.at(column), rule, f"'{value}' is not 0 or 1"))
+    return False, None
+
+
+class Rebuild:
+    """Rebuilds children's histories from the return's rows through the services' checks."""
+
+    def __init__(self, *, la, by, year: int, ids: Ids, problems: list[Violation]) -> None:
+        self.la, self.by, self.ids, self.problems = la, by, ids, problems
+        self.year_start, self.year_end = collection_bounds(year)
+        self.recorded_by_id = getattr(by, "pk", None)
+        self.workers: dict[str, User] = {
+            u.sw_id: u for u in User.objects.filter(local_authority=la).exclude(sw_id="")}
+        self.new_workers: dict[str, User] = {}
+        self.sw_of: dict[int, str] = {}  # allocation pk -> SW_ID
+
+    # --- running one check ---------------------------------------------------------------------
+
+    def run(self, check: Callable, h: ChildHistory, candidate, row: Row, columns: dict,
+            *, elsewhere: dict | None = None, ignore: set[str] = frozenset(), **ctx) -> bool:
+        """Run a service's check; report each violation at the file, line and column it
+        concerns (`elsewhere` sends some fields to another row, e.g. the episode that ends)."""
+        checks = Checks()
+        check(h, candidate, checks, **ctx)
+        found = [v for v in checks.violations if v.rule not in ignore]
+        for v in found:
+            where = row
+            if elsewhere and v.field in elsewhere:
+                where = elsewhere[v.field]
+            self.problems.append(Violation(where.at(columns.get(v.field, v.field.upper())),
+                                           v.rule, v.message))
+        return not found
+
+    def keep(self, h: ChildHistory, obj):
+        self.ids.assign(obj)
+        obj.recorded_by_id = self.recorded_by_id
+        return h.add(obj)
+
+    # --- one child -----------------------------------------------------------------------------
+
+    def child(self, head: Row, rows: dict[str, list[Row]]) -> ChildHistory | None:
+        uasc = (rows.get("UASC") or [None])[0]
+        upn = head["UPN"].upper()
+        unknown = upn in codes.UPNUnknown.values
+        child = Child(local_authority=self.la, la_child_id=head["CHILD"], first_name="Unknown",
+                      last_name=head["CHILD"][:100], date_of_birth=head.dates.get("DOB"),
+                      sex=head["SEX"].upper(), ethnicity=head["ETHNIC"].upper(),
+                      upn="" if unknown else upn, upn_unknown=upn if unknown else "",
+                      uasc=uasc is not None,
+                      uasc_ceased_date=uasc.dates.get("DUC") if uasc else None,
+                      recorded_by_id=self.recorded_by_id)
+        checks = Checks()
+        check_child(child, None, checks)
+        for v in checks.violations:
+            where = uasc.at("DUC") if uasc and v.field == "uasc_ceased_date" else head.at(
+                CHILD_COLUMNS.get(v.field, v.field.upper()))
+            self.problems.append(Violation(where, v.rule, v.message))
+        if checks.violations:
+            return None
+        self.ids.assign(child)
+        h = ChildHistory(child=child)
+        self.mother(h, head)
+        events: list[tuple[dt.date, int, int, Callable[[], None]]] = []
+
+        def at(day, order, action):
+            events.append((day, order, len(events), action))
+
+        episodes = sorted(rows.get("Episodes", []), key=lambda r: r.dates["DECOM"])
+        if not self.episodes_in_order(episodes):
+            return None
+        for i, row in enumerate(episodes):
+            before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
+            at(row.dates["DECOM"], CHANGE if before else START,
+               lambda row=row, before=before: self.episode(h, row, before))
+            rec = row["REC"].upper()
+            if row.dates["DEC"] and rec != "X1":
+                at(row.dates["DEC"], END, lambda row=row: self.care_ends(h, row))
+        for row in rows.get("Reviews", []):
+            at(row.dates["REVIEW"], DAY, lambda row=row: self.review(h, row))
+        for row in rows.get("Missing", []):
+            at(row.dates["MIS_START"] or _LAST, DAY, lambda row=row: self.missing(h, row))
+        for row in rows.get("DoLo", []):
+            at(row.dates["DOLO_START"] or _LAST, DAY, lambda row=row: self.dolo(h, row))
+        self.adoption_events(h, rows, episodes, at)
+        for row in sorted(rows.get("SWEpisodes", []), key=lambda r: r.dates["SW_DECOM"] or _LAST):
+            at(_LAST, END, lambda row=row: self.social_worker(h, row))
+        for row in rows.get("PrevPerm", []):
+            at(_LAST, END, lambda row=row: self.previous_permanence(h, row))
+        for row in rows.get("OC2", []):
+            at(_LAST, END, lambda row=row: self.oc2(h, row))
+        for row in rows.get("OC3", []):
+            at(_LAST, END, lambda row=row, any_care=bool(episodes): self.oc3(h, row, any_care))
+        for _, _, _, action in sorted(events, key=lambda e: e[:3]):
+            action()
+        return h
+
+    def mother(self, h: ChildHistory, head: Row) -> None:
+        mother, born = head["MOTHER"], head.dates.get("MC_DOB")
+        if mother not in ("", "0", "1"):
+            self.problems.append(Violation(head.at("MOTHER"), "903 165",
+                                           f"MOTHER '{mother}' is not 0 or 1"))
+        elif mother != "1" and born is not None:
+            self.problems.append(Violation(head.at("MC_DOB"), "903 612",
+                                           "date of birth of the mother's child is given but "
+                                           "MOTHER is not 1"))
+        elif mother == "1":
+            rel = Relationship(child_id=h.child.pk, kind=Relationship.Kind.CHILD,
+                               relative_name="Own child (from the SSDA903)",
+                               relative_date_of_birth=born)
+            if self.run(lambda hh, r, checks: check_relationship_add(hh, r, born, checks),
+                        h, rel, head, MOTHER_COLUMNS):
+                self.keep(h, rel)
+
+    def episodes_in_order(self, episodes: list[Row]) -> bool:
+        """Each episode ends before the next starts: X1 (a new episode the same day) or the end
+        of a period of care; only the last may be open."""
+        ok = True
+        for i, row in enumerate(episodes):
+            rec, dec = row["REC"].upper(), row.dates["DEC"]
+            nxt = episodes[i + 1] if i + 1 < len(episodes) else None
+            if bool(rec) != bool(dec):
+                ok = False
+                self.problems.append(Violation(row.at("REC" if dec else "DEC"), "903 148",
+                                               "date episode ceased and reason episode ceased "
+                                               "must both be given or both be blank"))
+            elif dec is None and nxt is not None:
+                ok = False
+                self.problems.append(Violation(row.at("DEC"), "903 501",
+                                               f"the episode is open but another starts on "
+                                               f"{nxt['DECOM']}"))
+            elif rec == "X1" and (nxt is None or nxt.dates["DECOM"] != dec):
+                ok = False
+                self.problems.append(Violation(
+                    row.at("REC"), "local",
+                    "X1 means a new episode begins the same day, but "
+                    + ("no episode follows" if nxt is None else f"the next starts on {nxt['DECOM']}")))
+        return ok
+
+    # --- looked after --------------------------------------------------------------------------
+
+    def episode(self, h: ChildHistory, row: Row, before: Row | None) -> None:
+        ep = Episode(decom=row.dates["DECOM"], rne=row["RNE"].upper(), legal_status=row["LS"].upper(),
+                     category_of_need=row["CIN"].upper(), placement=row["PLACE"].upper(),
+                     placement_provider=row["PLACE_PROVIDER"].upper(), home_postcode=row["HOME_POST"],
+                     placement_postcode=row["PL_POST"], urn=row["URN"].upper())
+        period = lc.open_period(h)
+        if before is None:
+            if self.run(lc.check_period_of_care_start, h, ep, row, EPISODE_COLUMNS):
+                period = self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=ep.decom))
+                ep.period_of_care_id = period.pk
+                self.keep(h, ep)
+            return
+        prev = lc.open_episode(h, period.pk) if period is not None else None
+        if prev is None or prev.decom != before.dates["DECOM"]:
+            return  # the episode before was refused, and reported
+        ep.period_of_care_id = period.pk
+        reason = before["REASON_PLACE_CHANGE"].upper()
+        if self.run(lc.check_episode_change, h, ep, row, EPISODE_COLUMNS,
+                    elsewhere={"reason_place_change": before, "dec": before},
+                    reason_place_change=reason, category_of_need=ep.category_of_need):
+            h.replace(edited(prev, dec=ep.decom, rec="X1", reason_place_change=reason))
+            self.keep(h, ep)
+
+    def care_ends(self, h: ChildHistory, row: Row) -> None:
+        period = lc.open_period(h)
+        ep = lc.open_episode(h, period.pk) if period is not None else None
+        if ep is None or ep.decom != row.dates["DECOM"]:
+            return  # the episode was refused, and reported
+        ended = edited(ep, dec=row.dates["DEC"], rec=row["REC"].upper(),
+                       reason_place_change=row["REASON_PLACE_CHANGE"].upper())
+        if self.run(lc.check_period_of_care_end, h, ended, row, EPISODE_COLUMNS):
+            h.replace(ended)
+            h.replace(edited(period, end_date=ended.dec))
+
+    def review(self, h: ChildHistory, row: Row) -> None:
+        day = row.dates["REVIEW"]
+        if day is None:
+            self.problems.append(Violation(row.at("REVIEW"), "format", "REVIEW date is required"))
+            return
+        period = lc.period_on(h, day)
+        review = LookedAfterReview(period_of_care_id=period.pk if period else None, review_date=day,
+                                   participation=row["REVIEW_CODE"].upper())
+        if self.run(lc.check_review_record, h, review, row, REVIEW_COLUMNS):
+            self.keep(h, review)
+
+    def missing(self, h: ChildHistory, row: Row) -> None:
+        episode = MissingEpisode(child_id=h.child.pk, kind=row["MISSING"].upper(),
+                                 start_date=row.dates["MIS_START"], end_date=row.dates["MIS_END"])
+        if self.run(lc.check_missing_episode_start, h, episode, row, MISSING_COLUMNS):
+            self.keep(h, episode)
+
+    def dolo(self, h: ChildHistory, row: Row) -> None:
+        order = DeprivationOfLiberty(child_id=h.child.pk, start_date=row.dates["DOLO_START"],
+                                     end_date=row.dates["DOLO_END"])
+        if order.start_date is None:
+            self.problems.append(Violation(row.at("DOLO_START"), "format",
+                                           "DOLO_START is required"))
+            return
+        if self.run(lc.check_deprivation_of_liberty_record, h, order, row, DOLO_COLUMNS):
+            self.keep(h, order)
+
+    # --- adoption ------------------------------------------------------------------------------
+
+    def adoption_events(self, h: ChildHistory, rows: dict, episodes: list[Row], at) -> None:
+        """PlacedAdoption rows and the AD1 row describe decisions to place for adoption; an AD1
+        and a PlacedAdoption row with the same decision date are one adoption journey."""
+        placed = {r.dates["DATE_PLACED"]: r for r in rows.get("PlacedAdoption", [])}
+        ad1 = (rows.get("AD1") or [None])[0]
+        decisions = dict(placed)
+        if ad1 is not None and ad1.dates["DATE_INT"] not in decisions:
+            decisions[ad1.dates["DATE_INT"]] = ad1
+        journeys: dict[dt.date, AdoptionJourney] = {}
+        for day, row in decisions.items():
+            if day is None:
+                column = "DATE_INT" if row is ad1 else "DATE_PLACED"
+                self.problems.append(Violation(row.at(column), "format", f"{column} is required"))
+                continue
+            at(day, DECISION, lambda day=day, row=row: self.decision(h, day, row, journeys))
+            ceased = row.dates.get("DATE_PLACED_CEASED")
+            if row is not ad1 and (ceased or row["REASON_PLACED_CEASED"]):
+                at(ceased or day, MILESTONE,
+                   lambda day=day, row=row: self.reversal(h, journeys.get(day), row))
+        if ad1 is not None and ad1.dates["DATE_INT"] is not None:
+            adopted = next((r for r in episodes if r["REC"].upper() in ADOPTED and r.dates["DEC"]
+                            and r.dates["DEC"] >= ad1.dates["DATE_INT"]), None)
+            if adopted is None:
+                self.problems.append(Violation(ad1.at("CHILD"), "local",
+                                               "AD1 is for children adopted in the year, but no "
+                                               "episode ends with E11 or E12"))
+                return
+            at(adopted.dates["DEC"], MILESTONE,
+               lambda: self.adopted(h, journeys.get(ad1.dates["DATE_INT"]), ad1, adopted, episodes))
+
+    def decision(self, h, day: dt.date, row: Row, journeys: dict) -> None:
+        journey = AdoptionJourney(child_id=h.child.pk, decision_date=day)
+        columns = ADOPTION_COLUMNS if "DATE_PLACED" in row.cells else AD1_COLUMNS
+        if self.run(lc.check_adoption_decision_record, h, journey, row, columns):
+            journeys[day] = self.keep(h, journey)
+
+    def reversal(self, h, journey, row: Row) -> None:
+        if journey is None:
+            return  # the decision was refused, and reported
+        current = next(j for j in h.adoptions if j.pk == journey.pk)
+        reversed_ = edited(current, decision_reversed_date=row.dates["DATE_PLACED_CEASED"],
+                           reason_reversed=row["REASON_PLACED_CEASED"].upper())
+        if self.run(lc.check_adoption_decision_reverse, h, reversed_, row, ADOPTION_COLUMNS):
+            h.replace(reversed_)
+
+    def adopted(self, h, journey, row: Row, adopted: Row, episodes: list[Row]) -> None:
+        if journey is None:
+            return
+        current = next(j for j in h.adoptions if j.pk == journey.pk)
+        ok, foster = _flag(row, "FOSTER_CARE", "903 114", self.problems)
+        number = row["NB_ADOPTR"]
+        if number not in ("", "1", "2"):
+            self.problems.append(Violation(row.at("NB_ADOPTR"), "903 175",
+                                           f"'{number}' is not 1 or 2"))
+            ok = False
+        if not ok:
+            return
+        placed = next((r.dates["DECOM"] for r in episodes if r["PLACE"].upper() in lc.PLACED_FOR_ADOPTION
+                       and current.decision_date <= r.dates["DECOM"] <= adopted.dates["DEC"]), None)
+        milestones = edited(current, matched_date=row.dates["DATE_MATCH"], placed_date=placed,
+                            adoption_order_date=adopted.dates["DEC"], foster_carer_adoption=foster,
+                            number_of_adopters=int(number) if number else None,
+                            sex_of_adopters=row["SEX_ADOPTR"].upper(),
+                            legal_status_of_adopters=row["LS_ADOPTR"].upper())
+        if self.run(lc.check_adoption_milestone_record, h, milestones, row, AD1_COLUMNS):
+            h.replace(milestones)
+
+    # --- records that need the year in place --------------------------------------------------
+
+    def previous_permanence(self, h, row: Row) -> None:
+        record = PreviousPermanenceRecord(child_id=h.child.pk, option=row["PREV_PERM"].upper(),
+                                          la_code=row["LA_PERM"], order_date=row.dates["DATE_PERM"])
+        if self.run(lc.check_previous_permanence_record, h, record, row, PERM_COLUMNS):
+            self.keep(h, record)
+
+    def oc2(self, h, row: Row) -> None:
+        ok, values = True, {}
+        score = row["SDQ_SCORE"]
+        if score and not score.isdigit():
+            ok = False
+            self.problems.append(Violation(row.at("SDQ_SCORE"), "903 180",
+                                           f"'{score}' is not a whole number from 0 to 40"))
+        for name, column in OC2_FLAG_COLUMNS.items():
+            good, values[name] = _flag(row, column, "903 181", self.problems)
+            ok = ok and good
+        if not ok:
+            return
+        record = AnnualHealthOutcomes(child_id=h.child.pk, year_ending=self.year_end,
+                                      sdq_score=int(score) if score else None,
+                                      sdq_reason=row["SDQ_REASON"].upper(), **values)
+        columns = {"sdq_score": "SDQ_SCORE", "sdq_reason": "SDQ_REASON", "year_ending": "CHILD",
+                   **OC2_FLAG_COLUMNS}
+        if self.run(lc.check_annual_outcomes_record, h, record, row, columns):
+            self.keep(h, record)
+
+    def oc3(self, h, row: Row, any_care: bool) -> None:
+        """The contact is dated on the young person's birthday in the year (the 903 asks about
+        them around their 17th to 21st birthday and carries no date)."""
+        dob = h.child.date_of_birth
+        birthday = None
+        for year in (self.year_start.year, self.year_end.year):
+            try:
+                day = dob.replace(year=year)
+            except ValueError:  # 29 February
+                day = dt.date(year, 3, 1)
+            if self.year_start <= day <= self.year_end:
+                birthday = day
+        contact = CareLeaverContact(child_id=h.child.pk, contact_date=min(birthday, today()),
+                                    in_touch=row["IN_TOUCH"].upper(), activity=row["ACTIV"].upper(),
+                                    accommodation=row["ACCOM"].upper())
+        if self.run(lc.check_care_leaver_contact_record, h, contact, row, OC3_COLUMNS,
+                    ignore=set() if any_care else OC3_HISTORY_RULES):
+            self.keep(h, contact)
+
+    def social_worker(self, h, row: Row) -> None:
+        sw_id = row["SW_ID"]
+        start, end, reason = row.dates["SW_DECOM"], row.dates["SW_DEC"], row["SW_REASON"].upper()
+        problems = []
+        if not sw_id:
+            problems.append(Violation(row.at("SW_ID"), "903 SW02STG1", "SW_ID is required"))
+        if start is None:
+            problems.append(Violation(row.at("SW_DECOM"), "903 SW04STG1", "SW_DECOM is required"))
+        elif end is not None and end < start:
+            problems.append(Violation(row.at("SW_DEC"), "903 SW06STG1",
+                                      "the social worker episode ends before it starts"))
+        if problems:
+            self.problems.extend(problems)
+            return
+        worker = self.workers.get(sw_id) or self.new_workers.get(sw_id)
+        if worker is None:
+            worker = self.new_workers[sw_id] = User(
+                username=f"sw-{sw_id}".lower()[:150], first_name="Social worker", last_name=sw_id,
+                role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False)
+        allocation = Allocation(child_id=h.child.pk, kind=Allocation.Kind.SOCIAL_WORKER,
+                                team_id=worker.team_id, start_date=start, end_date=end,
+                                end_reason=reason if end else "")
+
+        def check(hh, a, checks):
+            check_allocation_start(hh, a, worker, "", checks)
+            checks.code(reason, codes.SocialWorkerChangeReason, "change_reason", "903 SW13STG1",
+                        "Reason for change of social worker", required=False)
+            checks.not_future(end, "end_date", "local", "the end of the allocation")
+
+        if self.run(check, h, allocation, row, SW_COLUMNS):
+            self.keep(h, allocation)
+            self.sw_of[allocation.pk] = sw_id
+
+    def save_workers(self, histories: list[ChildHistory]) -> int:
+        """Staff named only by SW_ID in the return are added as inactive social workers, to be
+        completed by an administrator; then each allocation points at its worker."""
+        taken = set(User.objects.filter(username__in=[u.username for u in self.new_workers.values()])
+                    .values_list("username", flat=True))
+        for worker in self.new_workers.values():
+            if worker.username in taken:
+                worker.username = f"{worker.username}-{self.la.la_number}"
+            worker.set_unusable_password()
+            worker.save()
+        everyone = {**self.workers, **self.new_workers}
+        for h in histories:
+            for a in h.allocations:
+                a.worker_id = everyone[self.sw_of[a.pk]].pk
+        return len(self.new_workers)
+
+
+def _infer_year(tables: Tables) -> int:
+    """The collection year the return is for: the one holding its latest event date."""
+    skip = {"DOB", "MC_DOB", "DUC", "DATE_PERM"}
+    latest = max((d for rows in tables.rows.values() for r in rows
+                  for c, d in r.dates.items() if d and c not in skip), default=None)
+    return collection_year_of(latest or today())
+
+
+def _keep_original(path: Path) -> Path:
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    target = Path(settings.VAR_DIR) / "imports" / "ssda903" / f"{stamp}-{path.name}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        target.mkdir()
+        for item in sorted(path.iterdir()):
+            if item.is_file() and item.suffix.lower() == ".csv":
+                shutil.copy2(item, target / item.name)
+    else:
+        shutil.copy2(path, target)
+    return target
+
+
+def read_return(path: Path, problems: list[Violation]) -> Tables:
+    """A folder of CSVs, one CSV, or the 903 XML (read with defusedxml)."""
+    if path.is_dir():
+        return read_folder(path, problems)
+    if path.suffix.lower() == ".xml":
+        from .xml_reader import read_xml
+
+        return read_xml(path, problems)
+    tables = Tables({}, {})
+    read = read_csv(path, problems)
+    if read is not None:
+        tables.rows[read[0]], tables.files[read[0]] = read[1], path
+    return tables
+
+
+def import_return(path: Path, *, by) -> ImportResult:
+    """Import an SSDA903 return (a folder of CSV files) into the record, all or nothing."""
+    path = Path(path)
+    if not path.exists():
+        raise RecordInvalid([Violation(f"{path.name}:0:path", "format",
+                                       f"{path} does not exist")])
+    problems: list[Violation] = []
+    tables = read_return(path, problems)
+    cross_check(tables, problems)
+    if problems:
+        raise RecordInvalid(problems)
+    la = council_for(by)
+    year = _infer_year(tables)
+    result = ImportResult(path=path, year=year)
+    by_child: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for key, rows in tables.rows.items():
+        for row in rows:
+            by_child[row["CHILD"]][key].append(row)
+    heads = sorted(tables.rows.get("Header", []), key=lambda r: r["CHILD"])
+    existing = set(Child.objects.filter(local_authority=la,
+                                        la_child_id__in=[r["CHILD"] for r in heads])
+                   .values_list("la_child_id", flat=True))
+    result.skipped = sorted(existing)
+    rebuild = Rebuild(la=la, by=by, year=year, ids=Ids(), problems=problems)
+    histories = []
+    for head in heads:
+        if head["CHILD"] in existing:
+            continue
+        h = rebuild.child(head, by_child[head["CHILD"]])
+        if h is not None:
+            histories.append(h)
+    if problems:
+        raise RecordInvalid(problems)
+    with transaction.atomic():
+        result.workers_added = rebuild.save_workers(histories)
+        counts = write_histories(histories, reason=f"SSDA903 import of {path.name}")
+        reset_sequences([Child, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
+        result.counts = {k: v for k, v in counts.items() if v}
+        result.imported = len(histories)
+        result.kept_at = _keep_original(path)
+        audit_record(actor=by, action="import", object_type="returns.SSDA903",
+                     object_id=path.name[:40], reason=f"SSDA903 import of {path.name}"[:500],
+                     detail={"year": year, "children": result.imported,
+                             "skipped": len(result.skipped), "kept_at": str(result.kept_at)})
+    return result

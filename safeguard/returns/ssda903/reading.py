@@ -1,0 +1,206 @@
+"""Reading a folder of SSDA903 CSVs into rows, refusing anything malformed with the file, line,
+column and reason: unknown or missing headers, files too large or not UTF-8 text, bad dates,
+duplicate rows, children missing from the Header (DfE internal checks INT01-INT36)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from safeguard.core.errors import Violation
+
+from .tables import (
+    DATE_COLUMNS,
+    DATE_FORMAT,
+    DOB_DIFFERS,
+    KEYS,
+    NOT_IN_HEADER,
+    ONCE_ONLY,
+    REQUIRED_DATES,
+    TABLES,
+)
+
+#: A 903 table for a whole council is a few MB; anything this size is not a return.
+MAX_CSV_BYTES = 100 * 1024 * 1024
+MAX_XML_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Row:
+    """One data row: where it came from, its cells (stripped text) and its parsed dates."""
+
+    file: str
+    line: int | str  # a line number, or an element path in XML
+    cells: dict[str, str]
+    dates: dict[str, dt.date | None]
+
+    def at(self, column: str) -> str:
+        return f"{self.file}:{self.line}:{column}"
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+@dataclass
+class Tables:
+    rows: dict[str, list[Row]]
+    files: dict[str, Path]  # table key -> file it came from
+
+
+def parse_date(text: str) -> dt.date | None:
+    return dt.datetime.strptime(text, DATE_FORMAT).date() if text else None
+
+
+def _closest(columns: set[str]) -> tuple[str, set[str], set[str]]:
+    key = max(TABLES, key=lambda k: len(columns & set(TABLES[k][1])) - len(columns ^ set(TABLES[k][1])) / 100)
+    expected = set(TABLES[key][1])
+    return key, expected - columns, columns - expected
+
+
+def _read_text(path: Path, problems: list[Violation], limit: int) -> str | None:
+    size = path.stat().st_size
+    if size > limit:
+        problems.append(Violation(f"{path.name}:0:file", "format",
+                                  f"file is {size:,} bytes, more than the {limit:,} bytes "
+                                  "allowed for one SSDA903 file"))
+        return None
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Violation(f"{path.name}:0:file", "format",
+                                  f"not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"))
+        return None
+
+
+def read_csv(path: Path, problems: list[Violation]) -> tuple[str, list[Row]] | None:
+    """The table this file holds (found by its exact set of headers, as the DfE validator
+    does) and its rows; None if it cannot be read at all."""
+    text = _read_text(path, problems, MAX_CSV_BYTES)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.append(Violation(f"{path.name}:1:header", "format", f"not a CSV file: {exc}"))
+        return None
+    if not header:
+        problems.append(Violation(f"{path.name}:1:header", "format", "the file is empty"))
+        return None
+    columns = [c.strip().upper() for c in header]
+    key = next((k for k, (_, cols) in TABLES.items() if set(cols) == set(columns)), None)
+    if key is None or len(columns) != len(set(columns)):
+        near, missing, extra = _closest(set(columns))
+        detail = "; ".join(x for x in (
+            f"missing {', '.join(sorted(missing))}" if missing else "",
+            f"unexpected {', '.join(sorted(extra))}" if extra else "",
+            "a column is repeated" if len(columns) != len(set(columns)) else "") if x)
+        problems.append(Violation(f"{path.name}:1:header", "format",
+                                  "the headers match no SSDA903 table; nearest is "
+                                  f"{near} ({TABLES[near][0]}): {detail}"))
+        return None
+    rows: list[Row] = []
+    seen: dict[tuple, int] = {}
+    date_columns = DATE_COLUMNS[key]
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(columns):
+                problems.append(Violation(f"{path.name}:{line}:row", "format",
+                                          f"{len(cells)} cells where the header has "
+                                          f"{len(columns)}"))
+                continue
+            values = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
+            row = Row(path.name, line, values, {})
+            ok = True
+            for column in date_columns:
+                try:
+                    row.dates[column] = parse_date(values[column])
+                except ValueError:
+                    ok = False
+                    problems.append(Violation(row.at(column), "format",
+                                              f"'{values[column]}' is not a date in the form "
+                                              "DD/MM/YYYY"))
+            for column in REQUIRED_DATES.get(key, ()):
+                if not values[column]:
+                    ok = False
+                    problems.append(Violation(row.at(column), "format", f"{column} is required"))
+            if not values["CHILD"]:
+                ok = False
+                problems.append(Violation(row.at("CHILD"), "format", "CHILD is required"))
+            identity = tuple(values[c] for c in KEYS[key])
+            if identity in seen:
+                ok = False
+                rule = ONCE_ONLY.get(key, "format")
+                problems.append(Violation(row.at(KEYS[key][-1]), rule,
+                                          f"duplicate row: {', '.join(KEYS[key])} "
+                                          f"{' / '.join(identity)} already on line {seen[identity]}"))
+            else:
+                seen[identity] = line
+            if ok:
+                rows.append(row)
+    except csv.Error as exc:
+        problems.append(Violation(f"{path.name}:{reader.line_num}:row", "format",
+                                  f"not valid CSV: {exc}"))
+    return key, rows
+
+
+def read_folder(folder: Path, problems: list[Violation]) -> Tables:
+    """Every CSV in the folder, one table each; the Header must be there."""
+    tables = Tables({}, {})
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    if not paths:
+        problems.append(Violation(f"{folder.name}:0:folder", "format",
+                                  "no .csv files: an SSDA903 import is a folder of the return's "
+                                  "CSV files (header.csv, episodes.csv, ...)"))
+        return tables
+    for path in paths:
+        read = read_csv(path, problems)
+        if read is None:
+            continue
+        key, rows = read
+        if key in tables.files:
+            problems.append(Violation(f"{path.name}:1:header", "format",
+                                      f"a second {key} table: {tables.files[key].name} already "
+                                      "has these columns; keep one file per table"))
+            continue
+        tables.files[key] = path
+        tables.rows[key] = rows
+    return tables
+
+
+def cross_check(tables: Tables, problems: list[Violation]) -> None:
+    """Every child in another table is in the Header with the same date of birth (and sex)."""
+    if "Header" not in tables.rows:
+        if tables.rows:
+            problems.append(Violation("header.csv:0:file", "format",
+                                      "the Header table (CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, "
+                                      "MC_DOB) is missing, so no child can be identified"))
+        return
+    header = {r["CHILD"]: r for r in tables.rows["Header"]}
+    for key, rows in tables.rows.items():
+        if key == "Header":
+            continue
+        kept = []
+        for row in rows:
+            head = header.get(row["CHILD"])
+            if head is None:
+                problems.append(Violation(row.at("CHILD"), NOT_IN_HEADER.get(key, "format"),
+                                          f"child {row['CHILD']} is not in the Header"))
+                continue
+            if "DOB" in row.cells and row.dates.get("DOB") != head.dates.get("DOB"):
+                problems.append(Violation(row.at("DOB"), DOB_DIFFERS.get(key, "format"),
+                                          f"date of birth {row['DOB']} differs from the Header "
+                                          f"({head['DOB']})"))
+                continue
+            if key == "UASC" and row["SEX"] != head["SEX"]:
+                problems.append(Violation(row.at("SEX"), "903 INT21",
+                                          f"sex {row['SEX']} differs from the Header ({head['SEX']})"))
+                continue
+            kept.append(row)
+        tables.rows[key] = kept
