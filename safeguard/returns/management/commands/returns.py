@@ -1,11 +1,14 @@
 """`safeguard returns export cin-census --year 2026 --out DIR`, `... export ssda903 --year 2026 --out DIR
-[--previous-year]`, `safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`.
+[--previous-year]`, `... export annex-a --as-at 2026-03-31 --out FILE.xlsx`,
+`safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`.
 
 Each return lives in its own package (returns/cin_census, returns/ssda903) exposing
 `export_return(*, year, out, by, previous_year=False) -> list[Path]` and
-`import_return(path, *, by) -> ImportResult`; this command only parses arguments and reports.
+`import_return(path, *, by) -> ImportResult`; Ofsted Annex A (returns/annex_a) is export only,
+through `export_annex_a(*, as_at, out, by) -> Path`. This command only parses arguments and reports.
 """
 
+import datetime as dt
 from importlib import import_module
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safeguard.core.errors import RecordInvalid
 
 PACKAGES = {"cin-census": "safeguard.returns.cin_census", "ssda903": "safeguard.returns.ssda903"}
+EXPORT_ONLY = {"annex-a": "safeguard.returns.annex_a"}
 
 
 class Command(BaseCommand):
@@ -22,10 +26,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="write a return for a collection year")
-        export.add_argument("kind", choices=sorted(PACKAGES))
-        export.add_argument("--year", type=int, required=True,
+        export.add_argument("kind", choices=sorted(PACKAGES | EXPORT_ONLY))
+        export.add_argument("--year", type=int,
                             help="collection year by its end: 2026 = 1 April 2025 - 31 March 2026")
-        export.add_argument("--out", required=True, help="folder to write into")
+        export.add_argument("--as-at", type=dt.date.fromisoformat,
+                            help="annex-a: the date the lists are drawn at (YYYY-MM-DD)")
+        export.add_argument("--out", required=True,
+                            help="folder to write into (annex-a: the .xlsx file)")
         export.add_argument("--previous-year", action="store_true",
                             help="also write the previous year's files (for cross-year rules)")
         export.add_argument("--user", default="", help="who is exporting (audited)")
@@ -40,9 +47,16 @@ class Command(BaseCommand):
         by = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
         if opts["user"] and by is None:
             raise CommandError(f"no user called {opts['user']!r}")
-        package = import_module(PACKAGES[kind])
+        package = import_module({**PACKAGES, **EXPORT_ONLY}[kind])
         try:
-            if action == "export":
+            if action == "export" and kind in EXPORT_ONLY:
+                if opts["as_at"] is None:
+                    raise CommandError(f"{kind} needs --as-at YYYY-MM-DD")
+                path = package.export_annex_a(as_at=opts["as_at"], out=Path(opts["out"]), by=by)
+                self.stdout.write(f"wrote {path}")
+            elif action == "export":
+                if opts["year"] is None:
+                    raise CommandError(f"{kind} needs --year")
                 written = package.export_return(year=opts["year"], out=Path(opts["out"]), by=by,
                                                 previous_year=opts["previous_year"])
                 for path in written:
