@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -52,9 +55,31 @@ class EditConflict(Exception):
         )
 
 
-def today():
+_as_if_today: ContextVar[dt.date | None] = ContextVar("as_if_today", default=None)
+
+
+def today() -> dt.date:
     """Today's date in the council's time zone: the limit for any date a worker records."""
-    return timezone.localdate()
+    return _as_if_today.get() or timezone.localdate()
+
+
+def now() -> dt.datetime:
+    """The current moment, or the end of the as-if-today day when building a synthetic council."""
+    day = _as_if_today.get()
+    if day is None:
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+@contextmanager
+def as_if_today(day: dt.date):
+    """Run checks as though today were `day`. Only for building synthetic councils whose history
+    must run to a collection year's end (e.g. 31 March 2027) before that day has come."""
+    token = _as_if_today.set(day)
+    try:
+        yield
+    finally:
+        _as_if_today.reset(token)
 
 
 class Checks:

@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils import timezone
 
 from safeguard.core import codes
-from safeguard.core.errors import Checks, today
+from safeguard.core.errors import Checks, now, today
 from safeguard.people.history import ChildHistory, held
 
 from .models import Contact, EarlyHelpEpisode, PrivateFosteringArrangement, Referral
@@ -51,7 +51,7 @@ def check_contact_record(history: ChildHistory, candidate: Contact, checks: Chec
     if candidate.received_at is None:
         checks.fail("received_at", "local", "the date and time the contact came in is required")
     else:
-        checks.require(candidate.received_at <= timezone.now(), "received_at", "local",
+        checks.require(candidate.received_at <= now(), "received_at", "local",
                        "a contact cannot be received in the future")
 
 
@@ -64,7 +64,7 @@ def check_contact_decide(history: ChildHistory, candidate: Contact, checks: Chec
     else:
         checks.require(decided_at >= candidate.received_at, "decided_at", "local",
                        "a decision cannot be made before the contact was received")
-        checks.require(decided_at <= timezone.now(), "decided_at", "local",
+        checks.require(decided_at <= now(), "decided_at", "local",
                        "a decision cannot be recorded in the future")
     checks.require(not history.of(history.referrals, contact_id=candidate.pk), "decision",
                    "local", "this contact has already led to a referral; change the referral instead")
