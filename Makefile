@@ -17,6 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/safeguard migrate --noinput
+	$(BIN)/safeguard generate --size small --seed 1 --skip-existing
 	$(BIN)/safeguard demo
 	$(BIN)/safeguard runserver 127.0.0.1:8000
 

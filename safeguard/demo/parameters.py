@@ -74,3 +74,51 @@ class CouncilShape:
     name: str = "Synthetic Council"
     # Share of 0-17s at each single year of age [L: near-flat, as in ONS mid-year estimates].
     age_profile: tuple[float, ...] = field(default_factory=lambda: tuple([1 / 18] * 18))
+
+
+@dataclass(frozen=True)
+class JourneyModel:
+    """How children move through services in the simulator: modelling choices [L] with no single
+    published figure, tuned (on a medium council, seed 1) so that the generated council lands on
+    the published figures in `Calibration`. Change these to reshape journeys; change
+    `Calibration` to change what the council is calibrated to."""
+
+    # --- arrivals and returns ------------------------------------------------------------------
+    first_referral_share: float = 0.665  # [L] tuned: share of referrals that are a child's first
+    burn_in_years: int = 2  # [L] flows before the window, so re-referrals and CP plans are steady
+    family_sizes: tuple[tuple[int, float], ...] = ((2, 0.6), (3, 0.3), (4, 0.1))  # [L] siblings
+    # Age at first referral (years, weight) [L: shape of DfE CIN census age bands]
+    referral_ages: tuple[tuple[int, int, float], ...] = (
+        (0, 0, 0.10), (1, 4, 0.20), (5, 9, 0.25), (10, 15, 0.34), (16, 17, 0.11))
+    re_referral_after_close: float = 0.39  # [L] tuned to re_referral_rate (22.6% within 12 m)
+    re_referral_gap_days: float = 170.0  # [L] mean gap from closure to the next referral
+    re_referral_after_cp_or_care: float = 0.57  # [L] higher after a CP plan or care
+    # --- within an episode ---------------------------------------------------------------------
+    in_need_without_s47: float = 0.66  # [L] gives assessed-not-in-need ≈ 30.8% overall
+    in_need_after_s47_without_plan: float = 0.72  # [L]
+    closed_to_early_help: float = 0.15  # [L] of not-in-need closures: RC9 instead of RC8
+    s47_base_adjust: float = 0.97  # [L] boosts after a CP plan add S47s; keeps 0.364 per referral
+    icpc_base_adjust: float = 0.80  # [L] likewise for ICPC per S47 (0.313)
+    s47_boost_after_cp: float = 2.2  # [L] tuned to cp_second_or_subsequent (22%)
+    icpc_boost_after_cp: float = 2.3  # [L]
+    cp_mean_days: float = 320.0  # [L] tuned to cp_rate_per_10k_at_31_march
+    cin_plan_mean_days: float = 200.0  # [L]
+    cp_step_down_to_cin: float = 0.55  # [L] plans ending into a CIN plan
+    cp_transfer_out: float = 0.03  # [L] plans ending because the family moved away (RC5)
+    # --- care ------------------------------------------------------------------------------------
+    care_from_cp: float = 0.24  # [L] tuned to cla_rate_per_10k_at_31_march
+    care_from_cin: float = 0.065  # [L]
+    care_again_boost: float = 2.5  # [L] children who went home are likelier to return to care
+    care_seed_years: int = 12  # [L] children already in care when simulation starts (back to)
+    moves_per_year: float = 0.25  # [L] placement moves; 10% of CLA have 3+ placements in a year
+    unstable_share: float = 0.2  # [L] children whose placements break down far more often
+    unstable_factor: float = 4.5  # [L]
+    extra_moves_first_year: float = 0.45  # [L]
+    missing_teen_share: float = 0.13  # [L] teenagers in care who go missing in a year
+    missing_child_share: float = 0.015  # [L] under-10s
+    home_mean_days: float = 240.0  # [L]
+    sgo_mean_days: float = 560.0  # [L]
+    other_mean_days: float = 300.0  # [L]
+
+
+JOURNEYS = JourneyModel()

@@ -15,7 +15,7 @@ import re
 from dateutil.relativedelta import relativedelta
 
 from safeguard.core import codes
-from safeguard.core.errors import Checks, today
+from safeguard.core.errors import Checks, now, today
 from safeguard.people.history import ChildHistory, held
 
 from .models import CareLeaverStatus, HealthAssessment, PermanencePlan
@@ -950,7 +950,7 @@ def check_return_interview_record(h: ChildHistory, candidate, checks: Checks) ->
     offered_at = candidate.return_interview_offered_at
     checks.require(candidate.end_date is not None, "return_interview_offered_at", "local",
                    "a return interview follows the child's return; end the episode first")
-    checks.require(offered_at <= dt.datetime.now(tz=offered_at.tzinfo),
+    checks.require(offered_at.replace(tzinfo=offered_at.tzinfo or now().tzinfo) <= now(),
                    "return_interview_offered_at", "local", "the offer cannot be in the future")
     if candidate.returned_at is not None:
         checks.require(offered_at >= candidate.returned_at, "return_interview_offered_at",

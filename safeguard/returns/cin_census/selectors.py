@@ -189,8 +189,12 @@ def _episode(r: Referral, by_ref, factors, y0: dt.date, y1: dt.date) -> CensusEp
             reviews=sorted(set(reviews))))
         deciding += [c.held_on for c in conferences if c.kind in _DECIDING and c.cp_plan_id == p.pk]
     # CINdetails DateOfInitialCPC: the conference that decided the latest plan in the return, or
-    # else the latest initial / transfer-in conference held by the reference date.
-    held = [c.held_on for c in conferences if c.kind in _DECIDING and c.held_on <= y1]
+    # else the latest initial / transfer-in conference held by the reference date. An ICPC that
+    # ended a Section 47 enquiry in the return is recorded there only (CIN rule 2884).
+    on_s47 = {s.icpc for s in ep.section47s if s.icpc is not None}
+    deciding = [day for day in deciding if day not in on_s47]
+    held = [c.held_on for c in conferences if c.kind in _DECIDING and c.held_on <= y1
+            and c.held_on not in on_s47]
     ep.initial_cpc = max(deciding) if deciding else (max(held) if held else None)
     return ep
 

@@ -41,7 +41,8 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{work / 'council.sqlite3'}")
     safeguard = str(ROOT / ".venv/bin/safeguard")
     sh(safeguard, "migrate", "--noinput", "-v0", env=env)
-    print(sh(safeguard, "generate", "--size", size, "--seed", "1", "--la-code", la, env=env).strip())
+    print(sh(safeguard, "generate", "--size", size, "--seed", "1", "--la-code", la,
+                 "--as-at", os.environ.get("CONFORMANCE_AS_AT", "2027-04-30"), env=env).strip())
     results, failed = [], False
     for year in years:
         out = work / str(year)

@@ -4,7 +4,8 @@ dates, rows sorted by child then date so that export -> import -> export gives t
 What belongs in the year (DfE SSDA903 guidance): children looked after at any time in the year
 (Header, Episodes open in the year, Reviews and Missing in the year, UASC, OC2 for the 31 March
 cohort, AD1 for children adopted in the year, decisions to place for adoption in force in the
-year, previous permanence, social worker episodes and DoLOs in the year), plus care leavers with
+year, previous permanence for those who started care in the year, social worker episodes for
+those looked after at 31 March, DoLOs in the year), plus care leavers with
 an OC3 contact in the year (Header rows only, no motherhood items: rules 1012, 628). Anything
 after 31 March is left out, so an episode still open then is shown open (DEC and REC blank).
 """
@@ -125,19 +126,35 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
                                 fmt(j.matched_date), flag(j.foster_carer_adoption),
                                 "" if j.number_of_adopters is None else str(j.number_of_adopters),
                                 j.sex_of_adopters, j.legal_status_of_adopters])
-    for p in PreviousPermanenceRecord.objects.filter(child_id__in=in_care):
+    # Previous permanence is returned for children who started to be looked after in the year
+    # (903 rules 630 and 634).
+    started = {e.period_of_care.child_id for e in episodes if e.rne == "S" and e.decom >= start}
+    for p in PreviousPermanenceRecord.objects.filter(child_id__in=started):
         rows["PrevPerm"].append([cid[p.child_id], dob[p.child_id], p.option, p.la_code,
                                  fmt(p.order_date)])
     for m in MissingEpisode.objects.filter(child_id__in=in_care).filter(
             _overlaps("start_date", "end_date", start, end)):
         rows["Missing"].append([cid[m.child_id], dob[m.child_id], m.kind, fmt(m.start_date),
                                 fmt(_within(m.end_date, end))])
-    for a in (Allocation.objects.filter(child_id__in=in_care, kind=Allocation.Kind.SOCIAL_WORKER)
-              .filter(_overlaps("start_date", "end_date", start, end)).exclude(worker__sw_id="")
-              .select_related("worker")):
+    # Social worker episodes: every one in the year for children looked after at 31 March
+    # (SW12STG2, SW17STG2), each with the reason it began (SW13STG1): FCONTA when it followed no episode
+    # within 7 days (SW10STG2), else the reason the previous worker's episode ended.
+    at_year_end = {e.period_of_care.child_id for e in episodes
+                   if e.decom <= end and (e.dec is None or e.dec > end)}
+    previous: dict[int, Allocation] = {}
+    for a in (Allocation.objects.filter(child_id__in=at_year_end,
+                                        kind=Allocation.Kind.SOCIAL_WORKER, start_date__lte=end)
+              .exclude(worker__sw_id="").select_related("worker").order_by("child_id",
+                                                                           "start_date", "pk")):
+        before, previous[a.child_id] = previous.get(a.child_id), a
+        if a.end_date is not None and a.end_date < start:
+            continue
+        follows = (before is not None and before.end_date is not None
+                   and abs((a.start_date - before.end_date).days) <= 7 and before.end_reason)
         ended = _within(a.end_date, end)
         rows["SWEpisodes"].append([cid[a.child_id], dob[a.child_id], a.worker.sw_id,
-                                   fmt(a.start_date), fmt(ended), a.end_reason if ended else ""])
+                                   fmt(a.start_date), fmt(ended),
+                                   before.end_reason if follows else "FCONTA"])
     for d in DeprivationOfLiberty.objects.filter(child_id__in=in_care).filter(
             _overlaps("start_date", "end_date", start, end)):
         rows["DoLo"].append([cid[d.child_id], dob[d.child_id], fmt(d.start_date),
@@ -145,6 +162,8 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
 
     for table in rows.values():
         table.sort(key=_sort_key)
+    # Social worker episodes in date order within each child (the SW rules read them in order).
+    rows["SWEpisodes"].sort(key=lambda r: (r[0], _date_key(r[3]), _date_key(r[4]) or "9"))
     audit_record(actor=by, action="export", object_type="returns.SSDA903",
                  object_id=str(year), reason=f"SSDA903 {year - 1}-{year % 100:02d}",
                  detail={"year": year, "local_authority": la.code,

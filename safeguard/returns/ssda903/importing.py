@@ -458,9 +458,14 @@ class Rebuild:
             worker = self.new_workers[sw_id] = User(
                 username=f"sw-{sw_id}".lower()[:150], first_name="Social worker", last_name=sw_id,
                 role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False)
+        # SW_REASON is why this episode began (FCONTA: first contact, SW10STG2); any other
+        # reason is why the previous worker's episode, ending within 7 days, changed hands.
         allocation = Allocation(child_id=h.child.pk, kind=Allocation.Kind.SOCIAL_WORKER,
-                                team_id=worker.team_id, start_date=start, end_date=end,
-                                end_reason=reason if end else "")
+                                team_id=worker.team_id, start_date=start, end_date=end)
+        before = max((a for a in h.allocations if a.kind == Allocation.Kind.SOCIAL_WORKER
+                      and a.end_date is not None and a.start_date < start
+                      and abs((start - a.end_date).days) <= 7), key=lambda a: a.start_date,
+                     default=None)
 
         def check(hh, a, checks):
             check_allocation_start(hh, a, worker, "", checks)
@@ -471,6 +476,8 @@ class Rebuild:
         if self.run(check, h, allocation, row, SW_COLUMNS):
             self.keep(h, allocation)
             self.sw_of[allocation.pk] = sw_id
+            if before is not None and reason and reason != "FCONTA":
+                before.end_reason = reason
 
     def save_workers(self, histories: list[ChildHistory]) -> int:
         """Staff named only by SW_ID in the return are added as inactive social workers, to be

@@ -159,6 +159,16 @@ def test_export_writes_the_year_in_xsd_order_and_is_schema_valid(council, manage
     assert AuditEvent.objects.filter(action="export").count() == before + 1
 
 
+def test_an_icpc_ending_a_section_47_is_returned_there_only(council, manager, tmp_path):
+    """CIN census rule 2884: an initial conference recorded at both the Section47 and the
+    CINdetails level should only be recorded in one (the S47 that led to it)."""
+    [path] = export_return(year=YEAR, out=tmp_path / "out", by=manager)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<DateOfInitialCPC>2024-05-20</DateOfInitialCPC>") == 1
+    s47 = text[text.index("<Section47>"):text.index("</Section47>")]
+    assert "<DateOfInitialCPC>2024-05-20</DateOfInitialCPC>" in s47
+
+
 def test_export_leaves_out_what_happened_after_the_reference_date(council, manager, tmp_path):
     """CIN census guide: the census is a picture at 31 March; later dates are not returned."""
     [path] = export_return(year=2024, out=tmp_path / "out", by=manager)

@@ -125,7 +125,7 @@ def test_export_writes_every_table_with_exact_headers_and_dates(council, worker,
                                                 "D4,10/01/2006,YES,F5,U1"]
     assert files["ad1.csv"].splitlines()[1:] == ["E5,01/01/2022,01/06/2025,15/08/2025,0,2,MF,L11"]
     assert files["placed_for_adoption.csv"].splitlines()[1:] == ["E5,01/01/2022,01/06/2025,,"]
-    assert files["sw_episodes.csv"].splitlines()[1:] == ["A1,01/05/2010,SW1234567,01/05/2025,,"]
+    assert files["sw_episodes.csv"].splitlines()[1:] == ["A1,01/05/2010,SW1234567,01/05/2025,,FCONTA"]
     assert files["DoLo.csv"].splitlines()[1:] == ["B2,03/03/2008,01/07/2025,01/08/2025"]
     assert files["missing.csv"].splitlines()[1:] == ["A1,01/05/2010,M,05/01/2026,07/01/2026"]
     assert files["previous_permanence.csv"].splitlines()[1:] == ["B2,03/03/2008,Z1,,"]
