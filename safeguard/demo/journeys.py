@@ -882,10 +882,10 @@ class Simulator:
                 postcode = self.placement_postcode(rng, "PR1")
                 if self._foster_carers_adopt(child):
                     # The foster carers become the adopters: placement status changes only (T).
-                    changes.append((placed, "T", {"placement": "A5", "urn": "XXXXXXX"}))
+                    changes.append((placed, "T", {"placement": "A5", "urn": lc.PLACEHOLDER_URN}))
                 else:
                     changes.append((placed, "P", {"placement": "A6", "placement_provider": "PR1",
-                                                  "urn": "XXXXXXX", "placement_postcode": postcode}))
+                                                  "urn": lc.PLACEHOLDER_URN, "placement_postcode": postcode}))
         stop = min(end, self.as_at)
         years = max(0.0, (end - entry).days / 365.25)
         if route == "home" and (end - entry).days > 330 and legal == "C1" and rng.random() < 0.35:
