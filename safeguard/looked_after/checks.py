@@ -27,8 +27,8 @@ TEMPORARY = frozenset({"T0", "T1", "T2", "T3", "T4"})
 NO_PROVIDER = TEMPORARY | {"Z11", "Z12", "Z13", "Z14"}
 #: Placements that are not Ofsted-registered, so carry no URN (222).
 NO_URN = NO_PROVIDER | {"P1", "P3", "R1", "R2", "R5"}
-#: Only regional adoption agency placements may use the placeholder URN XXXXXXX (242).
-PLACEHOLDER_URN = "XXXXXXX"
+#: The DfE placeholder URN (seven capital X): only for regional adoption agency placements (242).
+PLACEHOLDER_URN = "X" * 7
 PLACEHOLDER_URN_OK = frozenset({"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"})
 PLACED_FOR_ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
 FOSTER = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
@@ -39,7 +39,7 @@ ADOPTED = frozenset({"E11", "E12"})
 SGO = frozenset({"E45", "E46", "E47", "E48"})
 #: Placements a child under a deprivation of liberty order cannot be in (710).
 DOLO_FORBIDDEN = frozenset({"K1", "P1", "R5", "K3"})
-URN_FORMAT = re.compile(r"^(SC\d{6}|\d{6,7}|XXXXXXX)$")
+URN_FORMAT = re.compile(r"^(SC\d{6}|\d{6,7}|X{7})$")
 E1_FIRST_VALID = dt.date(2005, 12, 1)  # placement orders: Adoption and Children Act 2002
 EARLIEST_DECOM = dt.date(1991, 10, 14)  # Children Act 1989 commenced
 PREVIOUS_PERMANENCE_FROM = dt.date(2016, 4, 1)
@@ -265,7 +265,7 @@ def _episode_details(checks: Checks, ep, child) -> None:
                        f"Ofsted URN '{urn}' is not a valid URN")
         if urn == PLACEHOLDER_URN:
             checks.require(place in PLACEHOLDER_URN_OK, "urn", "903 242",
-                           "URN XXXXXXX can only be used for regional adoption agency placements")
+                           f"URN {PLACEHOLDER_URN} can only be used for regional adoption agency placements")
         else:
             checks.require(place not in NO_URN, "urn", "903 222",
                            f"an Ofsted URN should not be recorded for placement {place}")

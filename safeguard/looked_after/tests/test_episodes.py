@@ -6,6 +6,7 @@ import pytest
 
 from safeguard.audit.models import AuditEvent
 from safeguard.looked_after import services as s
+from safeguard.looked_after.checks import PLACEHOLDER_URN
 from safeguard.looked_after.models import Episode, PeriodOfCare
 
 from .conftest import BASE_START, D0
@@ -100,7 +101,7 @@ START_CASES = [
     ("903 1008", {}, {"urn": "AB12"}),
     ("903 218", {}, {"urn": ""}),
     ("903 222", {}, {"placement": "P1", "placement_provider": "PR0"}),
-    ("903 242", {}, {"placement": "K2", "placement_provider": "PR4", "urn": "XXXXXXX"}),
+    ("903 242", {}, {"placement": "K2", "placement_provider": "PR4", "urn": PLACEHOLDER_URN}),
     ("903 302", {"date_of_birth": D(2023, 2, 1)}, {}),
     ("903 352", {"date_of_birth": D(2004, 1, 1)}, {"legal_status": "V2"}),
     ("903 353", {"date_of_birth": D(1985, 1, 1)}, {"decom": D(1990, 1, 1)}),

@@ -10,6 +10,7 @@ import pytest
 
 from safeguard.audit.models import AuditEvent
 from safeguard.looked_after import services as ls
+from safeguard.looked_after.checks import PLACEHOLDER_URN
 from safeguard.people.models import Child
 from safeguard.people.services import relationship_add
 from safeguard.returns.ssda903 import export_return, import_return
@@ -64,7 +65,7 @@ def council(la, worker, make_child):
     ls.review_record(by=by, child_id=e.pk, review_date=D(2025, 7, 2), participation="PN0")
     ls.episode_change(by=by, child_id=e.pk, change_date=D(2025, 9, 1), rne="P", placement="A6",
                       placement_provider="PR1", reason_place_change="CARPL",
-                      placement_postcode="CW6 6FF", urn="XXXXXXX")
+                      placement_postcode="CW6 6FF", urn=PLACEHOLDER_URN)
     ls.adoption_milestone_record(by=by, adoption_id=journey.pk, expected_version=None,
                                  matched_date=D(2025, 8, 15), placed_date=D(2025, 9, 1),
                                  adoption_order_date=D(2026, 2, 1), foster_carer_adoption=False,

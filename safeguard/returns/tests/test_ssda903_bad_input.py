@@ -84,7 +84,7 @@ def test_bad_dates(tmp_path, worker):
 def test_unknown_codes(tmp_path, worker):
     """Unknown codes are refused by the services' own checks, with the DfE rule code."""
     bad = GOOD_EPISODE.replace(",U6,", ",Q9,").replace(",C1,", ",ZZ,")
-    folder = _folder(tmp_path, header_csv=f"{HEADER}\r\nK1,F,01/05/2010,XXXX,,0,\r\n"
+    folder = _folder(tmp_path, header_csv=f"{HEADER}\r\nK1,F,01/05/2010,ZZZZ,,0,\r\n"
                      "K2,9,01/05/2010,WBRI,,0,\r\n",
                      episodes_csv=f"{EPISODES}\r\n{bad}\r\n")
     fields = _fields(_refused(folder, worker))
