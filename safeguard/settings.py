@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "safeguard.lado",
     "safeguard.demo",
     "safeguard.returns",
+    "safeguard.performance",
+    "safeguard.forecast",
+    "safeguard.access",
+    "safeguard.web",
 ]
 
 MIDDLEWARE = [
