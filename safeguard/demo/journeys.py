@@ -1099,7 +1099,7 @@ class Simulator:
         while True:
             ye = dt.date(year, 3, 31)
             year += 1
-            if ye > self.as_at or (end is not None and ye >= end):
+            if ye > self.as_at or (end is not None and ye > end):
                 break
             if ye < self.window.start or not lc.looked_after_12_months(h, ye):
                 continue

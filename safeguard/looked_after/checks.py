@@ -132,6 +132,19 @@ def open_missing(h: ChildHistory):
     return next((m for m in h.missing if m.end_date is None), None)
 
 
+def missing_across(h: ChildHistory, day: dt.date) -> list:
+    """Missing/away episodes under way on `day` that go on after it."""
+    return [m for m in h.missing if m.start_date <= day and (m.end_date is None or m.end_date > day)]
+
+
+def placement_outlasted(h: ChildHistory, start_date: dt.date, end_date: dt.date | None):
+    """The ended episode a missing/away episode starting on `start_date` went missing from but
+    would outlast (903 575/577): the return counts the child missing from every episode live on
+    that day, and a placement that has ended needs the missing episode from it ended by then."""
+    return next((e for e in h.episodes if e.dec is not None and e.decom <= start_date <= e.dec
+                 and (end_date is None or end_date > e.dec)), None)
+
+
 def open_dolo(h: ChildHistory):
     return next((d for d in h.dolos if d.end_date is None), None)
 
@@ -199,12 +212,11 @@ def in_care_after(h: ChildHistory, day: dt.date) -> bool:
 
 
 def looked_after_12_months(h: ChildHistory, year_ending: dt.date) -> bool:
-    """Looked after continuously for at least 12 months at 31 March (the OC2 cohort)."""
+    """Looked after continuously for at least 12 months at 31 March (the OC2 cohort). As the DfE
+    defines it for the 903, a period that ends on 31 March itself still counts (rules 187/191)."""
     from_day = year_ending - relativedelta(years=1) + dt.timedelta(days=1)
     period = period_on(h, year_ending)
     if period is None or period.start_date > from_day:
-        return False
-    if period.end_date is not None and period.end_date <= year_ending:
         return False
     return not any(e.legal_status in RESPITE for e in h.of(h.episodes, period_of_care_id=period.pk))
 
@@ -457,7 +469,8 @@ def check_episode_change(h: ChildHistory, candidate, checks: Checks, *,
                        "only two temporary placements for the foster carer's holiday (T3) are "
                        "allowed in any 12 months")
     if place_changed:
-        checks.require(open_missing(h) is None, "placement", "903 575",
+        checks.require(open_missing(h) is None and not missing_across(h, change_date),
+                       "placement", "903 575",
                        "the child is recorded as missing/away; end that episode before ending the "
                        "placement they went missing from")
     if candidate.placement != prev.placement or candidate.legal_status != prev.legal_status:
@@ -502,8 +515,10 @@ def check_period_of_care_end(h: ChildHistory, candidate, checks: Checks) -> None
            for m in h.missing):
         checks.require(rec == "E8", "rec", "903 580",
                        "the child is missing when care ends, so the reason must be E8")
-    checks.require(open_missing(h) is None, "end_date", "903 577",
-                   "record when the open missing/away episode ended first")
+    checks.require(open_missing(h) is None and not (end_date and missing_across(h, end_date)),
+                   "end_date",
+                   "903 577", "the child is recorded as missing/away after this date: record "
+                   "that the missing/away episode ended by the day care ends first")
     checks.require(open_dolo(h) is None, "end_date", "903 707",
                    "record when the deprivation of liberty order ended first")
     if rec not in ADOPTED:
@@ -928,6 +943,7 @@ def check_missing_episode_start(h: ChildHistory, candidate, checks: Checks) -> N
         clash = overlapping(h.missing, start_date, end_date, leave_out=candidate.pk)
         checks.require(not clash, "start_date", "903 574",
                        "missing/away episodes cannot overlap or start while another is open")
+        _not_outlasting_placement(h, checks, start_date, end_date)
     _returned_at(checks, end_date, candidate.returned_at)
 
 
@@ -942,7 +958,15 @@ def check_missing_episode_end(h: ChildHistory, candidate, checks: Checks) -> Non
                    "the episode cannot end before it started")
     clash = overlapping(h.missing, candidate.start_date, end_date, leave_out=candidate.pk)
     checks.require(not clash, "end_date", "903 574", "missing/away episodes cannot overlap")
+    _not_outlasting_placement(h, checks, candidate.start_date, end_date)
     _returned_at(checks, end_date, candidate.returned_at)
+
+
+def _not_outlasting_placement(h: ChildHistory, checks: Checks, start_date, end_date) -> None:
+    ended = placement_outlasted(h, start_date, end_date)
+    if ended is not None:
+        checks.fail("end_date", "903 575", f"the placement the child went missing from ended on "
+                    f"{ended.dec:%d/%m/%Y}: the missing/away episode must end by then")
 
 
 def check_return_interview_record(h: ChildHistory, candidate, checks: Checks) -> None:

@@ -256,6 +256,22 @@ def test_575_placement_cannot_end_while_child_missing(worker, in_care, refused):
             placement="U6", reason_place_change="CHILD")
 
 
+def test_575_missing_episode_cannot_outlast_the_placement_it_was_from(worker, in_care, refused):
+    """SSDA903 rule 575: once the placement a child went missing from has ended, the missing
+    episode must have ended by then, whether the move or the missing episode is recorded first."""
+    _change(worker, in_care, change_date=D(2023, 3, 1), rne="P", placement="U6",
+            reason_place_change="CHILD")
+    refused("903 575", s.missing_episode_start, by=worker, child_id=in_care.pk, kind="M",
+            start_date=D(2023, 3, 1), end_date=D(2023, 3, 5))
+    other = s.missing_episode_start(by=worker, child_id=in_care.pk, kind="M",
+                                    start_date=D(2023, 3, 1), end_date=D(2023, 3, 1))
+    assert other.end_date == D(2023, 3, 1)
+    s.missing_episode_start(by=worker, child_id=in_care.pk, kind="A", start_date=D(2023, 4, 1),
+                            end_date=D(2023, 4, 9))
+    refused("903 575", _change, worker, in_care, change_date=D(2023, 4, 5), rne="P",
+            placement="U4", reason_place_change="CHILD")
+
+
 DURATION_CASES = [
     # rule, child dob, start overrides, days until the status/placement changes
     ("903 361", D(2015, 6, 1), {"legal_status": "L1"}, 5),

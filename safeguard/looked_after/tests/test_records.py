@@ -155,3 +155,11 @@ def test_year_ending_must_be_31_march(worker, in_care, refused):
     """Local: the 903 year ends on 31 March."""
     refused("local", s.annual_outcomes_record, by=worker, child_id=in_care.pk,
             year_ending=D(2024, 3, 30), **OC2)
+
+
+def test_187_191_leaving_care_on_31_march_keeps_the_child_in_the_oc2_cohort(worker, in_care):
+    """SSDA903 rules 187/191 and the DfE definition of 'looked after continuously for 12 months at
+    31 March': a period of care that ends on 31 March itself still counts."""
+    s.period_of_care_end(by=worker, child_id=in_care.pk, end_date=YEAR_END, reason_ceased="E4A")
+    record = s.annual_outcomes_record(by=worker, child_id=in_care.pk, year_ending=YEAR_END, **OC2)
+    assert record.year_ending == YEAR_END

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import RecordInvalid, Violation
+from safeguard.looked_after.checks import RESPITE
 from safeguard.looked_after.models import (
     AdoptionJourney,
     AnnualHealthOutcomes,
@@ -28,6 +29,7 @@ from safeguard.looked_after.models import (
     Episode,
     LookedAfterReview,
     MissingEpisode,
+    PeriodOfCare,
     PreviousPermanenceRecord,
 )
 from safeguard.people.models import Child, Relationship
@@ -114,14 +116,22 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
                                 "convicted", "health_check", "immunisations", "teeth_check",
                                 "health_assessment", "substance_misuse",
                                 "intervention_received", "intervention_offered"))])
+    # The OC2 cohort (looked after for the whole year, a period ending on 31 March included) has
+    # no adoption or care-leaver rows (903 187).
+    whole_year = set(PeriodOfCare.objects.filter(child_id__in=in_care, start_date__lte=start)
+                     .filter(Q(end_date__isnull=True) | Q(end_date__gte=end))
+                     .exclude(episodes__legal_status__in=RESPITE).values_list("child_id", flat=True))
     for pk, c in contacts.items():
+        if pk in whole_year:
+            continue
         rows["OC3"].append([cid[pk], dob[pk], c.in_touch, c.activity, c.accommodation])
     for j in AdoptionJourney.objects.filter(child_id__in=in_care, decision_date__lte=end).filter(
             Q(decision_reversed_date__isnull=True) | Q(decision_reversed_date__gte=start)):
         ceased = _within(j.decision_reversed_date, end)
         rows["PlacedAdoption"].append([cid[j.child_id], dob[j.child_id], fmt(j.decision_date),
                                        fmt(ceased), j.reason_reversed if ceased else ""])
-        if j.adoption_order_date and start <= j.adoption_order_date <= end:
+        if j.adoption_order_date and start <= j.adoption_order_date <= end \
+                and j.child_id not in whole_year:
             rows["AD1"].append([cid[j.child_id], dob[j.child_id], fmt(j.decision_date),
                                 fmt(j.matched_date), flag(j.foster_carer_adoption),
                                 "" if j.number_of_adopters is None else str(j.number_of_adopters),
