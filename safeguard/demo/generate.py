@@ -96,6 +96,7 @@ def _simulate_chunk(chunk: list[tuple[int, dt.date, int, str]]):
 
 
 _SIM_WHEN = None
+PRIVATE_FOSTERING_NUMBERS = 9_000_000
 
 
 def _as_at(day: dt.date):
@@ -140,6 +141,9 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
                         cal=cal, model=model)
         sim.wcal = wcal
         families = [(n, *arrival) for n, arrival in enumerate(sim.arrivals())]
+        # Privately fostered children are numbered apart, so adding them moves no other family.
+        families += [(PRIVATE_FOSTERING_NUMBERS + n, *arrival)
+                     for n, arrival in enumerate(sim.private_fostering_arrivals())]
         chunks = [families[i:i + CHUNK_FAMILIES] for i in range(0, len(families), CHUNK_FAMILIES)]
         offsets = writer.next_keys()
         label = label or shape.name

@@ -34,7 +34,12 @@ from safeguard.child_protection.models import (
 )
 from safeguard.core.errors import Checks
 from safeguard.front_door import checks as fc
-from safeguard.front_door.models import Contact, EarlyHelpEpisode, Referral
+from safeguard.front_door.models import (
+    Contact,
+    EarlyHelpEpisode,
+    PrivateFosteringArrangement,
+    Referral,
+)
 from safeguard.looked_after import checks as lc
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -310,6 +315,17 @@ class Simulator:
         out.sort(key=lambda x: x[0])
         return out
 
+    def private_fostering_arrivals(self) -> list[tuple[dt.date, int, str]]:
+        """(notification date, 1, "private_fostering") for each privately fostered child notified
+        (own stream and numbering, so every other family's draws are unchanged)."""
+        rng = random.Random(f"{self.seed}:{self.shape.la_code}:private-fostering")
+        per_day = self.cal.private_fostering_per_10k * self.shape.children / 10_000 / 365.25
+        out, day = [], self.sim_start
+        while day <= self.as_at:
+            out += [(day, 1, "private_fostering")] * _poisson(rng, per_day)
+            day += dt.timedelta(days=1)
+        return out
+
     def family(self, n: int, day: dt.date, size: int, kind: str) -> list[ChildHistory]:
         people_rng = random.Random(f"{self.seed}:{self.shape.la_code}:family:{n}:people")
         last_name = people_rng.choice(LAST)
@@ -332,6 +348,8 @@ class Simulator:
             try:
                 if kind == "in_care":
                     self.seeded_care(h, rng, day)
+                elif kind == "private_fostering":
+                    self.private_fostering(h, rng, day)
                 else:
                     self.journey(h, rng, day, transfer_in=kind == "transfer_in")
             except Horizon:
@@ -363,6 +381,8 @@ class Simulator:
                 age = rng.randint(*age)
             elif kind == "transfer_in":
                 age = rng.randint(0, 14)
+            elif kind == "private_fostering":
+                age = rng.randint(6, 15)
             dob = day - relativedelta(years=age) - dt.timedelta(days=rng.randint(1, 364))
             edd, sex = None, rng.choice("MF")
         child = make(Child, local_authority_id=self.la.pk,
@@ -383,6 +403,31 @@ class Simulator:
         for code in disabilities:
             self.rec.new(h, make(ChildDisability, child_id=child.pk, code=code), None)
         return h
+
+    def private_fostering(self, h: ChildHistory, rng: random.Random, notified: dt.date) -> None:
+        """A notified private fostering arrangement and its visits (T15: first within 7 working
+        days, then 6-weekly in the first year and 12-weekly after), until it ends or the child is 16."""
+        start = max(notified - dt.timedelta(days=rng.randint(0, 28)), h.child.date_of_birth)
+        pf = self.rec.new(h, make(PrivateFosteringArrangement, child_id=h.child.pk,
+                                  notified_date=notified, start_date=start,
+                                  carer_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}"),
+                          fc.check_private_fostering_notify)
+        if pf is None:
+            return
+        end = min(start + dt.timedelta(days=int(rng.expovariate(1 / 300)) + 28),
+                  _years(h.child.date_of_birth, 16) - dt.timedelta(days=1))
+        on_time = rng.random() < self.cal.private_fostering_first_visit_7wd
+        first = self.wd(notified, rng.randint(1, 7) if on_time else rng.randint(8, 20))
+
+        def step(day: dt.date) -> dt.date:
+            if day < first:
+                return first
+            weeks = 6 if day < _years(start, 1) else 12
+            return day + dt.timedelta(days=7 * weeks - rng.randint(0, 6) + (8 if rng.random() < 0.1 else 0))
+
+        self._visits(h, rng, notified, end, step)
+        if end <= self.as_at:
+            self.rec.change(h, pf, fc.check_private_fostering_end, end_date=end)
 
     # --- the child's life with services ------------------------------------------------------
     def journey(self, h: ChildHistory, rng: random.Random, day: dt.date, *, transfer_in: bool) -> None:

@@ -25,6 +25,10 @@ class Calibration:
     assessed_not_in_need_rate: float = 0.308  # 30.8% assessed as not in need, 2025
     transfer_in_share_of_cp: float = 0.03  # [L] share of CP plans arriving by transfer-in
     unborn_share_of_referrals: float = 0.02  # [L] pre-birth referrals
+    # [L] about 1,500 new private fostering notifications a year in England (~1.3 per 10,000
+    # children) when the DfE last published them (2015); first visit within 7 WD for most.
+    private_fostering_per_10k: float = 1.3
+    private_fostering_first_visit_7wd: float = 0.8
     sibling_group_share: float = 0.30  # [L] referrals that concern two or more siblings together
     # --- assessment ------------------------------------------------------------------------------
     assessment_within_45wd: float = 0.857  # 85.7% within 45 working days, 2025 [D from C2 bands]

@@ -212,6 +212,23 @@ def test_all_the_journeys_occur(medium):
     assert returned
 
 
+def test_privately_fostered_children_are_notified_and_visited(medium):
+    """Children (Private Arrangements for Fostering) Regulations 2005 reg 8 (INDICATORS.md T15):
+    arrangements are notified and visited, the first visit mostly within 7 working days."""
+    from safeguard.front_door.models import PrivateFosteringArrangement
+    from safeguard.timescales.models import Clock
+
+    _, la = medium
+    arrangements = PrivateFosteringArrangement.objects.filter(child__local_authority=la)
+    assert arrangements.count() >= 10
+    assert arrangements.filter(end_date__isnull=False).exists()
+    first_visits = Clock.objects.filter(code="T15", sequence=1, child__local_authority=la)
+    met = first_visits.filter(met_date__isnull=False)
+    assert met.count() >= 0.9 * first_visits.count()
+    on_time = sum(c.met_date <= c.due_date for c in met)
+    assert 0.6 <= on_time / met.count() <= 0.95
+
+
 def models_dob():
     from django.db.models import F
 
