@@ -50,8 +50,20 @@ class Tables:
     files: dict[str, Path]  # table key -> file it came from
 
 
+_PARSED: dict[str, dt.date] = {}
+
+
 def parse_date(text: str) -> dt.date | None:
-    return dt.datetime.strptime(text, DATE_FORMAT).date() if text else None
+    """DD/MM/YYYY (strptime's reading of it). A return repeats the same few thousand dates, so
+    each distinct text is parsed once."""
+    if not text:
+        return None
+    day = _PARSED.get(text)
+    if day is None:
+        day = dt.datetime.strptime(text, DATE_FORMAT).date()
+        if len(_PARSED) < 100_000:
+            _PARSED[text] = day
+    return day
 
 
 def _closest(columns: set[str]) -> tuple[str, set[str], set[str]]:

@@ -1,0 +1,440 @@
+"""Benchmark the statutory returns on SQLite. Prints JSON.
+
+    .venv/bin/python bench/returns.py [--repeats 3] [--national-episodes 1000000] [--no-national]
+
+1. Export time of the CIN census and the SSDA903 (collection year 2026) for a medium and a large
+   generated council (`safeguard generate --size medium|large --seed 1 --as-at 2026-06-30`). Each
+   council is generated once into var/bench/returns-<size>-seed1.sqlite3 and reused by later runs
+   (the JSON says which); exports run on a copy, so the cached database never changes.
+2. Import throughput: the large council's SSDA903 imported into an empty, migrated database (one
+   council row, nothing else). A single year's 903 cannot show a child's care before the year, and
+   the importer refuses the few children whose rows need it (e.g. a decision to place for adoption
+   before the first episode in the file), so those children are first screened out (the JSON
+   counts them, by rule). Against liiatools 0.2.0 `python -m liiatools s903 cleanfile` on the
+   same episodes file, in the same run. liiatools lives in its own venv (.venv-liiatools; see
+   `install_liiatools`); it reads the collection year from the file name and ships schemas up to
+   2024 only, so its copy of the file is named SSDA903_2024_episodes.csv.
+3. A national-size SSDA903 (about a million episode rows) built by replicating the large
+   council's files with rewritten identifiers (CHILD unique per copy; UPNs rewritten to unique
+   ones with the right check letter; "unknown" UPN codes kept), so every row passes the
+   importer's checks, imported into an empty database.
+
+Each timing runs in a fresh process; medians over --repeats (the national import: --national-repeats).
+The machine is shared: the load average before and after is in the JSON, and each import also
+reports the process's own CPU seconds, which a busy machine disturbs far less than wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench"
+PY = ROOT / ".venv" / "bin" / "python"
+PEER = ROOT / ".venv-liiatools"
+PEER_REQUIREMENTS = [  # liiatools 0.2.0's requirements, less cchardet (no Python 3.11 wheel)
+    "liiatools==0.2.0", "PyYAML>=6.0,<7.0", "XlsxWriter>=3.0.3,<4.0.0", "click>=8.1.2,<9.0.0",
+    "click-log>=0.4.0,<0.5.0", "dacite>=1.6.0,<2.0.0", "lxml>=4.9.1,<5.0.0",
+    "more-itertools>=8.12.0,<9.0.0", "openpyxl>=3.0.9,<4.0.0", "pandas>=1.4.2,<2.0.0", "numpy<2",
+    "python-decouple>=3.8,<4.0", "regex>=2022.4.24,<2023.0.0", "sfdata-stream-parser==0.4.1",
+    "tablib[cli,xlsx]>=3.2.0,<4.0.0", "xlrd>=2.0.1,<3.0.0", "xmlschema>=1.10.0,<2.0.0",
+]
+YEAR = 2026
+AS_AT = "2026-06-30"
+LA_CODE, LA_NUMBER, LA_NAME = "E06000049", 895, "Cheshire East"
+
+
+# --- helpers run in the parent -------------------------------------------------------------------
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def env_for(db: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            "SAFEGUARD_VAR_DIR": str(db.parent / "var")}
+
+
+def child(db: Path, *args: str) -> dict:
+    """Run this file in a fresh process against `db`; its last stdout line is JSON."""
+    out = subprocess.run([str(PY), __file__, *args], env=env_for(db), cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(args)} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def safeguard(db: Path, *args: str) -> None:
+    subprocess.run([str(ROOT / ".venv" / "bin" / "safeguard"), *args], env=env_for(db), cwd=ROOT,
+                   check=True, capture_output=True, text=True)
+
+
+def empty_database() -> Path:
+    """A migrated database holding one council and nothing else: built once, migrated forward on
+    later runs (rebuilt if that fails, e.g. after a migration was rewritten)."""
+    path = CACHE / "returns-empty.sqlite3"
+    if path.exists():
+        try:
+            safeguard(path, "migrate", "-v0")
+            return path
+        except subprocess.CalledProcessError:
+            path.unlink()
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    safeguard(tmp, "migrate", "-v0")
+    child(tmp, "--one", "council")
+    tmp.rename(path)
+    return path
+
+
+def council_database(size: str) -> tuple[Path, dict]:
+    """The generated council, built once and reused; migrated forward if the schema moved on."""
+    path = CACHE / f"returns-{size}-seed1.sqlite3"
+    info = {"database": str(path.relative_to(ROOT)), "reused": path.exists()}
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        started = time.perf_counter()
+        safeguard(tmp, "migrate", "-v0")
+        safeguard(tmp, "generate", "--size", size, "--seed", "1", "--as-at", AS_AT)
+        info["generate_seconds"] = round(time.perf_counter() - started, 1)
+        tmp.rename(path)
+    else:
+        safeguard(path, "migrate", "-v0")
+    return path, info
+
+
+def copy_db(src: Path, folder: Path) -> Path:
+    target = folder / src.name
+    shutil.copyfile(src, target)
+    return target
+
+
+def count_rows(folder: Path) -> dict[str, int]:
+    counts = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            counts[path.name] = sum(1 for _ in csv.reader(f)) - 1
+    return counts
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+# --- the peer ------------------------------------------------------------------------------------
+
+def install_liiatools() -> None:
+    """liiatools pins cchardet 2.1.7, which does not build on Python 3.11: install it without
+    dependencies and its other requirements by hand, in its own venv."""
+    python = PEER / "bin" / "python"
+    check = [str(python), "-c", "import liiatools, pandas"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(PEER)], check=True)
+    pip = [str(PEER / "bin" / "pip"), "install", "-q"]
+    subprocess.run([*pip, "--no-deps", PEER_REQUIREMENTS[0]], check=True)
+    subprocess.run([*pip, *PEER_REQUIREMENTS[1:]], check=True)
+
+
+def run_liiatools(episodes: Path, work: Path) -> dict:
+    """`python -m liiatools s903 cleanfile --i FILE --la_code LA --la_log_dir DIR --o DIR`.
+    It rewrites its input in place (dropping empty rows), so it gets a fresh copy each time."""
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / "SSDA903_2024_episodes.csv"
+    shutil.copyfile(episodes, source)
+    out, logs = work / "out", work / "log"
+    out.mkdir(exist_ok=True)
+    logs.mkdir(exist_ok=True)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([str(PEER / "bin" / "python"), "-m", "liiatools", "s903", "cleanfile", "--i", str(source),
+                    "--la_code", "bar", "--la_log_dir", str(logs), "--o", str(out)],
+                   check=True, capture_output=True, text=True, cwd=work)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    written = sorted(out.glob("*.csv"))
+    rows_out = count_rows(out)
+    return {"seconds": seconds, "cpu_seconds": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+            "output_files": [p.name for p in written], "rows_out": sum(rows_out.values())}
+
+
+def liiatools_startup() -> float:
+    started = time.perf_counter()
+    subprocess.run([str(PEER / "bin" / "python"), "-c",
+                    "import liiatools.datasets.s903.s903_main_functions"], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+# --- a national-size return ----------------------------------------------------------------------
+
+def replicate(source: Path, target: Path, copies: int) -> dict[str, int]:
+    """`copies` councils' worth of the same return: CHILD gets a per-copy suffix and each real UPN
+    a new, unique one (same LA prefix, a counter, the right check letter); the UPN "unknown"
+    codes (UN1-UN10) stay as they are. Other columns are copied unchanged."""
+    sys.path.insert(0, str(ROOT))
+    from safeguard.people.identifiers import upn_check_letter
+
+    target.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    serial = 0
+    for path in sorted(source.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            rows = list(reader)
+        child_at = header.index("CHILD")
+        upn_at = header.index("UPN") if "UPN" in header else None
+        with (target / path.name).open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            for k in range(copies):
+                suffix = f"N{k:04d}"
+                for row in rows:
+                    row = list(row)
+                    row[child_at] = f"{row[child_at]}{suffix}"
+                    if upn_at is not None and row[upn_at] and not row[upn_at].upper().startswith("UN"):
+                        serial += 1
+                        body = f"{row[upn_at][1:4]}{serial:09d}"
+                        row[upn_at] = upn_check_letter(body) + body
+                    writer.writerow(row)
+        counts[path.name] = len(rows) * copies
+    return counts
+
+
+# --- what runs inside a child process (Django set up) ---------------------------------------------
+
+def one(kind: str, *args: str) -> dict:
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    if kind == "council":
+        from safeguard.workforce.models import LocalAuthority
+
+        LocalAuthority.objects.create(code=LA_CODE, la_number=LA_NUMBER, name=LA_NAME)
+        return {}
+    if kind == "export":
+        from safeguard.returns import cin_census, ssda903
+
+        which, out = args[0], Path(args[1])
+        package = {"cin-census": cin_census, "ssda903": ssda903}[which]
+        started = time.perf_counter()
+        written = package.export_return(year=YEAR, out=out, by=None)
+        return {"seconds": time.perf_counter() - started, "files": [str(p) for p in written]}
+    if kind == "screen":
+        return screen(Path(args[0]), Path(args[1]))
+    if kind == "import":
+        from safeguard.returns.ssda903 import import_return
+
+        folder = Path(args[0])
+        profile = args[1] if len(args) > 1 else ""
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        if profile:
+            import cProfile
+
+            prof = cProfile.Profile()
+            result = prof.runcall(import_return, folder, by=None)
+            prof.dump_stats(profile)
+        else:
+            result = import_return(folder, by=None)
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        return {"seconds": seconds, "children": result.imported,
+                "cpu_seconds": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+                "peak_rss_mb": round(after.ru_maxrss / 1024),
+                "records": result.counts}
+    raise SystemExit(f"unknown --one {kind}")
+
+
+def screen(folder: Path, out: Path) -> dict:
+    """Copy the return into `out` less every child the importer refuses (found by importing it
+    into this throwaway database): a single year's 903 from a generated council holds some
+    children whose earlier history the year's files cannot show (e.g. a decision to place for
+    adoption before the first episode in the file), and the importer rightly refuses them."""
+    from collections import Counter
+
+    from safeguard.core.errors import RecordInvalid
+    from safeguard.returns.ssda903 import import_return
+
+    try:
+        import_return(folder, by=None)
+        problems = []
+    except RecordInvalid as exc:
+        problems = exc.violations
+    wanted: dict[str, set[int]] = {}
+    for v in problems:
+        name, line, _ = v.field.split(":", 2)
+        if not line.isdigit() or int(line) < 2:
+            raise SystemExit(f"not a row problem, cannot screen: {v}")
+        wanted.setdefault(name, set()).add(int(line))
+    refused = set()
+    for name, lines in wanted.items():
+        with (folder / name).open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            at = next(reader).index("CHILD")
+            refused |= {row[at] for row in reader if reader.line_num in lines}
+    out.mkdir(parents=True)
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8-sig") as f, (out / path.name).open(
+                "w", newline="", encoding="utf-8") as g:
+            reader, writer = csv.reader(f), csv.writer(g)
+            header = next(reader)
+            writer.writerow(header)
+            at = header.index("CHILD")
+            writer.writerows(row for row in reader if row[at] not in refused)
+    return {"children_refused": len(refused), "problems": len(problems),
+            "problems_by_rule": dict(Counter(v.rule for v in problems).most_common())}
+
+
+# --- the benchmark ---------------------------------------------------------------------------------
+
+def bench_exports(size: str, repeats: int, work: Path) -> tuple[dict, Path]:
+    db, info = council_database(size)
+    copy = copy_db(db, work)
+    times: dict[str, list[float]] = {"cin-census": [], "ssda903": []}
+    folders = {}
+    for i in range(repeats):
+        for which in times:
+            folder = work / f"{size}-{which}-{i}"
+            result = child(copy, "--one", "export", which, str(folder))
+            times[which].append(result["seconds"])
+            folders[which] = folder
+    rows = count_rows(folders["ssda903"])
+    cin_bytes = sum(p.stat().st_size for p in folders["cin-census"].rglob("*.xml"))
+    return {**info, "cin_census_seconds": median(times["cin-census"]),
+            "cin_census_runs": [round(t, 3) for t in times["cin-census"]], "cin_census_xml_bytes": cin_bytes,
+            "ssda903_seconds": median(times["ssda903"]),
+            "ssda903_runs": [round(t, 3) for t in times["ssda903"]], "ssda903_rows": rows}, folders["ssda903"]
+
+
+def bench_import(folder: Path, repeats: int, work: Path, label: str, profile: str = "") -> dict:
+    rows = count_rows(folder)
+    episodes = rows.get("episodes.csv", 0)
+    total = sum(rows.values())
+    runs = []
+    template = empty_database()
+    for i in range(repeats):
+        run_dir = work / f"{label}-db-{i}"
+        run_dir.mkdir()
+        db = copy_db(template, run_dir)
+        runs.append(child(db, "--one", "import", str(folder), profile))
+        shutil.rmtree(run_dir)
+    seconds = statistics.median(r["seconds"] for r in runs)
+    return {"episode_rows": episodes, "all_rows": total, "rows_by_file": rows,
+            "children_imported": runs[0]["children"], "records_written": sum(runs[0]["records"].values()),
+            "seconds": round(seconds, 3), "runs": [round(r["seconds"], 3) for r in runs],
+            "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "episode_rows_per_second": round(episodes / seconds),
+            "all_rows_per_second": round(total / seconds)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--national-episodes", type=int, default=1_000_000,
+                        help="episode rows in the national-size return (built from copies of the large one)")
+    parser.add_argument("--national-repeats", type=int, default=1)
+    parser.add_argument("--national-budget-seconds", type=float, default=300,
+                        help="if the large import's rate says the national one would take longer than "
+                             "this (or need more than half the machine's memory), import fewer episode "
+                             "rows and report the projection for the full size")
+    parser.add_argument("--no-national", action="store_true")
+    parser.add_argument("--profile", default="", help="write a cProfile of the national import here")
+    parser.add_argument("--keep", default="", help="work in this new folder and keep it (exports, inputs)")
+    opts = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    report: dict = {"database": "sqlite", "collection_year": YEAR, "generated_as_at": AS_AT,
+                    "cpus": os.cpu_count(), "load_average_at_start": load(), "export": {},
+                    "timing": "wall seconds, median of the runs listed; cpu_seconds is the importing "
+                              "process's own CPU time (user+system), less sensitive to a shared machine"}
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        work = Path(opts.keep or tmp)
+        work.mkdir(exist_ok=bool(not opts.keep))
+        folders = {}
+        for size in ("medium", "large"):
+            report["export"][size], folders[size] = bench_exports(size, opts.repeats, work)
+
+        valid = work / "large-valid"
+        (work / "screen").mkdir()
+        screened = child(copy_db(empty_database(), work / "screen"), "--one", "screen",
+                         str(folders["large"]), str(valid))
+        report["large_ssda903_screened"] = {
+            **screened, "rows_before": sum(count_rows(folders["large"]).values()),
+            "rows_after": sum(count_rows(valid).values()),
+            "why": "a single year's 903 cannot show a child's care before the year; the importer "
+                   "refuses such children (with these rules), so they are left out of the import input"}
+
+        install_liiatools()
+        ours = bench_import(valid, opts.repeats, work, "large")
+        peer_runs = [run_liiatools(valid / "episodes.csv", work / f"liiatools-{i}")
+                     for i in range(opts.repeats)]
+        startup = median([liiatools_startup() for _ in range(opts.repeats)])
+        peer_seconds = statistics.median(r["seconds"] for r in peer_runs)
+        peer_cpu = statistics.median(r["cpu_seconds"] for r in peer_runs)
+        episodes = ours["episode_rows"]
+        peer = {"command": "python -m liiatools s903 cleanfile --i SSDA903_2024_episodes.csv --la_code bar "
+                           "--la_log_dir LOG --o OUT",
+                "version": "0.2.0", "episode_rows": episodes, "seconds": round(peer_seconds, 3),
+                "runs": [round(r["seconds"], 3) for r in peer_runs], "cpu_seconds": round(peer_cpu, 3),
+                "rows_written": peer_runs[0]["rows_out"], "output_files": peer_runs[0]["output_files"],
+                "episode_rows_per_second": round(episodes / peer_seconds),
+                "python_startup_and_import_seconds": startup}
+        report["import_large_ssda903"] = {
+            "safeguard": ours, "liiatools": peer,
+            "speedup_wall": round(ours["episode_rows_per_second"] / peer["episode_rows_per_second"], 2),
+            "speedup_cpu": round(peer_cpu / ours["cpu_seconds"], 2),
+            "aim": "at least 100 times liiatools' episode rows per second",
+            "note": "ours: read every file, check every record through the services' checks, write all "
+                    "tables with history, clocks and audit (one process); liiatools: clean the episodes "
+                    "file only (one process, including interpreter start-up)"}
+
+        if not opts.no_national:
+            wanted = opts.national_episodes
+            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+            affordable = min(opts.national_budget_seconds * ours["episode_rows_per_second"],
+                             episodes * memory / 2 / max(ours["peak_rss_mb"], 1))
+            target = int(min(wanted, affordable))
+            copies = max(1, -(-target // max(episodes, 1)))
+            national = work / "national"
+            started = time.perf_counter()
+            replicate(valid, national, copies)
+            built = time.perf_counter() - started
+            result = bench_import(national, opts.national_repeats, work, "national", opts.profile)
+            full = result["episode_rows"] >= wanted
+            result.update({"episode_rows_wanted": wanted, "copies_of_large_council": copies,
+                           "build_input_seconds": round(built, 1),
+                           "scaled_down": None if full else (
+                               f"the large import's rate projected more than the "
+                               f"{opts.national_budget_seconds:g} s budget (or half the memory) for "
+                               f"{wanted:,} episode rows, so {result['episode_rows']:,} were imported"),
+                           f"projected_seconds_for_{wanted}_episode_rows_wall": round(
+                               wanted / result["episode_rows_per_second"]),
+                           f"projected_cpu_seconds_for_{wanted}_episode_rows": round(
+                               wanted * result["cpu_seconds"] / result["episode_rows"]),
+                           f"projected_peak_rss_mb_for_{wanted}_episode_rows": round(
+                               wanted * result["peak_rss_mb"] / result["episode_rows"]),
+                           "under_60_seconds": result["seconds"] < 60 if full else None})
+            report["import_national_ssda903"] = result
+    report["load_average_at_end"] = load()
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        print(json.dumps(one(sys.argv[2], *sys.argv[3:])))
+    else:
+        main()
