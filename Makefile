@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safeguard
 
-.PHONY: demo test test-postgres lint install serve clean conformance
+.PHONY: demo test test-postgres lint install serve clean conformance frontend bench-web
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,13 +13,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) frontend
 
-demo: $(STAMP)
+# GOV.UK Frontend from the npm registry into var/ (ignored); WhiteNoise serves it. Without npm the
+# pages still work, unstyled.
+FRONTEND := var/frontend/node_modules/govuk-frontend/package.json
+GOVUK_FRONTEND_VERSION := 6.6.0
+$(FRONTEND):
+	@mkdir -p var/frontend
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix var/frontend govuk-frontend@$(GOVUK_FRONTEND_VERSION); \
+	else echo "npm not found: pages will be unstyled (apt-get install npm, then make install)"; fi
+
+frontend: $(FRONTEND)
+
+demo: $(STAMP) $(FRONTEND)
 	$(BIN)/safeguard migrate --noinput
 	$(BIN)/safeguard generate --size small --seed 1 --skip-existing
 	$(BIN)/safeguard demo
-	$(BIN)/safeguard runserver 127.0.0.1:8000
+	@echo "Sign in at http://127.0.0.1:8000/ with a username and password above."
+	SAFEGUARD_INSECURE_COOKIES=1 $(BIN)/safeguard runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	SAFEGUARD_FAST_HASHER=1 $(BIN)/pytest
@@ -43,3 +56,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Web app under load: locust, headless, loopback, against the database in DATABASE_URL.
+bench-web: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/web.py

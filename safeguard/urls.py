@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 admin.site.site_header = "Safeguard"
 admin.site.site_title = "Safeguard"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("safeguard.web.urls")),
     path("admin/", admin.site.urls),
 ]

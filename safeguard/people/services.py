@@ -120,3 +120,24 @@ def visit_record(*, by, child_id: int, visit_date, seen: bool = True, seen_alone
     refresh_clocks(history.child, history)
     audit_record(actor=by, action="create", obj=visit)
     return visit
+
+
+@transaction.atomic
+def child_restrict(*, by, child_id: int, restricted: bool, reason: str = "") -> Child:
+    """Mark a record restricted (a staff member's own family, an adoption) or lift it. A team
+    manager decides, with a reason; from then on only explicit grants or break-glass open it."""
+    history = ChildHistory.load(child_id)
+    child = history.child
+    checks = Checks()
+    checks.require(getattr(by, "role", "") == "team_manager", "is_restricted", "local",
+                   "only a team manager may restrict or lift a restriction")
+    reason = (reason or "").strip()
+    checks.require(not restricted or len(reason) >= 10, "restriction_reason", "local",
+                   "give the reason for the restriction in at least 10 characters")
+    checks.raise_if_any()
+    before = child.is_restricted
+    child.is_restricted, child.restriction_reason = restricted, reason[:200] if restricted else ""
+    child.save()
+    audit_record(actor=by, action="update", obj=child, reason=reason,
+                 detail={"is_restricted": [before, restricted]})
+    return child

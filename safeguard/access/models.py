@@ -1,0 +1,59 @@
+"""Explicit access to a child's record beyond what role, team and allocation give, and the alerts
+that tell a manager someone broke the glass."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class AccessGrant(models.Model):
+    """A time-limited, reasoned right for one user to open one child's record.
+
+    A *grant* is given by a team manager (e.g. for a restricted record: a staff member's own family,
+    an adoption); *break-glass* is taken by the user themself in an emergency and alerts a manager.
+    Neither is ever deleted: revoking sets `revoked_at`.
+    """
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", "Granted by a manager"
+        BREAK_GLASS = "break_glass", "Break-glass (emergency)"
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("starts_at")), name="grant_expires_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="grant_has_reason"),
+        ]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        until = f"{self.expires_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()}: {self.user} to child {self.child_id} until {until}"
+
+
+class Alert(models.Model):
+    """A message to a manager that needs their eyes (break-glass use)."""
+
+    to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_alerts")
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(
+        AccessGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,220 @@
+"""Every read of a child's record goes through here: it checks access and writes the audit row
+(who, what, when, why, request id) in the same transaction as the read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+
+from django.db import transaction
+from django.db.models import Q
+
+from safeguard.audit.models import AuditEvent
+from safeguard.audit.services import audit_record
+
+from . import policy
+from .models import Alert
+
+
+class NotAllowed(Exception):
+    """The user may not open this record (or it does not exist: the two look the same)."""
+
+    def __init__(self, child_id, reason: str, *, can_break_glass: bool = False):
+        self.child_id = child_id
+        self.reason = reason
+        self.can_break_glass = can_break_glass
+        super().__init__(reason)
+
+
+def child_open(user, child_id, *, purpose: str = "view", what: str = "record"):
+    """The child, after checking access and auditing the view in the same transaction. A refusal
+    is audited too (and committed) before NotAllowed is raised."""
+    child, decided, refusal = _child_open(user, child_id, purpose=purpose, what=what)
+    if refusal is not None:
+        raise refusal
+    return child, decided
+
+
+@transaction.atomic
+def _child_open(user, child_id, *, purpose: str, what: str):
+    from safeguard.people.models import Child
+
+    try:
+        child = Child.objects.filter(pk=int(child_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        child = None
+    if child is None:
+        audit_record(
+            actor=user,
+            action=purpose,
+            object_type="people.Child",
+            object_id=str(child_id)[:40],
+            reason="refused: no such record",
+            detail={"what": what, "refused": True},
+        )
+        practitioner = policy.role_of(user) in policy.PRACTITIONERS
+        return (
+            None,
+            None,
+            NotAllowed(child_id, "no such record, or not open to you", can_break_glass=practitioner),
+        )
+    decided = policy.basis(user, child)
+    if not decided.allowed:
+        audit_record(
+            actor=user,
+            action=purpose,
+            obj=child,
+            reason=f"refused: {decided.reason}",
+            detail={"what": what, "refused": True},
+        )
+        return (
+            None,
+            None,
+            NotAllowed(child.pk, decided.reason, can_break_glass=policy.can_break_glass(user, child)),
+        )
+    audit_record(actor=user, action=purpose, obj=child, reason=decided.reason, detail={"what": what})
+    return child, decided, None
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]", "", text)
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if b.startswith(a) or a.startswith(b):
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+NAME_TOLERANCE = 0.75
+MAX_CANDIDATES = 50000
+
+
+@transaction.atomic
+def child_search(
+    user, *, name: str = "", date_of_birth: dt.date | None = None, identifier: str = "", limit: int = 50
+) -> dict:
+    """Find children by name (tolerant of misspellings), date of birth, LA child id, UPN or NHS
+    number, among those the user may open. A record closed to the user shows up only on an exact
+    identifier (someone who has the identifier knows the child exists), so they can break the glass.
+    The search itself is audited with its terms."""
+    from safeguard.people.models import Child
+
+    visible = policy.children_visible_to(user)
+    qs = visible
+    ident = re.sub(r"\s", "", identifier or "")
+    if ident:
+        id_q = Q(la_child_id__iexact=ident) | Q(upn__iexact=ident) | Q(nhs_number=ident)
+        qs = qs.filter(id_q)
+    if date_of_birth:
+        qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(expected_date_of_birth=date_of_birth))
+    words = [_fold(w) for w in (name or "").split() if _fold(w)]
+    if words:
+        # Misspellings rarely touch the first letter: compare only names starting with a letter
+        # typed, so a large council is not read whole. The scoring below does the tolerance.
+        initials = Q()
+        for letter in {w[0] for w in words}:
+            initials |= Q(first_name__istartswith=letter) | Q(last_name__istartswith=letter)
+        rows = list(qs.filter(initials).values("pk", "first_name", "last_name")[:MAX_CANDIDATES])
+    elif ident or date_of_birth:
+        rows = list(qs.values("pk", "first_name", "last_name")[:limit])
+    else:
+        rows = []
+    scored = []
+    similarity: dict[tuple[str, str], float] = {}  # names repeat: compare each distinct pair once
+
+    def similar(word: str, raw: str) -> float:
+        key = (word, raw)
+        if key not in similarity:
+            similarity[key] = _similar(word, _fold(raw))
+        return similarity[key]
+
+    for row in rows:
+        if words:
+            first, last = row["first_name"], row["last_name"]
+            score = sum(max(similar(w, first), similar(w, last)) for w in words) / len(words)
+            if score < NAME_TOLERANCE:
+                continue
+        else:
+            score = 1.0
+        scored.append((-score, row["last_name"], row["first_name"], row["pk"]))
+    scored.sort()
+    ids = [pk for *_, pk in scored[:limit]]
+    found = {c.pk: c for c in Child.objects.filter(pk__in=ids)}
+    results = [found[pk] for pk in ids if pk in found]
+    closed = []
+    if ident and policy.role_of(user) in policy.PRACTITIONERS:
+        closed = list(
+            Child.objects.filter(local_authority_id=user.local_authority_id)
+            .filter(Q(la_child_id__iexact=ident) | Q(upn__iexact=ident) | Q(nhs_number=ident))
+            .exclude(pk__in=visible.values("pk"))
+            .only("pk", "la_child_id")[:5]
+        )
+    audit_record(
+        actor=user,
+        action="search",
+        object_type="people.Child",
+        detail={
+            "name": name,
+            "date_of_birth": str(date_of_birth or ""),
+            "identifier": identifier,
+            "found": len(results),
+            "closed": [c.pk for c in closed],
+        },
+    )
+    return {"results": results, "closed": closed}
+
+
+def child_viewers(user, child, limit: int = 20) -> list[AuditEvent]:
+    """Who has opened this record lately (the child page shows it; reading it needs access)."""
+    if not policy.can_view_child(user, child):
+        return []
+    return list(
+        AuditEvent.objects.filter(child_id=child.pk, action__in=("view", "export"))
+        .select_related("actor")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def audit_search(
+    user,
+    *,
+    child_id: int | None = None,
+    actor: str = "",
+    action: str = "",
+    break_glass_only: bool = False,
+    limit: int = 200,
+) -> list[AuditEvent]:
+    """Managers and administrators search the audit (their council's staff only)."""
+    if not policy.can_search_audit(user):
+        return []
+    qs = AuditEvent.objects.filter(actor__local_authority_id=user.local_authority_id)
+    if child_id:
+        qs = qs.filter(child_id=child_id)
+    if actor:
+        qs = qs.filter(actor__username__icontains=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if break_glass_only:
+        qs = qs.filter(reason__startswith="break-glass")
+    rows = list(qs.select_related("actor").order_by("-at", "-pk")[:limit])
+    audit_record(
+        actor=user,
+        action="search",
+        object_type="audit.AuditEvent",
+        detail={"child_id": child_id, "actor": actor, "action": action, "count": len(rows)},
+    )
+    return rows
+
+
+def alerts_for(user) -> list[Alert]:
+    return list(
+        Alert.objects.filter(to=user, read_at__isnull=True)
+        .select_related("child", "grant")
+        .order_by("-created_at")
+    )

@@ -1,0 +1,3 @@
+"""The web tests' small council, shared."""
+
+from safeguard.web.tests.conftest import client_for, world  # noqa: F401

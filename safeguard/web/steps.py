@@ -1,0 +1,340 @@
+"""The steps of a child's journey a practitioner records from the child's page. Each step names
+its form, the record it acts on (found from the child's history), who may take it, and the
+service that saves it. A step is offered only when its record is there to act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from safeguard.assessment import services as assessment
+from safeguard.child_protection import services as cp
+from safeguard.front_door import services as front_door
+from safeguard.looked_after import services as looked_after
+from safeguard.people import services as people
+from safeguard.workforce import services as workforce
+
+from . import forms as f
+
+RECORD, AUTHORISE = "record", "authorise"
+
+
+def _open_referral(h):
+    return next((r for r in reversed(h.referrals) if r.closure_date is None), None)
+
+
+def _undecided_contact(h):
+    return next((c for c in reversed(h.contacts) if not c.decision), None)
+
+
+def _awaiting_response(h):
+    r = _open_referral(h)
+    return r if r is not None and not r.response else None
+
+
+def _referral_with_response(h):
+    r = _open_referral(h)
+    return r if r is not None and r.response else None
+
+
+def _unauthorised_assessment(h):
+    r = _open_referral(h)
+    return next(
+        (
+            a
+            for a in reversed(h.assessments)
+            if r is not None and a.referral_id == r.pk and a.authorisation_date is None
+        ),
+        None,
+    )
+
+
+def _open_s47(h):
+    r = _open_referral(h)
+    return next(
+        (s for s in reversed(h.section47s) if r is not None and s.referral_id == r.pk and s.end_date is None),
+        None,
+    )
+
+
+def _s47_awaiting_conference(h):
+    r = _open_referral(h)
+    held = {c.section47_id for c in h.conferences}
+    return next(
+        (
+            s
+            for s in reversed(h.section47s)
+            if r is not None and s.referral_id == r.pk and s.outcome == "icpc" and s.pk not in held
+        ),
+        None,
+    )
+
+
+def _conference_awaiting_plan(h):
+    r = _open_referral(h)
+    return next(
+        (
+            c
+            for c in reversed(h.conferences)
+            if r is not None
+            and c.referral_id == r.pk
+            and c.kind in ("initial", "transfer_in")
+            and c.plan_required
+            and c.cp_plan_id is None
+        ),
+        None,
+    )
+
+
+def _open_cp_plan(h):
+    return next((p for p in reversed(h.cp_plans) if p.end_date is None), None)
+
+
+def _open_period(h):
+    return next((p for p in reversed(h.periods) if p.end_date is None), None)
+
+
+def _latest_sd(h, referral):
+    return next(
+        (s for s in reversed(h.strategy_discussions) if s.referral_id == referral.pk and s.s47_initiated),
+        None,
+    )
+
+
+def _child(h):
+    return h.child
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    form: type
+    target: Callable  # history -> record or None
+    save: Callable  # (user, history, target, cleaned) -> saved record
+    who: str = RECORD
+    initial: Callable = lambda target: {}  # noqa: E731
+    form_kwargs: bool = False  # the form needs the council (choice of staff)
+
+
+def _now():
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def _today(_target=None):
+    return {"start_date": dt.date.today()}
+
+
+STEPS: dict[str, Step] = {
+    s.key: s
+    for s in [
+        Step(
+            "contact",
+            "Record a contact",
+            f.ContactForm,
+            _child,
+            lambda u, h, t, d: front_door.contact_record(by=u, child_id=h.child.pk, **d),
+            initial=lambda t: {"received_at": _now()},
+        ),
+        Step(
+            "contact-decision",
+            "Decide on the contact",
+            f.ContactDecisionForm,
+            _undecided_contact,
+            lambda u, h, t, d: front_door.contact_decide(
+                by=u, contact_id=t.pk, expected_version=t.version, **d
+            ),
+            initial=lambda t: {"decided_at": _now()},
+        ),
+        Step(
+            "referral-response",
+            "Decide the response to the referral",
+            f.ReferralResponseForm,
+            _awaiting_response,
+            lambda u, h, t, d: front_door.referral_record_response(
+                by=u, referral_id=t.pk, expected_version=t.version, **d
+            ),
+            who=AUTHORISE,
+            initial=lambda t: {"response_date": dt.date.today()},
+        ),
+        Step(
+            "primary-need",
+            "Record the primary need",
+            f.PrimaryNeedForm,
+            _open_referral,
+            lambda u, h, t, d: front_door.referral_set_primary_need(
+                by=u, referral_id=t.pk, expected_version=t.version, **d
+            ),
+        ),
+        Step(
+            "assessment",
+            "Start a child and family assessment",
+            f.AssessmentStartForm,
+            _referral_with_response,
+            lambda u, h, t, d: assessment.assessment_start(by=u, referral_id=t.pk, **d),
+            initial=_today,
+        ),
+        Step(
+            "assessment-authorise",
+            "Authorise the assessment",
+            f.AssessmentAuthoriseForm,
+            _unauthorised_assessment,
+            lambda u, h, t, d: assessment.assessment_authorise(
+                by=u,
+                assessment_id=t.pk,
+                expected_version=t.version,
+                authorisation_date=d["authorisation_date"],
+                factors=d["factors"],
+                requires_support=f.yes_no(d["requires_support"]),
+            ),
+            who=AUTHORISE,
+            initial=lambda t: {"authorisation_date": dt.date.today()},
+        ),
+        Step(
+            "strategy-discussion",
+            "Record a strategy discussion",
+            f.StrategyDiscussionForm,
+            _referral_with_response,
+            lambda u, h, t, d: cp.strategy_discussion_record(
+                by=u,
+                referral_id=t.pk,
+                held_on=d["held_on"],
+                s47_initiated=bool(f.yes_no(d["s47_initiated"])),
+                attendees=d["attendees"],
+            ),
+            initial=lambda t: {"held_on": dt.date.today()},
+        ),
+        Step(
+            "section47",
+            "Start a section 47 enquiry",
+            f.Section47StartForm,
+            _referral_with_response,
+            lambda u, h, t, d: cp.section47_start(
+                by=u,
+                referral_id=t.pk,
+                start_date=d["start_date"],
+                strategy_discussion_id=getattr(_latest_sd(h, t), "pk", None),
+            ),
+            initial=_today,
+        ),
+        Step(
+            "section47-outcome",
+            "Record the section 47 outcome",
+            f.Section47OutcomeForm,
+            _open_s47,
+            lambda u, h, t, d: cp.section47_record_outcome(
+                by=u,
+                section47_id=t.pk,
+                expected_version=t.version,
+                end_date=d["end_date"],
+                outcome=d["outcome"],
+                icpc_not_required=bool(f.yes_no(d["icpc_not_required"])),
+            ),
+            initial=lambda t: {"end_date": dt.date.today()},
+        ),
+        Step(
+            "icpc",
+            "Record the initial child protection conference",
+            f.ConferenceForm,
+            _s47_awaiting_conference,
+            lambda u, h, t, d: cp.conference_record(
+                by=u,
+                referral_id=t.referral_id,
+                kind="initial",
+                held_on=d["held_on"],
+                section47_id=t.pk,
+                plan_required=f.yes_no(d["plan_required"]),
+                chair=d["chair"] or (u if u.role == "iro" else None),
+            ),
+            initial=lambda t: {"held_on": dt.date.today()},
+            form_kwargs=True,
+        ),
+        Step(
+            "cp-plan",
+            "Start the child protection plan",
+            f.CPPlanForm,
+            _conference_awaiting_plan,
+            lambda u, h, t, d: cp.cp_plan_start(by=u, referral_id=t.referral_id, conference_id=t.pk, **d),
+            initial=lambda t: {"start_date": t.held_on},
+        ),
+        Step(
+            "review-conference",
+            "Record a review child protection conference",
+            f.ReviewConferenceForm,
+            _open_cp_plan,
+            lambda u, h, t, d: cp.conference_record(
+                by=u,
+                referral_id=t.referral_id,
+                kind="review",
+                held_on=d["held_on"],
+                cp_plan_id=t.pk,
+                chair=u if u.role == "iro" else None,
+            ),
+            initial=lambda t: {"held_on": dt.date.today()},
+        ),
+        Step(
+            "looked-after-review",
+            "Record a looked-after review",
+            f.LookedAfterReviewForm,
+            _open_period,
+            lambda u, h, t, d: looked_after.review_record(by=u, child_id=h.child.pk, **d),
+            initial=lambda t: {"review_date": dt.date.today()},
+        ),
+        Step(
+            "visit",
+            "Record a visit",
+            f.VisitForm,
+            _child,
+            lambda u, h, t, d: people.visit_record(by=u, child_id=h.child.pk, **d),
+            initial=lambda t: {"visit_date": dt.date.today(), "seen": True},
+        ),
+        Step(
+            "allocate",
+            "Allocate a social worker",
+            f.AllocateForm,
+            _child,
+            lambda u, h, t, d: workforce.allocation_start(
+                by=u,
+                child_id=h.child.pk,
+                worker_id=d["worker"].pk,
+                start_date=d["start_date"],
+                change_reason=d["change_reason"],
+            ),
+            who=AUTHORISE,
+            initial=_today,
+            form_kwargs=True,
+        ),
+        Step(
+            "close",
+            "Close the episode (management decision)",
+            f.ClosureForm,
+            _open_referral,
+            lambda u, h, t, d: front_door.referral_close(
+                by=u,
+                referral_id=t.pk,
+                expected_version=t.version,
+                closure_date=d["closure_date"],
+                reason_for_closure=d["reason_for_closure"],
+                rationale=d["rationale"],
+                authorised_by=u,
+            ),
+            who=AUTHORISE,
+            initial=lambda t: {"closure_date": dt.date.today()},
+        ),
+    ]
+}
+
+
+def available(history, user) -> list[tuple[Step, object]]:
+    """The steps this user can take now on this child, with the record each acts on."""
+    from safeguard.access import policy
+
+    out = []
+    for step in STEPS.values():
+        if step.who == AUTHORISE and not policy.can_authorise(user):
+            continue
+        target = step.target(history)
+        if target is not None:
+            out.append((step, target))
+    return out

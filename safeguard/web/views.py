@@ -1,0 +1,571 @@
+"""The practitioners' pages. Thin: access and audit happen in `safeguard.access.selectors`, every
+change in the services; a refused save shows each violation beside its field, keeping what was typed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from safeguard.access import policy, selectors
+from safeguard.access import services as access
+from safeguard.core.errors import EditConflict, RecordInvalid
+from safeguard.people.history import ChildHistory
+from safeguard.timescales import selectors as clocks
+from safeguard.timescales.models import Clock
+from safeguard.timescales.rules import RULES
+
+from . import chronology, forms, steps
+
+
+class SignIn(auth_views.LoginView):
+    template_name = "web/sign_in.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOut(auth_views.LogoutView):
+    pass
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    return render(request, "web/locked_out.html", status=429)
+
+
+def _refused(request, exc: selectors.NotAllowed):
+    form = forms.BreakGlassForm()
+    return render(
+        request,
+        "web/refused.html",
+        {"exc": exc, "form": form, "can_break_glass": exc.can_break_glass},
+        status=403,
+    )
+
+
+def _open(request, child_id, *, purpose="view", what="record"):
+    try:
+        return selectors.child_open(request.user, child_id, purpose=purpose, what=what)
+    except selectors.NotAllowed as exc:
+        raise _Refusal(exc) from None
+
+
+class _Refusal(Exception):
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def refusing(view):
+    """Turn a refusal into the refusal page (with break-glass where the user may use it)."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Refusal as r:
+            return _refused(request, r.exc)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _clock_rows(qs):
+    today = dt.date.today()
+    return [
+        {
+            "clock": c,
+            "rule": RULES.get(c.code),
+            "overdue": c.due_date < today,
+            "days": (c.due_date - today).days,
+        }
+        for c in qs
+    ]
+
+
+# --- home and my work ---------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    role = policy.role_of(request.user)
+    if role == policy.ADMINISTRATOR:
+        return redirect("admin:index")
+    if role in (policy.COUNCILLOR, policy.ANALYST):
+        return redirect("web:performance")
+    return redirect("web:my_work")
+
+
+@login_required
+def my_work(request):
+    """What is due and overdue from the statutory clocks, most overdue first."""
+    user = request.user
+    role = policy.role_of(user)
+    if role not in policy.PRACTITIONERS:
+        return redirect("web:home" if role != policy.LADO else "web:lado")
+    scope = {"iro": "iro", "team_manager": "team"}.get(role, "mine")
+    if request.GET.get("scope") in ("mine", "team", "iro") and role != policy.IRO:
+        scope = request.GET["scope"] if request.GET["scope"] != "iro" else scope
+    # The worklist's children come from the user's own, team's or IRO allocations, which the policy
+    # opens anyway; only restriction (without a live grant) and the council need checking here.
+    open_to_user = Q(child__is_restricted=False) | Q(child_id__in=policy.live_grants(user).values("child_id"))
+    qs = clocks.worklist(user, scope=scope, horizon_days=14).filter(
+        open_to_user, child__local_authority_id=user.local_authority_id
+    )[:300]
+    rows = _clock_rows(qs)
+    from safeguard.audit.services import audit_record
+
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="timescales.Clock",
+        detail={
+            "worklist": scope,
+            "count": len(rows),
+            "children": sorted({r["clock"].child_id for r in rows})[:200],
+        },
+    )
+    return render(
+        request, "web/my_work.html", {"rows": rows, "scope": scope, "alerts": selectors.alerts_for(user)}
+    )
+
+
+@login_required
+def lado(request):
+    from safeguard.lado.access import can_see_allegations
+    from safeguard.lado.selectors import lado_worklist
+
+    if not can_see_allegations(request.user):
+        raise PermissionDenied("allegations are for the LADO, their manager and administrators")
+
+    return render(request, "web/lado.html", {"rows": _clock_rows(lado_worklist(request.user))})
+
+
+# --- finding and opening a child ------------------------------------------------------------------
+
+
+@login_required
+def find_child(request):
+    if policy.role_of(request.user) not in policy.CHILD_READERS:
+        raise PermissionDenied("your role does not open children's records")
+    form = forms.FindForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
+        found = selectors.child_search(request.user, **form.cleaned_data)
+    template = "web/_find_results.html" if request.htmx else "web/find.html"
+    return render(request, template, {"form": form, "found": found})
+
+
+@login_required
+def child_new(request):
+    if policy.role_of(request.user) not in policy.RECORDERS:
+        raise PermissionDenied("your role does not record children")
+    from safeguard.people import services as people
+
+    form = forms.ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            child = people.child_register(
+                by=request.user, local_authority=request.user.local_authority, **data
+            )
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            messages.success(request, f"{child} added to the record")
+            return redirect("web:child", child_id=child.pk)
+    return render(request, "web/step.html", {"form": form, "title": "Add a child", "child": None})
+
+
+def _badges(h) -> list[tuple[str, str]]:
+    out = []
+    if any(r.closure_date is None for r in h.referrals):
+        out.append(("CIN", "blue"))
+    if any(p.end_date is None for p in h.cp_plans):
+        out.append(("Child protection plan", "red"))
+    if any(p.end_date is None for p in h.periods):
+        out.append(("Looked after", "purple"))
+    if h.child.is_restricted:
+        out.append(("Restricted", "grey"))
+    if h.child.is_unborn:
+        out.append(("Unborn", "yellow"))
+    return out
+
+
+@login_required
+@refusing
+def child_record(request, child_id):
+    """The child's page: badges, workers, plans, what is due next, chronology, who has viewed."""
+    kind = request.GET.get("kind", "")
+    if request.htmx and request.GET.get("part") == "chronology":
+        child, basis = _open(request, child_id, what="chronology")
+        h = ChildHistory.load(child.pk, lock=False)
+        items = [e for e in chronology.entries(h) if not kind or e.kind == kind]
+        return render(
+            request,
+            "web/_chronology.html",
+            {"items": items, "child": child, "kind": kind, "kinds": chronology.KINDS},
+        )
+    child, basis = _open(request, child_id)
+    h = ChildHistory.load(child.pk, lock=False)
+    items = [e for e in chronology.entries(h) if not kind or e.kind == kind]
+    due = _clock_rows(
+        Clock.objects.filter(child=child, met_date__isnull=True, stopped_date__isnull=True).order_by(
+            "due_date"
+        )[:10]
+    )
+    from safeguard.workforce.models import Allocation
+
+    allocations = list(Allocation.objects.filter(child=child, end_date__isnull=True).select_related("worker"))
+    plans = (
+        [("Child in need plan", p.start_date) for p in h.cin_plans if p.end_date is None]
+        + [
+            (f"Child protection plan ({p.latest_category})", p.start_date)
+            for p in h.cp_plans
+            if p.end_date is None
+        ]
+        + [("Looked after", p.start_date) for p in h.periods if p.end_date is None]
+    )
+    return render(
+        request,
+        "web/child.html",
+        {
+            "child": child,
+            "basis": basis,
+            "badges": _badges(h),
+            "allocations": allocations,
+            "plans": plans,
+            "due": due,
+            "items": items,
+            "kind": kind,
+            "kinds": chronology.KINDS,
+            "drift": clocks.drift([child.pk]),
+            "viewers": selectors.child_viewers(request.user, child),
+            "steps": steps.available(h, request.user) if policy.can_change_child(request.user, child) else [],
+            "can_export": policy.can_export_child(request.user, child),
+            "can_grant": policy.can_grant(request.user),
+        },
+    )
+
+
+@login_required
+@refusing
+def child_export(request, child_id):
+    """The chronology as CSV: an export, audited as one."""
+    if policy.role_of(request.user) not in policy.EXPORTERS:
+        raise PermissionDenied("your role may not export children's records")
+    child, _ = _open(request, child_id, purpose="export", what="chronology.csv")
+    h = ChildHistory.load(child.pk, lock=False)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="chronology-{child.la_child_id}.csv"'
+    out = csv.writer(response)
+    out.writerow(["date", "kind", "event", "recorded_by"])
+    for e in chronology.entries(h):
+        out.writerow([e.date.isoformat(), e.kind, e.text, str(e.recorded_by or "")])
+    return response
+
+
+@login_required
+@require_POST
+def break_glass(request, child_id):
+    form = forms.BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            access.break_glass(by=request.user, child_id=int(child_id), reason=form.cleaned_data["reason"])
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            messages.warning(request, "Break-glass access granted. Your manager has been told.")
+            return redirect("web:child", child_id=child_id)
+    exc = selectors.NotAllowed(child_id, "not open to you", can_break_glass=True)
+    return render(
+        request, "web/refused.html", {"exc": exc, "form": form, "can_break_glass": True}, status=403
+    )
+
+
+@login_required
+@refusing
+def grant(request, child_id):
+    if not policy.can_grant(request.user):
+        raise PermissionDenied("only a team manager may grant access")
+    child, _ = _open(request, child_id, what="grant form")
+    form = forms.GrantForm(request.POST or None, local_authority_id=request.user.local_authority_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access.access_grant(
+                by=request.user,
+                child_id=child.pk,
+                user_id=form.cleaned_data["user"].pk,
+                reason=form.cleaned_data["reason"],
+                days=form.cleaned_data["days"],
+            )
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            messages.success(request, "Access granted")
+            return redirect("web:child", child_id=child.pk)
+    return render(
+        request, "web/step.html", {"form": form, "title": "Grant access to this record", "child": child}
+    )
+
+
+@login_required
+@refusing
+def restrict(request, child_id):
+    """A team manager restricts a record (or lifts the restriction), with a reason."""
+    if not policy.can_grant(request.user):
+        raise PermissionDenied("only a team manager may restrict a record")
+    from safeguard.people import services as people
+
+    child, _ = _open(request, child_id, what="restrict form")
+    form = forms.RestrictForm(
+        request.POST or None, initial={"restricted": "yes" if child.is_restricted else "no"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            people.child_restrict(
+                by=request.user,
+                child_id=child.pk,
+                restricted=forms.yes_no(form.cleaned_data["restricted"]) is True,
+                reason=form.cleaned_data["reason"],
+            )
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            if forms.yes_no(form.cleaned_data["restricted"]):
+                messages.success(
+                    request,
+                    f"{child} is restricted: only people you grant access can open it (or break the glass)",
+                )
+                return redirect("web:manager")
+            messages.success(request, "Restriction lifted")
+            return redirect("web:child", child_id=child.pk)
+    return render(request, "web/step.html", {"form": form, "title": "Restrict this record", "child": child})
+
+
+# --- recording the steps ----------------------------------------------------------------------------
+
+
+# Where a service names a field differently from the form that collects it.
+_FIELD_ALIASES = {"closure_rationale": "rationale", "worker": "worker", "restriction_reason": "reason"}
+
+
+def _violations_to_form(form, exc: RecordInvalid) -> None:
+    for v in exc.violations:
+        name = _FIELD_ALIASES.get(v.field, v.field)
+        field = name if name in form.fields else None
+        text = f"{v.message} [rule {v.rule}]"
+        form.add_error(field, text if field else f"{v.field.replace('_', ' ')}: {text}")
+
+
+@login_required
+@refusing
+def step(request, child_id, key):
+    """One step of the journey: the form, the service's verdict beside each field, what was typed kept."""
+    spec = steps.STEPS.get(key)
+    if spec is None:
+        raise Http404("no such step")
+    child, _ = _open(request, child_id, purpose="view", what=f"record {key}")
+    if not policy.can_change_child(request.user, child):
+        raise PermissionDenied("you may read this record but not change it")
+    if spec.who == steps.AUTHORISE and not policy.can_authorise(request.user):
+        raise PermissionDenied("this decision is a team manager's")
+    h = ChildHistory.load(child.pk, lock=False)
+    target = spec.target(h)
+    if target is None:
+        messages.info(request, f"“{spec.title}” does not apply to this child's record now")
+        return redirect("web:child", child_id=child.pk)
+    extra = {"local_authority_id": request.user.local_authority_id} if spec.form_kwargs else {}
+    if request.method == "POST":
+        form = spec.form(request.POST, **extra)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    spec.save(request.user, h, target, form.cleaned_data)
+            except RecordInvalid as exc:
+                _violations_to_form(form, exc)
+            except EditConflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Saved: {spec.title.lower()}")
+                return redirect("web:child", child_id=child.pk)
+    else:
+        form = spec.form(initial=spec.initial(target), **extra)
+    return render(
+        request,
+        "web/step.html",
+        {"form": form, "title": spec.title, "child": child, "target": target},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- managers, IROs, performance, audit -------------------------------------------------------------
+
+
+@login_required
+def manager_queue(request):
+    """Decisions waiting for the manager, the team's caseloads and drift."""
+    user = request.user
+    if not policy.can_authorise(user):
+        raise PermissionDenied("the manager's queue is for team managers")
+    from safeguard.assessment.models import Assessment
+    from safeguard.front_door.models import Referral
+    from safeguard.workforce.models import Allocation, User
+
+    visible = policy.children_visible_to(user)
+    team_children = Allocation.objects.filter(
+        end_date__isnull=True, kind="social_worker", team_id__in=policy._team_ids(user)
+    ).values("child_id")
+    mine = visible.filter(
+        Q(pk__in=team_children)
+        | ~Q(pk__in=Allocation.objects.filter(end_date__isnull=True, kind="social_worker").values("child_id"))
+    )
+    responses = (
+        Referral.objects.filter(child__in=mine, closure_date__isnull=True, response="")
+        .select_related("child")
+        .order_by("referral_date")[:100]
+    )
+    signoffs = (
+        Assessment.objects.filter(referral__child__in=mine, authorisation_date__isnull=True)
+        .select_related("referral__child")
+        .order_by("start_date")[:100]
+    )
+    closures = (
+        Referral.objects.filter(child__in=mine, closure_date__isnull=True)
+        .filter(
+            Q(response__in=["nfa", "advice", "early_help"])
+            | Q(assessments__requires_support=False, assessments__authorisation_date__isnull=False)
+        )
+        .exclude(cp_plans__end_date__isnull=False, cp_plans__isnull=False)
+        .distinct()
+        .select_related("child")
+        .order_by("referral_date")[:100]
+    )
+    caseloads = (
+        User.objects.filter(team_id__in=policy._team_ids(user), is_active=True)
+        .annotate(
+            cases=Count(
+                "allocations", filter=Q(allocations__end_date__isnull=True, allocations__kind="social_worker")
+            )
+        )
+        .order_by("-cases")
+    )
+    team_ids = list(visible.filter(pk__in=team_children).values_list("pk", flat=True)[:5000])
+    drift = clocks.drift(team_ids)
+    names = {c.pk: c for c in visible.filter(pk__in=[d.child_id for d in drift])}
+    from safeguard.audit.services import audit_record
+
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="web.ManagerQueue",
+        detail={"responses": len(responses), "signoffs": len(signoffs), "closures": len(closures)},
+    )
+    return render(
+        request,
+        "web/manager.html",
+        {
+            "responses": responses,
+            "signoffs": signoffs,
+            "closures": closures,
+            "caseloads": caseloads,
+            "drift": [(d, names.get(d.child_id)) for d in drift][:200],
+            "alerts": selectors.alerts_for(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_read(request, alert_id):
+    access.alert_mark_read(by=request.user, alert_id=int(alert_id))
+    return redirect(request.POST.get("next") or reverse("web:manager"))
+
+
+@login_required
+def iro(request):
+    """The IRO's and CP chair's list: conferences and reviews due."""
+    if policy.role_of(request.user) != policy.IRO:
+        raise PermissionDenied("this page is for IROs and CP chairs")
+    visible = policy.children_visible_to(request.user).values("pk")
+    iro_codes = [c for c, r in RULES.items() if r.iro]
+    qs = (
+        Clock.objects.filter(
+            code__in=iro_codes, met_date__isnull=True, stopped_date__isnull=True, child_id__in=visible
+        )
+        .select_related("child")
+        .order_by("due_date")[:300]
+    )
+    rows = _clock_rows(qs)
+    from safeguard.audit.services import audit_record
+
+    audit_record(
+        actor=request.user,
+        action="view",
+        object_type="timescales.Clock",
+        detail={"worklist": "iro", "count": len(rows)},
+    )
+    return render(request, "web/iro.html", {"rows": rows})
+
+
+@login_required
+def performance(request):
+    """Aggregates only (councillors, senior leaders, analysts): counts, never a child's name."""
+    if not policy.can_see_aggregates(request.user):
+        raise PermissionDenied("the figures are for managers, analysts and councillors")
+    from safeguard.child_protection.models import ChildProtectionPlan
+    from safeguard.front_door.models import Referral
+    from safeguard.looked_after.models import PeriodOfCare
+
+    la = request.user.local_authority_id
+    today = dt.date.today()
+    figures = [
+        (
+            "Open episodes of need (children in need)",
+            Referral.objects.filter(child__local_authority_id=la, closure_date__isnull=True).count(),
+        ),
+        (
+            "Children on a child protection plan",
+            ChildProtectionPlan.objects.filter(
+                referral__child__local_authority_id=la, end_date__isnull=True
+            ).count(),
+        ),
+        (
+            "Children looked after",
+            PeriodOfCare.objects.filter(child__local_authority_id=la, end_date__isnull=True).count(),
+        ),
+        (
+            "Statutory clocks overdue",
+            Clock.objects.filter(
+                child__local_authority_id=la,
+                met_date__isnull=True,
+                stopped_date__isnull=True,
+                due_date__lt=today,
+            ).count(),
+        ),
+    ]
+    return render(request, "web/performance.html", {"figures": figures})
+
+
+@login_required
+def audit(request):
+    """Managers and administrators search the audit: who saw or changed what, when and why."""
+    if not policy.can_search_audit(request.user):
+        raise PermissionDenied("the audit is for managers and administrators")
+    child_id = request.GET.get("child", "")
+    rows = selectors.audit_search(
+        request.user,
+        child_id=int(child_id) if child_id.isdigit() else None,
+        actor=request.GET.get("actor", "").strip(),
+        action=request.GET.get("action", ""),
+        break_glass_only=request.GET.get("break_glass") == "1",
+    )
+    return render(request, "web/audit.html", {"rows": rows, "q": request.GET})

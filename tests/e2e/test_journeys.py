@@ -1,0 +1,150 @@
+"""What practitioners do in a day, in a real browser (Working Together 2023 for the journey;
+ARCHITECTURE.md for access and audit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def last_working_day() -> dt.date:
+    from safeguard.timescales import calendar
+
+    cal, day = calendar.current(), dt.date.today() - dt.timedelta(days=1)
+    while not cal.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def step(page, title: str, fields: dict[str, str], selects: dict[str, str] | None = None):
+    page.get_by_role("link", name=title).click()
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+    for label, value in (selects or {}).items():
+        page.get_by_label(label, exact=True).select_option(value)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Saved")
+
+
+def test_contact_through_to_child_protection_plan(world, sign_in, site):
+    child = world.unallocated
+    day = last_working_day().isoformat()
+    sw = sign_in("sw_a")
+    sw.get_by_role("link", name="Find a child").first.click()
+    sw.get_by_label("Name").fill(f"Kit {child.last_name[:-1]}iy")  # misspelt
+    sw.get_by_role("button", name="Search").click()
+    sw.get_by_role("link", name=f"Kit {child.last_name}").click()
+    expect(sw.locator("h1")).to_have_text(f"Kit {child.last_name}")
+
+    step(
+        sw,
+        "Record a contact",
+        {"Received": f"{day}T09:15", "Summary": "Bruise seen at school"},
+        {"Source": "5A"},
+    )
+    step(sw, "Decide on the contact", {"Decided": f"{day}T11:00"}, {"Decision": "referral"})
+
+    tm = sign_in("tm_a")
+    tm.get_by_role("link", name="Manager's queue").click()
+    tm.get_by_role("link", name=f"Kit {child.last_name}").first.click()
+    tm.get_by_label("Response to the referral").select_option("strategy")
+    tm.get_by_label("Decision date").fill(day)
+    tm.get_by_role("button", name="Save").click()
+    expect(tm.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    sw.reload()
+    step(sw, "Record the primary need", {}, {"Primary need": "N1"})
+    step(
+        sw, "Record a strategy discussion", {"Date held": day}, {"Were section 47 enquiries started?": "yes"}
+    )
+    step(sw, "Start a section 47 enquiry", {"Section 47 start date": day})
+    step(
+        sw,
+        "Record the section 47 outcome",
+        {"Date the enquiry ended": day},
+        {"Outcome": "icpc", "Is an initial conference NOT required?": "no"},
+    )
+    step(
+        sw,
+        "Record the initial child protection conference",
+        {"Date of the initial conference": day},
+        {"Did the conference decide the child needs a CP plan?": "yes", "Chair": str(world.iro.pk)},
+    )
+    step(sw, "Start the child protection plan", {"Plan start date": day}, {"Category of abuse": "NEG"})
+    expect(sw.locator("#badges")).to_contain_text("Child protection plan")
+    expect(sw.locator("#chronology")).to_contain_text("Child protection plan started (NEG)")
+
+
+def test_manager_authorises_a_closure(world, sign_in, site):
+    from safeguard.front_door import services as front_door
+
+    child = world.own
+    day = last_working_day()
+    referral = front_door.referral_open(by=world.sw_a, child_id=child.pk, referral_date=day, source="1A")
+    front_door.referral_record_response(
+        by=world.tm_a,
+        referral_id=referral.pk,
+        expected_version=referral.version,
+        response="nfa",
+        response_date=day,
+    )
+    tm = sign_in("tm_a")
+    tm.get_by_role("link", name="Manager's queue").click()
+    closures = tm.locator("h2", has_text="ready to step down or close").locator(
+        "xpath=following-sibling::ul[1]"
+    )
+    closures.get_by_role("link", name=f"Kit {child.last_name}").click()
+    tm.get_by_label("Closure date").fill(day.isoformat())
+    tm.get_by_label("Reason for closure").select_option("RC7")
+    tm.get_by_label("Management rationale").fill("Advice given to the family; school support in place")
+    tm.get_by_role("button", name="Save").click()
+    expect(tm.locator(".govuk-notification-banner--success")).to_contain_text("close the episode")
+    expect(tm.locator("#chronology")).to_contain_text("Episode closed (RC7): Advice given to the family")
+    referral.refresh_from_db()
+    assert referral.closure_authorised_by == world.tm_a
+
+
+def test_restricted_record_refused_then_break_glass_then_audit(world, sign_in, site):
+    r = world.restricted
+    sw = sign_in("sw_a")
+    sw.goto(f"{site}/children/{r.pk}/")
+    expect(sw.locator("h1")).to_have_text("This record is not open to you")
+    assert r.last_name not in sw.content()
+    sw.get_by_label("Why do you need this record now?").fill("Police report the child missing tonight")
+    sw.get_by_role("button", name="Break the glass and open the record").click()
+    expect(sw.locator("h1")).to_have_text(f"Kit {r.last_name}")
+    expect(sw.locator(".govuk-warning-text")).to_contain_text("breaking the glass")
+
+    tm = sign_in("tm_a")
+    tm.goto(f"{site}/my-work/")
+    expect(tm.locator(".govuk-notification-banner").first).to_contain_text("broke the glass")
+    tm.get_by_role("link", name="Audit", exact=True).click()
+    tm.get_by_label("Break-glass only").check()
+    tm.get_by_role("button", name="Search").click()
+    rows = tm.locator("#audit-rows")
+    expect(rows).to_contain_text("break-glass: Police report the child missing tonight")
+    expect(rows).to_contain_text("sw_a")
+
+
+def test_validation_error_beside_its_field_keeps_what_was_typed(world, sign_in, site):
+    child = world.own
+    future = (dt.datetime.now() + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    sw = sign_in("sw_a")
+    sw.goto(f"{site}/children/{child.pk}/record/contact/")
+    sw.get_by_label("Received", exact=True).fill(future)
+    sw.get_by_label("Source", exact=True).select_option("5A")
+    sw.get_by_label("Summary", exact=True).fill("Typed by the worker, not to be lost")
+    sw.get_by_role("button", name="Save").click()
+    error = sw.locator("#id_received_at-error")
+    expect(error).to_contain_text("future")
+    # The message sits in the same form group as its field, and the field points to it.
+    group = sw.locator(".govuk-form-group--error", has=sw.locator("#id_received_at"))
+    expect(group.locator(".govuk-error-message")).to_have_count(1)
+    expect(sw.locator("#id_received_at")).to_have_attribute("aria-describedby", "id_received_at-error")
+    expect(sw.get_by_label("Summary", exact=True)).to_have_value("Typed by the worker, not to be lost")
+    expect(sw.get_by_label("Received", exact=True)).to_have_value(future)
+    expect(sw.locator(".govuk-error-summary")).to_be_visible()
