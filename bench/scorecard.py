@@ -1,0 +1,93 @@
+"""Time and peak memory of the full performance scorecard (every indicator, all columns:
+quarters 1-4, the year, previous year-end and the previous Q4) on councils already generated in
+PostgreSQL databases. Prints JSON; quotes the median of --runs runs.
+
+    .venv/bin/python bench/scorecard.py --db medium=postgres://postgres@127.0.0.1:5432/bench_medium \
+        --db large=postgres://...  [--year 2026] [--runs 3]
+
+Each database is measured in its own process (Django binds one database per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(year: int, runs: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
+    import django
+
+    django.setup()
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguard.people.models import Child
+    from safeguard.performance.scorecard import build_scorecard
+    from safeguard.workforce.models import LocalAuthority
+
+    if connection.vendor == "postgresql":
+        # A freshly generated council has no planner statistics until autovacuum runs; without them
+        # PostgreSQL plans the correlated look-ups as if each table held a dozen rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    councils = list(LocalAuthority.objects.order_by("code"))
+    out: dict = {"database": connection.vendor, "councils": len(councils),
+                 "children": Child.objects.count(), "year": year, "runs": runs}
+    seconds, peaks, queries = [], [], 0
+    build_scorecard(councils[0], year)  # warm the connection and caches of the database
+    for _ in range(runs):
+        reset_queries()
+        tracemalloc.start()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            measures = 0
+            for la in councils:
+                card = build_scorecard(la, year)
+                measures += len(card.rows)
+        seconds.append(time.perf_counter() - started)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        queries = len(ctx.captured_queries)
+    out.update(measures=measures, queries=queries, seconds_median=round(statistics.median(seconds), 3),
+               seconds_all=[round(s, 3) for s in seconds],
+               peak_python_memory_mb=round(max(peaks) / 2**20, 1))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", action="append", default=[], help="label=DATABASE_URL (repeatable)")
+    parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.year, args.runs)))
+        return
+    results = {}
+    for spec in args.db or [f"default={os.environ.get('DATABASE_URL', '')}"]:
+        label, _, url = spec.partition("=")
+        env = {**os.environ, "DATABASE_URL": url} if url else dict(os.environ)
+        proc = subprocess.run([sys.executable, __file__, "--child", "--year", str(args.year), "--runs",
+                               str(args.runs)], env=env, capture_output=True, text=True, check=False)
+        if proc.returncode:
+            results[label] = {"error": proc.stderr.strip().splitlines()[-1:]}
+        else:
+            results[label] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(json.dumps({"benchmark": "scorecard", "aim_seconds": {"medium": 1, "large": 3, "national": 30},
+                      "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""Evaluating a catalogue definition: the figure (one aggregate query) and the rows behind it
+(the same queryset, read row by row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
+
+from safeguard.people.models import PopulationEstimate
+
+from . import catalogue as cat
+from .periods import Period, is_indicative, window_for
+
+
+@dataclass
+class Result:
+    indicator_id: str
+    period: Period  # the column asked for
+    window: Period  # the dates the measure counted
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str = cat.HELD
+    indicative: bool = False
+    note: str = ""
+    breakdown: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "window_start": self.window.start.isoformat(),
+            "window_end": self.window.end.isoformat(),
+            "status": self.status,
+            "indicative": self.indicative,
+            "note": self.note,
+            **({"breakdown": self.breakdown} if self.breakdown else {}),
+        }
+
+
+def population(la, as_at: dt.date) -> int | None:
+    """Children aged 0-17 for the reporting year containing `as_at`: the mid-(t-1) estimate
+    (INDICATORS.md §0.3 rule 4)."""
+    from .periods import reporting_year_of
+
+    mid_year = reporting_year_of(as_at) - 1
+    total = PopulationEstimate.objects.filter(local_authority=la, mid_year=mid_year).aggregate(
+        n=Sum("count")
+    )["n"]
+    return total or None
+
+
+def _number(x) -> float | None:
+    if x is None:
+        return None
+    if isinstance(x, dt.timedelta):
+        return x.total_seconds() / 86400
+    if isinstance(x, Decimal):
+        return float(x)
+    return x
+
+
+WINDOWED = ("IN_PERIOD", "YTD", "ROLLING_12M")
+
+
+def evaluate(ind: cat.Indicator, la, column: Period, *, population_cache: dict | None = None) -> Result:
+    return evaluate_many(ind, la, [column], population_cache=population_cache)[0]
+
+
+def evaluate_many(
+    ind: cat.Indicator, la, columns: list[Period], *, population_cache: dict | None = None
+) -> list[Result]:
+    """Evaluate one measure for several columns. A measure whose window acts only through one date
+    (`date_field`) is read in a single query, each column a filtered aggregate over the union of
+    the windows; any other measure is one query per column."""
+    windows = [window_for(ind.period_type, c) for c in columns]
+    if not ind.is_held:
+        return [
+            Result(
+                ind.id,
+                c,
+                w,
+                None,
+                None,
+                None,
+                ind.status,
+                is_indicative(ind.period_type, c),
+                ind.status_reason,
+            )
+            for c, w in zip(columns, windows, strict=True)
+        ]
+    cache = population_cache if population_cache is not None else {}
+    if ind.date_field and ind.period_type in WINDOWED and len(columns) > 1:
+        union = Period(min(w.start for w in windows), max(w.end for w in windows), "union")
+        qs = ind.units(cat.Context(la=la, window=union))
+        aggs, breakdowns = _bucketed(ind, qs, windows)
+    else:
+        aggs, breakdowns = [], []
+        for w in windows:
+            qs = ind.units(cat.Context(la=la, window=w))
+            aggs += _aggregate(ind, qs, [Q()])
+            breakdowns += _breakdowns(ind, qs, [Q()])
+            if ind.unit == cat.RATIO:
+                aggs[-1]["fte"] = ind.extra["denominator"](cat.Context(la=la, window=w), qs)
+    return [
+        _result(ind, la, c, w, a, b, cache)
+        for c, w, a, b in zip(columns, windows, aggs, breakdowns, strict=True)
+    ]
+
+
+def _edge_for(model, field_name: str):
+    """Dates as they compare with the field: a timestamp (contacts) is cut at local midnight."""
+    from django.db.models import DateTimeField
+    from django.utils import timezone
+
+    if isinstance(model._meta.get_field(field_name), DateTimeField):
+        return lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return lambda day: day
+
+
+def _bucketed(ind: cat.Indicator, qs, windows: list[Period]) -> tuple[list[dict], list[dict]]:
+    """One grouped query for several windows: rows are put in date buckets cut at every window's
+    edges, so each window is a union of buckets and each row's expressions (working-day look-ups,
+    look-back subqueries) are computed once, not once per column."""
+    edges = sorted({w.start for w in windows} | {w.end + dt.timedelta(days=1) for w in windows})
+    buckets = list(zip(edges, edges[1:], strict=False))
+    field_name = ind.date_field
+    edge = _edge_for(qs.model, field_name)
+    bucket = Case(
+        *[
+            When(Q(**{f"{field_name}__gte": edge(a), f"{field_name}__lt": edge(b)}), then=Value(i))
+            for i, (a, b) in enumerate(buckets)
+        ],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    has_num = "k_num" in qs.query.annotations
+    has_val = "k_val" in qs.query.annotations
+    group = (
+        ["k_bucket"]
+        + (["k_child"] if ind.counts == cat.CHILDREN else [])
+        + ([ind.breakdown] if ind.breakdown else [])
+    )
+    spec = {"k_n": Count("pk"), "k_numsum": Sum("k_num") if has_num else Count("pk")}
+    if has_val:
+        spec.update(k_valsum=Sum("k_val"), k_valn=Count("k_val"))
+    grouped = list(qs.annotate(k_bucket=bucket).order_by().values(*group).annotate(**spec))
+    aggs, breakdowns = [], []
+    for w in windows:
+        inside = {i for i, (a, b) in enumerate(buckets) if a >= w.start and b <= w.end + dt.timedelta(days=1)}
+        mine = [g for g in grouped if g["k_bucket"] in inside]
+        if ind.counts == cat.CHILDREN:
+            den = len({g["k_child"] for g in mine})
+            num = len({g["k_child"] for g in mine if g["k_numsum"]})
+        else:
+            den = sum(g["k_n"] for g in mine)
+            num = sum(g["k_numsum"] or 0 for g in mine)
+        agg = {"den": den, "num": num, "total": None, "mean": None}
+        if has_val:
+            values = [g["k_valsum"] for g in mine if g["k_valsum"] is not None]
+            count = sum(g["k_valn"] for g in mine)
+            if values:
+                total = sum(values[1:], values[0])
+                agg["total"] = total
+                agg["mean"] = total / count if count else None
+        aggs.append(agg)
+        split: dict[str, int] = {}
+        label = ind.extra.get("label", str)
+        if ind.breakdown:
+            for g in mine:
+                n = (g["k_numsum"] or 0) if (has_num and ind.unit == cat.COUNT) else g["k_n"]
+                if n:
+                    key = label(g[ind.breakdown])
+                    split[key] = split.get(key, 0) + n
+        breakdowns.append(dict(sorted(split.items())))
+    return aggs, breakdowns
+
+
+def _aggregate(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
+    has_num = "k_num" in qs.query.annotations
+    num_q = Q(k_num=1) if has_num else Q()
+    spec = {}
+    for i, f in enumerate(filters):
+        if ind.weighted:
+            spec[f"den{i}"], spec[f"num{i}"] = Sum("k_val", filter=f), Sum("k_val", filter=f & num_q)
+        elif ind.counts == cat.CHILDREN:
+            spec[f"den{i}"] = Count("k_child", distinct=True, filter=f)
+            spec[f"num{i}"] = Count("k_child", distinct=True, filter=f & num_q)
+        else:
+            spec[f"den{i}"], spec[f"num{i}"] = Count("pk", filter=f), Count("pk", filter=f & num_q)
+        if ind.unit in (cat.DAYS, cat.MEAN):
+            spec[f"total{i}"], spec[f"mean{i}"] = Sum("k_val", filter=f), Avg("k_val", filter=f)
+    got = qs.aggregate(**spec)
+    return [{k: got.get(f"{k}{i}") for k in ("den", "num", "total", "mean")} for i in range(len(filters))]
+
+
+def _breakdowns(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
+    if not ind.breakdown:
+        return [{} for _ in filters]
+    if "k_num" in qs.query.annotations and ind.unit == cat.COUNT:
+        qs = qs.filter(k_num=1)
+    grouped = (
+        qs.order_by()
+        .values(ind.breakdown)
+        .annotate(**{f"n{i}": Count("pk", filter=f) for i, f in enumerate(filters)})
+    )
+    out: list[dict] = [{} for _ in filters]
+    label = ind.extra.get("label", str)
+    for row in grouped:
+        for i in range(len(filters)):
+            if row[f"n{i}"]:
+                key = label(row[ind.breakdown])
+                out[i][key] = out[i].get(key, 0) + row[f"n{i}"]
+    return [dict(sorted(b.items())) for b in out]
+
+
+def _result(
+    ind: cat.Indicator, la, column: Period, window: Period, agg: dict, breakdown: dict, cache: dict
+) -> Result:
+    num, den = _number(agg["num"]) or 0, _number(agg["den"]) or 0
+    result = Result(
+        ind.id,
+        column,
+        window,
+        None,
+        num,
+        den,
+        indicative=is_indicative(ind.period_type, column),
+        breakdown=breakdown,
+    )
+    if ind.unit == cat.COUNT:
+        result.value, result.denominator = num, None
+    elif ind.unit == cat.PERCENT:
+        result.value = round(100 * num / den, 1) if den else None
+    elif ind.unit == cat.RATE:
+        key = (la.pk, window.end)
+        if key not in cache:
+            cache[key] = population(la, window.end)
+        pop = cache[key]
+        result.numerator, result.denominator = num, pop
+        result.value = round(num / pop * 10000, 1) if pop else None
+        if not pop:
+            result.note = "no population estimate for the year"
+    elif ind.unit in (cat.DAYS, cat.MEAN):
+        total, mean = _number(agg["total"]), _number(agg["mean"])
+        result.numerator, result.denominator = (round(total, 1) if total is not None else None), den
+        result.value = round(mean, 1) if mean is not None else None
+    elif ind.unit == cat.RATIO:
+        fte = _number(agg.get("fte"))
+        result.numerator, result.denominator = den, fte
+        result.value = round(den / fte, 1) if fte else None
+    return result
+
+
+def rows(ind: cat.Indicator, la, column: Period) -> list[dict]:
+    """Every unit behind the figure: child, whether in the numerator, and why."""
+    if not ind.is_held:
+        return []
+    window = window_for(ind.period_type, column)
+    qs = ind.units(cat.Context(la=la, window=window))
+    has_num = "k_num" in qs.query.annotations
+    names = ["pk", "k_child", *(["k_num"] if has_num else []), *ind.fields]
+    if "k_val" in qs.query.annotations:
+        names.append("k_val")
+    out = []
+    for row in qs.order_by("k_child", "pk").values(*dict.fromkeys(names)):
+        row = dict(row)
+        row["in_numerator"] = bool(row.pop("k_num", 1))
+        row["window_end"] = f"{window.end:%d/%m/%Y}"
+        row["why"] = _why(ind.why, row)
+        out.append(row)
+    return out
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "-"
+
+
+def _why(template: str, row: dict) -> str:
+    values = _Blank({k: ("-" if v is None else v) for k, v in row.items()})
+    try:
+        return template.format_map(values)
+    except (ValueError, TypeError):  # a "-" meeting a date format: show the raw values
+        return template.replace(":%d/%m/%Y", "").format_map(values)

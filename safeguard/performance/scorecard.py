@@ -1,0 +1,364 @@
+"""The scorecard as councils publish it (INDICATORS.md Part C, row schema C1): for each measure
+its polarity, comparators, target, previous year-end, the quarters, the current value, RAG,
+direction of travel, commentary and plan priority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import catalogue as cat
+from .compute import Result, evaluate, evaluate_many
+from .models import Commentary, ManualValue, MeasureSetting
+from .periods import Period, is_indicative, quarter, reporting_year, window_for
+from .rules import Target, direction, pro_rated, rag, suppress
+
+
+@dataclass
+class Row:
+    id: str
+    name: str
+    section: str
+    polarity: str
+    unit: str
+    counts: str
+    status: str
+    period_type: str
+    definition: str
+    source: str
+    pi_ref: str = ""
+    target: Target = field(default_factory=lambda: Target(""))
+    target_type: str = ""
+    statistical_neighbour_average: float | None = None
+    statistical_neighbour_n: int | None = None
+    england_average: float | None = None
+    comparator_year: str = ""
+    previous_year_end: float | None = None
+    q4_previous: float | None = None
+    columns: dict[str, Result | None] = field(default_factory=dict)  # "Q1".."Q4", "year"
+    current: Result | None = None
+    rag: str = "n/a"
+    direction: str = "n/a"
+    direction_colour: str = "n/a"
+    commentary: str = ""
+    plan_priority: str = ""
+    corporate_priority: str = ""
+    note: str = ""
+
+    @property
+    def value(self):
+        return self.current.value if self.current else None
+
+    @property
+    def indicative(self) -> bool:
+        return bool(self.current and self.current.indicative)
+
+    def public_value(self, result: Result | None):
+        if result is None or result.value is None:
+            return None
+        return suppress(result.value, result.numerator, result.denominator, self.unit)
+
+    def as_dict(self, public: bool = False) -> dict:
+        current = self.current
+        value, numerator, denominator = (
+            (current.value, current.numerator, current.denominator) if current else (None, None, None)
+        )
+        suppressed = False
+        if public and current is not None and value is not None:
+            shown = self.public_value(current)
+            suppressed = shown != value
+            if suppressed:
+                value, numerator, denominator = shown, None, None
+        return {
+            "id": self.id,
+            "pi_ref": self.pi_ref,
+            "name": self.name,
+            "section": self.section,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "unit": self.unit,
+            "counts": self.counts,
+            "polarity": self.polarity,
+            "period_type": self.period_type,
+            "status": self.status,
+            "target": str(self.target) or None,
+            "target_type": self.target_type,
+            "rag": self.rag,
+            "direction": self.direction,
+            "direction_colour": self.direction_colour,
+            "statistical_neighbour_average": self.statistical_neighbour_average,
+            "statistical_neighbour_n": self.statistical_neighbour_n,
+            "england_average": self.england_average,
+            "comparator_year": self.comparator_year,
+            "previous_year_end": self.previous_year_end,
+            "q4_previous": self.q4_previous,
+            "columns": {
+                k: (None if r is None else (self.public_value(r) if public else r.value))
+                for k, r in self.columns.items()
+            },
+            "indicative": self.indicative,
+            "suppressed": suppressed,
+            "commentary": self.commentary,
+            "plan_priority": self.plan_priority,
+            "corporate_priority": self.corporate_priority,
+            "definition": self.definition,
+            "source": self.source,
+            "note": self.note or (current.note if current else ""),
+            **({"breakdown": current.breakdown} if current and current.breakdown and not public else {}),
+        }
+
+
+@dataclass
+class Scorecard:
+    local_authority: object
+    year: int
+    quarter: int | None
+    period: Period
+    rows: list[Row]
+    generated_at: dt.datetime
+
+    @property
+    def column_labels(self) -> list[str]:
+        return [f"Q{q}" for q in range(1, (self.quarter or 4) + 1)] + ([] if self.quarter else ["year"])
+
+    def summary(self) -> dict:
+        """C1: the RAG and direction-of-travel tallies a committee report carries."""
+        rag_count: dict[str, int] = {}
+        dot_count: dict[str, int] = {}
+        for r in self.rows:
+            key = r.rag if r.rag in ("G", "A", "R") else "n/a"
+            rag_count[key] = rag_count.get(key, 0) + 1
+            dot_count[r.direction_colour] = dot_count.get(r.direction_colour, 0) + 1
+        return {"rag": rag_count, "direction": dot_count, "measures": len(self.rows)}
+
+    def as_dict(self, public: bool = False) -> dict:
+        la = self.local_authority
+        return {
+            "local_authority": {"code": la.code, "name": la.name, "la_number": la.la_number},
+            "year": self.year,
+            "quarter": self.quarter,
+            "period": {
+                "label": self.period.label,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "public": public,
+            "columns": self.column_labels,
+            "summary": self.summary(),
+            "indicators": [r.as_dict(public) for r in self.rows],
+        }
+
+
+class _Evaluator:
+    """Evaluates each (measure, window) once: snapshot measures share Q4 and year-end."""
+
+    def __init__(self, la):
+        self.la = la
+        self.cache: dict = {}
+        self.population: dict = {}
+        self.manual = {
+            (m.indicator_id, m.period_start, m.period_end): m
+            for m in ManualValue.objects.filter(local_authority=la)
+        }
+
+    def prefetch(self, ind: cat.Indicator, columns: list[Period]) -> None:
+        """Evaluate every column a row needs at once (one query for date-windowed measures)."""
+        if not ind.is_held:
+            return
+        wanted, keys = [], []
+        for column in columns:
+            window = window_for(ind.period_type, column)
+            key = (ind.id, window.start, window.end, is_indicative(ind.period_type, column))
+            if key not in self.cache and key not in keys:
+                wanted.append(column)
+                keys.append(key)
+        if wanted:
+            for key, result in zip(
+                keys, evaluate_many(ind, self.la, wanted, population_cache=self.population), strict=True
+            ):
+                self.cache[key] = result
+
+    def __call__(self, ind: cat.Indicator, column: Period) -> Result:
+        window = window_for(ind.period_type, column)
+        key = (ind.id, window.start, window.end, is_indicative(ind.period_type, column))
+        if key not in self.cache:
+            if ind.is_held:
+                self.cache[key] = evaluate(ind, self.la, column, population_cache=self.population)
+            else:
+                self.cache[key] = self._manual(ind, column, window)
+        return self.cache[key]
+
+    def _manual(self, ind: cat.Indicator, column: Period, window: Period) -> Result:
+        m = self.manual.get((ind.id, window.start, window.end)) or next(
+            (v for (i, s, e), v in self.manual.items() if i == ind.id and e == window.end), None
+        )
+        if m is None:
+            return Result(ind.id, column, window, None, None, None, ind.status, note=ind.status_reason)
+        return Result(
+            ind.id,
+            column,
+            window,
+            m.value,
+            m.numerator,
+            m.denominator,
+            cat.HAND_ENTERED,
+            note=m.note or "entered by hand",
+        )
+
+
+def _hand_entered(setting: MeasureSetting) -> cat.Indicator:
+    """A measure named only in configuration (B13/B14: education, quality assurance)."""
+    return cat.Indicator(
+        id=setting.indicator_id,
+        name=setting.name or setting.indicator_id,
+        section="Other measures",
+        definition="Entered by hand per period (not part of the social care record).",
+        source="configuration",
+        cohort="-",
+        numerator="-",
+        denominator="-",
+        period_type="IN_PERIOD",
+        polarity=setting.polarity or _polarity_from_target(setting.target_operator),
+        unit=setting.unit or cat.PERCENT,
+        counts=cat.EVENTS,
+        status=cat.HAND_ENTERED,
+        status_reason="entered by hand",
+    )
+
+
+def _polarity_from_target(operator: str) -> str:
+    return {
+        ">=": cat.HIGH_GOOD,
+        ">": cat.HIGH_GOOD,
+        "<=": cat.LOW_GOOD,
+        "<": cat.LOW_GOOD,
+        "band": cat.RANGE,
+    }.get(operator, cat.NONE)
+
+
+def measures_for(la) -> list[tuple[cat.Indicator, MeasureSetting | None]]:
+    """The catalogue in order, then configured extras; a measure set off the scorecard is left out."""
+    settings = {s.indicator_id: s for s in MeasureSetting.objects.filter(local_authority=la)}
+    out = []
+    for ind in cat.CATALOGUE.values():
+        s = settings.get(ind.id)
+        if s is None or s.on_scorecard:
+            out.append((ind, s))
+    for s in settings.values():
+        if s.indicator_id not in cat.CATALOGUE and s.on_scorecard:
+            out.append((_hand_entered(s), s))
+    order = {ind.id: n for n, ind in enumerate(cat.CATALOGUE.values())}
+    out.sort(
+        key=lambda pair: (
+            (pair[1].order if pair[1] and pair[1].order else 10_000),
+            order.get(pair[0].id, 100_000),
+            pair[0].id,
+        )
+    )
+    return out
+
+
+def build_scorecard(
+    la, year: int, quarter_number: int | None = None, *, indicator_ids: list[str] | None = None
+) -> Scorecard:
+    """Every measure for the reporting year `year` (ending 31 March `year`), to the quarter given."""
+    from safeguard.core.errors import now
+
+    period = quarter(year, quarter_number) if quarter_number else reporting_year(year)
+    ev = _Evaluator(la)
+    commentary = dict(
+        Commentary.objects.filter(local_authority=la, period_label=period.label).values_list(
+            "indicator_id", "text"
+        )
+    )
+    rows = []
+    for ind, s in measures_for(la):
+        if indicator_ids and ind.id not in indicator_ids:
+            continue
+        rows.append(_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")))
+    return Scorecard(la, year, quarter_number, period, rows, now())
+
+
+def _row(ind, s, ev: _Evaluator, year: int, q: int | None, period: Period, commentary: str) -> Row:
+    polarity = s.polarity if s and s.polarity else ind.polarity
+    row = Row(
+        id=ind.id,
+        name=(s.name if s and s.name else ind.name),
+        section=ind.section,
+        polarity=polarity,
+        unit=ind.unit,
+        counts=ind.counts,
+        status=ind.status,
+        period_type=ind.period_type,
+        definition=ind.definition,
+        source=ind.source,
+        commentary=commentary,
+    )
+    if s:
+        row.pi_ref, row.target_type = s.pi_ref, s.target_type
+        row.target = Target(s.target_operator, s.target, s.target_high)
+        row.statistical_neighbour_average = s.statistical_neighbour_average
+        row.statistical_neighbour_n = s.statistical_neighbour_n
+        row.england_average, row.comparator_year = s.england_average, s.comparator_year
+        row.plan_priority, row.corporate_priority = s.plan_priority, s.corporate_priority
+    last_q = q or 4
+    wanted = [quarter(year, n) for n in range(1, last_q + 1)] + [
+        reporting_year(year - 1),
+        quarter(year - 1, 4),
+    ]
+    if q is None:
+        wanted.append(reporting_year(year))
+    elif s and s.direction_basis == MeasureSetting.Basis.SAME_PERIOD_LAST_YEAR:
+        wanted.append(quarter(year - 1, q))
+    ev.prefetch(ind, wanted)
+    for n in range(1, last_q + 1):
+        row.columns[f"Q{n}"] = ev(ind, quarter(year, n))
+    if q is None:
+        row.columns["year"] = ev(ind, reporting_year(year))
+    row.current = row.columns[f"Q{q}"] if q else row.columns["year"]
+    prev_year = ev(ind, reporting_year(year - 1))
+    row.previous_year_end = s.previous_year_end if s and s.previous_year_end is not None else prev_year.value
+    q4_prev = ev(ind, quarter(year - 1, 4))
+    row.q4_previous = q4_prev.value
+    # RAG against target (C5); annual count targets pro-rated for YTD counts (C4).
+    target = row.target
+    if s and s.target_is_annual_count and ind.period_type in ("YTD", "IN_PERIOD") and q:
+        target = pro_rated(target, 3 * q if ind.period_type == "YTD" else 3)
+    current = row.current
+    row.rag = rag(
+        current.value,
+        polarity=polarity,
+        target=target,
+        unit=ind.unit,
+        denominator=current.denominator,
+        tolerance=s.rag_tolerance if s else None,
+        minimum_denominator=s.rag_minimum_denominator if s else 10,
+        indicative=current.indicative,
+    )
+    # Direction of travel (C6).
+    basis_kind = s.direction_basis if s else MeasureSetting.Basis.PREVIOUS_QUARTER
+    if basis_kind == MeasureSetting.Basis.PREVIOUS_YEAR_END or q is None:
+        basis = row.previous_year_end
+    elif basis_kind == MeasureSetting.Basis.SAME_PERIOD_LAST_YEAR:
+        basis = ev(ind, quarter(year - 1, q)).value
+    else:
+        basis = row.columns[f"Q{q - 1}"].value if q > 1 else q4_prev.value
+    small = (
+        ind.unit == cat.PERCENT
+        and current.denominator is not None
+        and current.denominator < (s.rag_minimum_denominator if s else 10)
+    )
+    if small or current.indicative:
+        row.direction, row.direction_colour = "n/a", "n/a"
+    else:
+        row.direction, row.direction_colour = direction(
+            current.value,
+            basis,
+            polarity=polarity,
+            unit=ind.unit,
+            target=row.target,
+            epsilon=s.direction_epsilon if s else None,
+        )
+    return row

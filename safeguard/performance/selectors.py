@@ -1,0 +1,74 @@
+"""Reads that return child-level lists (drill-down, exports): they take the user, refuse those
+whose role does not include performance analysis, and write an audit row either way."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from safeguard.audit.services import audit_record
+from safeguard.people.models import Child
+from safeguard.workforce.models import User
+
+from . import catalogue as cat
+from .compute import rows
+from .periods import Period
+
+#: Roles that may see which children are behind a figure. Councillors see the public scorecard only.
+DRILL_ROLES = {User.Role.ANALYST, User.Role.ADMINISTRATOR, User.Role.TEAM_MANAGER, User.Role.IRO}
+
+
+def can_drill(user) -> bool:
+    """`None` is the operator at the command line (a system job with database access)."""
+    if user is None:
+        return True
+    return bool(user.is_active and (user.is_superuser or user.role in DRILL_ROLES))
+
+
+def indicator_children(
+    user, *, local_authority, indicator_id: str, period: Period, purpose: str = "view"
+) -> list[dict]:
+    """The units behind a figure, each with the child's LA child ID and name and why it counts.
+    Never suppressed: small numbers are hidden only in public outputs (§0.3 rule 5)."""
+    ind = cat.get(indicator_id)
+    allowed = can_drill(user)
+    if user is not None and allowed and user.local_authority_id not in (None, local_authority.pk):
+        allowed = False
+    action = "export" if purpose == "export" else "view"
+    if not allowed:
+        audit_record(
+            actor=user,
+            action=action,
+            object_type="performance.Indicator",
+            object_id=ind.id,
+            reason=f"refused: drill-down {ind.id} {period.label}",
+            detail={"refused": True, "local_authority": local_authority.code},
+        )
+        raise PermissionDenied(
+            f"{getattr(user, 'username', user)} may not see the children behind "
+            "performance figures (analysts, managers, IROs and administrators may)"
+        )
+    out = rows(ind, local_authority, period)
+    ids = {r["k_child"] for r in out if r.get("k_child")}
+    names = {
+        c["pk"]: c
+        for c in Child.objects.filter(pk__in=ids).values("pk", "la_child_id", "first_name", "last_name")
+    }
+    for r in out:
+        c = names.get(r.get("k_child"), {})
+        r["la_child_id"] = c.get("la_child_id", "")
+        r["child_name"] = f"{c.get('first_name', '')} {c.get('last_name', '')}".strip()
+    audit_record(
+        actor=user,
+        action=action,
+        object_type="performance.Indicator",
+        object_id=ind.id,
+        reason=f"drill-down {ind.id} {period.label} ({purpose})",
+        detail={
+            "local_authority": local_authority.code,
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+            "rows": len(out),
+            "children": len(ids),
+        },
+    )
+    return out
