@@ -89,6 +89,11 @@ class Allocation(Recorded):
     end_reason = models.CharField(
         max_length=6, choices=SocialWorkerChangeReason.choices, blank=True
     )  # SSDA903 SW_REASON
+    # Why this allocation began when the one before it is not on record (a return imported from
+    # another system says so in SW_REASON); otherwise the previous allocation's end_reason says it.
+    start_reason = models.CharField(
+        max_length=6, choices=SocialWorkerChangeReason.choices, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -164,7 +164,7 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
         ended = _within(a.end_date, end)
         rows["SWEpisodes"].append([cid[a.child_id], dob[a.child_id], a.worker.sw_id,
                                    fmt(a.start_date), fmt(ended),
-                                   before.end_reason if follows else "FCONTA"])
+                                   before.end_reason if follows else a.start_reason or "FCONTA"])
     for d in DeprivationOfLiberty.objects.filter(child_id__in=in_care).filter(
             _overlaps("start_date", "end_date", start, end)):
         rows["DoLo"].append([cid[d.child_id], dob[d.child_id], fmt(d.start_date),

@@ -8,8 +8,9 @@ a rejected import changes nothing. Children already on the record (same LA child
 so importing the same return twice duplicates nothing.
 
 What the return cannot say, and so is not imported: names (children are recorded as "Unknown"
-with the LA child id as the last name, to be corrected), episodes before the year (a period of
-care starts at the first episode in the file), the exact OC3 contact date (taken as the young
+with the LA child id as the last name, to be corrected), episodes before the year (when the
+file's first episode continues an earlier one, the period of care is taken to start on the earliest
+day the file shows the child looked after: `care_began_by`), the exact OC3 contact date (taken as the young
 person's birthday in the collection year), and the placement order date.
 """
 
@@ -192,9 +193,13 @@ class Rebuild:
         episodes = sorted(rows.get("Episodes", []), key=lambda r: r.dates["DECOM"])
         if not self.episodes_in_order(episodes):
             return None
+        continues = bool(episodes) and episodes[0]["RNE"].upper() != "S"
+        if continues:  # care began before the return: open the period when the file first shows it
+            began = self.care_began_by(h, rows, episodes[0])
+            at(began, START, lambda: self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=began)))
         for i, row in enumerate(episodes):
             before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
-            at(row.dates["DECOM"], CHANGE if before else START,
+            at(row.dates["DECOM"], CHANGE if before or (i == 0 and continues) else START,
                lambda row=row, before=before: self.episode(h, row, before))
             rec = row["REC"].upper()
             if row.dates["DEC"] and rec != "X1":
@@ -269,8 +274,12 @@ class Rebuild:
                      placement_postcode=row["PL_POST"], urn=row["URN"].upper())
         period = lc.open_period(h)
         if before is None:
-            if self.run(lc.check_period_of_care_start, h, ep, row, EPISODE_COLUMNS):
-                period = self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=ep.decom))
+            # The period opened for care that began before the return has no episode yet: this
+            # first one continues it (so "already looked after", 903 142, is expected).
+            opened = period if period is not None and not lc.episodes_of(h, period.pk) else None
+            if self.run(lc.check_period_of_care_start, h, ep, row, EPISODE_COLUMNS,
+                        ignore={"903 142"} if opened else frozenset()):
+                period = opened or self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=ep.decom))
                 ep.period_of_care_id = period.pk
                 self.keep(h, ep)
             return
@@ -284,6 +293,20 @@ class Rebuild:
                     reason_place_change=reason, category_of_need=ep.category_of_need):
             h.replace(edited(prev, dec=ep.decom, rec="X1", reason_place_change=reason))
             self.keep(h, ep)
+
+    def care_began_by(self, h: ChildHistory, rows: dict, first: Row) -> dt.date:
+        """The latest date care can have begun when the file's first episode continues an earlier
+        one: the earliest day the file shows the child looked after (a review, a missing episode,
+        a DoLO, a decision to place for adoption; 1 April for a child in the OC2 cohort)."""
+        shown = [first.dates["DECOM"]]
+        for table, column in (("Reviews", "REVIEW"), ("Missing", "MIS_START"), ("DoLo", "DOLO_START"),
+                              ("PlacedAdoption", "DATE_PLACED"), ("AD1", "DATE_INT")):
+            shown += [r.dates[column] for r in rows.get(table, []) if r.dates.get(column)]
+        if rows.get("OC2"):
+            shown.append(self.year_start)
+        began = min(shown)
+        born = h.child.date_of_birth
+        return max(began, born) if born else began
 
     def care_ends(self, h: ChildHistory, row: Row) -> None:
         period = lc.open_period(h)
@@ -478,6 +501,8 @@ class Rebuild:
             self.sw_of[allocation.pk] = sw_id
             if before is not None and reason and reason != "FCONTA":
                 before.end_reason = reason
+            elif before is None and reason != "FCONTA":
+                allocation.start_reason = reason  # the previous worker is not in the return
 
     def save_workers(self, histories: list[ChildHistory]) -> int:
         """Staff named only by SW_ID in the return are added as inactive social workers, to be

@@ -181,3 +181,41 @@ def test_cli_export_and_import(council, other_council, tmp_path):
     call_command("returns", "import", "ssda903", str(tmp_path / "cli"), "--user", "analyst2",
                  stdout=out)
     assert "5 children imported" in out.getvalue()
+
+
+def test_round_trip_of_care_that_began_before_the_year(la, worker, team, make_child, other_council,
+                                                      tmp_path):
+    """SSDA903: a child whose period of care began before the return (its first episode in the file
+    continues an earlier one, RNE P) with a decision to place for adoption made before that episode
+    (903 1003/553), in the OC2 cohort (903 190), and whose first social worker in the file took over
+    from one the file does not hold (SW_REASON), imports and exports again identically."""
+    from safeguard.workforce.models import User
+
+    by = worker
+    other = User.objects.create_user(username="sw2", password="x", role=User.Role.SOCIAL_WORKER,
+                                     team=team, local_authority=la, sw_id="SW7654321")
+    f = make_child(la_child_id="F6", sex="M", date_of_birth=D(2014, 6, 1))
+    ls.period_of_care_start(by=by, child_id=f.pk, decom=D(2022, 1, 10), legal_status="C2",
+                            category_of_need="N1", placement="U4", placement_provider="PR1",
+                            placement_postcode="CW2 3CD", urn="SC123456")
+    allocation_start(by=by, child_id=f.pk, worker_id=worker.pk, start_date=D(2022, 1, 10))
+    ls.adoption_decision_record(by=by, child_id=f.pk, decision_date=D(2024, 3, 1))
+    ls.episode_change(by=by, child_id=f.pk, change_date=D(2024, 6, 1), rne="P", placement="U6",
+                      reason_place_change="CARPL", placement_postcode="CW3 4EF", urn="SC654321")
+    allocation_start(by=by, child_id=f.pk, worker_id=other.pk, start_date=D(2024, 9, 1),
+                     change_reason="PCCHAN")
+    ls.review_record(by=by, child_id=f.pk, review_date=D(2025, 4, 20), participation="PN1")
+    ls.episode_change(by=by, child_id=f.pk, change_date=D(2025, 5, 1), rne="L", legal_status="E1")
+    ls.annual_outcomes_record(by=by, child_id=f.pk, year_ending=D(2026, 3, 31), sdq_score=12,
+                              convicted=False, immunisations=True, teeth_check=True,
+                              health_assessment=True, substance_misuse=False)
+    export_return(year=YEAR, out=tmp_path / "first", by=worker)
+    first = _read(tmp_path / "first")
+    assert first["episodes.csv"].splitlines()[1].startswith("F6,01/06/2024,P,")
+    assert "PCCHAN" in first["sw_episodes.csv"]
+    result = import_return(tmp_path / "first", by=other_council)
+    assert result.imported == 1, str(result)
+    export_return(year=YEAR, out=tmp_path / "second", by=other_council)
+    assert _read(tmp_path / "second") == first
+    imported = Child.objects.get(local_authority=other_council.local_authority, la_child_id="F6")
+    assert imported.periods_of_care.get().start_date == D(2024, 3, 1)  # the decision shows care by then
