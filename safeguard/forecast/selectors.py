@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 
 from safeguard.audit.services import audit_record
+from safeguard.workforce.selectors import council_for
 
 from . import model
 from .access import require_forecast
@@ -16,14 +17,16 @@ from .models import PlacementCost
 
 
 def episodes_for_forecast(user, *, purpose: str) -> model.Episodes:
-    """Every 903 episode in the record as model arrays. `user` None only for a system job run from
+    """Every 903 episode of the user's council as model arrays. `user` None only for a system job run from
     the command line without --user (as the returns exports allow); audited as one export."""
     from safeguard.looked_after.models import Episode
 
     if user is not None:
         require_forecast(user)
+    la = council_for(user)
     rows = list(
-        Episode.objects.filter(period_of_care__child__date_of_birth__isnull=False).values_list(
+        Episode.objects.filter(period_of_care__child__local_authority=la,
+                               period_of_care__child__date_of_birth__isnull=False).values_list(
             "period_of_care__child_id",
             "period_of_care__child__date_of_birth",
             "decom",

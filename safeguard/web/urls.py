@@ -22,5 +22,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/read/", views.alert_read, name="alert_read"),
     path("iro/", views.iro, name="iro"),
     path("performance/", views.performance, name="performance"),
+    path("performance/drill/<str:indicator_id>/", views.performance_drill, name="performance_drill"),
+    path("forecast/", views.forecast, name="forecast"),
     path("audit/", views.audit, name="audit"),
 ]

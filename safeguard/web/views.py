@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -15,12 +18,14 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from safeguard.access import policy, selectors
 from safeguard.access import services as access
-from safeguard.core.errors import EditConflict, RecordInvalid
+from safeguard.core.errors import EditConflict, RecordInvalid, today
 from safeguard.people.history import ChildHistory
+from safeguard.performance.periods import reporting_year_of
 from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
@@ -552,7 +557,176 @@ def performance(request):
             ).count(),
         ),
     ]
-    return render(request, "web/performance.html", {"figures": figures})
+    year, quarter_number, period_errors = _scorecard_period(request.GET)
+    from safeguard.performance.render import render_html
+    from safeguard.performance.scorecard import build_scorecard
+    from safeguard.performance.selectors import can_drill
+
+    if request.user.local_authority_id is None:
+        raise PermissionDenied("your account belongs to no council, so there is no scorecard to show")
+    drill = can_drill(request.user)
+    card = build_scorecard(request.user.local_authority, year, quarter_number)
+    # Those who may not see the children behind a figure get the published (suppressed) view.
+    scorecard_html = mark_safe(render_html(card, public=not drill, standalone=False))  # noqa: S308
+    drill_links = []
+    if drill:
+        from safeguard.performance.catalogue import CATALOGUE
+
+        query = urlencode({"year": year, "quarter": quarter_number or "year"})
+        for row in card.rows:
+            if row.id.upper() not in CATALOGUE:
+                continue  # a hand-entered measure: no children in the record behind it
+            value = row.current.value if row.current else None
+            drill_links.append(
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "value": "-" if value is None else (f"{value:,.1f}" if value % 1 else f"{value:,.0f}"),
+                    "url": reverse("web:performance_drill", args=[row.id]) + "?" + query,
+                }
+            )
+    return render(
+        request,
+        "web/performance.html",
+        {
+            "figures": figures,
+            "card": card,
+            "scorecard_html": scorecard_html,
+            "public": not drill,
+            "drill_links": drill_links,
+            "year": year,
+            "quarter": quarter_number,
+            "years": range(reporting_year_of(today) - 4, reporting_year_of(today) + 1),
+            "period_errors": period_errors,
+        },
+        status=400 if period_errors else 200,
+    )
+
+
+def _scorecard_period(params) -> tuple[int, int | None, list[str]]:
+    """The reporting year (by its ending, DfE convention) and quarter asked for; today's by default.
+    A bad value falls back to the default and says so."""
+    day = today()
+    year, quarter_number = reporting_year_of(day), (day.month - 4) % 12 // 3 + 1
+    errors = []
+    if "year" in params:
+        text = params.get("year", "")
+        if text.isdigit() and 2000 <= int(text) <= reporting_year_of(day) + 1:
+            year = int(text)
+        else:
+            errors.append(f"year: {text!r} is not a reporting year (e.g. 2026 for April 2025 to March 2026)")
+    if "quarter" in params:
+        text = params.get("quarter", "")
+        if text in ("", "year"):
+            quarter_number = None
+        elif text in ("1", "2", "3", "4"):
+            quarter_number = int(text)
+        else:
+            errors.append(f"quarter: {text!r} must be 1 to 4, or blank for the whole year")
+    return year, quarter_number, errors
+
+
+@login_required
+def performance_drill(request, indicator_id):
+    """The children behind one figure. The performance selector decides who may see them and
+    audits the look (or the refusal) itself; a refusal is a 403."""
+    from safeguard.performance import catalogue
+    from safeguard.performance.periods import quarter, reporting_year
+    from safeguard.performance.selectors import indicator_children
+
+    try:
+        indicator = catalogue.get(indicator_id)
+    except KeyError:
+        raise Http404("no such indicator") from None
+    year, quarter_number, period_errors = _scorecard_period(request.GET)
+    if period_errors:
+        raise Http404("; ".join(period_errors))
+    if request.user.local_authority_id is None:
+        raise PermissionDenied("your account belongs to no council")
+    period = quarter(year, quarter_number) if quarter_number else reporting_year(year)
+    rows = indicator_children(
+        request.user, local_authority=request.user.local_authority, indicator_id=indicator.id, period=period
+    )
+    return render(
+        request,
+        "web/performance_drill.html",
+        {
+            "indicator": indicator,
+            "period": period,
+            "rows": rows,
+            "in_numerator": sum(1 for r in rows if r["in_numerator"]),
+            "back": reverse("web:performance") + "?" + request.GET.urlencode(),
+        },
+    )
+
+
+class ForecastForm(django_forms.Form):
+    """The command's --as-at, --reference-months and --horizon-months (issue 8), with its limits."""
+
+    as_at = django_forms.DateField(
+        label="As at (last day of data used)",
+        widget=django_forms.DateInput(attrs={"type": "date", "class": "govuk-input"}),
+    )
+    reference_months = django_forms.IntegerField(
+        label="Reference window (months)",
+        min_value=1,
+        max_value=120,
+        widget=django_forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4"}),
+    )
+    horizon_months = django_forms.IntegerField(
+        label="Horizon (months)",
+        min_value=1,
+        max_value=60,
+        widget=django_forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4"}),
+    )
+
+
+_STYLE_COLOUR = re.compile(r'<span style="color:(#[0-9a-fA-F]{6})">')
+_BODY = re.compile(r"<body>(.*)</body>", re.S)
+
+
+def _forecast_fragment(page: str) -> str:
+    """The forecast report's body inside our layout: its <style> block dropped (safeguard/web/static
+    carries the rules) and its legend colours turned into classes, so the CSP needs no 'unsafe-inline'."""
+    match = _BODY.search(page)
+    body = match.group(1) if match else page
+    return _STYLE_COLOUR.sub(lambda m: f'<span class="sg-swatch sg-swatch-{m.group(1)[1:].lower()}">', body)
+
+
+@login_required
+def forecast(request):
+    """Analysts' page: the looked-after projection and its cost, charted against history."""
+    from safeguard.forecast import access as forecast_access
+    from safeguard.forecast import report
+    from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
+
+    if policy.role_of(request.user) != policy.ANALYST:
+        raise PermissionDenied("the forecast page is for performance analysts")
+    forecast_access.require_forecast(request.user)
+    defaults = {"as_at": today().isoformat(), "reference_months": 24, "horizon_months": 24}
+    data = request.GET if "as_at" in request.GET else defaults
+    form = ForecastForm(data)
+    fragment = None
+    if form.is_valid():
+        episodes = episodes_for_forecast(request.user, purpose="web forecast page")
+        try:
+            result = report.build_forecast(
+                episodes,
+                as_at=form.cleaned_data["as_at"],
+                reference_months=form.cleaned_data["reference_months"],
+                horizon_months=form.cleaned_data["horizon_months"],
+                cost_rows=placement_costs(),
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            fragment = mark_safe(_forecast_fragment(report.to_html(result)))  # noqa: S308
+    return render(
+        request,
+        "web/forecast.html",
+        {"form": form, "report": fragment},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -61,6 +61,20 @@ def test_episodes_for_forecast_audits_the_read(analyst, looked_after):
     assert event.detail == {"purpose": "test", "count": 4}
 
 
+def test_the_forecast_reads_only_the_users_council(analyst, looked_after, worker):
+    """Least privilege (ARCHITECTURE.md): another council's children on the same database are not
+    in this council's forecast."""
+    from safeguard.people.services import child_register
+    from safeguard.workforce.models import LocalAuthority
+
+    other = LocalAuthority.objects.create(code="E06000050", la_number=896, name="Elsewhere")
+    elsewhere = child_register(by=worker, local_authority=other, la_child_id="X1", first_name="Alex",
+                               last_name="Elsewhere", date_of_birth=D(2013, 4, 1), sex="F",
+                               ethnicity="WBRI")
+    in_care(elsewhere, D(2024, 5, 1), "U4", "PR1")
+    assert len(episodes_for_forecast(analyst, purpose="test")) == 4
+
+
 def test_a_social_worker_may_not_run_the_forecast(worker, looked_after):
     with pytest.raises(PermissionDenied):
         episodes_for_forecast(worker, purpose="test")

@@ -65,8 +65,8 @@ from safeguard.looked_after.models import (
     PermanencePlan,
 )
 from safeguard.people.models import Child, ChildDisability, Visit
-from safeguard.returns.ssda903.export import council_for
 from safeguard.workforce.models import Allocation
+from safeguard.workforce.selectors import council_for
 
 from .schema import LISTS, coded, columns
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from django.db.models import Q
 
 from safeguard.audit.services import audit_record
-from safeguard.core.errors import RecordInvalid, Violation
 from safeguard.looked_after.checks import RESPITE
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -33,21 +32,10 @@ from safeguard.looked_after.models import (
     PreviousPermanenceRecord,
 )
 from safeguard.people.models import Child, Relationship
-from safeguard.workforce.models import Allocation, LocalAuthority
+from safeguard.workforce.models import Allocation
+from safeguard.workforce.selectors import council_for
 
 from .tables import TABLES, collection_bounds, flag, fmt
-
-
-def council_for(by) -> LocalAuthority:
-    """The council whose return this is: the user's, or the only one in the database."""
-    if by is not None and getattr(by, "local_authority_id", None):
-        return by.local_authority
-    councils = list(LocalAuthority.objects.all()[:2])
-    if len(councils) != 1:
-        raise RecordInvalid([Violation("local_authority", "local",
-                                       "say which council: give a user who belongs to one "
-                                       f"({len(councils)} councils on the record)")])
-    return councils[0]
 
 
 def _overlaps(start_field: str, end_field: str, start, end) -> Q:

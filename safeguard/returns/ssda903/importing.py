@@ -48,9 +48,9 @@ from safeguard.people.checks import check_child, check_relationship_add
 from safeguard.people.history import _SOURCES, ChildHistory, edited
 from safeguard.people.models import Child, Relationship
 from safeguard.workforce.models import Allocation, User
+from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
 
-from .export import council_for
 from .reading import Row, Tables, cross_check, read_csv, read_folder
 from .tables import collection_bounds, collection_year_of
 
