@@ -112,6 +112,34 @@ def evaluate_many(
     ]
 
 
+_READS_START: dict[str, bool] = {}
+
+
+def reads_window_start(ind: cat.Indicator, la) -> bool:
+    """Whether a measure's definition looks at its window's first day. A snapshot measure that
+    reads only the as-at date gives the same figure for the year and its fourth quarter (and for
+    last year's end and last year's Q4), so the scorecard counts it once per date, not per column.
+    Found once per process by building the queryset (lazily; a ratio's FTE denominator is one
+    query) with a context that notes the access."""
+    if ind.id not in _READS_START:
+        touched: list[bool] = []
+
+        class Probe(cat.Context):
+            @property
+            def start(self) -> dt.date:
+                touched.append(True)
+                return self.window.start
+
+        from .periods import reporting_year
+
+        probe = Probe(la=la, window=reporting_year(2026))
+        qs = ind.units(probe)
+        if ind.unit == cat.RATIO:
+            ind.extra["denominator"](probe, qs)
+        _READS_START[ind.id] = bool(touched)
+    return _READS_START[ind.id]
+
+
 def _edge_for(model, field_name: str):
     """Dates as they compare with the field: a timestamp (contacts) is cut at local midnight."""
     from django.db.models import DateTimeField

@@ -5,12 +5,15 @@ direction of travel, commentary and plan priority."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from django.db import DatabaseError, connection
 
 from . import catalogue as cat
-from .compute import Result, evaluate, evaluate_many
+from .compute import Result, evaluate, evaluate_many, reads_window_start
 from .models import Commentary, ManualValue, MeasureSetting
-from .periods import Period, is_indicative, quarter, reporting_year, window_for
+from .periods import ANNUAL_ONLY, SNAPSHOT, Period, is_indicative, quarter, reporting_year, window_for
 from .rules import Target, direction, pro_rated, rag, suppress
 
 
@@ -169,8 +172,7 @@ class _Evaluator:
             return
         wanted, keys = [], []
         for column in columns:
-            window = window_for(ind.period_type, column)
-            key = (ind.id, window.start, window.end, is_indicative(ind.period_type, column))
+            key = self._key(ind, column)
             if key not in self.cache and key not in keys:
                 wanted.append(column)
                 keys.append(key)
@@ -180,15 +182,27 @@ class _Evaluator:
             ):
                 self.cache[key] = result
 
+    def _key(self, ind: cat.Indicator, column: Period) -> tuple:
+        """A snapshot measure that reads only its as-at date is keyed by that date alone."""
+        window = window_for(ind.period_type, column)
+        start = window.start
+        snapshot = ind.is_held and ind.period_type in (SNAPSHOT, ANNUAL_ONLY)
+        if snapshot and not reads_window_start(ind, self.la):
+            start = None
+        return (ind.id, start, window.end, is_indicative(ind.period_type, column))
+
     def __call__(self, ind: cat.Indicator, column: Period) -> Result:
         window = window_for(ind.period_type, column)
-        key = (ind.id, window.start, window.end, is_indicative(ind.period_type, column))
+        key = self._key(ind, column)
         if key not in self.cache:
             if ind.is_held:
                 self.cache[key] = evaluate(ind, self.la, column, population_cache=self.population)
             else:
                 self.cache[key] = self._manual(ind, column, window)
-        return self.cache[key]
+        result = self.cache[key]
+        if result.period != column:  # shared with another column ending the same day
+            result = replace(result, period=column, window=window)
+        return result
 
     def _manual(self, ind: cat.Indicator, column: Period, window: Period) -> Result:
         m = self.manual.get((ind.id, window.start, window.end)) or next(
@@ -266,6 +280,34 @@ def build_scorecard(
     """Every measure for the reporting year `year` (ending 31 March `year`), to the quarter given."""
     from safeguard.core.errors import now
 
+    with _without_jit():
+        return _build(la, year, quarter_number, indicator_ids, now())
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high, which the
+    scorecard's look-ups over a whole council are; on a large council compiling took ~1.3 s of a
+    ~1.6 s query, for a plan run once. The scorecard's queries are short, so JIT is set off while it
+    is built and the session's setting put back after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('jit', %s, false)", [before])
+        except DatabaseError:  # an aborted transaction: its rollback undoes the SET anyway
+            pass
+
+
+def _build(la, year: int, quarter_number: int | None, indicator_ids: list[str] | None, at) -> Scorecard:
     period = quarter(year, quarter_number) if quarter_number else reporting_year(year)
     ev = _Evaluator(la)
     commentary = dict(
@@ -278,7 +320,7 @@ def build_scorecard(
         if indicator_ids and ind.id not in indicator_ids:
             continue
         rows.append(_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")))
-    return Scorecard(la, year, quarter_number, period, rows, now())
+    return Scorecard(la, year, quarter_number, period, rows, at)
 
 
 def _row(ind, s, ev: _Evaluator, year: int, q: int | None, period: Period, commentary: str) -> Row:

@@ -273,3 +273,33 @@ def test_cli_drill(three_referrals, analyst, tmp_path, capsys):
     assert (tmp_path / "cp04.csv").read_text().startswith("la_child_id,child_name,in_numerator,why")
     with pytest.raises(CommandError, match="not held|hand entered"):
         call_command("scorecard", "drill", "LAC-08", "--year", "2026")
+
+
+@pytest.mark.django_db
+def test_snapshot_measures_are_counted_once_per_as_at_date(three_referrals, la):
+    """INDICATORS.md §0.3: a snapshot is taken at the period's end, so the year column and Q4 (and
+    last year's end and last year's Q4) are the same figure: the scorecard reads each as-at date
+    once, and each column still equals the measure evaluated for that column alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguard.performance.compute import evaluate, reads_window_start
+
+    assert not reads_window_start(cat.get("CIN-02"), la)  # children in need at the date
+    assert reads_window_start(cat.get("FD-03"), la)  # referrals in the period
+    with CaptureQueriesContext(connection) as ctx:
+        row = build_scorecard(la, 2026, indicator_ids=["CIN-02"]).rows[0]
+    # Five as-at dates: 30 June, 30 September, 31 December, 31 March and last year's 31 March.
+    assert len([q for q in ctx.captured_queries if "front_door_referral" in q["sql"]]) == 5
+    ind = cat.get("CIN-02")
+    columns = [*((f"Q{n}", quarter(2026, n)) for n in range(1, 5)), ("year", reporting_year(2026))]
+    for label, column in columns:
+        alone = evaluate(ind, la, column)
+        got = row.columns[label]
+        assert (got.value, got.numerator, got.denominator) == (
+            alone.value,
+            alone.numerator,
+            alone.denominator,
+        )
+        assert got.period == column and got.window == alone.window
+    assert row.columns["Q2"].denominator == 3  # in need at 30 September: July, August, September
