@@ -95,6 +95,7 @@ def main() -> None:
         print("warning: DATABASE_URL is not PostgreSQL; figures are not comparable", file=sys.stderr)
 
     plan = prepare(args.generate, n_workers=10)
+    load_before = os.getloadavg()[0]  # the machine is shared: figures mean little under other load
     tmp = Path(tempfile.mkdtemp(prefix="safeguard-bench-web-"))
     (tmp / "plan.json").write_text(json.dumps(plan))
     env = dict(
@@ -156,6 +157,7 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
+    load_after = os.getloadavg()[0]
     pages = {}
     with open(tmp / "run_stats.csv") as fh:
         for row in csv.DictReader(fh):
@@ -177,6 +179,7 @@ def main() -> None:
                 "gunicorn_workers": args.workers,
                 "threads": args.threads,
                 "signed_in_workers": len(plan["workers"]),
+                "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
                 "pages": pages,
             },
             indent=2,

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safeguard.web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safeguard.web.middleware.IdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +114,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle expiry is renewed at most once a minute by IdleExpiryMiddleware, not by a write per request.
+SESSION_SAVE_EVERY_REQUEST = False
 X_FRAME_OPTIONS = "DENY"
 
 # Counting conventions a council may change to reproduce legacy figures (INDICATORS.md §0.4).
@@ -148,7 +150,8 @@ AXES_VERBOSE = False
 LOGIN_URL = "web:sign_in"
 LOGIN_REDIRECT_URL = "web:my_work"
 LOGOUT_REDIRECT_URL = "web:sign_in"
-# Idle expiry: SESSION_COOKIE_AGE (30 minutes) renewed on every request; gone when the browser closes.
+# Idle expiry: SESSION_COOKIE_AGE (30 minutes), renewed at most once a minute (IdleExpiryMiddleware);
+# gone when the browser closes.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("SAFEGUARD_INSECURE_COOKIES") != "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

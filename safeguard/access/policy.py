@@ -145,11 +145,35 @@ def _basis(user, child) -> Basis:
         return Basis(True, f"grant by {grant.granted_by}: {grant.reason}")
     if child.is_restricted:
         return Basis(False, "restricted record: needs a manager's grant or break-glass")
+    if role in (SOCIAL_WORKER, PERSONAL_ADVISER, TEAM_MANAGER):
+        return _basis_from_allocations(user, child, role)
     from safeguard.people.models import Child
 
     if not Child.objects.filter(pk=child.pk).filter(_relationship_q(user)).exists():
         return Basis(False, "not allocated to you or your team")
     return Basis(True, _relationship_label(user, child))
+
+
+def _basis_from_allocations(user, child, role: str) -> Basis:
+    """`_relationship_q` and `_relationship_label` for one child, decided from the child's open
+    allocations in one query (the child page asks on every view; the rule is the same)."""
+    from safeguard.workforce.models import Allocation
+
+    open_allocations = list(
+        Allocation.objects.filter(child=child, end_date__isnull=True)
+        .order_by("pk")
+        .only("pk", "worker_id", "team_id", "kind")
+    )
+    mine = next((a for a in open_allocations if a.worker_id == user.pk), None)
+    if mine is not None:
+        return Basis(True, f"allocated ({mine.get_kind_display().lower()})")
+    teams = _team_ids(user) if role == TEAM_MANAGER else ({user.team_id} - {None})
+    social_work = [a for a in open_allocations if a.kind == "social_worker"]
+    if any(a.team_id in teams for a in social_work):
+        return Basis(True, "team's case")
+    if social_work:
+        return Basis(False, "not allocated to you or your team")
+    return Basis(True, "front door (no allocated worker)")
 
 
 def _relationship_label(user, child) -> str:

@@ -52,7 +52,8 @@ def entries(h) -> list[Entry]:
         "allocations",
     ):
         ids |= {x.recorded_by_id for x in getattr(h, name) if x.recorded_by_id}
-    staff = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    names = ("pk", "username", "first_name", "last_name")  # all the chronology shows of them
+    staff = {u.pk: u for u in User.objects.filter(pk__in=ids).only(*names)} if ids else {}
     out = _entries(h, staff)
     return [Entry(e.date, e.kind, e.text, staff.get(e.recorded_by)) for e in out]
 

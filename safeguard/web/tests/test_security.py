@@ -49,7 +49,7 @@ def test_strict_content_security_policy(world, client_for):
 
 
 def test_session_and_cookie_settings():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60  # renewal: safeguard/access/tests/test_idle_expiry.py
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SECURE is (not settings.DEBUG)
     assert settings.PASSWORD_HASHERS[0].endswith(("Argon2PasswordHasher", "MD5PasswordHasher"))
