@@ -67,7 +67,7 @@ def _line(card: Scorecard, row: Row, public: bool) -> list[str]:
             comp,
             _cell(row, row.england_average, False),
             str(row.target) or "-",
-            _cell(row, row.previous_year_end, False),
+            _cell(row, row.public_previous()[0] if public else row.previous_year_end, False),
         ]
         + [_cell(row, r.value if r else None, public, r) for r in row.columns.values()]
         + [
@@ -122,7 +122,7 @@ def render_xlsx(card: Scorecard, path, *, public: bool = True) -> None:
 def trend_svg(row: Row, public: bool = True, width: int = 150, height: int = 44) -> str:
     """A small line chart: previous year-end, then each quarter; suppressed or missing points are
     gaps. Drawn here so the PDF needs no browser or charting service."""
-    points = [("PYE", row.previous_year_end)] + [
+    points = [("PYE", row.public_previous()[0] if public else row.previous_year_end)] + [
         (k, (row.public_value(r) if public else r.value) if r else None) for k, r in row.columns.items()
     ]
     values = [v for _, v in points if isinstance(v, (int, float))]

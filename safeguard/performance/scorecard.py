@@ -38,6 +38,10 @@ class Row:
     comparator_year: str = ""
     previous_year_end: float | None = None
     q4_previous: float | None = None
+    # The computed results behind those two (None when the previous year-end is a configured,
+    # published figure), so public outputs can suppress small numbers in them too.
+    previous_year_result: Result | None = None
+    q4_previous_result: Result | None = None
     columns: dict[str, Result | None] = field(default_factory=dict)  # "Q1".."Q4", "year"
     current: Result | None = None
     rag: str = "n/a"
@@ -60,6 +64,14 @@ class Row:
         if result is None or result.value is None:
             return None
         return suppress(result.value, result.numerator, result.denominator, self.unit)
+
+    def public_previous(self) -> tuple:
+        """Previous year-end and last year's Q4 as published: small numbers suppressed (§0.3 rule 5)."""
+        pye = (self.public_value(self.previous_year_result) if self.previous_year_result is not None
+               else self.previous_year_end)
+        q4 = (self.public_value(self.q4_previous_result) if self.q4_previous_result is not None
+              else self.q4_previous)
+        return pye, q4
 
     def as_dict(self, public: bool = False) -> dict:
         current = self.current
@@ -94,8 +106,8 @@ class Row:
             "statistical_neighbour_n": self.statistical_neighbour_n,
             "england_average": self.england_average,
             "comparator_year": self.comparator_year,
-            "previous_year_end": self.previous_year_end,
-            "q4_previous": self.q4_previous,
+            "previous_year_end": self.public_previous()[0] if public else self.previous_year_end,
+            "q4_previous": self.public_previous()[1] if public else self.q4_previous,
             "columns": {
                 k: (None if r is None else (self.public_value(r) if public else r.value))
                 for k, r in self.columns.items()
@@ -134,6 +146,14 @@ class Scorecard:
             rag_count[key] = rag_count.get(key, 0) + 1
             dot_count[r.direction_colour] = dot_count.get(r.direction_colour, 0) + 1
         return {"rag": rag_count, "direction": dot_count, "measures": len(self.rows)}
+
+    def public_previous(self) -> tuple:
+        """Previous year-end and last year's Q4 as published: small numbers suppressed (§0.3 rule 5)."""
+        pye = (self.public_value(self.previous_year_result) if self.previous_year_result is not None
+               else self.previous_year_end)
+        q4 = (self.public_value(self.q4_previous_result) if self.q4_previous_result is not None
+              else self.q4_previous)
+        return pye, q4
 
     def as_dict(self, public: bool = False) -> dict:
         la = self.local_authority
@@ -361,9 +381,11 @@ def _row(ind, s, ev: _Evaluator, year: int, q: int | None, period: Period, comme
         row.columns["year"] = ev(ind, reporting_year(year))
     row.current = row.columns[f"Q{q}"] if q else row.columns["year"]
     prev_year = ev(ind, reporting_year(year - 1))
-    row.previous_year_end = s.previous_year_end if s and s.previous_year_end is not None else prev_year.value
+    published = s is not None and s.previous_year_end is not None
+    row.previous_year_end = s.previous_year_end if published else prev_year.value
+    row.previous_year_result = None if published else prev_year
     q4_prev = ev(ind, quarter(year - 1, 4))
-    row.q4_previous = q4_prev.value
+    row.q4_previous, row.q4_previous_result = q4_prev.value, q4_prev
     # RAG against target (C5); annual count targets pro-rated for YTD counts (C4).
     target = row.target
     if s and s.target_is_annual_count and ind.period_type in ("YTD", "IN_PERIOD") and q:

@@ -15,6 +15,7 @@ from safeguard.performance import catalogue as cat
 from safeguard.performance import rules
 from safeguard.performance.models import Commentary, MeasureSetting
 from safeguard.performance.periods import quarter, reporting_year
+from safeguard.performance.render import render_html
 from safeguard.performance.scorecard import build_scorecard
 from safeguard.performance.selectors import indicator_children
 from safeguard.performance.services import (
@@ -216,6 +217,22 @@ def test_json_has_the_required_fields_and_suppresses_only_when_public(three_refe
     assert public["CP-06"]["value"] == 0  # zero is not suppressed
     summary = card.summary()
     assert sum(summary["rag"].values()) == len(card.rows)
+
+
+@pytest.mark.django_db
+def test_previous_year_end_is_suppressed_in_public_outputs_too(three_referrals, la, front, make_child):
+    """INDICATORS.md §0.3 rule 5: small numbers are suppressed in every public figure, the
+    previous year-end column and its trend point included, never in the analyst's view."""
+    front.refer(make_child(), D(2024, 6, 3))
+    front.refer(make_child(), D(2024, 9, 2))
+    card = build_scorecard(la, 2026, 2)
+    internal = {r["id"]: r for r in card.as_dict()["indicators"]}
+    public = {r["id"]: r for r in card.as_dict(public=True)["indicators"]}
+    assert internal["FD-03"]["previous_year_end"] == 2
+    assert public["FD-03"]["previous_year_end"] == "c"
+    html = render_html(card, public=True)
+    row = next(line for line in html.split("<tr>") if ">FD-03<" in line)
+    assert ">2<" not in row
 
 
 @pytest.mark.django_db
