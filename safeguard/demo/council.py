@@ -151,6 +151,12 @@ class Demo:
             c = self.child(years(self.rng.randint(3, 15)))
             self._care(c, days)
 
+        # A restricted record (a member of staff's own relative): only a grant or break-glass opens it.
+        relative = self.child(years(9))
+        self.referral(relative, self.wd_ago(5))
+        people.child_restrict(by=self.manager, child_id=relative.pk, restricted=True,
+                              reason="A relative of a member of staff in the Assessment Team")
+
         # The LADO's caseload: several years of allegations against adults who work with children.
         load_demo_lado(self.la, self.users[User.Role.LADO], self.today)
         return passwords

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         if passwords is None:
             self.stdout.write("The demo council is already loaded (passwords were shown when it was made).")
             return
-        self.stdout.write("Demo council loaded. Sign in at http://127.0.0.1:8000/admin/ with:")
+        self.stdout.write("Demo council loaded. Sign in at http://127.0.0.1:8000/ with:")
         for username, password in passwords.items():
             self.stdout.write(f"  {username:<18} {password}")
         self.stdout.write("These passwords are shown once only.")
