@@ -179,6 +179,11 @@ def test_forecast_pdf(looked_after, tmp_path):
     assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
 
 
+def _set_kinship_cost(user: str) -> None:
+    call_command("forecast", "costs", "set", "--category", "kinship", "--weekly-cost", "300",
+                 "--from", "2026-04-01", "--user", user)
+
+
 def test_backtest_and_costs_commands(analyst, looked_after, tmp_path):
     call_command(
         "forecast",
@@ -192,33 +197,9 @@ def test_backtest_and_costs_commands(analyst, looked_after, tmp_path):
     )
     data = json.loads((tmp_path / "b.json").read_text())
     assert data["errors"]["total"]["points"] >= 1
-    call_command(
-        "forecast",
-        "costs",
-        "set",
-        "--category",
-        "kinship",
-        "--weekly-cost",
-        "300",
-        "--from",
-        "2026-04-01",
-        "--user",
-        "an1",
-    )
+    _set_kinship_cost("an1")
     assert PlacementCost.objects.get(category="kinship").weekly_cost == 300
     with pytest.raises(CommandError, match="--as-at"):
         call_command("forecast", "--as-at", "31/03/2026", "--out", str(tmp_path / "x"))
     with pytest.raises(CommandError, match="may"):
-        call_command(
-            "forecast",
-            "costs",
-            "set",
-            "--category",
-            "kinship",
-            "--weekly-cost",
-            "300",
-            "--from",
-            "2026-04-01",
-            "--user",
-            "sw1",
-        )
+        _set_kinship_cost("sw1")

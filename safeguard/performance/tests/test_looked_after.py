@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from safeguard.looked_after import services as ls
+from safeguard.looked_after.checks import PLACEHOLDER_URN
 from safeguard.timescales import calendar
 
 from .conftest import drill, figure, period
@@ -113,7 +114,7 @@ def test_adoption_and_ceasing_care(la, worker, make_child):
     start(worker, adopted, D(2025, 4, 10), legal_status="C1", placement="U6")
     journey = ls.adoption_decision_record(by=worker, child_id=adopted.pk, decision_date=D(2025, 6, 1))
     move(worker, adopted, D(2025, 7, 1), rne="L", legal_status="E1")
-    move(worker, adopted, D(2025, 9, 1), placement="A6", urn="XXXXXXX")
+    move(worker, adopted, D(2025, 9, 1), placement="A6", urn=PLACEHOLDER_URN)
     ls.adoption_milestone_record(
         by=worker,
         adoption_id=journey.pk,
