@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from safeguard.core.errors import as_if_today
@@ -110,7 +110,7 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
                      report: Report | None = None, jobs: int | None = None,
                      show_progress: bool = False, label: str | None = None) -> Report:
     """Generate and write one council inside one transaction. Families are built in chunks
-    (in `jobs` processes on SQLite) and written in family order, so the result is the same
+    (in `jobs` processes) and written in family order, so the result is the same
     whatever the number of processes."""
     global _SIM, _SIM_WHEN
     if LocalAuthority.objects.filter(code=shape.la_code).exists():
@@ -125,7 +125,7 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
     window = Window(as_at=as_at, years=years)
     when = timezone.now()
     if jobs is None:
-        jobs = min(2, os.cpu_count() or 1) if connection.vendor == "sqlite" else 1
+        jobs = min(2, os.cpu_count() or 1)
     with _as_at(as_at), transaction.atomic():
         ids = writer.Ids()
         # An explicit key (next after the highest), not a database sequence: sequences do not roll

@@ -71,6 +71,12 @@ def _converter(field):
 def _insert(model, fields, rows) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        # COPY: one stream for the server to parse, not an INSERT to plan and run per row.
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
     with connection.cursor() as cursor:
         for i in range(0, len(rows), BATCH * 5):

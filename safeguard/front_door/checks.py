@@ -248,8 +248,11 @@ def check_referral_close(history: ChildHistory, candidate: Referral, checks: Che
     if reason == "RC2":
         checks.require(history.child.date_of_death is not None, "reason_for_closure",
                        "CIN 8585Q", "RC2 (died) needs the child's date of death to be recorded")
+    if candidate.primary_need != current.primary_need:
+        checks.code(candidate.primary_need, codes.PrimaryNeed, "primary_need", "CIN 8650",
+                    "Primary need")
     if not current.referral_nfa:
-        checks.require(bool(current.primary_need), "primary_need", "CIN 8610",
+        checks.require(bool(candidate.primary_need), "primary_need", "CIN 8610",
                        "record the primary need before closing an episode that led to action")
     _check_closure_activity(history, current.pk, closure_date, reason, checks)
 

@@ -141,12 +141,15 @@ def referral_set_primary_need(*, by, referral_id: int, expected_version: int | N
 @transaction.atomic
 def referral_close(*, by, referral_id: int, expected_version: int | None,
                    closure_date: dt.date, reason_for_closure: str, rationale: str,
-                   authorised_by) -> Referral:
-    """Close an episode of need with its reason and the manager's recorded rationale."""
+                   authorised_by, primary_need: str = "") -> Referral:
+    """Close an episode of need with its reason and the manager's recorded rationale. The primary
+    need can be given here too: an episode that led to action cannot close without one (CIN 8610),
+    and the manager closing it is often the one who settles it."""
     history = ChildHistory.load_for(Referral, referral_id)
     held = history.for_edit("referrals", referral_id, expected_version)
     referral = edited(held, closure_date=closure_date, reason_for_closure=reason_for_closure,
                       closure_rationale=(rationale or "").strip(),
+                      primary_need=primary_need or held.primary_need,
                       closure_authorised_by=authorised_by, recorded_by=by)
     run_check(check_referral_close, history, referral, authorised_by=authorised_by)
     referral.save()
@@ -154,7 +157,8 @@ def referral_close(*, by, referral_id: int, expected_version: int | None,
     refresh_clocks(history.child, history)
     audit_record(actor=by, action="update", obj=referral,
                  detail={"event": "closed", "closure_date": str(closure_date),
-                         "reason": reason_for_closure, "authorised_by": authorised_by.pk})
+                         "reason": reason_for_closure, "authorised_by": authorised_by.pk,
+                         "primary_need": referral.primary_need, "primary_need_before": held.primary_need})
     return referral
 
 

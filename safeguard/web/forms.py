@@ -180,6 +180,12 @@ class ClosureForm(GovForm):
         label="Reason for closure", choices=_choices(codes.ReasonForClosure)
     )
     rationale = forms.CharField(label="Management rationale", widget=forms.Textarea(attrs={"rows": 4}))
+    primary_need = forms.ChoiceField(
+        label="Primary need",
+        help_text="Needed to close an episode that led to action (CIN census)",
+        choices=_choices(codes.PrimaryNeed, "Not recorded"),
+        required=False,
+    )
 
 
 class AllocateForm(GovForm):

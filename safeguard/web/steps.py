@@ -318,9 +318,10 @@ STEPS: dict[str, Step] = {
                 reason_for_closure=d["reason_for_closure"],
                 rationale=d["rationale"],
                 authorised_by=u,
+                primary_need=d["primary_need"],
             ),
             who=AUTHORISE,
-            initial=lambda t: {"closure_date": dt.date.today()},
+            initial=lambda t: {"closure_date": dt.date.today(), "primary_need": t.primary_need},
         ),
     ]
 }

@@ -514,6 +514,18 @@ def test_closure_needs_primary_need(manager, referral):
     _assert_still_open(referral)
 
 
+def test_closure_can_record_the_primary_need(manager, referral):
+    """CIN census rules 8610 and 8650: the manager closing an episode that led to action may give its
+    primary need on the closure itself; a code outside the CIN list is refused, changing nothing."""
+    with pytest.raises(RecordInvalid) as exc:
+        _close(referral, manager, primary_need="N10")
+    _refused(exc, "CIN 8650")
+    _assert_still_open(referral)
+    closed = _close(referral, manager, primary_need="N1")
+    closed.refresh_from_db()
+    assert (closed.primary_need, closed.closure_date) == ("N1", D(2024, 3, 1))
+
+
 def test_closure_needs_rationale_and_manager(worker, manager, referral):
     """Local rule (Ofsted ILACS: management oversight): rationale and team manager authorise."""
     referral = _with_need(referral, worker)

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-existing", action="store_true",
                             help="do nothing (and succeed) if the council is already there")
         parser.add_argument("--jobs", type=int, default=None,
-                            help="processes building journeys (SQLite only; default 2)")
+                            help="processes building journeys (default 2)")
 
     def handle(self, *args, size, seed, years, la_code, as_at, jobs, skip_existing, **opts):
         as_at = as_at or dt.date.today()
