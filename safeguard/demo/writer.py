@@ -11,7 +11,6 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from safeguard.audit.models import AuditEvent
 from safeguard.people.history import _SOURCES, ChildHistory
@@ -51,18 +50,21 @@ class Ids:
 
 
 def _converter(field):
-    """How one field's Python value goes to the database in a plain INSERT (SQLite): dates and
-    aware datetimes as Django's SQLite backend stores them (UTC, no offset)."""
+    """How one field's Python value goes to the database in a plain INSERT (SQLite) or COPY
+    (PostgreSQL): JSON as text on both; on SQLite, dates and aware datetimes as Django's SQLite
+    backend stores them (UTC, no offset). None: the value as it is."""
+    import json
+
     from django.db import models
 
+    if isinstance(field, models.JSONField):
+        return lambda v: None if v is None else json.dumps(v)
+    if connection.vendor != "sqlite":
+        return None
     if isinstance(field, models.DateTimeField):
         return lambda v: None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else v.isoformat()
-    if isinstance(field, models.JSONField):
-        import json
-
-        return lambda v: None if v is None else json.dumps(v)
     if isinstance(field, models.DecimalField):
         return lambda v: None if v is None else str(v)
     return None
@@ -84,9 +86,9 @@ def _insert(model, fields, rows) -> None:
 
 
 def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
-    """Plain multi-row INSERTs for records already checked in memory, and their history rows
-    (what bulk_create_with_history writes, without building an object per row): several times
-    faster than the ORM's bulk_create on SQLite."""
+    """Records already checked in memory, and their history rows (what bulk_create_with_history
+    writes, without building an object per row), as plain rows: several times faster than the
+    ORM's bulk_create."""
     # Keys handed out by `Ids` are written; tables keyed by the database (clocks, audit) are not.
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
     getters = []
@@ -108,30 +110,23 @@ def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
         names = [f.attname for f in fields]
         position = {a: i for i, a in enumerate(names)}
         hconv = _converter(hmodel._meta.get_field("history_date"))
-        fixed = {k: (hconv(v) if k == "history_date" else v) for k, v in extra.items()}
+        fixed = {k: (hconv(v) if k == "history_date" and hconv else v) for k, v in extra.items()}
         plan = [(position.get(f.attname), fixed.get(f.attname)) for f in hfields]
         hrows = [tuple(row[i] if i is not None else v for i, v in plan) for row in rows]
         _insert(hmodel, hfields, hrows)
 
 
 def _bulk(model, objs: list, when: dt.datetime) -> None:
-    if not objs:
-        return
-    if connection.vendor == "sqlite":
+    if objs:
         _fast_bulk(model, objs, when)
-    elif hasattr(model, "history"):
-        bulk_create_with_history(objs, model, batch_size=BATCH, default_date=when,
-                                 default_change_reason="generated")
-    else:
-        model.objects.bulk_create(objs, batch_size=BATCH)
 
 
 def _bulk_values(model, values: list[dict], when: dt.datetime) -> None:
-    """Rows of a table keyed by the database (clocks, audit), straight from their values: on
-    SQLite the same row `_fast_bulk` would write for `model(**v)`, without building the objects."""
+    """Rows of a table keyed by the database (clocks, audit), straight from their values: the
+    same row `_fast_bulk` would write for `model(**v)`, without building the objects."""
     if not values:
         return
-    if connection.vendor != "sqlite" or hasattr(model, "history"):
+    if hasattr(model, "history"):
         _bulk(model, [model(**v) for v in values], when)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -209,18 +204,6 @@ def _generated_labels() -> list[str]:
     return ["people.Child"] + [_SOURCES[name][0] for name in ORDER]
 
 
-def _plain(field):
-    conv = _converter(field) if connection.vendor == "sqlite" else None
-    if conv is None and connection.vendor != "sqlite":
-        from django.db import models
-
-        if isinstance(field, models.JSONField):
-            import json
-
-            return lambda v: None if v is None else json.dumps(v)
-    return conv
-
-
 #: Clocks about a placement name it by its period of care's key * 1000 + n (timescales.derive).
 PLACEMENT = "looked_after.Placement"
 
@@ -247,15 +230,15 @@ class Rows:
             getters = []
             for f in cls.fields(model):
                 if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    getters.append((None, _plain(f)(when) if _plain(f) else when))
+                    getters.append((None, _converter(f)(when) if _converter(f) else when))
                 else:
-                    getters.append((f.attname, _plain(f)))
+                    getters.append((f.attname, _converter(f)))
             rows.tables[label] = [
                 tuple((conv(obj.__dict__[a]) if conv else obj.__dict__[a]) if a is not None else conv
                       for a, conv in getters) for obj in objs]
         clock_fields = cls.fields(Clock)
         names = [f.attname for f in clock_fields]
-        convs = [_plain(f) for f in clock_fields]
+        convs = [_converter(f) for f in clock_fields]
         clock_rows = []
         for h in histories:
             for link in wanted_links(h, cal):
@@ -312,7 +295,7 @@ class Rows:
             if hasattr(model, "history"):
                 hmodel = model.history.model
                 position = {f.attname: i for i, f in enumerate(fields)}
-                conv = _plain(hmodel._meta.get_field("history_date"))
+                conv = _converter(hmodel._meta.get_field("history_date"))
                 fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
                          "history_type": "+", "history_user_id": None}
                 hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
