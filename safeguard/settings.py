@@ -150,6 +150,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
+# A typed one-time code is masked in axes' record of a failed attempt, like the password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Administrators' second factor (RFC 6238 codes from an authenticator app; safeguard/web/second_factor.py):
+# "optional" lets each administrator enrol; "required" sends an administrator without one to set it
+# up after the password, before anything else (NCSC: multi-factor authentication for privileged accounts).
+SAFEGUARD_ADMIN_SECOND_FACTOR = os.environ.get("SAFEGUARD_ADMIN_SECOND_FACTOR", "optional")
+if SAFEGUARD_ADMIN_SECOND_FACTOR not in ("optional", "required"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SAFEGUARD_ADMIN_SECOND_FACTOR must be 'optional' or 'required'")
 
 LOGIN_URL = "web:sign_in"
 LOGIN_REDIRECT_URL = "web:my_work"

@@ -57,3 +57,33 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SecondFactor(models.Model):
+    """An administrator's authenticator app: a shared secret for time-based one-time passwords
+    (RFC 6238). It counts only once `confirmed_at` is set, after the first correct code; turning
+    it off blanks the secret and sets `revoked_at` (the row stays, for the audit's sake).
+
+    `last_used_step` is the 30-second step of the last code accepted: a code for that step or an
+    earlier one is refused, so a code seen over someone's shoulder cannot be used again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    secret = models.CharField(max_length=64, blank=True)  # base32; never shown once confirmed
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "user", condition=Q(revoked_at__isnull=True), name="one_live_second_factor_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=False) | ~Q(secret=""), name="live_second_factor_has_secret"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "enrolled" if self.confirmed_at else "being set up"
+        return f"Second factor for user {self.user_id} ({state})"

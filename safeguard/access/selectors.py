@@ -8,6 +8,7 @@ import difflib
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -15,7 +16,7 @@ from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
 
 from . import policy
-from .models import Alert
+from .models import Alert, SecondFactor
 
 
 class NotAllowed(Exception):
@@ -218,3 +219,37 @@ def alerts_for(user) -> list[Alert]:
         .select_related("child", "grant")
         .order_by("-created_at")
     )
+
+
+# --- an administrator's second factor ----------------------------------------------------------
+
+
+def second_factor_of(user) -> SecondFactor | None:
+    """The user's own enrolled authenticator app (its secret is for the services, not for pages)."""
+    return SecondFactor.objects.filter(
+        user_id=user.pk, revoked_at__isnull=True, confirmed_at__isnull=False
+    ).first()
+
+
+def second_factor_being_set_up(user) -> SecondFactor | None:
+    """A set-up the user has begun and not yet confirmed: the only time its secret is shown."""
+    return SecondFactor.objects.filter(
+        user_id=user.pk, revoked_at__isnull=True, confirmed_at__isnull=True
+    ).first()
+
+
+def second_factor_step(user) -> str | None:
+    """What sign-in asks after a right password: "code" from anyone with an enrolled app, "set_up"
+    from an administrator without one where the council requires it (NCSC: multi-factor
+    authentication for privileged accounts), or nothing."""
+    if second_factor_of(user) is not None:
+        return "code"
+    if second_factor_required(user):
+        return "set_up"
+    return None
+
+
+def second_factor_required(user) -> bool:
+    """The council may require a second factor of its administrators (SAFEGUARD_ADMIN_SECOND_FACTOR)."""
+    required = settings.SAFEGUARD_ADMIN_SECOND_FACTOR == "required"
+    return required and policy.role_of(user) == policy.ADMINISTRATOR

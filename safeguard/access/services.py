@@ -1,19 +1,20 @@
-"""Giving and taking access beyond the usual: a manager's grant, break-glass, and their alerts.
-Each writes its audit row in the same transaction."""
+"""Giving and taking access beyond the usual: a manager's grant, break-glass, and their alerts;
+an administrator's second factor at sign-in. Each writes its audit row in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import audit_record
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, RecordInvalid, Violation
 
-from . import policy
-from .models import AccessGrant, Alert
+from . import policy, totp
+from .models import AccessGrant, Alert, SecondFactor
 
 MIN_REASON = 10
 
@@ -140,3 +141,161 @@ def alert_mark_read(*, by, alert_id: int) -> Alert:
         alert.read_at = timezone.now()
         alert.save(update_fields=["read_at"])
     return alert
+
+
+# --- an administrator's second factor (RFC 6238 one-time codes) ----------------------------------
+# Each function below writes its audit row in the same transaction as its change; a refused code
+# is audited (and committed) before the refusal is raised, like a refused record in child_open.
+
+SECOND_FACTOR_RULE = "second-factor"
+_WRONG_CODE = "the code is not right: use the 6-digit code your authenticator app shows now"
+
+
+def _second_factor_audit(factor: SecondFactor, *, actor, action: str, reason: str, **detail) -> None:
+    """The factor's row is named, never its secret."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="access.SecondFactor",
+        object_id=str(factor.pk),
+        reason=reason,
+        detail={"user": factor.user_id, **detail},
+    )
+
+
+def _live_factor(user_id: int, *, confirmed: bool) -> SecondFactor | None:
+    return (
+        SecondFactor.objects.select_for_update()
+        .filter(user_id=user_id, revoked_at__isnull=True, confirmed_at__isnull=not confirmed)
+        .first()
+    )
+
+
+def _code_outcome(factor: SecondFactor, code: str, at: float | None) -> tuple[int | None, str]:
+    """("accepted", step) for a fresh right code; a replay of the last accepted step (or an
+    earlier one) is refused, as RFC 6238 §5.2 requires."""
+    step = totp.matching_step(factor.secret, code, at=time.time() if at is None else at)
+    if step is None:
+        return None, "wrong"
+    if factor.last_used_step is not None and step <= factor.last_used_step:
+        return None, "replayed"
+    return step, "accepted"
+
+
+@transaction.atomic
+def second_factor_begin(*, user) -> SecondFactor:
+    """Start setting up an authenticator app, or resume a set-up already begun (so a page reload
+    keeps the secret already scanned). The factor counts only once confirmed with a code."""
+    checks = Checks()
+    checks.require(
+        policy.role_of(user) == policy.ADMINISTRATOR, "user", SECOND_FACTOR_RULE,
+        "a second factor is for administrators",
+    )
+    checks.require(
+        _live_factor(user.pk, confirmed=True) is None,
+        "user", SECOND_FACTOR_RULE, "you already have an authenticator app: turn it off first to change it",
+    )
+    checks.raise_if_any()
+    factor = _live_factor(user.pk, confirmed=False)
+    if factor is None:
+        try:
+            with transaction.atomic():
+                factor = SecondFactor.objects.create(user=user, secret=totp.new_secret())
+        except IntegrityError:  # the same set-up begun at the same moment in another tab
+            return _live_factor(user.pk, confirmed=False)
+        _second_factor_audit(factor, actor=user, action="create", reason="second factor: set-up begun")
+    return factor
+
+
+def second_factor_confirm(*, user, code: str, at: float | None = None) -> SecondFactor:
+    """Enrolment completes only when a code from the app is typed: proof that the app holds the
+    secret, before sign-in starts to depend on it."""
+    factor, outcome = _second_factor_confirm(user=user, code=code, at=at)
+    if outcome != "accepted":
+        raise RecordInvalid([Violation("code", SECOND_FACTOR_RULE, _WRONG_CODE if factor else outcome)])
+    return factor
+
+
+@transaction.atomic
+def _second_factor_confirm(*, user, code: str, at: float | None) -> tuple[SecondFactor | None, str]:
+    factor = _live_factor(user.pk, confirmed=False)
+    if factor is None:
+        return None, "set-up has not begun, or is already complete"
+    step, outcome = _code_outcome(factor, code, at)
+    if step is None:
+        _second_factor_audit(factor, actor=user, action="update", reason="second factor: set-up code refused",
+                             outcome=outcome)
+        return factor, outcome
+    factor.confirmed_at = timezone.now()
+    factor.last_used_step = step
+    factor.save(update_fields=["confirmed_at", "last_used_step"])
+    _second_factor_audit(factor, actor=user, action="update", reason="second factor: enrolled")
+    return factor, outcome
+
+
+@transaction.atomic
+def second_factor_verify(*, user, code: str, at: float | None = None) -> bool:
+    """Check a code at sign-in. Whether it was accepted is returned, not raised, so that the audit
+    row of a refused code is committed too; the caller counts a refusal towards the lockout."""
+    factor = _live_factor(user.pk, confirmed=True)
+    if factor is None:
+        return False
+    step, outcome = _code_outcome(factor, code, at)
+    if step is not None:
+        factor.last_used_step = step
+        factor.save(update_fields=["last_used_step"])
+    _second_factor_audit(
+        factor, actor=user, action="update", outcome=outcome,
+        reason=f"second factor: sign-in code {'accepted' if step is not None else 'refused'}",
+    )
+    return step is not None
+
+
+def second_factor_revoke(*, by, user_id: int, code: str = "", at: float | None = None) -> SecondFactor:
+    """Turn an authenticator app off. The user themself proves it is them with a current code (and
+    may not while the council requires a second factor); another administrator of the same council
+    may reset it without one, for a lost phone, and the audit names them."""
+    factor, violations = _second_factor_revoke(by=by, user_id=user_id, code=code, at=at)
+    if violations:
+        raise RecordInvalid(violations)
+    return factor
+
+
+@transaction.atomic
+def _second_factor_revoke(*, by, user_id: int, code: str, at: float | None):
+    from safeguard.workforce.models import User
+
+    user = User.objects.get(pk=user_id)
+    factor = _live_factor(user_id, confirmed=True) or _live_factor(user_id, confirmed=False)
+    checks = Checks()
+    checks.require(
+        factor is not None, "user", SECOND_FACTOR_RULE, "there is no authenticator app to turn off"
+    )
+    if by.pk == user.pk:
+        checks.require(
+            settings.SAFEGUARD_ADMIN_SECOND_FACTOR != "required",
+            "user", SECOND_FACTOR_RULE,
+            "your council requires a second factor for administrators: ask another administrator to reset it",
+        )
+    else:
+        checks.require(
+            policy.role_of(by) == policy.ADMINISTRATOR and by.local_authority_id == user.local_authority_id,
+            "user", SECOND_FACTOR_RULE,
+            "only an administrator of the same council may reset someone's second factor",
+        )
+    if checks.violations:
+        return factor, checks.violations
+    if by.pk == user.pk and factor.confirmed_at is not None:
+        step, outcome = _code_outcome(factor, code, at)
+        if step is None:
+            _second_factor_audit(factor, actor=by, action="update",
+                                 reason="second factor: code refused when turning off", outcome=outcome)
+            return factor, [Violation("code", SECOND_FACTOR_RULE, _WRONG_CODE)]
+    factor.secret = ""
+    factor.revoked_at = timezone.now()
+    factor.save(update_fields=["secret", "revoked_at"])
+    _second_factor_audit(
+        factor, actor=by, action="delete",
+        reason="second factor: turned off" if by.pk == user.pk else f"second factor: reset by {by.username}",
+    )
+    return factor, []

@@ -167,6 +167,72 @@ class CPPlanForm(GovForm):
     initial_category = forms.ChoiceField(label="Category of abuse", choices=_choices(codes.CategoryOfAbuse))
 
 
+class CINPlanStartForm(GovForm):
+    start_date = forms.DateField(label="CIN plan start date", widget=DATE)
+
+
+class CINPlanEndForm(GovForm):
+    end_date = forms.DateField(label="CIN plan end date", widget=DATE)
+
+
+class _EpisodeForm(GovForm):
+    """The SSDA903 items of an episode a worker types; each field is named as the rules name it,
+    so a refusal lands beside the item it concerns."""
+
+    legal_status = forms.ChoiceField(label="Legal status (LS)", choices=_choices(codes.LegalStatus))
+    category_of_need = forms.ChoiceField(
+        label="Category of need (CIN)", choices=_choices(codes.CategoryOfNeed)
+    )
+    placement = forms.ChoiceField(label="Placement type (PLACE)", choices=_choices(codes.Placement))
+    placement_provider = forms.ChoiceField(
+        label="Placement provider (PLACE_PROVIDER)",
+        choices=_choices(codes.PlacementProvider, "None (temporary or other placement)"),
+        required=False,
+    )
+    placement_postcode = forms.CharField(label="Placement postcode (PL_POST)", max_length=8, required=False)
+    urn = forms.CharField(
+        label="Ofsted URN",
+        max_length=8,
+        required=False,
+        help_text="Not for placements Ofsted does not register",
+    )
+
+
+class CareStartForm(_EpisodeForm):
+    decom = forms.DateField(label="Date the child became looked after (DECOM)", widget=DATE)
+    field_order = ["decom"]
+
+
+class EpisodeChangeForm(_EpisodeForm):
+    decom = forms.DateField(label="Date of the change (DECOM of the new episode)", widget=DATE)
+    rne = forms.ChoiceField(
+        label="Reason for new episode (RNE)",
+        choices=[c for c in _choices(codes.ReasonForNewEpisode) if c[0] != "S"],
+    )
+    reason_place_change = forms.ChoiceField(
+        label="Reason for placement change (REASON_PLACE_CHANGE)",
+        help_text="Needed when the placement changes, unless to or from a temporary placement",
+        choices=_choices(codes.ReasonPlaceChange, "Not a change of placement"),
+        required=False,
+    )
+    category_of_need = forms.ChoiceField(
+        label="Category of need (CIN)",
+        choices=_choices(codes.CategoryOfNeed, "As recorded when care started"),
+        required=False,
+        help_text="Stays as recorded when the child became looked after",
+    )
+    field_order = ["decom", "rne"]
+
+
+class CareEndForm(GovForm):
+    dec = forms.DateField(label="Date the child ceased to be looked after (DEC)", widget=DATE)
+    rec = forms.ChoiceField(
+        label="Reason episode ceased (REC)",
+        choices=[c for c in _choices(codes.ReasonEpisodeCeased) if c[0] != "X1"],
+        help_text="A change of placement or legal status is a new episode, not an end of care",
+    )
+
+
 class VisitForm(GovForm):
     visit_date = forms.DateField(widget=DATE)
     seen = forms.BooleanField(label="Child seen", required=False, initial=True)
@@ -203,6 +269,19 @@ class AllocateForm(GovForm):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = User.objects.filter(
             role__in=("social_worker", "team_manager"), is_active=True, local_authority_id=local_authority_id
+        ).order_by("last_name")
+
+
+class IROAllocateForm(GovForm):
+    worker = forms.ModelChoiceField(label="IRO or child protection chair", queryset=None)
+    start_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, local_authority_id=None, **kwargs):
+        from safeguard.workforce.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = User.objects.filter(
+            role="iro", is_active=True, local_authority_id=local_authority_id
         ).order_by("last_name")
 
 

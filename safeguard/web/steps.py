@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
+from safeguard.core.errors import RecordInvalid
 from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
+from safeguard.looked_after.checks import open_episode
 from safeguard.people import services as people
 from safeguard.workforce import services as workforce
+from safeguard.workforce.models import Allocation
 
 from . import forms as f
 
@@ -95,6 +98,39 @@ def _open_period(h):
     return next((p for p in reversed(h.periods) if p.end_date is None), None)
 
 
+def _referral_for_cin_plan(h):
+    """The open episode that led to action (an assessment or a strategy discussion) with no CIN
+    or CP plan running in it: a child is on one plan at a time (CIN census 4001, 4004)."""
+    r = _open_referral(h)
+    if r is None or r.referral_nfa or r.response not in ("assessment", "strategy"):
+        return None
+    running = [p for p in h.cin_plans + h.cp_plans if p.referral_id == r.pk and p.end_date is None]
+    return None if running else r
+
+
+def _open_cin_plan(h):
+    return next((p for p in reversed(h.cin_plans) if p.end_date is None), None)
+
+
+def _not_looked_after(h):
+    """A born child not in care now: the one who can start a period of care."""
+    return h.child if _open_period(h) is None and h.child.date_of_birth else None
+
+
+def _open_care_episode(h):
+    """The episode a change of placement or legal status ends. The child's page reads the
+    periods of care but not their episodes, so there the open period stands for it."""
+    period = _open_period(h)
+    if period is None:
+        return None
+    return open_episode(h, period.pk) or period
+
+
+def _needs_iro(h):
+    """Looked after (Children Act 1989 s25A) or on a child protection plan (a conference chair)."""
+    return _open_period(h) or _open_cp_plan(h)
+
+
 def _latest_sd(h, referral):
     return next(
         (s for s in reversed(h.strategy_discussions) if s.referral_id == referral.pk and s.s47_initiated),
@@ -116,6 +152,29 @@ class Step:
     who: str = RECORD
     initial: Callable = lambda target: {}  # noqa: E731
     form_kwargs: bool = False  # the form needs the council (choice of staff)
+
+
+def _fields_as(names: dict[str, str], call: Callable):
+    """Run a save whose rules name a date differently from the form: a change of episode is
+    one date typed (the new DECOM) that the rules check as the ending episode's DEC too, and
+    the end of care is the DEC the rules also call the period's end date."""
+    try:
+        return call()
+    except RecordInvalid as exc:
+        raise RecordInvalid([replace(v, field=names.get(v.field, v.field)) for v in exc.violations]) from None
+
+
+def _episode_now(t) -> dict:
+    """The open episode's items, for the worker to change only what changed."""
+    items = (
+        "legal_status",
+        "category_of_need",
+        "placement",
+        "placement_provider",
+        "placement_postcode",
+        "urn",
+    )
+    return {"decom": dt.date.today(), **{k: getattr(t, k, "") for k in items}}
 
 
 def _now():
@@ -190,6 +249,24 @@ STEPS: dict[str, Step] = {
             ),
             who=AUTHORISE,
             initial=lambda t: {"authorisation_date": dt.date.today()},
+        ),
+        Step(
+            "cin-plan-start",
+            "Start a child in need plan",
+            f.CINPlanStartForm,
+            _referral_for_cin_plan,
+            lambda u, h, t, d: assessment.cin_plan_start(by=u, referral_id=t.pk, **d),
+            initial=_today,
+        ),
+        Step(
+            "cin-plan-end",
+            "End the child in need plan",
+            f.CINPlanEndForm,
+            _open_cin_plan,
+            lambda u, h, t, d: assessment.cin_plan_end(
+                by=u, cin_plan_id=t.pk, expected_version=t.version, **d
+            ),
+            initial=lambda t: {"end_date": dt.date.today()},
         ),
         Step(
             "strategy-discussion",
@@ -274,6 +351,50 @@ STEPS: dict[str, Step] = {
             initial=lambda t: {"held_on": dt.date.today()},
         ),
         Step(
+            "care-start",
+            "Start a period of care (the child becomes looked after)",
+            f.CareStartForm,
+            _not_looked_after,
+            lambda u, h, t, d: looked_after.period_of_care_start(by=u, child_id=h.child.pk, **d),
+            initial=lambda t: {"decom": dt.date.today()},
+        ),
+        Step(
+            "care-episode",
+            "Record a change of placement or legal status",
+            f.EpisodeChangeForm,
+            _open_care_episode,
+            lambda u, h, t, d: _fields_as(
+                {"dec": "decom"},
+                lambda: looked_after.episode_change(
+                    by=u,
+                    child_id=h.child.pk,
+                    change_date=d["decom"],
+                    rne=d["rne"],
+                    legal_status=d["legal_status"],
+                    placement=d["placement"],
+                    placement_provider=d["placement_provider"],
+                    placement_postcode=d["placement_postcode"],
+                    urn=d["urn"],
+                    reason_place_change=d["reason_place_change"],
+                    category_of_need=d["category_of_need"] or None,
+                ),
+            ),
+            initial=_episode_now,
+        ),
+        Step(
+            "care-end",
+            "End the period of care (the child ceases to be looked after)",
+            f.CareEndForm,
+            _open_period,
+            lambda u, h, t, d: _fields_as(
+                {"end_date": "dec"},
+                lambda: looked_after.period_of_care_end(
+                    by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
+                ),
+            ),
+            initial=lambda t: {"dec": dt.date.today()},
+        ),
+        Step(
             "looked-after-review",
             "Record a looked-after review",
             f.LookedAfterReviewForm,
@@ -300,6 +421,22 @@ STEPS: dict[str, Step] = {
                 worker_id=d["worker"].pk,
                 start_date=d["start_date"],
                 change_reason=d["change_reason"],
+            ),
+            who=AUTHORISE,
+            initial=_today,
+            form_kwargs=True,
+        ),
+        Step(
+            "allocate-iro",
+            "Allocate an IRO or child protection chair",
+            f.IROAllocateForm,
+            _needs_iro,
+            lambda u, h, t, d: workforce.allocation_start(
+                by=u,
+                child_id=h.child.pk,
+                worker_id=d["worker"].pk,
+                start_date=d["start_date"],
+                kind=Allocation.Kind.IRO,
             ),
             who=AUTHORISE,
             initial=_today,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import second_factor, views
 
 app_name = "web"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignIn.as_view(), name="sign_in"),
     path("sign-out/", views.SignOut.as_view(), name="sign_out"),
+    path("sign-in/code/", second_factor.sign_in_code, name="sign_in_code"),
+    path("second-factor/", second_factor.overview, name="second_factor"),
+    path("second-factor/set-up/", second_factor.set_up, name="second_factor_set_up"),
+    path("second-factor/turn-off/", second_factor.turn_off, name="second_factor_turn_off"),
     path("my-work/", views.my_work, name="my_work"),
     path("lado/", views.lado, name="lado"),
     path("children/", views.find_child, name="find"),

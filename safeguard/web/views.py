@@ -30,13 +30,19 @@ from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
 
-from . import chronology, forms, steps
+from . import child_page, chronology, forms, second_factor, steps
 
 
 class SignIn(auth_views.LoginView):
     template_name = "web/sign_in.html"
     authentication_form = forms.SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """A right password signs in at once, unless a second factor is due: then the session only
+        holds a pending sign-in until the code is right (second_factor.py)."""
+        pending = second_factor.after_password(self.request, form.get_user(), self.get_success_url())
+        return pending or super().form_valid(form)
 
 
 class SignOut(auth_views.LogoutView):
@@ -109,6 +115,12 @@ def home(request):
     return redirect("web:my_work")
 
 
+# What a worklist row shows (web/_clocks.html) and the audit row records: not the whole child.
+_WORKLIST_COLUMNS = (
+    "code", "child_id", "subject_type", "subject_id", "due_date", "child__first_name", "child__last_name"
+)
+
+
 @login_required
 def my_work(request):
     """What is due and overdue from the statutory clocks, most overdue first."""
@@ -122,9 +134,11 @@ def my_work(request):
     # The worklist's children come from the user's own, team's or IRO allocations, which the policy
     # opens anyway; only restriction (without a live grant) and the council need checking here.
     open_to_user = Q(child__is_restricted=False) | Q(child_id__in=policy.live_grants(user).values("child_id"))
-    qs = clocks.worklist(user, scope=scope, horizon_days=14).filter(
-        open_to_user, child__local_authority_id=user.local_authority_id
-    )[:300]
+    qs = (
+        clocks.worklist(user, scope=scope, horizon_days=14)
+        .filter(open_to_user, child__local_authority_id=user.local_authority_id)
+        .only(*_WORKLIST_COLUMNS)[:300]
+    )
     rows = _clock_rows(qs)
     from safeguard.audit.services import audit_record
 
@@ -190,75 +204,29 @@ def child_new(request):
     return render(request, "web/step.html", {"form": form, "title": "Add a child", "child": None})
 
 
-def _badges(h) -> list[tuple[str, str]]:
-    out = []
-    if any(r.closure_date is None for r in h.referrals):
-        out.append(("CIN", "blue"))
-    if any(p.end_date is None for p in h.cp_plans):
-        out.append(("Child protection plan", "red"))
-    if any(p.end_date is None for p in h.periods):
-        out.append(("Looked after", "purple"))
-    if h.child.is_restricted:
-        out.append(("Restricted", "grey"))
-    if h.child.is_unborn:
-        out.append(("Unborn", "yellow"))
-    return out
+def _page_number(request) -> int:
+    text = request.GET.get("page", "")
+    return max(1, min(int(text), 10_000)) if text.isdigit() else 1
 
 
 @login_required
 @refusing
 def child_record(request, child_id):
-    """The child's page: badges, workers, plans, what is due next, chronology, who has viewed."""
-    kind = request.GET.get("kind", "")
+    """The child's page: badges, workers, plans, what is due next, chronology, who has viewed.
+    Read by `child_page` (only what the page shows), not by `ChildHistory.load` (a save's whole record)."""
+    kind, number = request.GET.get("kind", ""), _page_number(request)
     if request.htmx and request.GET.get("part") == "chronology":
         child, basis = _open(request, child_id, what="chronology")
-        h = ChildHistory.load(child.pk, lock=False)
-        items = [e for e in chronology.entries(h) if not kind or e.kind == kind]
+        page = child_page.chronology_page(child, kind=kind, number=number)
         return render(
             request,
             "web/_chronology.html",
-            {"items": items, "child": child, "kind": kind, "kinds": chronology.KINDS},
+            {"page": page, "child": child, "kind": kind, "kinds": chronology.KINDS},
         )
     child, basis = _open(request, child_id)
-    h = ChildHistory.load(child.pk, lock=False)
-    items = [e for e in chronology.entries(h) if not kind or e.kind == kind]
-    due = _clock_rows(
-        Clock.objects.filter(child=child, met_date__isnull=True, stopped_date__isnull=True).order_by(
-            "due_date"
-        )[:10]
-    )
-    from safeguard.workforce.models import Allocation
-
-    allocations = list(Allocation.objects.filter(child=child, end_date__isnull=True).select_related("worker"))
-    plans = (
-        [("Child in need plan", p.start_date) for p in h.cin_plans if p.end_date is None]
-        + [
-            (f"Child protection plan ({p.latest_category})", p.start_date)
-            for p in h.cp_plans
-            if p.end_date is None
-        ]
-        + [("Looked after", p.start_date) for p in h.periods if p.end_date is None]
-    )
-    return render(
-        request,
-        "web/child.html",
-        {
-            "child": child,
-            "basis": basis,
-            "badges": _badges(h),
-            "allocations": allocations,
-            "plans": plans,
-            "due": due,
-            "items": items,
-            "kind": kind,
-            "kinds": chronology.KINDS,
-            "drift": clocks.drift([child.pk]),
-            "viewers": selectors.child_viewers(request.user, child),
-            "steps": steps.available(h, request.user) if policy.can_change_child(request.user, child) else [],
-            "can_export": policy.can_export_child(request.user, child),
-            "can_grant": policy.can_grant(request.user),
-        },
-    )
+    context = child_page.child_page(request.user, child, basis, kind=kind, number=number)
+    context["due"] = _clock_rows(context["due"])
+    return render(request, "web/child.html", context)
 
 
 @login_required
