@@ -38,6 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from safeguard.assessment.models import Assessment
@@ -92,6 +93,33 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Windowed:
+    """A definition in parts, so that one query can count several columns (compute.evaluate_many):
+    the council's rows whatever the window (`base`), which of them a window counts (`member`) and,
+    where the numerator depends on the window, which of those it takes (`numerator`). The units of
+    one window, which the drill-down lists, are built from the same parts (`units`), so the figure
+    and the children behind it cannot disagree.
+
+    `cover`, given a context whose window spans all the columns' windows (for a snapshot: its
+    first to its last as-at date), selects a superset of the rows any of them counts in one cheap
+    condition; without it the members of every window are OR-ed."""
+
+    base: Callable[[Context], QuerySet]
+    member: Callable[[Context], Q]
+    numerator: Callable[[Context], Q] | None = None
+    fields: Callable[[Context], dict] | None = None  # the window's own drill-down values
+    cover: Callable[[Context], Q] | None = None
+
+    def units(self, c: Context) -> QuerySet:
+        qs = self.base(c).filter(self.member(c))
+        if self.fields is not None:
+            qs = qs.annotate(**self.fields(c))
+        if self.numerator is not None:
+            qs = qs.annotate(k_num=flag(self.numerator(c)))
+        return qs
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     name: str
@@ -113,6 +141,7 @@ class Indicator:
     breakdown: str | None = None  # a field to split the count by (context tables)
     weighted: bool = False  # a share of k_val (e.g. FTE) rather than of rows
     date_field: str | None = None  # the window acts only through this date: columns share one query
+    windowed: Windowed | None = None  # the definition in parts: columns share one query
     extra: dict = field(default_factory=dict)
 
     @property
@@ -124,6 +153,10 @@ CATALOGUE: dict[str, Indicator] = {}
 
 
 def define(**kwargs) -> Indicator:
+    if kwargs.get("windowed") is not None:
+        if kwargs.get("units") is not None:
+            raise ValueError(f"indicator {kwargs['id']}: units come from its windowed parts")
+        kwargs["units"] = kwargs["windowed"].units
     ind = Indicator(**kwargs)
     if ind.id in CATALOGUE:
         raise ValueError(f"indicator {ind.id} defined twice")
@@ -153,6 +186,11 @@ def _in(field_name: str, ctx: Context) -> Q:
 
 def _open_at(start: str, end: str, day: dt.date) -> Q:
     return Q(**{f"{start}__lte": day}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": day}))
+
+
+def _open_between(start: str, end: str, c: Context) -> Q:
+    """Open at some date from c.start to c.end: every row `_open_at` any of those dates (a cover)."""
+    return Q(**{f"{start}__lte": c.end}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": c.start}))
 
 
 def _wd(end_field: str, start_field: str):
@@ -251,22 +289,23 @@ def clocks_due(code: str, ctx: Context) -> QuerySet:
     )
 
 
-def clocks_started(code: str, ctx: Context, first_only: bool = True) -> QuerySet:
+def clocks_started(code: str, first_only: bool = True) -> Windowed:
     """Single-clock timeliness (HL-01, HL-02, PF-02, MS-03): clocks started in the window and due
     by its end; those stopped before the due date (child left care before day 20, say) are left
     out, as are those not yet due (HL-02 pitfall: 'had not been in care for 20 days')."""
-    qs = Clock.objects.filter(
-        child__local_authority=ctx.la,
-        code=code,
-        start_date__gte=ctx.start,
-        start_date__lte=ctx.end,
-        due_date__lte=ctx.end,
-    )
-    if first_only:
-        qs = qs.filter(sequence=1)
-    return qs.exclude(stopped_date__lte=F("due_date")).annotate(
-        k_child=F("child_id"), k_num=flag(Q(met_date__lte=F("due_date")))
-    )
+
+    def base(c: Context) -> QuerySet:
+        qs = Clock.objects.filter(child__local_authority=c.la, code=code)
+        if first_only:
+            qs = qs.filter(sequence=1)
+        return qs.exclude(stopped_date__lte=F("due_date")).annotate(
+            k_child=F("child_id"), k_num=flag(Q(met_date__lte=F("due_date")))
+        )
+
+    def member(c: Context) -> Q:
+        return Q(start_date__gte=c.start, start_date__lte=c.end, due_date__lte=c.end)
+
+    return Windowed(base=base, member=member, cover=member)
 
 
 def late_link(code: str, ctx: Context) -> Exists:
@@ -771,20 +810,28 @@ define(
 )
 
 
-def _open_assessments(c: Context) -> QuerySet:
-    index = working_day_index_of(c.end)
-    return (
-        Assessment.objects.filter(
-            referral__child__local_authority=c.la, kind=Assessment.Kind.SINGLE, start_date__lte=c.end
+_OPEN_ASSESSMENTS = Windowed(
+    base=lambda c: Assessment.objects.filter(
+        referral__child__local_authority=c.la, kind=Assessment.Kind.SINGLE
+    ).annotate(k_child=F("referral__child_id"), start_index=working_day_index("start_date")),
+    member=lambda c: (
+        Q(start_date__lte=c.end)
+        & (Q(authorisation_date__isnull=True) | Q(authorisation_date__gt=c.end))
+        & (Q(referral__closure_date__isnull=True) | Q(referral__closure_date__gt=c.end))
+    ),
+    # Open more than 45 working days at the date: index(date) - index(start) > 45.
+    numerator=lambda c: Q(start_index__lt=working_day_index_of(c.end) - 45),
+    fields=lambda c: {
+        "wd": ExpressionWrapper(
+            Value(working_day_index_of(c.end)) - F("start_index"), output_field=IntegerField()
         )
-        .filter(Q(authorisation_date__isnull=True) | Q(authorisation_date__gt=c.end))
-        .filter(Q(referral__closure_date__isnull=True) | Q(referral__closure_date__gt=c.end))
-        .annotate(
-            k_child=F("referral__child_id"),
-            wd=ExpressionWrapper(Value(index) - working_day_index("start_date"), output_field=IntegerField()),
-        )
-        .annotate(k_num=flag(Q(wd__gt=45)))
-    )
+    },
+    cover=lambda c: (
+        Q(start_date__lte=c.end)
+        & (Q(authorisation_date__isnull=True) | Q(authorisation_date__gt=c.start))
+        & (Q(referral__closure_date__isnull=True) | Q(referral__closure_date__gt=c.start))
+    ),
+)
 
 
 define(
@@ -800,7 +847,7 @@ define(
     polarity=LOW_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=_open_assessments,
+    windowed=_OPEN_ASSESSMENTS,
     fields=("start_date", "wd"),
     why="open since {start_date:%d/%m/%Y}: {wd} working days",
 )
@@ -977,8 +1024,11 @@ def _plans(c: Context) -> QuerySet:
     )
 
 
-def _plans_open(c: Context) -> QuerySet:
-    return _plans(c).filter(_open_at("start_date", "end_date", c.end))
+_PLANS_OPEN = Windowed(
+    base=_plans,
+    member=lambda c: _open_at("start_date", "end_date", c.end),
+    cover=lambda c: _open_between("start_date", "end_date", c),
+)
 
 
 define(
@@ -995,7 +1045,7 @@ define(
     polarity=NONE,
     unit=COUNT,
     counts=CHILDREN,
-    units=_plans_open,
+    windowed=_PLANS_OPEN,
     fields=("start_date",),
     why="on a plan since {start_date:%d/%m/%Y}",
 )
@@ -1013,7 +1063,7 @@ define(
     polarity=NONE,
     unit=RATE,
     counts=CHILDREN,
-    units=_plans_open,
+    windowed=_PLANS_OPEN,
     fields=("start_date",),
     why="on a plan since {start_date:%d/%m/%Y}",
 )
@@ -1111,8 +1161,8 @@ define(
     polarity=LOW_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: _plans_open(c).annotate(
-        k_num=flag(Q(start_date__lte=c.end - relativedelta(months=CP_LONG_PLAN_MONTHS)))
+    windowed=replace(
+        _PLANS_OPEN, numerator=lambda c: Q(start_date__lte=c.end - relativedelta(months=CP_LONG_PLAN_MONTHS))
     ),
     fields=("start_date",),
     why="on a plan since {start_date:%d/%m/%Y}",
@@ -1156,10 +1206,15 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: (
-        children(c)
-        .filter(on_cp_plan_at(c.end), date_of_birth__lte=c.end)
-        .annotate(k_num=flag(~late_link("T09", c)))
+    windowed=Windowed(
+        base=children,
+        member=lambda c: Q(on_cp_plan_at(c.end), date_of_birth__lte=c.end),
+        numerator=lambda c: ~Q(late_link("T09", c)),
+        cover=lambda c: Q(
+            pk__in=ChildProtectionPlan.objects.filter(_open_between("start_date", "end_date", c)).values(
+                "referral__child_id"
+            )
+        ),
     ),
     fields=("la_child_id",),
     why="on a plan at {window_end}",
@@ -1206,8 +1261,11 @@ define(
 # ==================================================================================================
 
 
-def _episodes_open(c: Context) -> QuerySet:
-    return referrals(c).filter(_open_at("referral_date", "closure_date", c.end))
+_EPISODES_OPEN = Windowed(
+    base=referrals,
+    member=lambda c: _open_at("referral_date", "closure_date", c.end),
+    cover=lambda c: _open_between("referral_date", "closure_date", c),
+)
 
 
 define(
@@ -1224,7 +1282,7 @@ define(
     polarity=NONE,
     unit=COUNT,
     counts=CHILDREN,
-    units=_episodes_open,
+    windowed=_EPISODES_OPEN,
     fields=("referral_date",),
     why="episode open since {referral_date:%d/%m/%Y}",
 )
@@ -1242,7 +1300,7 @@ define(
     polarity=NONE,
     unit=RATE,
     counts=CHILDREN,
-    units=_episodes_open,
+    windowed=_EPISODES_OPEN,
     fields=("referral_date",),
     why="episode open since {referral_date:%d/%m/%Y}",
 )
@@ -1261,7 +1319,16 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: children(c).filter(in_need_at(c.end)).annotate(k_num=flag(allocated_at(c.end))),
+    windowed=Windowed(
+        base=children,
+        member=lambda c: Q(in_need_at(c.end)),
+        numerator=lambda c: Q(allocated_at(c.end)),
+        cover=lambda c: Q(
+            pk__in=Referral.objects.filter(_open_between("referral_date", "closure_date", c)).values(
+                "child_id"
+            )
+        ),
+    ),
     fields=("la_child_id",),
     why="in need at {window_end}",
 )
@@ -1280,8 +1347,9 @@ define(
     polarity=LOW_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=lambda c: _episodes_open(c).annotate(
-        k_num=flag(Q(referral_date__lt=c.end - relativedelta(months=CIN_LONG_EPISODE_MONTHS)))
+    windowed=replace(
+        _EPISODES_OPEN,
+        numerator=lambda c: Q(referral_date__lt=c.end - relativedelta(months=CIN_LONG_EPISODE_MONTHS)),
     ),
     fields=("referral_date",),
     why="open since {referral_date:%d/%m/%Y}",
@@ -1292,8 +1360,17 @@ define(
 # ==================================================================================================
 
 
-def _lac(c: Context) -> QuerySet:
-    return children(c).filter(looked_after_at(c.end))
+def _looked_after_between(c: Context) -> Q:
+    """Children looked after at some date from c.start to c.end (a cover for `looked_after_at`)."""
+    return Q(
+        pk__in=Episode.objects.filter(_open_between("decom", "dec", c))
+        .exclude(legal_status__in=SHORT_BREAKS)
+        .values("period_of_care__child_id")
+    )
+
+
+_LAC = Windowed(base=children, member=lambda c: Q(looked_after_at(c.end)), cover=_looked_after_between)
+_lac = _LAC.units
 
 
 define(
@@ -1310,7 +1387,7 @@ define(
     polarity=NONE,
     unit=COUNT,
     counts=CHILDREN,
-    units=_lac,
+    windowed=_LAC,
     fields=("la_child_id",),
     why="looked after at {window_end}",
 )
@@ -1328,7 +1405,7 @@ define(
     polarity=NONE,
     unit=RATE,
     counts=CHILDREN,
-    units=_lac,
+    windowed=_LAC,
     fields=("la_child_id",),
     why="looked after at {window_end}",
 )
@@ -1378,13 +1455,16 @@ define(
 )
 
 
-def _placement_stability(c: Context) -> QuerySet:
-    year_start = c.end - relativedelta(years=1) + dt.timedelta(days=1)
-    return (
-        _lac(c)
-        .annotate(placements=placements_between(year_start, c.end))
-        .annotate(k_num=flag(Q(placements__gte=3)))
-    )
+def _placements_in_year(c: Context):
+    """The placement held on the day a year before the date plus each new carer since (F3)."""
+    return placements_between(c.end - relativedelta(years=1) + dt.timedelta(days=1), c.end)
+
+
+_placement_stability = replace(
+    _LAC,
+    numerator=lambda c: Q(GreaterThanOrEqual(_placements_in_year(c), 3)),
+    fields=lambda c: {"placements": _placements_in_year(c)},
+)
 
 
 define(
@@ -1403,7 +1483,7 @@ define(
     polarity=LOW_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=_placement_stability,
+    windowed=_placement_stability,
     fields=("placements",),
     why="{placements} placements in the 12 months to {window_end}",
 )
@@ -1493,9 +1573,18 @@ define(
 
 def _lac_episodes(c: Context) -> QuerySet:
     return (
-        Episode.objects.filter(_open_at("decom", "dec", c.end), period_of_care__child__local_authority=c.la)
+        Episode.objects.filter(period_of_care__child__local_authority=c.la)
         .exclude(legal_status__in=SHORT_BREAKS)
         .annotate(k_child=F("period_of_care__child_id"))
+    )
+
+
+def _lac_episodes_at(base: Callable[[Context], QuerySet]) -> Windowed:
+    """The episodes of `base` (a selection of `_lac_episodes`) open at the end of the date."""
+    return Windowed(
+        base=base,
+        member=lambda c: _open_at("decom", "dec", c.end),
+        cover=lambda c: _open_between("decom", "dec", c),
     )
 
 
@@ -1533,7 +1622,7 @@ for _id, _name, _q, _pol in [
         polarity=_pol,
         unit=PERCENT,
         counts=CHILDREN,
-        units=lambda c, q=_q: _lac_episodes(c).annotate(k_num=flag(q)),
+        windowed=_lac_episodes_at(lambda c, q=_q: _lac_episodes(c).annotate(k_num=flag(q))),
         fields=("placement", "placement_provider"),
         why="placement {placement} ({placement_provider})",
     )
@@ -1553,7 +1642,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: _lac(c).annotate(k_num=flag(~late_link("T11", c))),
+    windowed=replace(_LAC, numerator=lambda c: ~Q(late_link("T11", c))),
     fields=("la_child_id",),
     why="looked after at {window_end}",
 )
@@ -1573,13 +1662,15 @@ define(
     unit=COUNT,
     counts=CHILDREN,
     breakdown="placed",
-    units=lambda c: (
-        _lac_episodes(c)
-        .filter(legal_status="E1")
-        .annotate(
-            placed=Case(
-                When(placement__in=("A3", "A4", "A5", "A6"), then=Value("placed for adoption")),
-                default=Value("not yet placed"),
+    windowed=_lac_episodes_at(
+        lambda c: (
+            _lac_episodes(c)
+            .filter(legal_status="E1")
+            .annotate(
+                placed=Case(
+                    When(placement__in=("A3", "A4", "A5", "A6"), then=Value("placed for adoption")),
+                    default=Value("not yet placed"),
+                )
             )
         )
     ),
@@ -1605,7 +1696,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=lambda c: clocks_started("T12Q", c),
+    windowed=clocks_started("T12Q"),
     fields=_CLOCK_FIELDS,
     why="entered care {start_date:%d/%m/%Y}; due {due_date:%d/%m/%Y}; requested {met_date}",
 )
@@ -1624,19 +1715,30 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=lambda c: clocks_started("T12I", c),
+    windowed=clocks_started("T12I"),
     fields=_CLOCK_FIELDS,
     why="entered care {start_date:%d/%m/%Y}; due {due_date:%d/%m/%Y}; IHA {met_date}",
 )
 
 
-def _oc2(c: Context, flag_field: str) -> QuerySet:
-    year_end = dt.date(
-        c.end.year if c.end.month >= 4 or (c.end.month == 3 and c.end.day == 31) else c.end.year - 1, 3, 31
-    )
-    return AnnualHealthOutcomes.objects.filter(child__local_authority=c.la, year_ending=year_end).annotate(
-        k_child=F("child_id"), k_num=flag(Q(**{flag_field: True}))
-    )
+def _oc2(flag_field: str, *, with_score: bool = False) -> Windowed:
+    """The OC2 cohort of the latest 31 March on or before the date."""
+
+    def base(c: Context) -> QuerySet:
+        qs = AnnualHealthOutcomes.objects.filter(child__local_authority=c.la).annotate(
+            k_child=F("child_id"), k_num=flag(Q(**{flag_field: True}))
+        )
+        return qs.filter(sdq_score__isnull=False).annotate(k_val=F("sdq_score")) if with_score else qs
+
+    def member(c: Context) -> Q:
+        year_end = dt.date(
+            c.end.year if c.end.month >= 4 or (c.end.month == 3 and c.end.day == 31) else c.end.year - 1,
+            3,
+            31,
+        )
+        return Q(year_ending=year_end)
+
+    return Windowed(base=base, member=member)
 
 
 define(
@@ -1653,7 +1755,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: _oc2(c, "health_assessment"),
+    windowed=_oc2("health_assessment"),
     fields=("year_ending",),
     why="OC2 year to {year_ending}",
 )
@@ -1690,7 +1792,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: _oc2(c, "teeth_check"),
+    windowed=_oc2("teeth_check"),
     fields=("year_ending",),
     why="OC2 year to {year_ending}",
 )
@@ -1708,7 +1810,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: _oc2(c, "immunisations"),
+    windowed=_oc2("immunisations"),
     fields=("year_ending",),
     why="OC2 year to {year_ending}",
 )
@@ -1726,9 +1828,7 @@ define(
     polarity=NONE,
     unit=MEAN,
     counts=CHILDREN,
-    units=lambda c: (
-        _oc2(c, "health_assessment").filter(sdq_score__isnull=False).annotate(k_val=F("sdq_score"))
-    ),
+    windowed=_oc2("health_assessment", with_score=True),
     fields=("sdq_score",),
     why="SDQ {sdq_score}",
 )
@@ -1744,14 +1844,22 @@ def _missing_in(c: Context, child_ref: str = "pk"):
     )
 
 
-def _missing_5(c: Context) -> QuerySet:
+def _missing_count(c: Context) -> Subquery:
     n = _missing_in(c).order_by().values("child").annotate(n=Count("pk")).values("n")
-    return (
-        children(c)
-        .filter(Exists(_missing_in(c)))
-        .annotate(episodes=Subquery(n, output_field=IntegerField()))
-        .annotate(k_num=flag(Q(episodes__gte=5)))
-    )
+    return Subquery(n, output_field=IntegerField())
+
+
+_MISSING_5 = Windowed(
+    base=children,
+    member=lambda c: Q(Exists(_missing_in(c))),
+    numerator=lambda c: Q(GreaterThanOrEqual(_missing_count(c), 5)),
+    fields=lambda c: {"episodes": _missing_count(c)},
+    cover=lambda c: Q(
+        pk__in=MissingEpisode.objects.filter(kind="M", start_date__gte=c.start, start_date__lte=c.end).values(
+            "child_id"
+        )
+    ),
+)
 
 
 define(
@@ -1768,23 +1876,32 @@ define(
     polarity=LOW_GOOD,
     unit=COUNT,
     counts=CHILDREN,
-    units=_missing_5,
+    windowed=_MISSING_5,
     fields=("episodes",),
     why="{episodes} missing episodes in the period",
 )
 
 
-def _lac_missing(c: Context) -> QuerySet:
-    while_in_care = MissingEpisode.objects.filter(
-        Q(child__periods_of_care__end_date__isnull=True)
-        | Q(child__periods_of_care__end_date__gte=F("start_date")),
-        child=OuterRef("pk"),
-        kind="M",
-        start_date__gte=c.start,
-        start_date__lte=c.end,
-        child__periods_of_care__start_date__lte=F("start_date"),
+def _missing_in_care(c: Context) -> Exists:
+    return Exists(
+        MissingEpisode.objects.filter(
+            Q(child__periods_of_care__end_date__isnull=True)
+            | Q(child__periods_of_care__end_date__gte=F("start_date")),
+            child=OuterRef("pk"),
+            kind="M",
+            start_date__gte=c.start,
+            start_date__lte=c.end,
+            child__periods_of_care__start_date__lte=F("start_date"),
+        )
     )
-    return children(c).filter(looked_after_during(c)).annotate(k_num=flag(Exists(while_in_care)))
+
+
+_LAC_MISSING = Windowed(
+    base=children,
+    member=lambda c: Q(looked_after_during(c)),
+    numerator=lambda c: Q(_missing_in_care(c)),
+    cover=lambda c: Q(looked_after_during(c)),
+)
 
 
 define(
@@ -1801,7 +1918,7 @@ define(
     polarity=LOW_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=_lac_missing,
+    windowed=_LAC_MISSING,
     fields=("la_child_id",),
     why="looked after in the period",
 )
@@ -1820,7 +1937,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=lambda c: clocks_started("T14", c),
+    windowed=clocks_started("T14"),
     fields=_CLOCK_FIELDS,
     why="returned {start_date:%d/%m/%Y}; offered {met_date}",
 )
@@ -1864,10 +1981,13 @@ define(
     polarity=NONE,
     unit=COUNT,
     counts=CHILDREN,
-    units=lambda c: children(c).filter(
-        care_leaver_status__eligibility__in=("relevant", "former_relevant"),
-        care_leaver_status__since_date__lte=c.end,
-        date_of_birth__gt=c.end - relativedelta(years=25),
+    windowed=Windowed(
+        base=lambda c: children(c).filter(
+            care_leaver_status__eligibility__in=("relevant", "former_relevant")
+        ),
+        member=lambda c: Q(
+            care_leaver_status__since_date__lte=c.end, date_of_birth__gt=c.end - relativedelta(years=25)
+        ),
     ),
     fields=("la_child_id",),
     why="care leaver at {window_end}",
@@ -2184,18 +2304,26 @@ define(
 # ==================================================================================================
 
 
-def _cases(c: Context, kind: str) -> QuerySet:
-    return Allocation.objects.filter(
-        _open_at("start_date", "end_date", c.end), kind=kind, child__local_authority=c.la
-    ).annotate(k_child=F("child_id"), worker_name=F("worker__username"))
+def _cases(kind: str, also: Callable[[Context], Q] | None = None) -> Windowed:
+    """Allocations of a kind open at the end of the date (and meeting `also` then)."""
+    return Windowed(
+        base=lambda c: Allocation.objects.filter(kind=kind, child__local_authority=c.la).annotate(
+            k_child=F("child_id"), worker_name=F("worker__username")
+        ),
+        member=lambda c: _open_at("start_date", "end_date", c.end) & (also(c) if also else Q()),
+        cover=lambda c: _open_between("start_date", "end_date", c),
+    )
 
 
-def _fte_holding(c: Context, kind: str, cases: QuerySet):
-    """FTE of the workers holding one or more of `cases` (DfE: cases / FTE case-holders)."""
+def _fte_holding(cases: list[QuerySet]) -> list:
+    """For each set of cases (one per column), the FTE of the workers holding one or more of them
+    (DfE: cases / FTE of case holders); one query for all the columns."""
     from django.db.models import Sum
 
-    holders = User.objects.filter(pk__in=cases.values("worker_id"))
-    return holders.aggregate(fte=Sum("fte"))["fte"]
+    got = User.objects.aggregate(
+        **{f"fte{i}": Sum("fte", filter=Q(pk__in=qs.values("worker_id"))) for i, qs in enumerate(cases)}
+    )
+    return [got[f"fte{i}"] for i in range(len(cases))]
 
 
 define(
@@ -2212,10 +2340,10 @@ define(
     polarity=LOW_GOOD,
     unit=RATIO,
     counts=EVENTS,
-    units=lambda c: _cases(c, Allocation.Kind.SOCIAL_WORKER),
+    windowed=_cases(Allocation.Kind.SOCIAL_WORKER),
     fields=("worker_name", "start_date"),
     why="allocated to {worker_name} since {start_date:%d/%m/%Y}",
-    extra={"denominator": lambda c, qs: _fte_holding(c, "social_worker", qs)},
+    extra={"denominator": _fte_holding},
 )
 
 define(
@@ -2232,10 +2360,10 @@ define(
     polarity=LOW_GOOD,
     unit=RATIO,
     counts=EVENTS,
-    units=lambda c: _cases(c, Allocation.Kind.IRO).filter(looked_after_at(c.end, "child_id")),
+    windowed=_cases(Allocation.Kind.IRO, lambda c: Q(looked_after_at(c.end, "child_id"))),
     fields=("worker_name", "start_date"),
     why="IRO {worker_name} since {start_date:%d/%m/%Y}",
-    extra={"denominator": lambda c, qs: _fte_holding(c, "iro", qs)},
+    extra={"denominator": _fte_holding},
 )
 
 define(
@@ -2253,10 +2381,13 @@ define(
     unit=PERCENT,
     counts=EVENTS,
     weighted=True,
-    units=lambda c: User.objects.filter(
-        local_authority=c.la, is_active=True, role__in=(User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)
-    ).annotate(
-        k_child=Value(None, output_field=IntegerField()), k_num=flag(Q(is_agency=True)), k_val=F("fte")
+    windowed=Windowed(
+        base=lambda c: User.objects.filter(
+            local_authority=c.la, is_active=True, role__in=(User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)
+        ).annotate(
+            k_child=Value(None, output_field=IntegerField()), k_num=flag(Q(is_agency=True)), k_val=F("fte")
+        ),
+        member=lambda c: Q(),  # staff now, whatever the date
     ),
     fields=("username", "fte", "is_agency"),
     why="{username}: {fte} FTE, agency {is_agency}",
@@ -2297,10 +2428,18 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: (
-        children(c)
-        .filter(Q(pk__in=_plan_children(c.end)) | Q(pk__in=_looked_after_children(c.end)))
-        .annotate(k_num=flag(allocated_at(c.end)))
+    windowed=Windowed(
+        base=children,
+        member=lambda c: Q(pk__in=_plan_children(c.end)) | Q(pk__in=_looked_after_children(c.end)),
+        numerator=lambda c: Q(allocated_at(c.end)),
+        cover=lambda c: (
+            Q(
+                pk__in=ChildProtectionPlan.objects.filter(_open_between("start_date", "end_date", c)).values(
+                    "referral__child_id"
+                )
+            )
+            | _looked_after_between(c)
+        ),
     ),
     fields=("la_child_id",),
     why="on a plan or looked after at {window_end}",
@@ -2348,7 +2487,11 @@ define(
     polarity=NONE,
     unit=COUNT,
     counts=EVENTS,
-    units=lambda c: _pf(c).filter(_open_at("start_date", "end_date", c.end)),
+    windowed=Windowed(
+        base=_pf,
+        member=lambda c: _open_at("start_date", "end_date", c.end),
+        cover=lambda c: _open_between("start_date", "end_date", c),
+    ),
     fields=("start_date",),
     why="arrangement since {start_date:%d/%m/%Y}",
 )
@@ -2366,7 +2509,7 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=EVENTS,
-    units=lambda c: clocks_started("T15", c),
+    windowed=clocks_started("T15"),
     fields=_CLOCK_FIELDS,
     why="notified {start_date:%d/%m/%Y}; due {due_date:%d/%m/%Y}; seen {met_date}",
 )
@@ -2385,16 +2528,21 @@ define(
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
-    units=lambda c: (
-        children(c)
-        .filter(
+    windowed=Windowed(
+        base=children,
+        member=lambda c: Q(
             Exists(
                 PrivateFosteringArrangement.objects.filter(
                     _open_at("start_date", "end_date", c.end), child=OuterRef("pk")
                 )
             )
-        )
-        .annotate(k_num=flag(~late_link("T15", c)))
+        ),
+        numerator=lambda c: ~Q(late_link("T15", c)),
+        cover=lambda c: Q(
+            pk__in=PrivateFosteringArrangement.objects.filter(
+                _open_between("start_date", "end_date", c)
+            ).values("child_id")
+        ),
     ),
     fields=("la_child_id",),
     why="privately fostered at {window_end}",

@@ -181,13 +181,15 @@ class _Evaluator:
         self.la = la
         self.cache: dict = {}
         self.population: dict = {}
+        self.shared: dict = {}
         self.manual = {
             (m.indicator_id, m.period_start, m.period_end): m
             for m in ManualValue.objects.filter(local_authority=la)
         }
 
     def prefetch(self, ind: cat.Indicator, columns: list[Period]) -> None:
-        """Evaluate every column a row needs at once (one query for date-windowed measures)."""
+        """Evaluate every column a row needs at once (one query for date-windowed measures and
+        measures defined in parts)."""
         if not ind.is_held:
             return
         wanted, keys = [], []
@@ -197,9 +199,10 @@ class _Evaluator:
                 wanted.append(column)
                 keys.append(key)
         if wanted:
-            for key, result in zip(
-                keys, evaluate_many(ind, self.la, wanted, population_cache=self.population), strict=True
-            ):
+            results = evaluate_many(
+                ind, self.la, wanted, population_cache=self.population, shared=self.shared
+            )
+            for key, result in zip(keys, results, strict=True):
                 self.cache[key] = result
 
     def _key(self, ind: cat.Indicator, column: Period) -> tuple:

@@ -106,7 +106,12 @@ class Allocation(Recorded):
                 "child", "kind", condition=Q(end_date__isnull=True), name="one_open_allocation_per_kind"
             ),
         ]
-        indexes = [models.Index(fields=["worker", "end_date"])]
+        indexes = [
+            models.Index(fields=["worker", "end_date"]),
+            # "Allocations of a kind open at a date": caseloads and allocated children in the
+            # scorecard (WF-01, WF-02, CIN-02, WF-05), without scanning every allocation ever made.
+            models.Index(fields=["kind", "end_date"], name="allocation_kind_end_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.worker} for {self.child}"
