@@ -63,9 +63,13 @@ def measure(year: int, runs: int) -> dict:
         build_scorecard(la, year)
     peaks.append(tracemalloc.get_traced_memory()[1])
     tracemalloc.stop()
+    import resource
+
     out.update(measures=measures, queries=queries, seconds_median=round(statistics.median(seconds), 3),
                seconds_all=[round(s, 3) for s in seconds],
-               peak_python_memory_mb=round(max(peaks) / 2**20, 1))
+               peak_python_memory_mb=round(max(peaks) / 2**20, 1),
+               peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+               load_average_1min=round(os.getloadavg()[0], 2))
     return out
 
 

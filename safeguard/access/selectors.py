@@ -10,7 +10,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
@@ -84,6 +84,42 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z]", "", text)
 
 
+def _by_name(qs, words: list[str], limit: int) -> list:
+    """Children whose names are close to the words typed, closest first (then by surname, first name
+    and key). Many children share a name, so each distinct name is scored once and the database
+    returns the children of the best-scoring names, rather than every candidate row coming back to
+    be scored."""
+    # Misspellings rarely touch the first letter: compare only names starting with a letter typed,
+    # so a large council is not read whole. The scoring below does the tolerance.
+    initials = Q()
+    for letter in {w[0] for w in words}:
+        initials |= Q(first_name__istartswith=letter) | Q(last_name__istartswith=letter)
+    names = (qs.filter(initials).order_by().values_list("first_name", "last_name")
+             .annotate(children=Count("pk", distinct=True))[:MAX_CANDIDATES])
+    folded: dict[str, str] = {}
+    scored = []
+    for first, last, children in names:
+        for raw in (first, last):
+            if raw not in folded:
+                folded[raw] = _fold(raw)
+        score = sum(max(_similar(w, folded[first]), _similar(w, folded[last])) for w in words) / len(words)
+        if score >= NAME_TOLERANCE:
+            scored.append((-score, last, first, children))
+    scored.sort()
+    chosen, enough = [], 0
+    for _, last, first, children in scored:
+        if enough >= limit:
+            break
+        chosen.append((first, last))
+        enough += children
+    if not chosen:
+        return []
+    rank = Case(*[When(first_name=first, last_name=last, then=Value(i))
+                  for i, (first, last) in enumerate(chosen)], output_field=IntegerField())
+    ranked = qs.annotate(name_rank=rank).filter(name_rank__isnull=False)
+    return list(ranked.order_by("name_rank", "pk")[:limit])
+
+
 def _similar(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -116,38 +152,11 @@ def child_search(
         qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(expected_date_of_birth=date_of_birth))
     words = [_fold(w) for w in (name or "").split() if _fold(w)]
     if words:
-        # Misspellings rarely touch the first letter: compare only names starting with a letter
-        # typed, so a large council is not read whole. The scoring below does the tolerance.
-        initials = Q()
-        for letter in {w[0] for w in words}:
-            initials |= Q(first_name__istartswith=letter) | Q(last_name__istartswith=letter)
-        rows = list(qs.filter(initials).values("pk", "first_name", "last_name")[:MAX_CANDIDATES])
+        results = _by_name(qs, words, limit)
     elif ident or date_of_birth:
-        rows = list(qs.values("pk", "first_name", "last_name")[:limit])
+        results = sorted(qs[:limit], key=lambda c: (c.last_name, c.first_name, c.pk))
     else:
-        rows = []
-    scored = []
-    similarity: dict[tuple[str, str], float] = {}  # names repeat: compare each distinct pair once
-
-    def similar(word: str, raw: str) -> float:
-        key = (word, raw)
-        if key not in similarity:
-            similarity[key] = _similar(word, _fold(raw))
-        return similarity[key]
-
-    for row in rows:
-        if words:
-            first, last = row["first_name"], row["last_name"]
-            score = sum(max(similar(w, first), similar(w, last)) for w in words) / len(words)
-            if score < NAME_TOLERANCE:
-                continue
-        else:
-            score = 1.0
-        scored.append((-score, row["last_name"], row["first_name"], row["pk"]))
-    scored.sort()
-    ids = [pk for *_, pk in scored[:limit]]
-    found = {c.pk: c for c in Child.objects.filter(pk__in=ids)}
-    results = [found[pk] for pk in ids if pk in found]
+        results = []
     closed = []
     if ident and policy.role_of(user) in policy.PRACTITIONERS:
         closed = list(

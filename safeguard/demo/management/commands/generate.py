@@ -48,10 +48,11 @@ class Command(BaseCommand):
                               "being written was rolled back.")
             raise SystemExit(1) from None
         if connection.vendor == "postgresql":
-            # A bulk load leaves the planner without statistics until autovacuum comes round; until
-            # then PostgreSQL plans a child's page as if each child had hundreds of referrals.
+            # A bulk load leaves the planner without statistics, and index-only scans without a
+            # visibility map, until autovacuum comes round (if it runs at all); until then
+            # PostgreSQL plans a child's page as if each child had hundreds of referrals.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         summary = report.as_dict()
         summary.pop("rows")
         self.stdout.write(json.dumps(summary, indent=1))
