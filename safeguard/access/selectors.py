@@ -10,7 +10,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Q
 
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
@@ -86,38 +86,32 @@ def _fold(text: str) -> str:
 
 def _by_name(qs, words: list[str], limit: int) -> list:
     """Children whose names are close to the words typed, closest first (then by surname, first name
-    and key). Many children share a name, so each distinct name is scored once and the database
-    returns the children of the best-scoring names, rather than every candidate row coming back to
-    be scored."""
+    and key). Many children share a name, so each distinct name is scored once, not each row."""
+    from safeguard.people.models import Child
+
     # Misspellings rarely touch the first letter: compare only names starting with a letter typed,
     # so a large council is not read whole. The scoring below does the tolerance.
     initials = Q()
     for letter in {w[0] for w in words}:
         initials |= Q(first_name__istartswith=letter) | Q(last_name__istartswith=letter)
-    names = (qs.filter(initials).order_by().values_list("first_name", "last_name")
-             .annotate(children=Count("pk", distinct=True))[:MAX_CANDIDATES])
-    folded: dict[str, str] = {}
+    children_named: dict[tuple[str, str], list[int]] = {}
+    for pk, first, last in qs.filter(initials).order_by().values_list(
+            "pk", "first_name", "last_name")[:MAX_CANDIDATES]:
+        children_named.setdefault((first, last), []).append(pk)
     scored = []
-    for first, last, children in names:
-        for raw in (first, last):
-            if raw not in folded:
-                folded[raw] = _fold(raw)
-        score = sum(max(_similar(w, folded[first]), _similar(w, folded[last])) for w in words) / len(words)
+    for (first, last), pks in children_named.items():
+        folded = (_fold(first), _fold(last))
+        score = sum(max(_similar(w, folded[0]), _similar(w, folded[1])) for w in words) / len(words)
         if score >= NAME_TOLERANCE:
-            scored.append((-score, last, first, children))
-    scored.sort()
-    chosen, enough = [], 0
-    for _, last, first, children in scored:
-        if enough >= limit:
+            scored.append((-score, last, first, sorted(pks)))
+    scored.sort(key=lambda s: s[:3])
+    ids: list[int] = []
+    for *_, pks in scored:
+        if len(ids) >= limit:
             break
-        chosen.append((first, last))
-        enough += children
-    if not chosen:
-        return []
-    rank = Case(*[When(first_name=first, last_name=last, then=Value(i))
-                  for i, (first, last) in enumerate(chosen)], output_field=IntegerField())
-    ranked = qs.annotate(name_rank=rank).filter(name_rank__isnull=False)
-    return list(ranked.order_by("name_rank", "pk")[:limit])
+        ids.extend(pks)
+    found = Child.objects.in_bulk(ids[:limit])
+    return [found[pk] for pk in ids[:limit]]
 
 
 def _similar(a: str, b: str) -> float:
