@@ -4,7 +4,7 @@ Wales bank holidays (Banking and Financial Dealings Act 1971, incl. one-off days
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from safeguard.timescales import calendar
@@ -96,8 +96,21 @@ def test_add_then_count_round_trips(start, n):
 @settings(max_examples=300, deadline=None)
 @given(dates, dates, st.integers(min_value=0, max_value=60))
 def test_within_is_the_same_as_counting(start, end, n):
-    """§0.4: within_working_days(s, e, n) ⇔ working_days_between(s, e) <= n."""
+    """§0.4: within_working_days(s, e, n) ⇔ working_days_between(s, e) <= n, for an end on a
+    working day (for a weekend end, see the next test)."""
+    assume(CAL.is_working_day(end))
     assert CAL.within_working_days(start, end, n) == (CAL.working_days_between(start, end) <= n)
+
+
+def test_within_means_by_the_due_date_even_at_a_weekend():
+    """§0.4 defines within as e <= add_working_days(s, n): a Saturday after a Friday due date is late,
+    although no working day has been counted since the Friday. (Its "equivalent" count agrees only
+    for ends on working days.)"""
+    start, due = D(2025, 4, 1), CAL.add_working_days(D(2025, 4, 1), 35)
+    saturday = due + dt.timedelta(days=1)
+    assert due.weekday() == 4 and saturday.weekday() == 5
+    assert CAL.working_days_between(start, saturday) == 35
+    assert CAL.within_working_days(start, due, 35) and not CAL.within_working_days(start, saturday, 35)
 
 
 @settings(max_examples=200, deadline=None)
