@@ -172,8 +172,8 @@ def _live_factor(user_id: int, *, confirmed: bool) -> SecondFactor | None:
 
 
 def _code_outcome(factor: SecondFactor, code: str, at: float | None) -> tuple[int | None, str]:
-    """("accepted", step) for a fresh right code; a replay of the last accepted step (or an
-    earlier one) is refused, as RFC 6238 §5.2 requires."""
+    """(step, "accepted") for a fresh right code, else (None, "wrong" or "replayed"): a replay of
+    the last accepted step (or an earlier one) is refused, as RFC 6238 §5.2 requires."""
     step = totp.matching_step(factor.secret, code, at=time.time() if at is None else at)
     if step is None:
         return None, "wrong"

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
-from safeguard.core.errors import RecordInvalid
 from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
 from safeguard.looked_after.checks import open_episode
@@ -152,16 +151,10 @@ class Step:
     who: str = RECORD
     initial: Callable = lambda target: {}  # noqa: E731
     form_kwargs: bool = False  # the form needs the council (choice of staff)
-
-
-def _fields_as(names: dict[str, str], call: Callable):
-    """Run a save whose rules name a date differently from the form: a change of episode is
-    one date typed (the new DECOM) that the rules check as the ending episode's DEC too, and
-    the end of care is the DEC the rules also call the period's end date."""
-    try:
-        return call()
-    except RecordInvalid as exc:
-        raise RecordInvalid([replace(v, field=names.get(v.field, v.field)) for v in exc.violations]) from None
+    # Where the rules name a field differently from this form: a change of episode is one date typed
+    # (the new DECOM) that the rules also check as the ending episode's DEC; the end of care is the
+    # DEC the rules also call the period's end date.
+    field_aliases: dict = field(default_factory=dict)
 
 
 def _episode_now(t) -> dict:
@@ -363,36 +356,32 @@ STEPS: dict[str, Step] = {
             "Record a change of placement or legal status",
             f.EpisodeChangeForm,
             _open_care_episode,
-            lambda u, h, t, d: _fields_as(
-                {"dec": "decom"},
-                lambda: looked_after.episode_change(
-                    by=u,
-                    child_id=h.child.pk,
-                    change_date=d["decom"],
-                    rne=d["rne"],
-                    legal_status=d["legal_status"],
-                    placement=d["placement"],
-                    placement_provider=d["placement_provider"],
-                    placement_postcode=d["placement_postcode"],
-                    urn=d["urn"],
-                    reason_place_change=d["reason_place_change"],
-                    category_of_need=d["category_of_need"] or None,
-                ),
+            lambda u, h, t, d: looked_after.episode_change(
+                by=u,
+                child_id=h.child.pk,
+                change_date=d["decom"],
+                rne=d["rne"],
+                legal_status=d["legal_status"],
+                placement=d["placement"],
+                placement_provider=d["placement_provider"],
+                placement_postcode=d["placement_postcode"],
+                urn=d["urn"],
+                reason_place_change=d["reason_place_change"],
+                category_of_need=d["category_of_need"] or None,
             ),
             initial=_episode_now,
+            field_aliases={"dec": "decom"},
         ),
         Step(
             "care-end",
             "End the period of care (the child ceases to be looked after)",
             f.CareEndForm,
             _open_period,
-            lambda u, h, t, d: _fields_as(
-                {"end_date": "dec"},
-                lambda: looked_after.period_of_care_end(
-                    by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
-                ),
+            lambda u, h, t, d: looked_after.period_of_care_end(
+                by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
             ),
             initial=lambda t: {"dec": dt.date.today()},
+            field_aliases={"end_date": "dec"},
         ),
         Step(
             "looked-after-review",

@@ -331,9 +331,10 @@ def restrict(request, child_id):
 _FIELD_ALIASES = {"closure_rationale": "rationale", "worker": "worker", "restriction_reason": "reason"}
 
 
-def _violations_to_form(form, exc: RecordInvalid) -> None:
+def _violations_to_form(form, exc: RecordInvalid, aliases: dict | None = None) -> None:
+    aliases = {**_FIELD_ALIASES, **(aliases or {})}
     for v in exc.violations:
-        name = _FIELD_ALIASES.get(v.field, v.field)
+        name = aliases.get(v.field, v.field)
         field = name if name in form.fields else None
         text = f"{v.message} [rule {v.rule}]"
         form.add_error(field, text if field else f"{v.field.replace('_', ' ')}: {text}")
@@ -364,7 +365,7 @@ def step(request, child_id, key):
                 with transaction.atomic():
                     spec.save(request.user, h, target, form.cleaned_data)
             except RecordInvalid as exc:
-                _violations_to_form(form, exc)
+                _violations_to_form(form, exc, spec.field_aliases)
             except EditConflict as exc:
                 form.add_error(None, str(exc))
             else:
