@@ -642,7 +642,7 @@ for _id, _name, _why in [
         cohort="-",
         numerator="-",
         denominator="-",
-        period_type=IN_PERIOD,
+        period_type=SNAPSHOT if _id == "FD-08D" else IN_PERIOD,
         polarity=NONE if _id != "FD-08E" else HIGH_GOOD,
         unit=COUNT if _id == "FD-08C" else PERCENT,
         counts=EVENTS,

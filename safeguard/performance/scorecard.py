@@ -147,14 +147,6 @@ class Scorecard:
             dot_count[r.direction_colour] = dot_count.get(r.direction_colour, 0) + 1
         return {"rag": rag_count, "direction": dot_count, "measures": len(self.rows)}
 
-    def public_previous(self) -> tuple:
-        """Previous year-end and last year's Q4 as published: small numbers suppressed (§0.3 rule 5)."""
-        pye = (self.public_value(self.previous_year_result) if self.previous_year_result is not None
-               else self.previous_year_end)
-        q4 = (self.public_value(self.q4_previous_result) if self.q4_previous_result is not None
-              else self.q4_previous)
-        return pye, q4
-
     def as_dict(self, public: bool = False) -> dict:
         la = self.local_authority
         return {
@@ -228,9 +220,11 @@ class _Evaluator:
         return result
 
     def _manual(self, ind: cat.Indicator, column: Period, window: Period) -> Result:
-        m = self.manual.get((ind.id, window.start, window.end)) or next(
-            (v for (i, s, e), v in self.manual.items() if i == ind.id and e == window.end), None
-        )
+        m = self.manual.get((ind.id, window.start, window.end))
+        if m is None and ind.period_type in (cat.SNAPSHOT, cat.ANNUAL_ONLY):
+            # A snapshot entered for a quarter is also the figure at any column ending that day;
+            # a count over a quarter is not the year's count.
+            m = next((v for (i, s, e), v in self.manual.items() if i == ind.id and e == window.end), None)
         if m is None:
             return Result(ind.id, column, window, None, None, None, ind.status, note=ind.status_reason)
         return Result(
