@@ -362,7 +362,7 @@ def main() -> None:
                     "timing": "wall seconds, median of the runs listed; cpu_seconds is the importing "
                               "process's own CPU time (user+system), less sensitive to a shared machine"}
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        work = Path(opts.keep or tmp)
+        work = Path(opts.keep or tmp).resolve()  # liiatools runs in another folder
         work.mkdir(exist_ok=bool(not opts.keep))
         folders = {}
         for size in ("medium", "large"):

@@ -2,10 +2,11 @@
 
 Each child's record is rebuilt in memory (a `ChildHistory`), event by event in date order, and
 every record goes through the same `check_*` function the service runs at a practitioner's save;
-a record the check refuses is a rejected row, reported with its file, line and column. Only when
-every row of the folder is accepted is anything written (`write_histories`, one transaction), so
-a rejected import changes nothing. Children already on the record (same LA child id) are skipped,
-so importing the same return twice duplicates nothing.
+a record the check refuses is a rejected row, reported with its file, line and column. Children
+are rebuilt in chunks (in two processes for a large return, as the generator builds a council) and
+written as plain rows, all in one transaction that is rolled back if any row of the folder is
+refused, so a rejected import changes nothing. Children already on the record (same LA child id)
+are skipped, so importing the same return twice duplicates nothing.
 
 What the return cannot say, and so is not imported: names (children are recorded as "Unknown"
 with the LA child id as the last name, to be corrected), episodes before the year (when the
@@ -17,7 +18,10 @@ person's birthday in the collection year), and the placement order date.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import shutil
+import signal
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +34,8 @@ from django.utils import timezone
 
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
-from safeguard.core.errors import Checks, RecordInvalid, Violation, today
-from safeguard.demo.writer import ORDER, Ids, reset_sequences, write_histories
+from safeguard.core.errors import Checks, RecordInvalid, Violation, as_if_today, today
+from safeguard.demo.writer import ORDER, Ids, LocalIds, Rows, next_keys, reset_sequences
 from safeguard.looked_after import checks as lc
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -47,6 +51,7 @@ from safeguard.looked_after.models import (
 from safeguard.people.checks import check_child, check_relationship_add
 from safeguard.people.history import _SOURCES, ChildHistory, edited
 from safeguard.people.models import Child, Relationship
+from safeguard.timescales import calendar
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
@@ -137,7 +142,6 @@ class Rebuild:
         self.workers: dict[str, User] = {
             u.sw_id: u for u in User.objects.filter(local_authority=la).exclude(sw_id="")}
         self.new_workers: dict[str, User] = {}
-        self.sw_of: dict[int, str] = {}  # allocation pk -> SW_ID
 
     # --- running one check ---------------------------------------------------------------------
 
@@ -476,15 +480,12 @@ class Rebuild:
         if problems:
             self.problems.extend(problems)
             return
-        worker = self.workers.get(sw_id) or self.new_workers.get(sw_id)
-        if worker is None:
-            worker = self.new_workers[sw_id] = User(
-                username=f"sw-{sw_id}".lower()[:150], first_name="Social worker", last_name=sw_id,
-                role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False)
+        worker = self.workers.get(sw_id) or self.new_workers[sw_id]
         # SW_REASON is why this episode began (FCONTA: first contact, SW10STG2); any other
         # reason is why the previous worker's episode, ending within 7 days, changed hands.
         allocation = Allocation(child_id=h.child.pk, kind=Allocation.Kind.SOCIAL_WORKER,
-                                team_id=worker.team_id, start_date=start, end_date=end)
+                                worker_id=worker.pk, team_id=worker.team_id, start_date=start,
+                                end_date=end)
         before = max((a for a in h.allocations if a.kind == Allocation.Kind.SOCIAL_WORKER
                       and a.end_date is not None and a.start_date < start
                       and abs((start - a.end_date).days) <= 7), key=lambda a: a.start_date,
@@ -498,27 +499,46 @@ class Rebuild:
 
         if self.run(check, h, allocation, row, SW_COLUMNS):
             self.keep(h, allocation)
-            self.sw_of[allocation.pk] = sw_id
             if before is not None and reason and reason != "FCONTA":
                 before.end_reason = reason
             elif before is None and reason != "FCONTA":
                 allocation.start_reason = reason  # the previous worker is not in the return
 
-    def save_workers(self, histories: list[ChildHistory]) -> int:
-        """Staff named only by SW_ID in the return are added as inactive social workers, to be
-        completed by an administrator; then each allocation points at its worker."""
+    def add_workers(self, sw_ids: set[str]) -> None:
+        """Staff named only by SW_ID in the return become inactive social workers, to be completed
+        by an administrator. Their keys are handed out before the children are rebuilt, so every
+        chunk points its allocations at the same users."""
+        ids = Ids()
+        for sw_id in sorted(sw_ids - set(self.workers)):
+            self.new_workers[sw_id] = ids.assign(User(
+                username=f"sw-{sw_id}".lower()[:150], first_name="Social worker", last_name=sw_id,
+                role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False))
+
+    def save_workers(self) -> int:
         taken = set(User.objects.filter(username__in=[u.username for u in self.new_workers.values()])
                     .values_list("username", flat=True))
         for worker in self.new_workers.values():
             if worker.username in taken:
                 worker.username = f"{worker.username}-{self.la.la_number}"
             worker.set_unusable_password()
-            worker.save()
-        everyone = {**self.workers, **self.new_workers}
-        for h in histories:
-            for a in h.allocations:
-                a.worker_id = everyone[self.sw_of[a.pk]].pk
+        User.objects.bulk_create(self.new_workers.values())
         return len(self.new_workers)
+
+
+#: Children per chunk, and the fewest children worth a second process.
+CHUNK_CHILDREN = 500
+PARALLEL_FROM = 2 * CHUNK_CHILDREN
+_JOB: tuple | None = None  # (rebuild, rows by child, time stamp, calendar), inherited by workers
+
+
+def _rebuild_chunk(heads: list[Row]) -> tuple[Rows | None, list[Violation], int]:
+    """Rebuild one chunk of children with keys local to the chunk; return plain rows (None if
+    anything was refused) and the problems found."""
+    rebuild, by_child, when, cal = _JOB
+    rebuild.ids, rebuild.problems = LocalIds(), []
+    histories = [h for head in heads if (h := rebuild.child(head, by_child[head["CHILD"]])) is not None]
+    rows = None if rebuild.problems else Rows.build(histories, rebuild.ids, when, cal)
+    return rows, rebuild.problems, len(histories)
 
 
 def _infer_year(tables: Tables) -> int:
@@ -558,8 +578,10 @@ def read_return(path: Path, problems: list[Violation]) -> Tables:
     return tables
 
 
-def import_return(path: Path, *, by) -> ImportResult:
-    """Import an SSDA903 return (a folder of CSV files) into the record, all or nothing."""
+def import_return(path: Path, *, by, jobs: int | None = None,
+                  chunk: int = CHUNK_CHILDREN) -> ImportResult:
+    """Import an SSDA903 return (a folder of CSV files) into the record, all or nothing. `jobs`
+    processes rebuild `chunk` children at a time (default: two for a large return, else one)."""
     path = Path(path)
     if not path.exists():
         raise RecordInvalid([Violation(f"{path.name}:0:path", "format",
@@ -581,25 +603,52 @@ def import_return(path: Path, *, by) -> ImportResult:
                                         la_child_id__in=[r["CHILD"] for r in heads])
                    .values_list("la_child_id", flat=True))
     result.skipped = sorted(existing)
+    heads = [head for head in heads if head["CHILD"] not in existing]
     rebuild = Rebuild(la=la, by=by, year=year, ids=Ids(), problems=problems)
-    histories = []
-    for head in heads:
-        if head["CHILD"] in existing:
-            continue
-        h = rebuild.child(head, by_child[head["CHILD"]])
-        if h is not None:
-            histories.append(h)
-    if problems:
-        raise RecordInvalid(problems)
-    with transaction.atomic():
-        result.workers_added = rebuild.save_workers(histories)
-        counts = write_histories(histories, reason=f"SSDA903 import of {path.name}")
-        reset_sequences([Child, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
+    rebuild.add_workers({r["SW_ID"] for head in heads for r in by_child[head["CHILD"]]["SWEpisodes"]
+                         if r["SW_ID"]})
+    reason = f"SSDA903 import of {path.name}"
+    global _JOB
+    # Every record is checked against the same day, however long the import takes.
+    with as_if_today(today()), transaction.atomic():
+        _JOB = (rebuild, by_child, timezone.now(), calendar.current())
+        chunks = [heads[i:i + chunk] for i in range(0, len(heads), chunk)]
+        if jobs is None:
+            jobs = min(2, os.cpu_count() or 1) if len(heads) >= PARALLEL_FROM else 1
+        pool = None
+        try:
+            if jobs > 1:
+                # Workers only compute (they never touch the database) and ignore Ctrl-C.
+                pool = multiprocessing.get_context("fork").Pool(
+                    jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+                results = pool.imap(_rebuild_chunk, chunks)
+            else:
+                results = map(_rebuild_chunk, chunks)
+            result.workers_added = rebuild.save_workers()
+            offsets = next_keys()
+            counts: dict[str, int] = defaultdict(int)
+            for rows, found, children in results:
+                problems.extend(found)
+                if problems:
+                    continue  # read every chunk, to report every problem; the transaction rolls back
+                rows.shift(offsets)
+                for table, n in rows.used.items():
+                    offsets[table] = offsets.get(table, 0) + n
+                for label, n in rows.insert(_JOB[2], reason).items():
+                    counts[label] += n
+                result.imported += children
+        finally:
+            _JOB = None
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        if problems:
+            raise RecordInvalid(problems)
+        reset_sequences([Child, User, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
         result.counts = {k: v for k, v in counts.items() if v}
-        result.imported = len(histories)
         result.kept_at = _keep_original(path)
         audit_record(actor=by, action="import", object_type="returns.SSDA903",
-                     object_id=path.name[:40], reason=f"SSDA903 import of {path.name}"[:500],
+                     object_id=path.name[:40], reason=reason[:500],
                      detail={"year": year, "children": result.imported,
                              "skipped": len(result.skipped), "kept_at": str(result.kept_at)})
     return result

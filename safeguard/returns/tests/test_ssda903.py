@@ -4,11 +4,13 @@ DfE specifies (STANDARDS.md §1.1) -> import into an empty council -> export aga
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 
 from safeguard.audit.models import AuditEvent
+from safeguard.core.errors import RecordInvalid
 from safeguard.looked_after import services as ls
 from safeguard.looked_after.checks import PLACEHOLDER_URN
 from safeguard.people.models import Child
@@ -154,6 +156,28 @@ def test_round_trip_is_exact(council, worker, other_council, tmp_path):
     imported = Child.objects.get(local_authority=other_council.local_authority, la_child_id="A1")
     assert imported.periods_of_care.count() == 1 and imported.relationships.count() == 1
     assert AuditEvent.objects.filter(action="import", child_id=imported.pk).exists()
+
+
+def test_import_in_two_processes_gives_the_same_record(council, worker, other_council, tmp_path):
+    """A large return is rebuilt in chunks by two processes: a refused row in any chunk leaves
+    the council's record unchanged, with every chunk's problems reported; an accepted return
+    writes the same record (so exports the same files) as one process would."""
+    export_return(year=YEAR, out=tmp_path / "first", by=worker)
+    bad = tmp_path / "bad"
+    shutil.copytree(tmp_path / "first", bad)
+    episodes = (bad / "episodes.csv").read_text().splitlines()
+    episodes = [line.replace(",S,", ",Q,", 1) if i else line for i, line in enumerate(episodes)]
+    (bad / "episodes.csv").write_text("\n".join(episodes) + "\n")
+    with pytest.raises(RecordInvalid) as refused:
+        import_return(bad, by=other_council, jobs=2, chunk=1)
+    assert not Child.objects.filter(local_authority=other_council.local_authority).exists()
+    rows_refused = {v.field for v in refused.value.violations if v.field.startswith("episodes.csv")}
+    assert len(rows_refused) > 1, refused.value.violations
+
+    result = import_return(tmp_path / "first", by=other_council, jobs=2, chunk=2)
+    assert result.imported == 5
+    export_return(year=YEAR, out=tmp_path / "second", by=other_council)
+    assert _read(tmp_path / "second") == _read(tmp_path / "first")
 
 
 def test_importing_twice_duplicates_nothing(council, worker, other_council, tmp_path):
