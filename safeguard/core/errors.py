@@ -72,6 +72,16 @@ def now() -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A moment in the council's time zone (settings TIME_ZONE, not the user's active one), so a
+    clock's dates are the same whether its record was built in memory or re-read (in UTC) from the
+    database. A naive time is taken to be local already."""
+    zone = timezone.get_default_timezone()
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, zone)
+    return value.astimezone(zone)
+
+
 @contextmanager
 def as_if_today(day: dt.date):
     """Run checks as though today were `day`. Only for building synthetic councils whose history

@@ -15,7 +15,7 @@ import re
 from dateutil.relativedelta import relativedelta
 
 from safeguard.core import codes
-from safeguard.core.errors import Checks, now, today
+from safeguard.core.errors import Checks, local_time, now, today
 from safeguard.people.history import ChildHistory, held
 
 from .models import CareLeaverStatus, HealthAssessment, PermanencePlan
@@ -917,7 +917,7 @@ def check_adopter_household_update(candidate, checks: Checks, *, matched: list) 
 
 def _returned_at(checks: Checks, end_date, returned_at) -> None:
     if returned_at is not None:
-        checks.require(end_date is not None and returned_at.date() == end_date, "returned_at",
+        checks.require(end_date is not None and local_time(returned_at).date() == end_date, "returned_at",
                        "local", "the time the child returned must be on the day the episode ended")
 
 
@@ -980,7 +980,7 @@ def check_return_interview_record(h: ChildHistory, candidate, checks: Checks) ->
         checks.require(offered_at >= candidate.returned_at, "return_interview_offered_at",
                        "local", "the interview cannot be offered before the child returned")
     elif candidate.end_date is not None:
-        checks.require(offered_at.date() >= candidate.end_date, "return_interview_offered_at",
+        checks.require(local_time(offered_at).date() >= candidate.end_date, "return_interview_offered_at",
                        "local", "the interview cannot be offered before the child returned")
 
 

@@ -38,7 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, In
 from django.utils import timezone
 
 from safeguard.assessment.models import Assessment
@@ -48,6 +48,7 @@ from safeguard.looked_after.models import (
     AdoptionJourney,
     AnnualHealthOutcomes,
     CareLeaverContact,
+    CareLeaverStatus,
     Episode,
     LookedAfterReview,
     MissingEpisode,
@@ -70,6 +71,7 @@ SGO = ("E43", "E44", "E45", "E46", "E47", "E48")
 NEET = ("G4", "G5", "G6")
 FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
 KINSHIP = ("U1", "U2", "U3")
+PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 NEW_CARER = ("S", "P", "B")  # RNE: a new carer (F3; S12 metric 850: T, U and L are not moves)
 PARTICIPATED = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")
 CP_LONG_PLAN_MONTHS = 18  # CP-11 threshold [L] (T19e: 9/15/18 months; configurable here)
@@ -309,17 +311,26 @@ def clocks_started(code: str, first_only: bool = True) -> Windowed:
 
 
 def late_link(code: str, ctx: Context) -> Exists:
-    """A link of a visit chain (F2) whose deadline fell in the window and passed before it was
-    met, stopped or the window ended."""
+    """A late interval of a visit chain that intersects the window (F2: a child is compliant in a
+    period iff all intervals intersecting it are compliant), so one overdue when the window
+    begins (due in June, met in July) counts against July-September, not only deadlines falling
+    inside it.
+
+    A link's interval runs from its start (the anchor or the visit before) to the day of the
+    visit that meets it, or the day its plan, placement or arrangement ended (stopped), both
+    days included: a late visit made on the window's first day still reaches into it (otherwise
+    a visit due on the last day of one quarter and made on the first of the next would be late in
+    neither). A met or stopped interval is late when its deadline passed before it closed; one
+    still open at the window's end, or met only after it, is judged at that date (F2: open
+    interval compliant iff as_at <= due), so a deadline on the last day is not yet missed."""
     return Exists(
         Clock.objects.filter(
-            Q(met_date__gt=F("due_date"))
-            | Q(met_date__isnull=True, stopped_date__gt=F("due_date"))
-            | Q(met_date__isnull=True, stopped_date__isnull=True, due_date__lt=ctx.end),
+            Q(met_date__isnull=True, stopped_date__isnull=True)
+            | (Q(met_date__gt=F("due_date")) & Q(met_date__gte=ctx.start))
+            | (Q(stopped_date__gt=F("due_date")) & Q(stopped_date__gte=ctx.start)),
             code=code,
             child=OuterRef("pk"),
-            due_date__gte=ctx.start,
-            due_date__lte=ctx.end,
+            due_date__lt=ctx.end,  # also keeps to intervals starting by the end (start <= due)
         )
     )
 
@@ -1195,9 +1206,10 @@ define(
     id="CP-13",
     name="Children on a plan visited within timescale",
     section="Child protection",
-    definition="Children (born) on a CP plan at the date none of whose visit deadlines falling in "
-    "the period was missed (every 10 working days by default, or the plan's own "
-    "interval; each visit where the child is seen restarts the clock).",
+    definition="Children (born) on a CP plan at the date every visit interval of whom reaching "
+    "into the period was in time, one overdue when the period began included (every "
+    "10 working days by default, or the plan's own interval; each visit where the "
+    "child is seen restarts the clock).",
     source="[council report] local procedures [G: S4]; T09, F2",
     cohort="children on a plan at the date",
     numerator="all visits in time",
@@ -1520,6 +1532,25 @@ define(
 
 
 def _long_term_stability(c: Context) -> QuerySet:
+    """NI 63: the same carer for 2 years, or placed for adoption with the adoptive placement and
+    the placement before it together lasting 2 years. Adopters who were the foster carers (A3/A5,
+    RNE T or U) are the same carer, so their time as foster carers already counts; new adopters
+    (a new-carer episode into A3-A6) are joined to the carer the child had before them."""
+    carers = (
+        new_carer_episodes()
+        .filter(period_of_care__child=OuterRef("pk"), decom__lte=c.end)
+        .order_by("-decom", "-pk")
+    )
+    placement_now = (
+        Episode.objects.filter(_open_at("decom", "dec", c.end), period_of_care__child=OuterRef("pk"))
+        .order_by("-decom", "-pk")
+        .values("placement")[:1]
+    )
+    joined = Q(
+        placement_now__in=PLACED_FOR_ADOPTION,
+        carer_placement__in=PLACED_FOR_ADOPTION,
+        carer_before_since__isnull=False,
+    )
     return (
         _lac(c)
         .filter(
@@ -1527,8 +1558,14 @@ def _long_term_stability(c: Context) -> QuerySet:
             periods_of_care__start_date__lte=c.end - relativedelta(months=30),
             periods_of_care__end_date__isnull=True,
         )
-        .annotate(carer_since=current_carer_since(c.end))
-        .annotate(k_num=flag(Q(carer_since__lte=c.end - relativedelta(years=2))))
+        .annotate(
+            carer_since=Subquery(carers.values("decom")[:1]),
+            carer_placement=Subquery(carers.values("placement")[:1]),
+            carer_before_since=Subquery(carers.values("decom")[1:2]),
+            placement_now=Subquery(placement_now),
+        )
+        .annotate(stable_since=Case(When(joined, then=F("carer_before_since")), default=F("carer_since")))
+        .annotate(k_num=flag(Q(stable_since__lte=c.end - relativedelta(years=2))))
     )
 
 
@@ -1538,18 +1575,19 @@ define(
     section="Looked after",
     definition="Children under 16 at 31 March, looked after continuously for 2.5 years or more, "
     "living with the same carer for at least 2 years (moves with the same carer, RNE "
-    "T/U/L, do not break it).",
+    "T/U/L, do not break it), or placed for adoption where the adoptive placement "
+    "together with the placement before it lasts at least 2 years.",
     source="Former NI 63 [G: S12 ODI]; DfE CLA [G: S11]",
     cohort="under 16, looked after 2.5+ years",
-    numerator="same carer 2+ years",
+    numerator="same carer 2+ years, or adoptive and previous placement 2+ years",
     denominator="under 16, looked after 2.5+ years",
     period_type=ANNUAL_ONLY,
     polarity=HIGH_GOOD,
     unit=PERCENT,
     counts=CHILDREN,
     units=_long_term_stability,
-    fields=("carer_since",),
-    why="with current carer since {carer_since}",
+    fields=("carer_since", "stable_since"),
+    why="with current carer since {carer_since}; stable since {stable_since}",
 )
 
 define(
@@ -1631,9 +1669,10 @@ define(
     id="LAC-10",
     name="Looked-after children visited within timescale",
     section="Looked after",
-    definition="Children looked after at the date none of whose reg 28 visit deadlines falling in "
-    "the period was missed (1 week after a placement starts, then 6-weekly; 3-monthly "
-    "after a year in a long-term placement; weekly with a parent before the first review).",
+    definition="Children looked after at the date every reg 28 visit interval of whom reaching "
+    "into the period was in time, one overdue when the period began included (1 week "
+    "after a placement starts, then 6-weekly; 3-monthly after a year in a long-term "
+    "placement; weekly with a parent before the first review).",
     source="Care Planning Regulations 2010 reg 28 [G: S1]; T11, F2",
     cohort="children looked after at the date",
     numerator="all visits in time",
@@ -1668,7 +1707,7 @@ define(
             .filter(legal_status="E1")
             .annotate(
                 placed=Case(
-                    When(placement__in=("A3", "A4", "A5", "A6"), then=Value("placed for adoption")),
+                    When(placement__in=PLACED_FOR_ADOPTION, then=Value("placed for adoption")),
                     default=Value("not yet placed"),
                 )
             )
@@ -1968,11 +2007,28 @@ define(
 # B8. Care leavers
 # ==================================================================================================
 
+SUPPORTED_CARE_LEAVERS = ("eligible", "relevant", "former_relevant")
+
+
+def care_leaver_status_at(day: dt.date, child_ref: str = "pk") -> Subquery:
+    """The young person's leaving-care category as it stood at the end of `day`: the version of
+    the status record (its history) with the latest since-date on or before the day, the latest
+    saved winning a tie (a correction). The record itself holds only the current category, so a
+    past date would lose a young person whose category has changed since."""
+    return Subquery(
+        CareLeaverStatus.history.filter(child_id=OuterRef(child_ref), since_date__lte=day)
+        .exclude(history_type="-")
+        .order_by("-since_date", "-history_date", "-history_id")
+        .values("eligibility")[:1]
+    )
+
+
 define(
     id="CL-01",
     name="Care leavers supported",
     section="Care leavers",
-    definition="Young people who are relevant or former relevant care leavers at the date and under 25.",
+    definition="Young people who are eligible, relevant or former relevant care leavers at the date "
+    "(the category then in force) and under 25.",
     source="[council report]; Children (Leaving Care) Act 2000",
     cohort="care leavers at the date",
     numerator="young people",
@@ -1983,11 +2039,13 @@ define(
     counts=CHILDREN,
     windowed=Windowed(
         base=lambda c: children(c).filter(
-            care_leaver_status__eligibility__in=("relevant", "former_relevant")
+            pk__in=CareLeaverStatus.history.filter(eligibility__in=SUPPORTED_CARE_LEAVERS).values("child_id")
         ),
         member=lambda c: Q(
-            care_leaver_status__since_date__lte=c.end, date_of_birth__gt=c.end - relativedelta(years=25)
+            In(care_leaver_status_at(c.end), SUPPORTED_CARE_LEAVERS),
+            date_of_birth__gt=c.end - relativedelta(years=25),
         ),
+        cover=lambda c: Q(date_of_birth__gt=c.start - relativedelta(years=25)),
     ),
     fields=("la_child_id",),
     why="care leaver at {window_end}",
@@ -2315,7 +2373,7 @@ def _cases(kind: str, also: Callable[[Context], Q] | None = None) -> Windowed:
     )
 
 
-def _fte_holding(cases: list[QuerySet]) -> list:
+def _fte_holding(la, cases: list[QuerySet]) -> list:
     """For each set of cases (one per column), the FTE of the workers holding one or more of them
     (DfE: cases / FTE of case holders); one query for all the columns."""
     from django.db.models import Sum
@@ -2346,13 +2404,29 @@ define(
     extra={"denominator": _fte_holding},
 )
 
+
+def _fte_of_iros(la, cases: list[QuerySet]) -> list:
+    """For each set of cases (one per column), the FTE of all the council's IROs, whether or not
+    they hold a looked-after child (B10 WF-02: "Den: FTE IROs"). The record holds current staff
+    only, so the IROs are the active staff in the IRO role now, together with anyone holding one of
+    the counted cases at the date (an IRO then, though since left or moved on)."""
+    from django.db.models import Sum
+
+    spec = {}
+    for i, qs in enumerate(cases):
+        iros = Q(role=User.Role.IRO, is_active=True, local_authority=la)
+        spec[f"fte{i}"] = Sum("fte", filter=iros | Q(pk__in=qs.values("worker_id")))
+    got = User.objects.aggregate(**spec)
+    return [got[f"fte{i}"] for i in range(len(cases))]
+
+
 define(
     id="WF-02",
     name="IRO caseload",
     section="Workforce",
-    definition="Looked-after children allocated to an IRO at the date divided by the FTE of IROs "
-    "holding one or more.",
-    source="IRO Handbook [council report; U: 50-70 paragraph]",
+    definition="Looked-after children allocated to an IRO at the date divided by the FTE of all "
+    "the council's IROs (those holding no looked-after child included).",
+    source="IRO Handbook [council report; U: 50-70 paragraph]; INDICATORS.md B10",
     cohort="looked-after children with an IRO",
     numerator="children",
     denominator="FTE of IROs",
@@ -2363,7 +2437,7 @@ define(
     windowed=_cases(Allocation.Kind.IRO, lambda c: Q(looked_after_at(c.end, "child_id"))),
     fields=("worker_name", "start_date"),
     why="IRO {worker_name} since {start_date:%d/%m/%Y}",
-    extra={"denominator": _fte_holding},
+    extra={"denominator": _fte_of_iros},
 )
 
 define(
@@ -2518,8 +2592,9 @@ define(
     id="PF-03",
     name="Privately fostered children visited within timescale",
     section="Private fostering",
-    definition="Children in an arrangement open at the date none of whose visit deadlines in the "
-    "period was missed (6-weekly in the first year, 12-weekly after).",
+    definition="Children in an arrangement open at the date every visit interval of whom "
+    "reaching into the period was in time, one overdue when the period began included "
+    "(6-weekly in the first year, 12-weekly after).",
     source="Children (Private Arrangements for Fostering) Regulations 2005 reg 8 [G: S2]; F2",
     cohort="children privately fostered at the date",
     numerator="all visits in time",

@@ -130,7 +130,7 @@ def evaluate_many(
             aggs += _aggregate(ind, qs, [Q()])
             breakdowns += _breakdowns(ind, qs, [Q()])
             if ind.unit == cat.RATIO:
-                aggs[-1]["fte"] = ind.extra["denominator"]([qs])[0]
+                aggs[-1]["fte"] = ind.extra["denominator"](la, [qs])[0]
     return [
         _result(ind, la, c, w, a, b, cache)
         for c, w, a, b in zip(columns, windows, aggs, breakdowns, strict=True)
@@ -263,7 +263,7 @@ def _in_parts(ind: cat.Indicator, la, windows: list[Period]) -> tuple[list[dict]
         aggs = _standing_counts(ind, fenced, len(members))
     breakdowns = _breakdowns(ind, qs, members, numerators)
     if ind.unit == cat.RATIO:
-        for agg, fte in zip(aggs, ind.extra["denominator"]([qs.filter(m) for m in members]), strict=True):
+        for agg, fte in zip(aggs, ind.extra["denominator"](la, [qs.filter(m) for m in members]), strict=True):
             agg["fte"] = fte
     return aggs, breakdowns
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from safeguard.core.errors import local_time
 from safeguard.people.history import ChildHistory
 
 from . import calendar
@@ -96,7 +97,7 @@ def first(events: Iterable[Event], on_or_after: dt.date) -> Event | None:
 def event_of(obj, field: str) -> Event | None:
     value = getattr(obj, field)
     if isinstance(value, dt.datetime):
-        value = value.date()
+        value = local_time(value).date()
     return Event(value, obj._meta.label, obj.pk) if value else None
 
 
@@ -189,11 +190,25 @@ def _placements(episodes) -> list[tuple[dt.date, dt.date | None, str]]:
     return [tuple(p) for p in out]
 
 
+def _within(events: Iterable[Event | None], start: dt.date, end: dt.date | None,
+            next_start: dt.date | None) -> list[Event]:
+    """The events that belong to one period of care: on or after its start, and neither after it
+    ended nor on or after the start of the next one (T12: each IHA/RHA request, assessment and PEP
+    belongs to the period it falls in, so a later period's cannot meet an earlier one's clock)."""
+    return [e for e in events if e is not None and e.date >= start
+            and (end is None or e.date <= end) and (next_start is None or e.date < next_start)]
+
+
 def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[Link]:
     child = h.child
-    health = h.health_assessments
+    health = [a for a in h.health_assessments if a.kind != "DENTAL"]
+    requests = [event_of(a, "requested_date") for a in health if a.kind == "IHA"]
+    ihas = [event_of(a, "completed_date") for a in health if a.kind == "IHA"]
+    all_rhas = [event_of(a, "completed_date") for a in health if a.kind == "RHA"]
     peps = [event_of(p, "plan_date") for p in h.peps]
-    for period in h.periods:
+    periods = sorted(h.periods, key=lambda p: (p.start_date, p.pk))
+    for n_period, period in enumerate(periods):
+        next_start = periods[n_period + 1].start_date if n_period + 1 < len(periods) else None
         episodes = sorted(h.of(h.episodes, period_of_care_id=period.pk), key=lambda e: (e.decom, e.pk))
         if not episodes or all(e.legal_status in SHORT_BREAKS for e in episodes):
             continue  # short breaks follow modified arrangements (CPPCR reg 48)
@@ -213,30 +228,52 @@ def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[
                 "placement ended", cal,
                 _visit_limit(start, code, first_review),
             )
-        in_period = [h for h in health if h.kind != "DENTAL"]
-        requested = first([event_of(h, "requested_date") for h in in_period
-                            if h.kind == "IHA" and h.requested_date], period.start_date)
+        bounds = (period.start_date, end, next_start)
+        requested = first(_within(requests, *bounds), period.start_date)
         yield single("T12Q", period, period.start_date, requested, end,
                       "ceased to be looked after", cal)
-        iha = first([event_of(h, "completed_date") for h in in_period
-                      if h.kind == "IHA" and h.completed_date], period.start_date)
+        iha = first(_within(ihas, *bounds), period.start_date)
         yield single("T12I", period, period.start_date, iha, end, "ceased to be looked after", cal)
         if iha is not None and child.date_of_birth:
-            rhas = [event_of(h, "completed_date") for h in in_period
-                    if h.kind == "RHA" and h.completed_date]
+            rhas = _within(all_rhas, *bounds)
             dob = child.date_of_birth
             yield from chain(
                 "T12R", period, iha.date, rhas, end, "ceased to be looked after", cal,
                 lambda seq, start, dob=dob: ("M", 6) if start < dob + relativedelta(years=5) else ("M", 12),
             )
         if child.date_of_birth and _school_age(child.date_of_birth, period.start_date):
-            yield single("T13", period, period.start_date, first(peps, period.start_date), end,
-                          "ceased to be looked after", cal)
+            yield single("T13", period, period.start_date, first(_within(peps, *bounds), period.start_date),
+                          end, "ceased to be looked after", cal)
 
     for missing in (m for m in h.missing if m.kind == "M" and m.end_date is not None):
-        returned = missing.returned_at.date() if missing.returned_at else missing.end_date
-        offered = event_of(missing, "return_interview_offered_at")
-        yield single("T14", missing, returned, offered, None, "", cal)
+        yield _return_interview(missing, cal)
+
+
+RETURN_INTERVIEW_HOURS = 72
+
+
+def _return_interview(missing, cal) -> Link:
+    """T14: the return interview offered within 72 elapsed hours of the time of return (§0.4).
+
+    A Clock holds dates, so the hour is judged here and the dates are chosen so that
+    `met_date <= due_date` agrees with it. start_date and met_date are the council's local
+    (TIME_ZONE) dates of the return and of the offer; due_date is the local date on which the 72
+    hours run out, unit 'H'. The one case dates cannot show, an offer made on that last date but
+    after the hour, is late: its due_date is the day before. With only a return date held the
+    clock is 3 calendar days, unit 'D' (lower precision, §0.4)."""
+    offered = event_of(missing, "return_interview_offered_at")
+    if missing.returned_at is None:
+        return single("T14", missing, missing.end_date, offered, None, "", cal)
+    returned = local_time(missing.returned_at)
+    deadline = local_time(returned.astimezone(dt.UTC) + dt.timedelta(hours=RETURN_INTERVIEW_HOURS))
+    due = deadline.date()
+    link = Link("T14", missing._meta.label, missing.pk, 1, returned.date(), "H",
+                RETURN_INTERVIEW_HOURS, due)
+    if offered is not None:
+        link.met_date, link.met_by_type, link.met_by_id = offered.date, offered.type, offered.id
+        if offered.date == due and local_time(missing.return_interview_offered_at) > deadline:
+            link.due_date = due - dt.timedelta(days=1)
+    return link
 
 
 class _PlacementKey:
@@ -275,7 +312,11 @@ def _school_age(dob: dt.date, on: dt.date) -> bool:
 def _clocks_private_fostering(h: ChildHistory, visits: list[Event], cal) -> Iterator[Link]:
     for arrangement in h.private_fostering:
         start = arrangement.notified_date
-        first_year_end = arrangement.start_date + relativedelta(years=1)
+        # Reg 8(6) of SI 2005/1533: an arrangement the council learns of only once it is running
+        # is deemed to begin when the council becomes aware of it, so its 6-weekly first year
+        # runs from the notification; one notified in advance, from its start.
+        begins = max(arrangement.start_date, arrangement.notified_date)
+        first_year_end = begins + relativedelta(years=1)
         yield from chain(
             "T15", arrangement, start, visits, arrangement.end_date, "arrangement ended", cal,
             lambda seq, s, fye=first_year_end: ("WD", 7) if seq == 1

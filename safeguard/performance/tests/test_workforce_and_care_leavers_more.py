@@ -68,14 +68,20 @@ def test_care_leavers_supported_at_the_date_are_relevant_or_former_relevant_and_
 
 
 @pytest.mark.django_db
-def test_iro_caseload_is_looked_after_children_over_fte_of_iros_holding_them(la, worker, iro, make_child):
-    """WF-02 (INDICATORS.md B10; IRO Handbook): looked-after children with an IRO at the date over
-    the FTE of the IROs holding one or more. An IRO with no children, and one whose only child has
-    left care, add no FTE; a child who changes IRO on the as-at date counts once, with the new one;
-    an IRO allocated after the date does not count. 3 children / (1.0 + 0.8) FTE = 1.7."""
+def test_iro_caseload_is_looked_after_children_over_fte_of_all_the_councils_iros(la, worker, iro, make_child):
+    """WF-02 (INDICATORS.md B10 WF-02: "Num: looked-after children allocated to IROs at as_at.
+    Den: FTE IROs"; IRO Handbook): looked-after children with an IRO at the date over the FTE of
+    all the council's IROs, not only those holding a looked-after child. An IRO with no children
+    and one whose only child has left care add their FTE; an IRO who has left (inactive), one in
+    another council and a social worker do not; a child who changes IRO on the as-at date counts
+    once, with the new one; an IRO allocated after the date does not count.
+    3 children / (1.0 + 0.8 + 0.5 + 1.0) FTE = 0.9 (holders only, 1.8 FTE, would give 1.7)."""
     part_time = _staff(la, "iro2", User.Role.IRO, fte="0.8")
     _staff(la, "iro3", User.Role.IRO, fte="0.5")  # holds no cases
     only_left = _staff(la, "iro4", User.Role.IRO)
+    _staff(la, "iro_gone", User.Role.IRO, active=False)
+    other = LocalAuthority.objects.create(code="E06000050", la_number=896, name="Cheshire West and Chester")
+    _staff(other, "iro_elsewhere", User.Role.IRO)
     a, b, c, left, late = (make_child() for _ in range(5))
     for child in (a, b, left):
         start(worker, child, D(2025, 4, 7))
@@ -93,7 +99,7 @@ def test_iro_caseload_is_looked_after_children_over_fte_of_iros_holding_them(la,
     ls.period_of_care_end(by=worker, child_id=left.pk, end_date=D(2026, 2, 2), reason_ceased="E4A")
     give(late, iro, D(2026, 4, 1))
     result = figure("WF-02", la, AT)
-    assert (result.numerator, result.denominator, result.value) == (3, 1.8, 1.7)
+    assert (result.numerator, result.denominator, result.value) == (3, 3.3, 0.9)
     held = {(r["k_child"], r["worker_name"]) for r in drill("WF-02", la, AT)}
     assert held == {(a.pk, "iro1"), (b.pk, "iro2"), (c.pk, "iro2")}
 
