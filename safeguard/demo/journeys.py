@@ -422,7 +422,7 @@ class Simulator:
         def step(day: dt.date) -> dt.date:
             if day < first:
                 return first
-            weeks = 6 if day < _years(start, 1) else 12
+            weeks = 6 if day < _years(notified, 1) else 12  # deemed to begin when notified (reg 8(6))
             return day + dt.timedelta(days=7 * weeks - rng.randint(0, 6) + (8 if rng.random() < 0.1 else 0))
 
         self._visits(h, rng, notified, end, step)
