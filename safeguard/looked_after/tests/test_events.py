@@ -36,6 +36,20 @@ def test_missing_episode_start_end_and_return_interview(worker, in_care):
     assert (m.end_date, m.return_interview_accepted) == (D(2023, 2, 2), True)
 
 
+def test_return_time_is_read_in_the_councils_time_zone(worker, in_care):
+    """T14 (INDICATORS.md; §0.4): a return at 00:30 BST on 16 July 2025 (23:30 UTC on the 15th)
+    belongs to an episode ending on 16 July, the London date, whatever zone the time arrives in;
+    an offer made that morning is not before the return."""
+    m = _missing(worker, in_care, start_date=D(2025, 7, 14))
+    m = s.missing_episode_end(by=worker, missing_id=m.pk, expected_version=m.version,
+                              end_date=D(2025, 7, 16),
+                              returned_at=dt.datetime(2025, 7, 15, 23, 30, tzinfo=dt.UTC))
+    m = s.return_interview_record(by=worker, missing_id=m.pk, expected_version=m.version,
+                                  offered_at=dt.datetime(2025, 7, 16, 9, 0, tzinfo=dt.UTC),
+                                  accepted=True)
+    assert m.end_date == D(2025, 7, 16) and m.return_interview_accepted
+
+
 MISSING_CASES = [
     ("903 1006", {"kind": "X"}),
     ("903 564", {"start_date": None}),
