@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing
 import os
 import random
-import signal
 import sys
 import time
 from collections import Counter
@@ -148,33 +146,23 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
         offsets = writer.next_keys()
         label = label or shape.name
         _SIM, _SIM_WHEN = sim, when
-        pool = None
         try:
-            if jobs > 1:
-                # Workers ignore Ctrl-C: the main process stops them and rolls the council back.
-                pool = multiprocessing.get_context("fork").Pool(
-                    jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
-                results = pool.imap(_simulate_chunk, chunks)
-            else:
-                results = map(_simulate_chunk, chunks)
-            done = 0
-            for rows, refusals, messages, created, children in results:
-                rows.shift(offsets)
-                for table, n in rows.used.items():
-                    offsets[table] = offsets.get(table, 0) + n
-                report.counts.update(rows.insert(when, "generated"))
-                report.refusals.update(refusals)
-                report.messages.update(messages)
-                report.records += created
-                report.children += children
-                done += 1
-                if show_progress:
-                    progress(label, done, len(chunks))
+            with writer.in_processes(_simulate_chunk, chunks, jobs) as results:
+                done = 0
+                for rows, refusals, messages, created, children in results:
+                    rows.shift(offsets)
+                    for table, n in rows.used.items():
+                        offsets[table] = offsets.get(table, 0) + n
+                    report.counts.update(rows.insert(when, "generated"))
+                    report.refusals.update(refusals)
+                    report.messages.update(messages)
+                    report.records += created
+                    report.children += children
+                    done += 1
+                    if show_progress:
+                        progress(label, done, len(chunks))
         finally:
             _SIM = None
-            if pool is not None:
-                pool.terminate()
-                pool.join()
         writer.reset_sequences([apps.get_model(t) for t in report.counts]
                                + [Team, User, LocalAuthority, PopulationEstimate])
     report.councils += 1

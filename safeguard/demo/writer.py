@@ -5,7 +5,10 @@ clocks, inside the caller's transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -316,3 +319,22 @@ def next_keys() -> dict[str, int]:
         model = apps.get_model(label)
         out[label] = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return out
+
+
+@contextmanager
+def in_processes(work: Callable, chunks: list, jobs: int) -> Iterator[Iterable]:
+    """`work` over each chunk, results in chunk order, computed by `jobs` forked processes (or
+    here, for one). Workers inherit what the caller set up, never touch the database and ignore
+    Ctrl-C: the caller stops them, and its transaction rolls back."""
+    pool = None
+    try:
+        if jobs > 1:
+            pool = multiprocessing.get_context("fork").Pool(
+                jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+            yield pool.imap(work, chunks)
+        else:
+            yield map(work, chunks)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()

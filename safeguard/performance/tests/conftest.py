@@ -80,3 +80,16 @@ def drill(indicator_id: str, la, period: Period) -> list[dict]:
 
 def period(start: dt.date, end: dt.date) -> Period:
     return Period(start, end, f"{start} to {end}")
+
+
+def at(day: dt.date) -> Period:
+    """A snapshot column: the period of one day."""
+    return period(day, day)
+
+
+def flags(indicator_id: str, la, column: Period) -> dict:
+    """Child -> in the numerator, from the drill-down (one row per child)."""
+    got = drill(indicator_id, la, column)
+    out = {r["k_child"]: r["in_numerator"] for r in got}
+    assert len(out) == len(got), "a child listed twice"
+    return out

@@ -19,7 +19,7 @@ from safeguard.timescales import calendar
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.services import allocation_start
 
-from .conftest import drill, figure, period
+from .conftest import at, drill, figure, flags, period
 from .test_child_protection import plan
 from .test_looked_after import AT_31_MARCH, move, start
 
@@ -27,16 +27,6 @@ D = dt.date
 Q1 = period(D(2025, 4, 1), D(2025, 6, 30))
 Q2 = period(D(2025, 7, 1), D(2025, 9, 30))
 
-
-def at(day: dt.date):
-    return period(day, day)
-
-
-def flags(indicator_id: str, la, column) -> dict:
-    got = drill(indicator_id, la, column)
-    out = {r["k_child"]: r["in_numerator"] for r in got}
-    assert len(out) == len(got), "a child listed twice"
-    return out
 
 
 def together_equals_alone(indicator_id: str, la, columns) -> list[tuple]:

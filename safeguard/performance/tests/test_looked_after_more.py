@@ -16,23 +16,12 @@ from safeguard.people.models import PopulationEstimate
 from safeguard.people.services import visit_record
 from safeguard.timescales import calendar
 
-from .conftest import drill, figure, period
+from .conftest import at, drill, figure, flags, period
 from .test_looked_after import AT_31_MARCH, YEAR, move, start
 
 D = dt.date
 Q2 = period(D(2025, 7, 1), D(2025, 9, 30))
 
-
-def at(day: dt.date) -> dt.date:
-    return period(day, day)
-
-
-def flags(indicator_id: str, la, column) -> dict:
-    """Child -> in the numerator, from the drill-down (one row per child)."""
-    got = drill(indicator_id, la, column)
-    out = {r["k_child"]: r["in_numerator"] for r in got}
-    assert len(out) == len(got), "a child listed twice"
-    return out
 
 
 def visits(worker, child, *days):

@@ -133,9 +133,8 @@ def import_return(path, *, by) -> ImportResult:
         raise RecordInvalid(reader.problems)
     result = ImportResult(file=path, kept_as=kept, local_authority=str(la), notes=parsed.notes)
     with transaction.atomic():
-        known = set(Child.objects.filter(
-            local_authority=la, la_child_id__in=[c.la_child_id for c in parsed.children]
-        ).values_list("la_child_id", flat=True))
+        known = {c.la_child_id for c in parsed.children} & set(
+            Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
         builder = Builder(name, la, by, Ids())
         seen: dict[str, int] = {}
         for xc in parsed.children:

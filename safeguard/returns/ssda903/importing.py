@@ -18,10 +18,8 @@ person's birthday in the collection year), and the placement order date.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import shutil
-import signal
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +33,15 @@ from django.utils import timezone
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks, RecordInvalid, Violation, as_if_today, today
-from safeguard.demo.writer import ORDER, Ids, LocalIds, Rows, next_keys, reset_sequences
+from safeguard.demo.writer import (
+    ORDER,
+    Ids,
+    LocalIds,
+    Rows,
+    in_processes,
+    next_keys,
+    reset_sequences,
+)
 from safeguard.looked_after import checks as lc
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -515,8 +521,8 @@ class Rebuild:
                 role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False))
 
     def save_workers(self) -> int:
-        taken = set(User.objects.filter(username__in=[u.username for u in self.new_workers.values()])
-                    .values_list("username", flat=True))
+        taken = {u.username for u in self.new_workers.values()} & set(
+            User.objects.filter(username__startswith="sw-").values_list("username", flat=True))
         for worker in self.new_workers.values():
             if worker.username in taken:
                 worker.username = f"{worker.username}-{self.la.la_number}"
@@ -599,9 +605,10 @@ def import_return(path: Path, *, by, jobs: int | None = None,
         for row in rows:
             by_child[row["CHILD"]][key].append(row)
     heads = sorted(tables.rows.get("Header", []), key=lambda r: r["CHILD"])
-    existing = set(Child.objects.filter(local_authority=la,
-                                        la_child_id__in=[r["CHILD"] for r in heads])
-                   .values_list("la_child_id", flat=True))
+    # The council's ids, not an IN list of the file's: a national file has more than SQLite's
+    # limit of query parameters.
+    existing = {r["CHILD"] for r in heads} & set(
+        Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
     result.skipped = sorted(existing)
     heads = [head for head in heads if head["CHILD"] not in existing]
     rebuild = Rebuild(la=la, by=by, year=year, ids=Ids(), problems=problems)
@@ -615,33 +622,23 @@ def import_return(path: Path, *, by, jobs: int | None = None,
         chunks = [heads[i:i + chunk] for i in range(0, len(heads), chunk)]
         if jobs is None:
             jobs = min(2, os.cpu_count() or 1) if len(heads) >= PARALLEL_FROM else 1
-        pool = None
         try:
-            if jobs > 1:
-                # Workers only compute (they never touch the database) and ignore Ctrl-C.
-                pool = multiprocessing.get_context("fork").Pool(
-                    jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
-                results = pool.imap(_rebuild_chunk, chunks)
-            else:
-                results = map(_rebuild_chunk, chunks)
-            result.workers_added = rebuild.save_workers()
-            offsets = next_keys()
-            counts: dict[str, int] = defaultdict(int)
-            for rows, found, children in results:
-                problems.extend(found)
-                if problems:
-                    continue  # read every chunk, to report every problem; the transaction rolls back
-                rows.shift(offsets)
-                for table, n in rows.used.items():
-                    offsets[table] = offsets.get(table, 0) + n
-                for label, n in rows.insert(_JOB[2], reason).items():
-                    counts[label] += n
-                result.imported += children
+            with in_processes(_rebuild_chunk, chunks, jobs) as results:
+                result.workers_added = rebuild.save_workers()
+                offsets = next_keys()
+                counts: dict[str, int] = defaultdict(int)
+                for rows, found, children in results:
+                    problems.extend(found)
+                    if problems:
+                        continue  # read every chunk to report every problem; then roll back
+                    rows.shift(offsets)
+                    for table, n in rows.used.items():
+                        offsets[table] = offsets.get(table, 0) + n
+                    for label, n in rows.insert(_JOB[2], reason).items():
+                        counts[label] += n
+                    result.imported += children
         finally:
             _JOB = None
-            if pool is not None:
-                pool.terminate()
-                pool.join()
         if problems:
             raise RecordInvalid(problems)
         reset_sequences([Child, User, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
