@@ -234,6 +234,19 @@ def second_factor_of(user) -> SecondFactor | None:
     ).first()
 
 
+def second_factors_to_reset(user) -> list[SecondFactor]:
+    """For an administrator, the other staff of their council whose sign-in asks for a code: the
+    ones they may reset when a phone is lost. Nobody else's are listed."""
+    if policy.role_of(user) != policy.ADMINISTRATOR:
+        return []
+    return list(
+        SecondFactor.objects.filter(
+            user__local_authority_id=user.local_authority_id, revoked_at__isnull=True,
+            confirmed_at__isnull=False,
+        ).exclude(user_id=user.pk).select_related("user").order_by("user__username")
+    )
+
+
 def second_factor_being_set_up(user) -> SecondFactor | None:
     """A set-up the user has begun and not yet confirmed: the only time its secret is shown."""
     return SecondFactor.objects.filter(

@@ -192,7 +192,7 @@ def _overview(request, form, status=200) -> HttpResponse:
         request,
         "web/second_factor.html",
         {"factor": factor, "required": required, "can_turn_off": factor is not None and not required,
-         "form": form},
+         "form": form, "colleagues": selectors.second_factors_to_reset(request.user)},
         status=status,
     )
 
@@ -226,6 +226,22 @@ def turn_off(request):
             )
             return redirect("web:second_factor")
     return _overview(request, form, status=400)
+
+
+@login_required
+@require_POST
+def reset(request, user_id: int):
+    """Another administrator of the council resets a colleague's app (a lost phone); the
+    colleague signs in with their password and sets it up again."""
+    try:
+        factor = access.second_factor_revoke(by=request.user, user_id=user_id)
+    except RecordInvalid as exc:
+        for v in exc.violations:
+            messages.error(request, v.message)
+        return redirect("web:second_factor")
+    messages.success(request, f"{factor.user.get_username()}'s authenticator app is reset: they sign in "
+                              "with their password and set up their app again")
+    return redirect("web:second_factor")
 
 
 def admin_sign_in(request):

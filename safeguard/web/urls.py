@@ -12,6 +12,7 @@ urlpatterns = [
     path("second-factor/", second_factor.overview, name="second_factor"),
     path("second-factor/set-up/", second_factor.set_up, name="second_factor_set_up"),
     path("second-factor/turn-off/", second_factor.turn_off, name="second_factor_turn_off"),
+    path("second-factor/reset/<int:user_id>/", second_factor.reset, name="second_factor_reset"),
     path("my-work/", views.my_work, name="my_work"),
     path("lado/", views.lado, name="lado"),
     path("children/", views.find_child, name="find"),

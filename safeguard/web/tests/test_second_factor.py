@@ -296,6 +296,35 @@ def test_required_means_an_administrator_cannot_turn_it_off_but_another_may_rese
     assert reset.reason == "second factor: reset by admin2" and reset.detail["user"] == world.admin.pk
 
 
+def test_an_administrator_resets_a_colleagues_app_from_the_page(world, client_for):
+    """A lost phone (NCSC multi-factor guidance: a recovery route that is not weaker than the
+    factor): the page lists only the same council's enrolled colleagues to an administrator; the
+    reset is a POST, audited with the administrator's name; no one else can reset."""
+    from safeguard.workforce.models import User
+
+    colleague = User.objects.create_user(username="admin2", password=PASSWORD, role="administrator",
+                                         local_authority=world.la)
+    elsewhere = User.objects.create_user(username="admin9", password=PASSWORD, role="administrator",
+                                         local_authority=world.other_la)
+    enrol(colleague)
+    enrol(elsewhere)
+    page = client_for(world.admin).get("/second-factor/").content.decode()
+    assert "admin2" in page and "admin9" not in page
+    assert "colleagues-second-factors" not in client_for(colleague).get("/second-factor/").content.decode()
+
+    refused = client_for(world.admin).post(f"/second-factor/reset/{elsewhere.pk}/", follow=True)
+    assert "only an administrator of the same council" in refused.content.decode()
+    assert SecondFactor.objects.get(user=elsewhere).revoked_at is None
+    assert client_for(world.admin).get(f"/second-factor/reset/{colleague.pk}/").status_code == 405
+
+    done = client_for(world.admin).post(f"/second-factor/reset/{colleague.pk}/", follow=True)
+    assert "admin2&#x27;s authenticator app is reset" in done.content.decode()
+    assert SecondFactor.objects.get(user=colleague).revoked_at is not None
+    assert rows(world.admin, "reset by admin").get().detail["user"] == colleague.pk
+    fresh = Client()
+    assert password_step(fresh, "admin2")["Location"] != "/sign-in/code/" and signed_in(fresh)
+
+
 def test_turning_it_off_takes_a_current_code(world, client_for):
     secret = enrol(world.admin)
     client = client_for(world.admin)
