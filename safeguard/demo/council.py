@@ -230,9 +230,11 @@ def _participation(child, on: dt.date) -> str:
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
+    """That hour of the day, or now if it has not come yet (a demo loaded at 1 a.m. records
+    today's contact then, not at a future 9 a.m. the checks rightly refuse)."""
     from django.utils import timezone
 
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))), timezone.now())
 
 
 @transaction.atomic

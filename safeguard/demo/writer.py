@@ -9,6 +9,7 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -203,6 +204,23 @@ class LocalIds(Ids):
         return {label: n - 1 for label, n in self._next.items()}
 
 
+def _row_maker(fields: list) -> tuple[Callable, Callable]:
+    """Two functions for a table's rows: one picks the fields' values (by attname) from an
+    object's dict as a tuple, the other converts those that need it for the database."""
+    pick = itemgetter(*(f.attname for f in fields))
+    convs = [(i, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]
+    if not convs:
+        return pick, tuple
+
+    def convert(values: tuple) -> tuple:
+        out = list(values)
+        for i, c in convs:
+            out[i] = c(out[i])
+        return tuple(out)
+
+    return pick, convert
+
+
 def _generated_labels() -> list[str]:
     return ["people.Child"] + [_SOURCES[name][0] for name in ORDER]
 
@@ -229,26 +247,18 @@ class Rows:
         pairs = [("people.Child", [h.child for h in histories])]
         pairs += [(_SOURCES[name][0], [obj for h in histories for obj in getattr(h, name)]) for name in ORDER]
         for label, objs in pairs:
-            model = apps.get_model(label)
-            getters = []
-            for f in cls.fields(model):
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    getters.append((None, _converter(f)(when) if _converter(f) else when))
-                else:
-                    getters.append((f.attname, _converter(f)))
-            rows.tables[label] = [
-                tuple((conv(obj.__dict__[a]) if conv else obj.__dict__[a]) if a is not None else conv
-                      for a, conv in getters) for obj in objs]
+            fields = cls.fields(apps.get_model(label))
+            stamped = {f.attname: when for f in fields
+                       if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+            pick, convert = _row_maker(fields)
+            rows.tables[label] = [convert(pick({**obj.__dict__, **stamped} if stamped else obj.__dict__))
+                                  for obj in objs]
         clock_fields = cls.fields(Clock)
-        names = [f.attname for f in clock_fields]
-        convs = [_converter(f) for f in clock_fields]
+        pick, convert = _row_maker(clock_fields)
         clock_rows = []
         for h in histories:
             for link in wanted_links(h, cal):
-                values = {"child_id": h.child.pk,
-                          **{k: getattr(link, k) for k in names if k != "child_id"}}
-                clock_rows.append(tuple(c(values[k]) if c else values[k]
-                                        for k, c in zip(names, convs, strict=True)))
+                clock_rows.append(convert(pick({**vars(link), "child_id": h.child.pk})))
         rows.tables["timescales.Clock"] = clock_rows
         return rows
 
@@ -302,13 +312,15 @@ class Rows:
                 fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
                          "history_type": "+", "history_user_id": None}
                 hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
-                plan = [(position.get(f.attname), fixed.get(f.attname)) for f in hfields]
-                _insert(hmodel, hfields, [tuple(r[i] if i is not None else v for i, v in plan)
-                                          for r in table])
+                copied = [f for f in hfields if f.attname in position]
+                added = [f for f in hfields if f.attname not in position]
+                pick = itemgetter(*(position[f.attname] for f in copied))
+                tail = tuple(fixed.get(f.attname) for f in added)
+                _insert(hmodel, copied + added, [pick(r) + tail for r in table])
         child_pk = [f.attname for f in self.fields(apps.get_model("people.Child"))].index("id")
-        audit = [AuditEvent(action="import", object_type="people.Child", object_id=str(r[child_pk]),
-                            child_id=r[child_pk], reason=reason) for r in self.tables["people.Child"]]
-        _bulk(AuditEvent, audit, when)
+        _bulk_values(AuditEvent, [{"action": "import", "object_type": "people.Child",
+                                   "object_id": str(r[child_pk]), "child_id": r[child_pk],
+                                   "reason": reason} for r in self.tables["people.Child"]], when)
         return counts
 
 
