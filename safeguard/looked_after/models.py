@@ -360,6 +360,15 @@ class CareLeaverStatus(Recorded):
         return f"{self.get_eligibility_display().split(':')[0]} since {self.since_date:%d/%m/%Y}"
 
 
+def care_leaver_status_versions(day):
+    """The versions of care-leaver statuses dated on or before `day` (deletions left out), oldest
+    first: the last one for each young person is the category in force at the end of that day, a
+    later save winning a tie (a correction). The status record itself holds only the current
+    category, so a past date must be read from its history."""
+    return (CareLeaverStatus.history.filter(since_date__lte=day).exclude(history_type="-")
+            .order_by("since_date", "history_date", "history_id"))
+
+
 def _null_or_on_or_after(later: str, earlier: str) -> Q:
     return Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__isnull": True}) | Q(
         **{f"{later}__gte": F(earlier)})

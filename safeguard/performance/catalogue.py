@@ -52,6 +52,7 @@ from safeguard.looked_after.models import (
     Episode,
     LookedAfterReview,
     MissingEpisode,
+    care_leaver_status_versions,
 )
 from safeguard.people.models import Child
 from safeguard.timescales.derive import SHORT_BREAKS, TEMPORARY_PLACEMENTS
@@ -373,12 +374,6 @@ def placements_between(start: dt.date, end: dt.date):
         ).exclude(legal_status__in=SHORT_BREAKS)
     )
     return Coalesce(Subquery(moves, output_field=IntegerField()), Value(0)) + flag(in_force)
-
-
-def current_carer_since(day: dt.date):
-    """When the child's carer at `day` started caring for them (the latest new-carer episode)."""
-    qs = new_carer_episodes().filter(period_of_care__child=OuterRef("pk"), decom__lte=day)
-    return Subquery(qs.order_by("-decom").values("decom")[:1])
 
 
 # ==================================================================================================
@@ -2010,16 +2005,10 @@ define(
 SUPPORTED_CARE_LEAVERS = ("eligible", "relevant", "former_relevant")
 
 
-def care_leaver_status_at(day: dt.date, child_ref: str = "pk") -> Subquery:
-    """The young person's leaving-care category as it stood at the end of `day`: the version of
-    the status record (its history) with the latest since-date on or before the day, the latest
-    saved winning a tie (a correction). The record itself holds only the current category, so a
-    past date would lose a young person whose category has changed since."""
+def care_leaver_status_at(day: dt.date) -> Subquery:
+    """The young person's leaving-care category in force at the end of `day` (from its history)."""
     return Subquery(
-        CareLeaverStatus.history.filter(child_id=OuterRef(child_ref), since_date__lte=day)
-        .exclude(history_type="-")
-        .order_by("-since_date", "-history_date", "-history_id")
-        .values("eligibility")[:1]
+        care_leaver_status_versions(day).filter(child_id=OuterRef("pk")).reverse().values("eligibility")[:1]
     )
 
 
@@ -2373,15 +2362,22 @@ def _cases(kind: str, also: Callable[[Context], Q] | None = None) -> Windowed:
     )
 
 
-def _fte_holding(la, cases: list[QuerySet]) -> list:
-    """For each set of cases (one per column), the FTE of the workers holding one or more of them
-    (DfE: cases / FTE of case holders); one query for all the columns."""
+def _fte(cases: list[QuerySet], also: Q | None = None) -> list:
+    """For each set of cases (one per column), the FTE of the workers holding one or more of them,
+    and of any others `also` names; one query for all the columns."""
     from django.db.models import Sum
 
-    got = User.objects.aggregate(
-        **{f"fte{i}": Sum("fte", filter=Q(pk__in=qs.values("worker_id"))) for i, qs in enumerate(cases)}
-    )
+    def who(qs):
+        holding = Q(pk__in=qs.values("worker_id"))
+        return holding | also if also is not None else holding
+
+    got = User.objects.aggregate(**{f"fte{i}": Sum("fte", filter=who(qs)) for i, qs in enumerate(cases)})
     return [got[f"fte{i}"] for i in range(len(cases))]
+
+
+def _fte_holding(la, cases: list[QuerySet]) -> list:
+    """DfE: cases / FTE of case holders."""
+    return _fte(cases)
 
 
 define(
@@ -2406,18 +2402,11 @@ define(
 
 
 def _fte_of_iros(la, cases: list[QuerySet]) -> list:
-    """For each set of cases (one per column), the FTE of all the council's IROs, whether or not
-    they hold a looked-after child (B10 WF-02: "Den: FTE IROs"). The record holds current staff
-    only, so the IROs are the active staff in the IRO role now, together with anyone holding one of
-    the counted cases at the date (an IRO then, though since left or moved on)."""
-    from django.db.models import Sum
-
-    spec = {}
-    for i, qs in enumerate(cases):
-        iros = Q(role=User.Role.IRO, is_active=True, local_authority=la)
-        spec[f"fte{i}"] = Sum("fte", filter=iros | Q(pk__in=qs.values("worker_id")))
-    got = User.objects.aggregate(**spec)
-    return [got[f"fte{i}"] for i in range(len(cases))]
+    """The FTE of all the council's IROs, whether or not they hold a looked-after child (B10 WF-02:
+    "Den: FTE IROs"). The record holds current staff only, so the IROs are the active staff in the
+    IRO role now, with anyone holding one of the counted cases at the date (an IRO then, though
+    since left or moved on)."""
+    return _fte(cases, Q(role=User.Role.IRO, is_active=True, local_authority=la))
 
 
 define(

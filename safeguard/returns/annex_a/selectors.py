@@ -56,13 +56,13 @@ from safeguard.looked_after.models import (
     AdopterHousehold,
     AdoptionJourney,
     CareLeaverContact,
-    CareLeaverStatus,
     Episode,
     HealthAssessment,
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
     PermanencePlan,
+    care_leaver_status_versions,
 )
 from safeguard.people.models import Child, ChildDisability, Visit
 from safeguard.workforce.models import Allocation
@@ -578,8 +578,7 @@ def _care_leavers(r: _Record, w: Window) -> list[list]:
     latest care-leaver contact by the as-at date."""
     day = w.as_at
     status: dict[int, tuple] = {}
-    for h in (CareLeaverStatus.history.filter(child__local_authority=r.la, since_date__lte=day)
-              .exclude(history_type="-").order_by("since_date", "history_date", "history_id")):
+    for h in care_leaver_status_versions(day).filter(child__local_authority=r.la):
         status[h.child_id] = (h.eligibility, h.since_date)
     contacts = defaultdict(list)
     for c in CareLeaverContact.objects.filter(child_id__in=list(status), contact_date__lte=day):

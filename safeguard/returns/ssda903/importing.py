@@ -611,14 +611,15 @@ def import_return(path: Path, *, by, jobs: int | None = None,
         Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
     result.skipped = sorted(existing)
     heads = [head for head in heads if head["CHILD"] not in existing]
-    rebuild = Rebuild(la=la, by=by, year=year, ids=Ids(), problems=problems)
+    rebuild = Rebuild(la=la, by=by, year=year, ids=LocalIds(), problems=[])  # each chunk's own
     rebuild.add_workers({r["SW_ID"] for head in heads for r in by_child[head["CHILD"]]["SWEpisodes"]
                          if r["SW_ID"]})
     reason = f"SSDA903 import of {path.name}"
     global _JOB
     # Every record is checked against the same day, however long the import takes.
     with as_if_today(today()), transaction.atomic():
-        _JOB = (rebuild, by_child, timezone.now(), calendar.current())
+        when = timezone.now()
+        _JOB = (rebuild, by_child, when, calendar.current())
         chunks = [heads[i:i + chunk] for i in range(0, len(heads), chunk)]
         if jobs is None:
             jobs = min(2, os.cpu_count() or 1) if len(heads) >= PARALLEL_FROM else 1
@@ -634,7 +635,7 @@ def import_return(path: Path, *, by, jobs: int | None = None,
                     rows.shift(offsets)
                     for table, n in rows.used.items():
                         offsets[table] = offsets.get(table, 0) + n
-                    for label, n in rows.insert(_JOB[2], reason).items():
+                    for label, n in rows.insert(when, reason).items():
                         counts[label] += n
                     result.imported += children
         finally:
