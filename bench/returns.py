@@ -1,6 +1,7 @@
 """Benchmark the statutory returns on SQLite. Prints JSON.
 
     .venv/bin/python bench/returns.py [--repeats 3] [--national-episodes 1000000] [--no-national]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 1. Export time of the CIN census and the SSDA903 (collection year 2026) for a medium and a large
    generated council (`safeguard generate --size medium|large --seed 1 --as-at 2026-06-30`). Each
@@ -19,6 +20,11 @@
    ones with the right check letter; "unknown" UPN codes kept), so every row passes the
    importer's checks, imported into an empty database.
 
+4. The write floor: the rows the large import wrote, written again with nothing else to do (from
+   tuples in memory through sqlite3, and inside SQLite alone); with --postgres URL, the same import
+   on PostgreSQL and its floor (COPY from prepared text). It bounds what any importer writing the
+   same record could reach on this machine, whatever it does before writing.
+
 Each timing runs in a fresh process; medians over --repeats (the national import: --national-repeats).
 The machine is shared: the load average before and after is in the JSON, and each import also
 reports CPU seconds (the importing process and its worker processes), which a busy machine disturbs far
@@ -33,11 +39,13 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +70,14 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def env_for(db: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DJANGO_SETTINGS_MODULE": "safeguard.settings",
-            "SAFEGUARD_VAR_DIR": str(db.parent / "var")}
+def env_for(db: Path | str) -> dict:
+    """The environment for a SQLite file, or (a URL) a PostgreSQL database."""
+    url, var = (db, CACHE / "var") if isinstance(db, str) else (f"sqlite:///{db}", db.parent / "var")
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            "SAFEGUARD_VAR_DIR": str(var)}
 
 
-def child(db: Path, *args: str) -> dict:
+def child(db: Path | str, *args: str) -> dict:
     """Run this file in a fresh process against `db`; its last stdout line is JSON."""
     out = subprocess.run([str(PY), __file__, *args], env=env_for(db), cwd=ROOT, capture_output=True,
                          text=True)
@@ -76,7 +86,7 @@ def child(db: Path, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def safeguard(db: Path, *args: str) -> None:
+def safeguard(db: Path | str, *args: str) -> None:
     subprocess.run([str(ROOT / ".venv" / "bin" / "safeguard"), *args], env=env_for(db), cwd=ROOT,
                    check=True, capture_output=True, text=True)
 
@@ -214,6 +224,111 @@ def replicate(source: Path, target: Path, copies: int) -> dict[str, int]:
     return counts
 
 
+# --- the write floor: what writing the import's rows costs with nothing else to do --------------
+
+def _filled_tables(tables: list[str], filled: Callable[[str], bool],
+                   empty: Callable[[str], bool]) -> list[str]:
+    return [t for t in tables if filled(t) and empty(t)]
+
+
+def _floor_figures(seconds: list[float], episodes: int, national: int) -> dict:
+    m = statistics.median(seconds)
+    return {"seconds": round(m, 3), "runs": [round(t, 3) for t in seconds],
+            "episode_rows_per_second_at_most": round(episodes / m),
+            f"seconds_for_{national}_episode_rows_at_least": round(m * national / episodes)}
+
+
+def write_floor(imported: Path, template: Path, episodes: int, national: int, repeats: int,
+                work: Path) -> dict:
+    """The rows the import wrote (every table empty before it and filled after), written again into
+    a copy of the empty database in one transaction with foreign keys on, as the product's
+    connection has them: (1) from Python tuples already in memory through sqlite3's executemany,
+    the driver the product uses; (2) inside SQLite alone (INSERT ... SELECT from the imported file),
+    with no client at all. No importer can write the same record faster than (2), whatever it does
+    before writing."""
+    with sqlite3.connect(imported) as src, sqlite3.connect(template) as empty:
+        names = [n for (n,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")]
+        has = "SELECT EXISTS (SELECT 1 FROM \"{}\")"
+        tables = _filled_tables(names, lambda t: src.execute(has.format(t)).fetchone()[0],
+                                lambda t: not empty.execute(has.format(t)).fetchone()[0])
+        data = {t: src.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    timings: dict[str, list[float]] = {"driver": [], "engine": []}
+    for i in range(repeats):
+        for way in timings:
+            db = work / f"floor-{way}-{i}.sqlite3"
+            shutil.copyfile(template, db)
+            con = sqlite3.connect(db, isolation_level=None)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("ATTACH DATABASE ? AS imported", (str(imported),))
+            started = time.perf_counter()
+            con.execute("BEGIN")
+            for t, rows in data.items():
+                if way == "driver":
+                    con.executemany(f'INSERT INTO main."{t}" VALUES ({", ".join("?" * len(rows[0]))})', rows)
+                else:
+                    con.execute(f'INSERT INTO main."{t}" SELECT * FROM imported."{t}"')
+            con.execute("COMMIT")
+            timings[way].append(time.perf_counter() - started)
+            con.close()
+            for path in work.glob(f"{db.name}*"):
+                path.unlink()
+    return {"rows": sum(map(len, data.values())), "tables": len(data),
+            "python_sqlite3_executemany": _floor_figures(timings["driver"], episodes, national),
+            "sqlite_alone_insert_select": _floor_figures(timings["engine"], episodes, national)}
+
+
+def postgres_import_and_floor(server: str, folder: Path, episodes: int, national: int,
+                              repeats: int) -> dict:
+    """On PostgreSQL (`server` is a URL to any database there; three bench_returns_* databases are
+    made beside it): the large import itself, then the rows it wrote COPYed back from text prepared
+    in advance into an empty database in one transaction: the floor on PostgreSQL, where the
+    product already writes with COPY."""
+    import psycopg
+
+    base = server.rsplit("/", 1)[0]
+    empty, imported, run = "bench_returns_empty", "bench_returns_imported", "bench_returns_run"
+    with psycopg.connect(server, autocommit=True) as admin:
+        for name in (run, imported, empty):
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {empty}")
+        safeguard(f"{base}/{empty}", "migrate", "-v0")
+        child(f"{base}/{empty}", "--one", "council")
+        runs = []
+        for _ in range(repeats):
+            admin.execute(f"DROP DATABASE IF EXISTS {imported}")
+            admin.execute(f"CREATE DATABASE {imported} TEMPLATE {empty}")
+            runs.append(child(f"{base}/{imported}", "--one", "import", str(folder)))
+        with psycopg.connect(f"{base}/{imported}") as src, psycopg.connect(f"{base}/{empty}") as bare:
+            names = [t for (t,) in src.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            has = 'SELECT EXISTS (SELECT 1 FROM "{}")'
+            tables = _filled_tables(names, lambda t: src.execute(has.format(t)).fetchone()[0],
+                                    lambda t: not bare.execute(has.format(t)).fetchone()[0])
+            text = {}
+            for t in tables:
+                with src.cursor().copy(f'COPY "{t}" TO STDOUT') as copy:
+                    text[t] = b"".join(bytes(block) for block in copy)
+        seconds = []
+        for _ in range(repeats):
+            admin.execute(f"DROP DATABASE IF EXISTS {run}")
+            admin.execute(f"CREATE DATABASE {run} TEMPLATE {empty}")
+            with psycopg.connect(f"{base}/{run}") as con:
+                started = time.perf_counter()
+                with con.transaction():
+                    for t, block in text.items():
+                        with con.cursor().copy(f'COPY "{t}" FROM STDIN') as copy:
+                            copy.write(block)
+                seconds.append(time.perf_counter() - started)
+        for name in (run, imported, empty):
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    took = statistics.median(r["seconds"] for r in runs)
+    return {"import": {"seconds": round(took, 3), "runs": [round(r["seconds"], 3) for r in runs],
+                       "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
+                       "episode_rows_per_second": round(episodes / took)},
+            "write_floor": {"rows": sum(block.count(b"\n") for block in text.values()), "tables": len(text),
+                            "copy_from_prepared_text": _floor_figures(seconds, episodes, national)}}
+
+
 # --- what runs inside a child process (Django set up) ---------------------------------------------
 
 def one(kind: str, *args: str) -> dict:
@@ -326,7 +441,10 @@ def bench_exports(size: str, repeats: int, work: Path) -> tuple[dict, Path]:
             "ssda903_runs": [round(t, 3) for t in times["ssda903"]], "ssda903_rows": rows}, folders["ssda903"]
 
 
-def bench_import(folder: Path, repeats: int, work: Path, label: str, profile: str = "") -> dict:
+def bench_import(folder: Path, repeats: int, work: Path, label: str, profile: str = "",
+                 keep: Path | None = None) -> dict:
+    """Import `folder` into a copy of the empty database `repeats` times; `keep` receives the last
+    run's database (for the write floor)."""
     rows = count_rows(folder)
     episodes = rows.get("episodes.csv", 0)
     total = sum(rows.values())
@@ -337,6 +455,8 @@ def bench_import(folder: Path, repeats: int, work: Path, label: str, profile: st
         run_dir.mkdir()
         db = copy_db(template, run_dir)
         runs.append(child(db, "--one", "import", str(folder), profile))
+        if keep is not None and i == repeats - 1:
+            shutil.copyfile(db, keep)
         shutil.rmtree(run_dir)
     seconds = statistics.median(r["seconds"] for r in runs)
     return {"episode_rows": episodes, "all_rows": total, "rows_by_file": rows,
@@ -359,6 +479,8 @@ def main() -> None:
                              "this (or need more than half the machine's memory), import fewer episode "
                              "rows and report the projection for the full size")
     parser.add_argument("--no-national", action="store_true")
+    parser.add_argument("--postgres", default="", help="also import into PostgreSQL and measure its write "
+                        "floor (a URL to any database on the server, e.g. postgres://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--profile", default="", help="write a cProfile of the national import here")
     parser.add_argument("--keep", default="", help="work in this new folder and keep it (exports, inputs)")
     opts = parser.parse_args()
@@ -386,7 +508,8 @@ def main() -> None:
                    "refuses such children (with these rules), so they are left out of the import input"}
 
         install_liiatools()
-        ours = bench_import(valid, opts.repeats, work, "large")
+        imported = work / "large-imported.sqlite3"
+        ours = bench_import(valid, opts.repeats, work, "large", keep=imported)
         peer_runs = [run_liiatools(valid / "episodes.csv", work / f"liiatools-{i}")
                      for i in range(opts.repeats)]
         startup = median([liiatools_startup() for _ in range(opts.repeats)])
@@ -408,6 +531,19 @@ def main() -> None:
             "note": "ours: read every file, check every record through the services' checks, write all "
                     "tables with history, clocks and audit (one process); liiatools: clean the episodes "
                     "file only (one process, including interpreter start-up)"}
+        floor = write_floor(imported, empty_database(), episodes, opts.national_episodes, opts.repeats, work)
+        ways = [floor["python_sqlite3_executemany"], floor["sqlite_alone_insert_select"]]
+        report["import_large_ssda903"]["write_floor"] = floor
+        if opts.postgres:
+            pg = postgres_import_and_floor(opts.postgres, valid, episodes, opts.national_episodes,
+                                           opts.repeats)
+            pg["import"]["times_liiatools"] = round(
+                pg["import"]["episode_rows_per_second"] / peer["episode_rows_per_second"], 2)
+            ways.append(pg["write_floor"]["copy_from_prepared_text"])
+            report["import_large_ssda903_postgres"] = pg
+        for way in ways:
+            way["times_liiatools_at_most"] = round(
+                way["episode_rows_per_second_at_most"] / peer["episode_rows_per_second"], 1)
 
         if not opts.no_national:
             wanted = opts.national_episodes
