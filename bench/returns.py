@@ -1,4 +1,4 @@
-"""Benchmark the statutory returns on SQLite. Prints JSON.
+"""Benchmark the statutory returns on SQLite (and, with --postgres, the import on PostgreSQL). Prints JSON.
 
     .venv/bin/python bench/returns.py [--repeats 3] [--national-episodes 1000000] [--no-national]
         [--postgres postgres://postgres@127.0.0.1:5432/postgres]
@@ -238,15 +238,15 @@ def _floor_figures(seconds: list[float], episodes: int, national: int) -> dict:
             f"seconds_for_{national}_episode_rows_at_least": round(m * national / episodes)}
 
 
-def write_floor(imported: Path, template: Path, episodes: int, national: int, repeats: int,
-                work: Path) -> dict:
+def write_floor(imported: Path, fresh: Callable[[], Path], episodes: int, national: int,
+                repeats: int) -> dict:
     """The rows the import wrote (every table empty before it and filled after), written again into
     a copy of the empty database in one transaction with foreign keys on, as the product's
     connection has them: (1) from Python tuples already in memory through sqlite3's executemany,
     the driver the product uses; (2) inside SQLite alone (INSERT ... SELECT from the imported file),
     with no client at all. No importer can write the same record faster than (2), whatever it does
     before writing."""
-    with sqlite3.connect(imported) as src, sqlite3.connect(template) as empty:
+    with sqlite3.connect(imported) as src, sqlite3.connect(fresh()) as empty:
         names = [n for (n,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                            "AND name NOT LIKE 'sqlite_%'")]
         has = "SELECT EXISTS (SELECT 1 FROM \"{}\")"
@@ -254,11 +254,9 @@ def write_floor(imported: Path, template: Path, episodes: int, national: int, re
                                 lambda t: not empty.execute(has.format(t)).fetchone()[0])
         data = {t: src.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
     timings: dict[str, list[float]] = {"driver": [], "engine": []}
-    for i in range(repeats):
+    for _ in range(repeats):
         for way in timings:
-            db = work / f"floor-{way}-{i}.sqlite3"
-            shutil.copyfile(template, db)
-            con = sqlite3.connect(db, isolation_level=None)
+            con = sqlite3.connect(fresh(), isolation_level=None)
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("ATTACH DATABASE ? AS imported", (str(imported),))
             started = time.perf_counter()
@@ -271,8 +269,6 @@ def write_floor(imported: Path, template: Path, episodes: int, national: int, re
             con.execute("COMMIT")
             timings[way].append(time.perf_counter() - started)
             con.close()
-            for path in work.glob(f"{db.name}*"):
-                path.unlink()
     return {"rows": sum(map(len, data.values())), "tables": len(data),
             "python_sqlite3_executemany": _floor_figures(timings["driver"], episodes, national),
             "sqlite_alone_insert_select": _floor_figures(timings["engine"], episodes, national)}
@@ -280,26 +276,28 @@ def write_floor(imported: Path, template: Path, episodes: int, national: int, re
 
 def postgres_import_and_floor(server: str, folder: Path, episodes: int, national: int,
                               repeats: int) -> dict:
-    """On PostgreSQL (`server` is a URL to any database there; three bench_returns_* databases are
-    made beside it): the large import itself, then the rows it wrote COPYed back from text prepared
-    in advance into an empty database in one transaction: the floor on PostgreSQL, where the
-    product already writes with COPY."""
+    """On PostgreSQL (`server` is a URL to any database there; two bench_returns_* databases are
+    made beside it and dropped after): the large import itself, then the rows it wrote COPYed back
+    from text prepared in advance into an empty database in one transaction: the floor on
+    PostgreSQL, where the product already writes with COPY."""
     import psycopg
 
     base = server.rsplit("/", 1)[0]
-    empty, imported, run = "bench_returns_empty", "bench_returns_imported", "bench_returns_run"
+    empty, run = "bench_returns_empty", "bench_returns_run"
     with psycopg.connect(server, autocommit=True) as admin:
-        for name in (run, imported, empty):
+
+        def fresh() -> str:
+            admin.execute(f"DROP DATABASE IF EXISTS {run}")
+            admin.execute(f"CREATE DATABASE {run} TEMPLATE {empty}")
+            return f"{base}/{run}"
+
+        for name in (run, empty):
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {empty}")
         safeguard(f"{base}/{empty}", "migrate", "-v0")
         child(f"{base}/{empty}", "--one", "council")
-        runs = []
-        for _ in range(repeats):
-            admin.execute(f"DROP DATABASE IF EXISTS {imported}")
-            admin.execute(f"CREATE DATABASE {imported} TEMPLATE {empty}")
-            runs.append(child(f"{base}/{imported}", "--one", "import", str(folder)))
-        with psycopg.connect(f"{base}/{imported}") as src, psycopg.connect(f"{base}/{empty}") as bare:
+        imported = bench_import(folder, repeats, fresh)
+        with psycopg.connect(f"{base}/{run}") as src, psycopg.connect(f"{base}/{empty}") as bare:
             names = [t for (t,) in src.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
             has = 'SELECT EXISTS (SELECT 1 FROM "{}")'
             tables = _filled_tables(names, lambda t: src.execute(has.format(t)).fetchone()[0],
@@ -310,21 +308,16 @@ def postgres_import_and_floor(server: str, folder: Path, episodes: int, national
                     text[t] = b"".join(bytes(block) for block in copy)
         seconds = []
         for _ in range(repeats):
-            admin.execute(f"DROP DATABASE IF EXISTS {run}")
-            admin.execute(f"CREATE DATABASE {run} TEMPLATE {empty}")
-            with psycopg.connect(f"{base}/{run}") as con:
+            with psycopg.connect(fresh()) as con:
                 started = time.perf_counter()
                 with con.transaction():
                     for t, block in text.items():
                         with con.cursor().copy(f'COPY "{t}" FROM STDIN') as copy:
                             copy.write(block)
                 seconds.append(time.perf_counter() - started)
-        for name in (run, imported, empty):
+        for name in (run, empty):
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    took = statistics.median(r["seconds"] for r in runs)
-    return {"import": {"seconds": round(took, 3), "runs": [round(r["seconds"], 3) for r in runs],
-                       "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
-                       "episode_rows_per_second": round(episodes / took)},
+    return {"import": imported,
             "write_floor": {"rows": sum(block.count(b"\n") for block in text.values()), "tables": len(text),
                             "copy_from_prepared_text": _floor_figures(seconds, episodes, national)}}
 
@@ -441,23 +434,25 @@ def bench_exports(size: str, repeats: int, work: Path) -> tuple[dict, Path]:
             "ssda903_runs": [round(t, 3) for t in times["ssda903"]], "ssda903_rows": rows}, folders["ssda903"]
 
 
-def bench_import(folder: Path, repeats: int, work: Path, label: str, profile: str = "",
-                 keep: Path | None = None) -> dict:
-    """Import `folder` into a copy of the empty database `repeats` times; `keep` receives the last
-    run's database (for the write floor)."""
+def sqlite_fresh(work: Path, label: str) -> Callable[[], Path]:
+    """Each call: a new copy of the empty database in work/<label>-db, replacing the last one."""
+    template, folder = empty_database(), work / f"{label}-db"
+
+    def fresh() -> Path:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        return copy_db(template, folder)
+
+    return fresh
+
+
+def bench_import(folder: Path, repeats: int, fresh: Callable[[], Path | str], profile: str = "") -> dict:
+    """Import `folder` `repeats` times, each into the empty database `fresh()` gives (a SQLite file
+    or a PostgreSQL URL); the last is left as the import left it, for the write floor."""
     rows = count_rows(folder)
     episodes = rows.get("episodes.csv", 0)
     total = sum(rows.values())
-    runs = []
-    template = empty_database()
-    for i in range(repeats):
-        run_dir = work / f"{label}-db-{i}"
-        run_dir.mkdir()
-        db = copy_db(template, run_dir)
-        runs.append(child(db, "--one", "import", str(folder), profile))
-        if keep is not None and i == repeats - 1:
-            shutil.copyfile(db, keep)
-        shutil.rmtree(run_dir)
+    runs = [child(fresh(), "--one", "import", str(folder), profile) for _ in range(repeats)]
     seconds = statistics.median(r["seconds"] for r in runs)
     return {"episode_rows": episodes, "all_rows": total, "rows_by_file": rows,
             "children_imported": runs[0]["children"], "records_written": sum(runs[0]["records"].values()),
@@ -508,8 +503,9 @@ def main() -> None:
                    "refuses such children (with these rules), so they are left out of the import input"}
 
         install_liiatools()
-        imported = work / "large-imported.sqlite3"
-        ours = bench_import(valid, opts.repeats, work, "large", keep=imported)
+        ours = bench_import(valid, opts.repeats, sqlite_fresh(work, "large"))
+        imported = work / "large-db" / "large-imported.sqlite3"  # the last run's, kept for the floor
+        (work / "large-db" / "returns-empty.sqlite3").rename(imported)
         peer_runs = [run_liiatools(valid / "episodes.csv", work / f"liiatools-{i}")
                      for i in range(opts.repeats)]
         startup = median([liiatools_startup() for _ in range(opts.repeats)])
@@ -531,7 +527,8 @@ def main() -> None:
             "note": "ours: read every file, check every record through the services' checks, write all "
                     "tables with history, clocks and audit (one process); liiatools: clean the episodes "
                     "file only (one process, including interpreter start-up)"}
-        floor = write_floor(imported, empty_database(), episodes, opts.national_episodes, opts.repeats, work)
+        floor = write_floor(imported, sqlite_fresh(work, "floor"), episodes, opts.national_episodes,
+                            opts.repeats)
         ways = [floor["python_sqlite3_executemany"], floor["sqlite_alone_insert_select"]]
         report["import_large_ssda903"]["write_floor"] = floor
         if opts.postgres:
@@ -556,7 +553,9 @@ def main() -> None:
             started = time.perf_counter()
             replicate(valid, national, copies)
             built = time.perf_counter() - started
-            result = bench_import(national, opts.national_repeats, work, "national", opts.profile)
+            result = bench_import(national, opts.national_repeats, sqlite_fresh(work, "national"),
+                                  opts.profile)
+            shutil.rmtree(work / "national-db")  # gigabytes
             full = result["episode_rows"] >= wanted
             result.update({"episode_rows_wanted": wanted, "copies_of_large_council": copies,
                            "build_input_seconds": round(built, 1),

@@ -24,15 +24,20 @@ def _missing(worker, child, **kw):
     return s.missing_episode_start(by=worker, child_id=child.pk, **kw)
 
 
+def _returned_and_offered(worker, child, start_date, end_date, returned_at, offered_at):
+    """A missing episode from start to return, then a return interview offered and accepted."""
+    m = _missing(worker, child, start_date=start_date)
+    m = s.missing_episode_end(by=worker, missing_id=m.pk, expected_version=m.version,
+                              end_date=end_date, returned_at=returned_at)
+    return s.return_interview_record(by=worker, missing_id=m.pk, expected_version=m.version,
+                                     offered_at=offered_at, accepted=True)
+
+
 def test_missing_episode_start_end_and_return_interview(worker, in_care):
     """Statutory guidance on children who run away or go missing (DfE 2014): RHI offered."""
-    m = _missing(worker, in_care)
-    m = s.missing_episode_end(by=worker, missing_id=m.pk, expected_version=m.version,
-                              end_date=D(2023, 2, 2),
-                              returned_at=dt.datetime(2023, 2, 2, 9, 0, tzinfo=dt.UTC))
-    m = s.return_interview_record(by=worker, missing_id=m.pk, expected_version=m.version,
-                                  offered_at=dt.datetime(2023, 2, 3, 10, 0, tzinfo=dt.UTC),
-                                  accepted=True)
+    m = _returned_and_offered(worker, in_care, D(2023, 2, 1), D(2023, 2, 2),
+                              dt.datetime(2023, 2, 2, 9, 0, tzinfo=dt.UTC),
+                              dt.datetime(2023, 2, 3, 10, 0, tzinfo=dt.UTC))
     assert (m.end_date, m.return_interview_accepted) == (D(2023, 2, 2), True)
 
 
@@ -40,13 +45,9 @@ def test_return_time_is_read_in_the_councils_time_zone(worker, in_care):
     """T14 (INDICATORS.md; §0.4): a return at 00:30 BST on 16 July 2025 (23:30 UTC on the 15th)
     belongs to an episode ending on 16 July, the London date, whatever zone the time arrives in;
     an offer made that morning is not before the return."""
-    m = _missing(worker, in_care, start_date=D(2025, 7, 14))
-    m = s.missing_episode_end(by=worker, missing_id=m.pk, expected_version=m.version,
-                              end_date=D(2025, 7, 16),
-                              returned_at=dt.datetime(2025, 7, 15, 23, 30, tzinfo=dt.UTC))
-    m = s.return_interview_record(by=worker, missing_id=m.pk, expected_version=m.version,
-                                  offered_at=dt.datetime(2025, 7, 16, 9, 0, tzinfo=dt.UTC),
-                                  accepted=True)
+    m = _returned_and_offered(worker, in_care, D(2025, 7, 14), D(2025, 7, 16),
+                              dt.datetime(2025, 7, 15, 23, 30, tzinfo=dt.UTC),
+                              dt.datetime(2025, 7, 16, 9, 0, tzinfo=dt.UTC))
     assert m.end_date == D(2025, 7, 16) and m.return_interview_accepted
 
 
