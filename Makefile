@@ -5,13 +5,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safeguard
 
-.PHONY: demo test test-postgres lint install serve clean conformance frontend bench-web
+.PHONY: demo test test-postgres lint install serve clean conformance frontend bench-web lock
 
-$(STAMP): pyproject.toml
+# Dependencies come from lock files with hashes (requirements/*.lock, made by `make lock`): the app's
+# own in app.lock (a production install takes only these), the test tools added in test.lock.
+$(STAMP): pyproject.toml requirements/test.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-make the lock files after changing pyproject.toml's dependencies (needs network to PyPI).
+lock:
+	test -x var/pip-tools/bin/pip-compile || ($(PYTHON) -m venv var/pip-tools && var/pip-tools/bin/pip install --quiet pip-tools)
+	for extra in app test; do \
+	  var/pip-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	    --no-emit-find-links $$( [ $$extra = test ] && echo --extra test ) -o requirements/$$extra.lock pyproject.toml; \
+	done
 
 install: $(STAMP) frontend
 
@@ -27,6 +38,13 @@ $(FRONTEND):
 
 frontend: $(FRONTEND)
 
+# axe-core (accessibility checks in the browser journeys) from the npm registry into var/axe.
+AXE := var/axe/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
+$(AXE):
+	@mkdir -p var/axe
+	npm install --silent --no-audit --no-fund --prefix var/axe axe-core@$(AXE_VERSION)
+
 demo: $(STAMP) $(FRONTEND)
 	$(BIN)/safeguard migrate --noinput
 	$(BIN)/safeguard generate --size small --seed 1 --skip-existing
@@ -34,10 +52,10 @@ demo: $(STAMP) $(FRONTEND)
 	@echo "Sign in at http://127.0.0.1:8000/ with a username and password above."
 	SAFEGUARD_INSECURE_COOKIES=1 $(BIN)/safeguard runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(STAMP) $(FRONTEND) $(AXE)
 	SAFEGUARD_FAST_HASHER=1 $(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(FRONTEND) $(AXE)
 	SAFEGUARD_FAST_HASHER=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 VALIDATORS := .venv-validators

@@ -1,8 +1,50 @@
 """Shared fixtures: a council, staff in each role, and a child on the record."""
 
 import datetime as dt
+import importlib
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client and the browser tests speak plain http on loopback, as `make demo` does
+    (SAFEGUARD_INSECURE_COOKIES=1); production redirects to HTTPS (test_deployment.py checks that)."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def append_only(on: bool) -> None:
+    """Put the audit's append-only refusal in place (on) or lift it on this test connection (off).
+    Only pytest-django's clean-up after a committing test lifts it: see `committing_db`."""
+    from django.db import connection
+
+    triggers = importlib.import_module("safeguard.audit.migrations.0003_append_only")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for sql in triggers.SQLITE_REVERSE + (triggers.SQLITE if on else []):
+                cursor.execute(sql)
+        else:
+            cursor.execute(
+                "RESET session_replication_role" if on else "SET session_replication_role = replica"
+            )
+
+
+@pytest.fixture
+def committing_db(transactional_db):
+    """For tests that need real commits (a live server, threads, a backup). Afterwards pytest-django
+    empties every table (DELETE on SQLite, TRUNCATE on PostgreSQL), which the audit rightly refuses:
+    the refusal is lifted for that clean-up only (this teardown runs just before it), on the test
+    connection alone (PostgreSQL's is closed after the clean-up; SQLite's triggers come back at the
+    next committing test, and before every audit test)."""
+    append_only(True)
+    yield
+    append_only(False)
+
+
+@pytest.fixture
+def audit_append_only(db):
+    """The audit's append-only refusal in place, whatever ran before (see `committing_db`)."""
+    append_only(True)
 
 
 @pytest.fixture

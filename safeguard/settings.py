@@ -8,12 +8,41 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SAFEGUARD_VAR_DIR", Path.cwd() / "var"))
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = os.environ.get("DEBUG", "0") == "1"
+# Plain http on loopback (`make demo`, the browser tests): no Secure-only cookies, HSTS or redirect.
+PLAIN_HTTP = DEBUG or os.environ.get("SAFEGUARD_INSECURE_COOKIES") == "1"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; without one, a random key kept in var/secret_key (made on
+    first use, readable by its owner only), so no installation ever runs on a key known to others.
+    A short or published key is refused unless DEBUG is on."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    key = os.environ.get("SECRET_KEY", "")
+    if not key:
+        path = VAR_DIR / "secret_key"
+        if not path.exists():
+            import secrets
+
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+        key = path.read_text().strip()
+    if not DEBUG and (len(key) < 50 or "insecure" in key or key.startswith("django-insecure")):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a development or short key (under 50 characters): set a long random "
+            "SECRET_KEY, or unset it to use var/secret_key"
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "safeguard.core.admin.SuperuserAdminConfig",  # the Django admin: superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safeguard.web.middleware.NoStoreMiddleware",
     "safeguard.web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safeguard.web.middleware.IdleExpiryMiddleware",
@@ -168,8 +198,16 @@ LOGOUT_REDIRECT_URL = "web:sign_in"
 # Idle expiry: SESSION_COOKIE_AGE (30 minutes), renewed at most once a minute (IdleExpiryMiddleware);
 # gone when the browser closes.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("SAFEGUARD_INSECURE_COOKIES") != "1"
+SESSION_COOKIE_SECURE = not PLAIN_HTTP
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only outside DEBUG: plain http is redirected, and browsers are told to use HTTPS for a year.
+SECURE_SSL_REDIRECT = not PLAIN_HTTP
+SECURE_HSTS_SECONDS = 0 if PLAIN_HTTP else int(os.environ.get("SAFEGUARD_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and os.environ.get("SAFEGUARD_HSTS_PRELOAD", "1") == "1"
+# Behind a proxy that ends TLS and says so in X-Forwarded-Proto (set only if the proxy always sets it).
+if os.environ.get("SAFEGUARD_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -203,3 +241,5 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Break-glass access to a record one may not otherwise open lasts this long (minutes).
 SAFEGUARD_BREAK_GLASS_MINUTES = int(os.environ.get("SAFEGUARD_BREAK_GLASS_MINUTES", "60"))
+# A stated legitimate relationship opens a case no social worker holds for a working day (minutes).
+SAFEGUARD_RELATIONSHIP_MINUTES = int(os.environ.get("SAFEGUARD_RELATIONSHIP_MINUTES", "480"))

@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from safeguard.web.second_factor import admin_sign_in
 
-admin.site.site_header = "Safeguard"
-admin.site.site_title = "Safeguard"
-
 urlpatterns = [
     path("", include("safeguard.web.urls")),
     # The admin's own sign-in form would take a password alone (no second factor): ours instead.

@@ -10,13 +10,15 @@ class AccessGrant(models.Model):
     """A time-limited, reasoned right for one user to open one child's record.
 
     A *grant* is given by a team manager (e.g. for a restricted record: a staff member's own family,
-    an adoption); *break-glass* is taken by the user themself in an emergency and alerts a manager.
+    an adoption); *break-glass* is taken by the user themself in an emergency and alerts a manager;
+    a *legitimate relationship* is stated by the user to open a case no social worker holds.
     Neither is ever deleted: revoking sets `revoked_at`.
     """
 
     class Kind(models.TextChoices):
         GRANT = "grant", "Granted by a manager"
         BREAK_GLASS = "break_glass", "Break-glass (emergency)"
+        RELATIONSHIP = "relationship", "Legitimate relationship (stated by the user)"
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

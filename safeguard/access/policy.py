@@ -1,8 +1,10 @@
 """Who may see and do what with a child's record: the council's policy, in one place.
 
 - Social worker, personal adviser: children allocated to them (any kind of allocation), children
-  whose social-worker allocation is held in their team, children with no allocated social worker
-  (the front door must find them before allocation).
+  whose social-worker allocation is held in their team. Children with no allocated social worker
+  (new and closed cases alike) only for members of a front door (duty) team, which must find them
+  before allocation; anyone else states a legitimate relationship to the child (a reason, audited
+  and shown to their manager) to open one for a working day.
 - Team manager: as a social worker, for their own team and every team they manage.
 - IRO / CP chair: children they are allocated to as IRO, children whose conferences they chaired,
   and children awaiting an initial or transfer-in conference (open T05/T06 clock), since the chair
@@ -51,13 +53,34 @@ def live_grants(user):
     )
 
 
-def _team_ids(user) -> set[int]:
-    from safeguard.workforce.models import Team
+#: `Team.service` of the duty teams that see every child with no allocated social worker.
+FRONT_DOOR_SERVICE = "front door"
 
-    ids = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
-    if user.team_id:
-        ids.add(user.team_id)
-    return ids
+
+def _teams(user) -> dict[int, str]:
+    """The user's teams (a manager's own and those they manage) and each team's service, read
+    once per request."""
+    cached = user.__dict__.get("_access_teams")
+    if cached is None:
+        from safeguard.workforce.models import Team
+
+        role = role_of(user)
+        q = Q(pk=user.team_id) if user.team_id else Q(pk__in=[])
+        if role == TEAM_MANAGER:
+            q |= Q(manager=user)
+        cached = dict(Team.objects.filter(q).values_list("pk", "service"))
+        user.__dict__["_access_teams"] = cached
+    return cached
+
+
+def team_ids(user) -> set[int]:
+    """Teams whose cases this user holds: their own team and, for a team manager, every team they manage."""
+    return set(_teams(user))
+
+
+def at_front_door(user) -> bool:
+    """A member (or manager) of a front door team: sees children with no allocated social worker."""
+    return any((service or "").strip().lower() == FRONT_DOOR_SERVICE for service in _teams(user).values())
 
 
 def _relationship_q(user) -> Q:
@@ -81,10 +104,14 @@ def _relationship_q(user) -> Q:
             | Q(pk__in=awaiting)
         )
     if role in (SOCIAL_WORKER, PERSONAL_ADVISER, TEAM_MANAGER):
-        teams = _team_ids(user) if role == TEAM_MANAGER else ({user.team_id} - {None})
-        allocated = open_allocations.filter(Q(worker=user) | Q(team_id__in=teams, kind="social_worker"))
+        allocated = open_allocations.filter(
+            Q(worker=user) | Q(team_id__in=team_ids(user), kind="social_worker")
+        )
+        mine = Q(pk__in=allocated.values("child_id"))
+        if not at_front_door(user):
+            return mine
         with_worker = open_allocations.filter(kind="social_worker").values("child_id")
-        return Q(pk__in=allocated.values("child_id")) | ~Q(pk__in=with_worker)
+        return mine | ~Q(pk__in=with_worker)
     return Q(pk__in=[])
 
 
@@ -132,6 +159,7 @@ def basis(user, child) -> Basis:
 
 def forget(user) -> None:
     user.__dict__.pop("_access_basis", None)
+    user.__dict__.pop("_access_teams", None)
 
 
 def _basis(user, child) -> Basis:
@@ -142,6 +170,8 @@ def _basis(user, child) -> Basis:
     if grant is not None:
         if grant.kind == "break_glass":
             return Basis(True, f"break-glass: {grant.reason}", break_glass=True)
+        if grant.kind == "relationship":
+            return Basis(True, f"legitimate relationship: {grant.reason}")
         return Basis(True, f"grant by {grant.granted_by}: {grant.reason}")
     if child.is_restricted:
         return Basis(False, "restricted record: needs a manager's grant or break-glass")
@@ -167,13 +197,17 @@ def _basis_from_allocations(user, child, role: str) -> Basis:
     mine = next((a for a in open_allocations if a.worker_id == user.pk), None)
     if mine is not None:
         return Basis(True, f"allocated ({mine.get_kind_display().lower()})")
-    teams = _team_ids(user) if role == TEAM_MANAGER else ({user.team_id} - {None})
     social_work = [a for a in open_allocations if a.kind == "social_worker"]
-    if any(a.team_id in teams for a in social_work):
+    if any(a.team_id in team_ids(user) for a in social_work):
         return Basis(True, "team's case")
     if social_work:
         return Basis(False, "not allocated to you or your team")
-    return Basis(True, "front door (no allocated worker)")
+    if at_front_door(user):
+        return Basis(True, "front door (no allocated worker)")
+    return Basis(False, UNALLOCATED_REFUSAL)
+
+
+UNALLOCATED_REFUSAL = "no allocated social worker: open to the front door team, or state your relationship"
 
 
 def _relationship_label(user, child) -> str:
@@ -207,6 +241,17 @@ def can_export_child(user, child) -> bool:
 def can_break_glass(user, child) -> bool:
     """Practitioners of the child's council may break the glass on a record closed to them."""
     return role_of(user) in PRACTITIONERS and child.local_authority_id == user.local_authority_id
+
+
+def can_state_relationship(user, child) -> bool:
+    """A practitioner of the child's council may state a legitimate relationship to a record closed
+    to them only because no social worker holds it (never a restricted one: that is break-glass)."""
+    return (
+        role_of(user) in PRACTITIONERS
+        and child.local_authority_id == user.local_authority_id
+        and not child.is_restricted
+        and not basis(user, child).allowed
+    )
 
 
 def can_authorise(user) -> bool:

@@ -22,10 +22,12 @@ from .models import Alert, SecondFactor
 class NotAllowed(Exception):
     """The user may not open this record (or it does not exist: the two look the same)."""
 
-    def __init__(self, child_id, reason: str, *, can_break_glass: bool = False):
+    def __init__(self, child_id, reason: str, *, can_break_glass: bool = False,
+                 can_state_relationship: bool = False):
         self.child_id = child_id
         self.reason = reason
         self.can_break_glass = can_break_glass
+        self.can_state_relationship = can_state_relationship
         super().__init__(reason)
 
 
@@ -73,7 +75,10 @@ def _child_open(user, child_id, *, purpose: str, what: str):
         return (
             None,
             None,
-            NotAllowed(child.pk, decided.reason, can_break_glass=policy.can_break_glass(user, child)),
+            NotAllowed(
+                child.pk, decided.reason, can_break_glass=policy.can_break_glass(user, child),
+                can_state_relationship=policy.can_state_relationship(user, child),
+            ),
         )
     audit_record(actor=user, action=purpose, obj=child, reason=decided.reason, detail={"what": what})
     return child, decided, None
@@ -125,6 +130,17 @@ def _similar(a: str, b: str) -> float:
 NAME_TOLERANCE = 0.75
 MAX_CANDIDATES = 50000
 
+#: Bounds on search terms (issue 15, finding 8): every name word is scored against every distinct
+#: candidate name, so the work grows with the words typed and their length; a 7 KB term cost 16 s
+#: of CPU. A name is at most 100 characters and 5 words of letters, digits, spaces, hyphens and
+#: apostrophes; an identifier (LA child ID up to 36, UPN 13, NHS number 10 with spaces) at most 40.
+SEARCH_MAX_CHARS = 100
+SEARCH_MAX_WORDS = 5
+SEARCH_MAX_IDENTIFIER = 40
+SEARCH_NAME = re.compile(r"(?:[^\W_]|[\s'’-])*")  # one branch per character: no backtracking
+SEARCH_IDENTIFIER = re.compile(r"[A-Za-z0-9 _-]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 @transaction.atomic
 def child_search(
@@ -136,9 +152,14 @@ def child_search(
     The search itself is audited with its terms."""
     from safeguard.people.models import Child
 
+    # Bounded here too, whoever calls: longer terms are cut to the bounds the form enforces, so no
+    # single request can cost seconds.
+    # Control characters go too: PostgreSQL cannot hold a NUL (in the query or the audit row).
+    name = " ".join(_CONTROL.sub("", (name or "")[:SEARCH_MAX_CHARS]).split()[:SEARCH_MAX_WORDS])
+    identifier = _CONTROL.sub("", (identifier or "")[:SEARCH_MAX_IDENTIFIER])
     visible = policy.children_visible_to(user)
     qs = visible
-    ident = re.sub(r"\s", "", identifier or "")
+    ident = re.sub(r"\s", "", identifier)
     if ident:
         id_q = Q(la_child_id__iexact=ident) | Q(upn__iexact=ident) | Q(nhs_number=ident)
         qs = qs.filter(id_q)

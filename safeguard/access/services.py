@@ -93,43 +93,58 @@ def _managers_to_alert(user):
 def break_glass(*, by, child_id: int, reason: str) -> AccessGrant:
     """Open a record closed to you, in an emergency: the reason is required, access lasts
     SAFEGUARD_BREAK_GLASS_MINUTES, and your manager is alerted at once."""
+    return _self_grant(
+        by=by, child_id=child_id, reason=reason, kind=AccessGrant.Kind.BREAK_GLASS,
+        may=policy.can_break_glass, refusal="you may not break the glass on this record",
+        minutes=settings.SAFEGUARD_BREAK_GLASS_MINUTES, done="broke the glass on", label="break-glass",
+    )
+
+
+@transaction.atomic
+def relationship_state(*, by, child_id: int, reason: str) -> AccessGrant:
+    """Open a record that no social worker holds (a closed or not yet allocated case) by stating
+    your legitimate relationship to the child: the reason is audited, your manager is told, and
+    access lasts SAFEGUARD_RELATIONSHIP_MINUTES. Restricted records need break-glass instead."""
+    return _self_grant(
+        by=by, child_id=child_id, reason=reason, kind=AccessGrant.Kind.RELATIONSHIP,
+        may=policy.can_state_relationship,
+        refusal="this record is open to you already, restricted, or not of your council",
+        minutes=settings.SAFEGUARD_RELATIONSHIP_MINUTES, done="stated a relationship to open",
+        label="legitimate relationship",
+    )
+
+
+def _self_grant(*, by, child_id, reason, kind, may, refusal, minutes, done, label) -> AccessGrant:
+    """Access a user takes for themself with a reason: a short grant, an alert to their manager
+    and an audit row, in the caller's transaction."""
     from safeguard.people.models import Child
 
     child = Child.objects.filter(pk=child_id).first()
     checks = Checks()
-    checks.require(
-        child is not None and policy.can_break_glass(by, child),
-        "child",
-        "local",
-        "you may not break the glass on this record",
-    )
+    checks.require(child is not None and may(by, child), "child", "local", refusal)
     reason = _check_reason(reason, checks)
     checks.raise_if_any()
     now = timezone.now()
-    minutes = settings.SAFEGUARD_BREAK_GLASS_MINUTES
     grant = AccessGrant.objects.create(
-        child=child,
-        user=by,
-        kind=AccessGrant.Kind.BREAK_GLASS,
-        reason=reason,
-        starts_at=now,
+        child=child, user=by, kind=kind, reason=reason, starts_at=now,
         expires_at=now + dt.timedelta(minutes=minutes),
     )
     policy.forget(by)
-    for manager in _managers_to_alert(by):
+    managers = _managers_to_alert(by)
+    for manager in managers:
         Alert.objects.create(
             to=manager,
             child=child,
             grant=grant,
-            message=f"{by} broke the glass on {child} at {timezone.localtime(now):%H:%M}: {reason}"[:500],
+            message=f"{by} {done} {child} at {timezone.localtime(now):%H:%M}: {reason}"[:500],
         )
     audit_record(
         actor=by,
         action="create",
         obj=grant,
         child_id=child.pk,
-        reason=f"break-glass: {reason}",
-        detail={"minutes": minutes, "alerted": [m.pk for m in _managers_to_alert(by)]},
+        reason=f"{label}: {reason}",
+        detail={"minutes": minutes, "alerted": [m.pk for m in managers]},
     )
     return grant
 
@@ -265,7 +280,9 @@ def second_factor_revoke(*, by, user_id: int, code: str = "", at: float | None =
 def _second_factor_revoke(*, by, user_id: int, code: str, at: float | None):
     from safeguard.workforce.models import User
 
-    user = User.objects.get(pk=user_id)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None, [Violation("user", SECOND_FACTOR_RULE, "there is no such member of staff")]
     factor = _live_factor(user_id, confirmed=True) or _live_factor(user_id, confirmed=False)
     checks = Checks()
     checks.require(

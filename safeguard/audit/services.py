@@ -42,3 +42,21 @@ def audit_record(
         request_id=request_id.get(),
         detail=detail or {},
     )
+
+
+def audit_children(
+    *, actor, action: str, child_ids, object_type: str, object_id: str = "", reason: str = "",
+    detail: dict | None = None,
+) -> int:
+    """One audit row per child named in a list (a drill-down, an export), so each child's "who has
+    viewed" shows it; written in one statement whatever the list's length."""
+    rows = [
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None, action=action, object_type=object_type,
+            object_id=object_id, child_id=child_id, reason=reason[:500], request_id=request_id.get(),
+            detail=detail or {},
+        )
+        for child_id in sorted(child_ids)
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -107,6 +107,7 @@ def previous_cp_plans(history: ChildHistory, start_date: dt.date) -> int:
 
 def check_strategy_discussion_record(history: ChildHistory, candidate: StrategyDiscussion,
                                      checks: Checks) -> None:
+    checks.free_text(candidate)
     referral = history.referral(candidate.referral_id)
     checks.not_future(candidate.held_on, "held_on", "local", "A strategy discussion")
     _within_episode(checks, referral, candidate.held_on, "held_on", "A strategy discussion")
@@ -400,6 +401,7 @@ def check_emergency_order_end(history: ChildHistory, candidate: EmergencyOrder,
 
 def _check_pre_proceedings(checks: Checks, history: ChildHistory, pp: PreProceedings) -> None:
     """Every PLO date in order: on/after the start, inside the episode of need, not future."""
+    checks.free_text(pp)
     if not checks.require(pp.start_date is not None, "start_date", "local",
                           "the start date is required"):
         return

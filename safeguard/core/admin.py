@@ -1,7 +1,21 @@
-"""The Django admin shows the record read-only: every change to a child's record goes through a
-service that validates and audits, which the admin's generic forms would bypass."""
+"""The Django admin is for technical superusers only, and shows no child-level record: every read
+of a child goes through the access policy and is audited, every change through a service, and the
+admin's generic pages would bypass both. People administer the council in the app."""
 
 from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class SuperuserAdminSite(admin.AdminSite):
+    site_header = site_title = "Safeguard (technical support)"
+
+    def has_permission(self, request) -> bool:
+        """Staff status and view_* permissions open nothing here: superusers only."""
+        return bool(request.user.is_active and request.user.is_superuser)
+
+
+class SuperuserAdminConfig(AdminConfig):
+    default_site = "safeguard.core.admin.SuperuserAdminSite"
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
@@ -27,10 +41,3 @@ def register_read_only(*models, list_display=None):
         admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyRecordAdmin,),
                                         {"list_display": fields}))
 
-
-def register_app_read_only(label: str, exclude: tuple[str, ...] = ()) -> None:
-    """Register every model of an app (historical copies excluded) read-only."""
-    from django.apps import apps
-
-    register_read_only(*[m for m in apps.get_app_config(label).get_models()
-                         if not m.__name__.startswith("Historical") and m.__name__ not in exclude])

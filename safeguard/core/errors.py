@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -93,6 +94,44 @@ def as_if_today(day: dt.date):
         _as_if_today.reset(token)
 
 
+#: No record of a child's life is dated before this (a date of birth of 1 January 0001 is a typing
+#: slip, not a fact; DfE returns start far later).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: The most a narrative (a TextField: notes, summaries, rationales) may hold: some pages of writing.
+#: Longer is a pasted document, which belongs in the documents, not a field that every list reads.
+NARRATIVE_LIMIT = 10_000
+#: Control characters: none in a one-line value; free text may hold tabs and line breaks.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(value: str, limit: int, *, multiline: bool) -> str | None:
+    """Why a typed or imported value cannot be stored as text (too long, a NUL or other control
+    character, which PostgreSQL refuses with a traceback and SQLite stores), or None."""
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; the limit is {limit:,}"
+    bad = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(value)
+    if bad:
+        return (f"holds a control character (U+{ord(bad.group()):04X}) at position {bad.start() + 1}; "
+                + ("only tabs and line breaks are allowed" if multiline else "none is allowed"))
+    return None
+
+
+@functools.cache
+def _text_fields(model: type) -> tuple[tuple[str, str, int, bool], ...]:
+    """(attribute, label, limit, multiline) for each free-text field of a model: CharFields without a
+    code list (a coded field is checked against its list) and TextFields."""
+    from django.db import models
+
+    found = []
+    for f in model._meta.concrete_fields:
+        if isinstance(f, models.TextField):
+            found.append((f.attname, str(f.verbose_name), NARRATIVE_LIMIT, True))
+        elif isinstance(f, models.CharField) and not f.choices and f.max_length:
+            found.append((f.attname, str(f.verbose_name), f.max_length, False))
+    return tuple(found)
+
+
 @functools.cache
 def _codes_of(choices: type) -> frozenset:
     """The codes of a DfE code list (a TextChoices class), built once: imports check millions."""
@@ -104,6 +143,7 @@ class Checks:
 
     def __init__(self) -> None:
         self.violations: list[Violation] = []
+        self._texts_seen: set[int] = set()
 
     def require(self, condition: bool, field: str, rule: str, message: str) -> bool:
         if not condition:
@@ -114,9 +154,36 @@ class Checks:
         self.violations.append(Violation(field, rule, message))
 
     def not_future(self, value, field: str, rule: str, label: str) -> None:
-        """Something that has happened cannot be dated after today."""
+        """Something that has happened cannot be dated after today, nor before 1900."""
         if value is not None:
             self.require(value <= today(), field, rule, f"{label} cannot be in the future")
+            self.not_before_1900(value, field, label)
+
+    def not_before_1900(self, value, field: str, label: str) -> None:
+        """No date in a child's record is before 1900 (issue 15: 1 January 0001 was accepted)."""
+        if value is not None:
+            day = value.date() if isinstance(value, dt.datetime) else value
+            self.require(day >= EARLIEST_DATE, field, "local",
+                         f"{label} cannot be before 1 January 1900")
+
+    def text(self, value, field: str, label: str, *, limit: int, multiline: bool = False,
+             rule: str = "local") -> bool:
+        """A typed value fits its field: at most `limit` characters, no control characters."""
+        if not value or not isinstance(value, str):
+            return True
+        problem = text_problem(value, limit, multiline=multiline)
+        return self.require(problem is None, field, rule, f"{label} {problem}")
+
+    def free_text(self, obj) -> None:
+        """Every free-text field of a record within its limit (the model's max_length, or
+        NARRATIVE_LIMIT for a narrative) and free of control characters, checked before the
+        database so SQLite and PostgreSQL refuse the same values the same way. Checked once per
+        record per Checks, so an importer may call it after a check that already did."""
+        if id(obj) in self._texts_seen:
+            return
+        self._texts_seen.add(id(obj))
+        for attname, label, limit, multiline in _text_fields(type(obj)):
+            self.text(getattr(obj, attname, ""), attname, label, limit=limit, multiline=multiline)
 
     def code(self, value, choices, field: str, rule: str, label: str, *, required=True) -> None:
         """A DfE code must be one of the codes in its list."""

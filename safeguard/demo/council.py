@@ -11,7 +11,6 @@ import datetime as dt
 import random
 import secrets
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from safeguard.assessment import services as assessment
@@ -32,6 +31,7 @@ ETHNIC = ["WBRI"] * 7 + ["WOTH", "MWBC", "AIND", "APKN", "BAFR", "CHNE", "MOTH",
 
 ROLES = [
     ("sw.demo", "Sam", "Okafor", User.Role.SOCIAL_WORKER, "Assessment Team"),
+    ("duty.demo", "Dana", "Frost", User.Role.SOCIAL_WORKER, "Front Door (MASH)"),
     ("sw2.demo", "Priya", "Lane", User.Role.SOCIAL_WORKER, "Children in Care Team"),
     ("tm.demo", "Tom", "Hale", User.Role.TEAM_MANAGER, "Assessment Team"),
     ("iro.demo", "Irene", "Moss", User.Role.IRO, "Independent Reviewing Service"),
@@ -40,6 +40,12 @@ ROLES = [
     ("admin.demo", "Adam", "Reed", User.Role.ADMINISTRATOR, "Performance"),
     ("councillor.demo", "Carol", "Birch", User.Role.COUNCILLOR, None),
 ]
+
+
+#: The service of each demo team: the front door (duty) team alone sees cases no social worker holds.
+SERVICES = {"Front Door (MASH)": "Front door", "Assessment Team": "Assessment",
+            "Children in Care Team": "Children in care", "Independent Reviewing Service": "Quality assurance",
+            "Quality Assurance": "Quality assurance", "Performance": "Performance"}
 
 
 class Demo:
@@ -61,18 +67,17 @@ class Demo:
             code="E06000049", defaults={"la_number": 895, "name": "Demo Borough Council"})
         self.la = la
         passwords = {}
-        view_all = list(Permission.objects.filter(codename__startswith="view_"))
         self.users = {}
         for username, first, last, role, team_name in ROLES:
-            team = Team.objects.get_or_create(local_authority=la, name=team_name)[0] if team_name else None
+            team = Team.objects.get_or_create(
+                local_authority=la, name=team_name, defaults={"service": SERVICES.get(team_name, "")}
+            )[0] if team_name else None
             password = secrets.token_urlsafe(9)
             user = User.objects.create_user(
                 username=username, password=password, first_name=first, last_name=last, role=role,
-                team=team, local_authority=la, is_staff=True,
-                is_superuser=role == User.Role.ADMINISTRATOR,
+                team=team, local_authority=la,
                 sw_id=f"SW{self.rng.randint(1000000, 9999999)}" if role == "social_worker" else "",
             )
-            user.user_permissions.set(view_all)
             self.users[role if role not in self.users else username] = user
             passwords[username] = password
         manager = self.users[User.Role.TEAM_MANAGER]

@@ -8,7 +8,6 @@ calls.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -16,6 +15,7 @@ import json
 import numpy as np
 from django.utils.html import escape
 
+from safeguard.core.cells import safe_writer
 from safeguard.timescales.calendar import add_months
 
 from . import model
@@ -279,7 +279,7 @@ def to_csv(result: dict) -> str:
     """One row per series, date and category: history, baseline and any scenario."""
     if "errors" in result:  # a backtest
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = safe_writer(buf)
         w.writerow(["date", "category", "projected", "actual"])
         for m in result["months"]:
             for c in CATEGORIES:
@@ -290,7 +290,7 @@ def to_csv(result: dict) -> str:
             w.writerow([c, e["mae"], e["mape"], e["points"]])
         return buf.getvalue()
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = safe_writer(buf)
     w.writerow(["series", "date", "category", "children", "low", "high", "cost"])
     for h in result["history"]:
         for c in CATEGORIES:

@@ -47,6 +47,7 @@ def check_not_after_death(history: ChildHistory, when: dt.date | None, field: st
 
 def check_contact_record(history: ChildHistory, candidate: Contact, checks: Checks) -> None:
     """A contact has a valid source and came in at a known time, not in the future."""
+    checks.free_text(candidate)
     checks.code(candidate.source, codes.ReferralSource, "source", "CIN 8866", "Source of contact")
     if candidate.received_at is None:
         checks.fail("received_at", "local", "the date and time the contact came in is required")
@@ -57,6 +58,7 @@ def check_contact_record(history: ChildHistory, candidate: Contact, checks: Chec
 
 def check_contact_decide(history: ChildHistory, candidate: Contact, checks: Checks) -> None:
     """The decision follows the contact, and a contact that became a referral is settled."""
+    checks.free_text(candidate)
     checks.code(candidate.decision, Contact.Decision, "decision", "local", "Contact decision")
     decided_at = candidate.decided_at
     if decided_at is None:
@@ -226,6 +228,7 @@ def _check_closure_activity(history: ChildHistory, referral_id: int, closure_dat
 def check_referral_close(history: ChildHistory, candidate: Referral, checks: Checks, *,
                          authorised_by) -> None:
     """Closing an episode: a dated reason, a manager's rationale, and all its work finished."""
+    checks.free_text(candidate)
     current = history.on_file(candidate)
     closure_date, reason = candidate.closure_date, candidate.reason_for_closure
     checks.require(current.closure_date is None, "closure_date", "local",
@@ -262,6 +265,7 @@ def check_referral_close(history: ChildHistory, candidate: Referral, checks: Che
 def check_early_help_start(history: ChildHistory, candidate: EarlyHelpEpisode,
                            checks: Checks) -> None:
     """Early help starts on a past date, with no other early help open or spanning it."""
+    checks.free_text(candidate)
     start_date = candidate.start_date
     if checks.require(start_date is not None, "start_date", "local", "a start date is required"):
         checks.require(start_date <= today(), "start_date", "local",
@@ -312,6 +316,7 @@ def check_private_fostering_notify(history: ChildHistory, candidate: PrivateFost
                                    checks: Checks) -> None:
     """A notified arrangement names the carer and starts within the child's life, with no other
     arrangement open. It may be notified before it starts (Children Act 1989 Part IX)."""
+    checks.free_text(candidate)
     checks.require(bool(candidate.carer_name), "carer_name", "local",
                    "name the private foster carer")
     if checks.require(candidate.notified_date is not None, "notified_date", "local",

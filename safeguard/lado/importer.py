@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard.audit.services import audit_record
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Checks, text_problem
 
 from .access import can_record_allegations
 from .models import (
@@ -47,6 +48,10 @@ CODED = {"referring_agency": ReferringAgency, "employing_agency": EmployingAgenc
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_BYTES = 20 * 1024 * 1024
+#: Columns typed as free text, held to their Allegation field's max_length; any other value (a
+#: code's label, a date, yes/no) is at most MAX_CELL characters (issue 15, finding 7).
+TEXT_COLUMNS = ("reference", "role")
+MAX_CELL = 100
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,23 @@ class ImportResult:
     kept_as: Path
 
 
+def _text_limit(column: str) -> int:
+    """The most characters a column's value may have: the Allegation field's max_length for the
+    free-text columns (reference, role); codes, dates and flags are checked against their forms."""
+    field = Allegation._meta.get_field(column) if column in TEXT_COLUMNS else None
+    return field.max_length if field is not None else MAX_CELL
+
+
 def _parse_row(line: int, raw: dict[str, str], problems: list[Problem]) -> dict | None:
     values: dict = {}
     ok = True
     for column in COLUMNS:
         text = (raw.get(column) or "").strip()
+        problem = text_problem(text, _text_limit(column), multiline=False)
+        if problem is not None:  # before the database, the same on SQLite and PostgreSQL
+            problems.append(Problem(line, column, f"{column} {problem} [rule local]"))
+            ok = False
+            continue
         if column in DATES:
             if not text:
                 values[column] = None
@@ -165,6 +182,12 @@ def check_file(text: str, local_authority) -> list[tuple[int, dict]]:
                 continue
             if not any((v or "").strip() for v in raw.values()):
                 continue  # blank line
+            found = sum(v is not None for v in raw.values())
+            if found < len(COLUMNS):  # a short row: its values may sit under the wrong columns
+                problems.append(Problem(line, "row", f"{found} value(s) where the header has "
+                                                     f"{len(COLUMNS)}; every row needs a value for "
+                                                     "each column, blank where unknown"))
+                continue
             values = _parse_row(line, raw, problems)
             reference = (raw.get("reference") or "").strip()
             if reference and reference in seen:
@@ -192,10 +215,16 @@ def check_file(text: str, local_authority) -> list[tuple[int, dict]]:
 
 
 def _keep_original(path: Path) -> Path:
+    """The imported file as received, readable by the service's own user alone (file 0600,
+    folders 0700): it names children and the adults concerned."""
     folder = Path(settings.VAR_DIR) / "imports" / "lado"
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"{timezone.now():%Y%m%dT%H%M%S}-{path.name}"
-    shutil.copy2(path, kept)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for level in (folder, folder.parent):
+        os.chmod(level, 0o700)
+    kept = folder / f"{timezone.now():%Y%m%dT%H%M%S%f}-{path.name}"
+    fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+        shutil.copyfileobj(src, out)
     return kept
 
 

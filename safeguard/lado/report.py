@@ -9,7 +9,6 @@ completion figures count only allegations that met the LADO threshold.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -21,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from safeguard.core.cells import safe_writer
 from safeguard.timescales import calendar
 
 from .access import can_see_allegations
@@ -333,7 +333,7 @@ def _kcsie_rows(report: dict, none: str = "–") -> list[list[str]]:
 def to_csv(report: dict) -> str:
     """One section per table: a line with its key and title, its header, its rows, a blank line."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = safe_writer(out)
     w.writerow([report["title"]])
     w.writerow([])
     for key in TABLE_KEYS:

@@ -242,6 +242,7 @@ def sex_of_adopters(sexes: list[str]) -> str:
 
 def _episode_details(checks: Checks, ep, child) -> None:
     """Codes, placement/provider/URN combinations and age rules for a new episode."""
+    checks.free_text(ep)
     now = today()
     checks.code(ep.rne, codes.ReasonForNewEpisode, "rne", "903 143", "Reason for new episode")
     checks.code(ep.legal_status, codes.LegalStatus, "legal_status", "903 144", "Legal status")
@@ -843,6 +844,7 @@ _HOUSEHOLD_ORDER = (
 
 
 def _household(checks: Checks, h) -> None:
+    checks.free_text(h)
     for name, label in HOUSEHOLD_DATES.items():
         checks.not_future(getattr(h, name), name, "local", label.capitalize())
     checks.require(h.enquiry_date is not None, "enquiry_date", "local",
@@ -877,6 +879,7 @@ def _adopter(checks: Checks, n: int, adopter: dict) -> None:
     who = f"adopter {n}"
     checks.require(bool(str(adopter.get("reference") or "").strip()), "reference", "local",
                    f"{who}: a reference is required")
+    checks.text(str(adopter.get("reference") or ""), "reference", f"{who}: reference", limit=36)
     checks.code(adopter.get("sex"), codes.Sex, "sex", "local", f"{who}: sex")
     checks.code(adopter.get("ethnicity"), codes.Ethnicity, "ethnicity", "local", f"{who}: ethnicity")
     checks.require(adopter.get("disability", False) in (True, False), "disability", "local",
@@ -1019,6 +1022,7 @@ def check_deprivation_of_liberty_end(h: ChildHistory, candidate, checks: Checks)
 # --- previous permanence and care leavers ----------------------------------------------------------
 
 def check_previous_permanence_record(h: ChildHistory, candidate, checks: Checks) -> None:
+    checks.free_text(candidate)
     option, la_code, order_date = candidate.option, candidate.la_code, candidate.order_date
     checks.code(option, codes.PreviousPermanence, "option", "903 631", "Previous permanence")
     if la_code:

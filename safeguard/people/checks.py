@@ -3,6 +3,8 @@ child's record in memory (see people/history.py), shared by the services and the
 
 from __future__ import annotations
 
+import re
+
 from dateutil.relativedelta import relativedelta
 
 from safeguard.core import codes
@@ -12,11 +14,23 @@ from .history import ChildHistory
 from .identifiers import nhs_number_problem, upn_problem
 from .models import Child, Relationship, Visit
 
+#: An LA child ID (903 CHILD, CIN LAchildID): letters and digits, with "_" or "-" inside, up to 36
+#: characters (the CIN census reader's and the model's limit). The DfE schema types it only as a
+#: string; councils' systems issue plain alphanumeric keys, and the generator ("DEMO00001",
+#: "G8121234"), the 903 samples (digits) and the CIN samples ("child_fails_assessments") all fit.
+#: Quotes, slashes, spaces and a leading "=", "+", "-" or "@" (a formula when a return is opened in
+#: a spreadsheet) never do (issue 15, finding 3).
+LA_CHILD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,35}")
+
 
 def check_child(child: Child, disabilities: list[str] | None, checks: Checks) -> None:
     """Identity, codes and identifiers of a child being registered or corrected."""
     now = today()
-    checks.require(bool(child.la_child_id), "la_child_id", "CIN 8500", "LA child ID is required")
+    if checks.require(bool(child.la_child_id), "la_child_id", "CIN 8500", "LA child ID is required"):
+        checks.require(LA_CHILD_ID.fullmatch(child.la_child_id) is not None, "la_child_id", "local",
+                       f"LA child ID {child.la_child_id[:40]!r} must be 1 to 36 letters, digits, '_' "
+                       "or '-', starting with a letter or digit")
+    checks.free_text(child)
     checks.require(bool(child.first_name and child.last_name), "last_name", "local",
                    "first and last names are required")
     checks.require(
@@ -26,6 +40,10 @@ def check_child(child: Child, disabilities: list[str] | None, checks: Checks) ->
     if child.date_of_birth:
         checks.require(child.date_of_birth <= now, "date_of_birth", "903 301",
                        "date of birth cannot be in the future")
+        checks.not_before_1900(child.date_of_birth, "date_of_birth", "date of birth")
+    checks.not_before_1900(child.expected_date_of_birth, "expected_date_of_birth",
+                           "expected date of birth")
+    checks.not_before_1900(child.uasc_ceased_date, "uasc_ceased_date", "date UASC status ceased")
     if child.date_of_death:
         checks.require(
             child.date_of_birth is None or child.date_of_death >= child.date_of_birth,
@@ -72,6 +90,8 @@ def check_child(child: Child, disabilities: list[str] | None, checks: Checks) ->
 def check_relationship_add(history: ChildHistory, rel: Relationship, relative_dob, checks: Checks) -> None:
     """A family relationship; a child's own child must fit the mother's age (903 rules 620, 621)."""
     child = history.child
+    checks.free_text(rel)
+    checks.not_before_1900(relative_dob, "relative_date_of_birth", "the relative's date of birth")
     checks.code(rel.kind, Relationship.Kind, "kind", "local", "Relationship")
     checks.require(rel.relative_id != child.pk, "relative", "local", "a child cannot be their own relative")
     checks.require(bool(rel.relative_id or rel.relative_name), "relative_name", "local",
@@ -90,8 +110,10 @@ def check_relationship_add(history: ChildHistory, rel: Relationship, relative_do
 def check_visit_record(history: ChildHistory, visit: Visit, checks: Checks) -> None:
     """A visit happened on a real day in the child's life, and 'seen alone' implies 'seen'."""
     child = history.child
+    checks.free_text(visit)
     checks.require(visit.visit_date <= today(), "visit_date", "local",
                    "a visit cannot be recorded in the future")
+    checks.not_before_1900(visit.visit_date, "visit_date", "the visit")
     if child.date_of_birth:
         checks.require(visit.visit_date >= child.date_of_birth, "visit_date", "local",
                        "a visit cannot be before the child's birth")

@@ -22,8 +22,10 @@ _CHILD_FIELDS = (
 
 
 def _check_la_child_id_free(child: Child, checks: Checks) -> None:
-    """Across children, so it reads the database; the generator assigns unique ids instead."""
-    if child.la_child_id and child.local_authority_id:
+    """Across children, so it reads the database; the generator assigns unique ids instead. An id
+    the pure check refused (e.g. holding a NUL, which PostgreSQL cannot compare) is not looked up."""
+    if child.la_child_id and child.local_authority_id and not any(
+            v.field == "la_child_id" for v in checks.violations):
         clash = Child.objects.filter(
             local_authority_id=child.local_authority_id, la_child_id=child.la_child_id
         ).exclude(pk=child.pk)

@@ -3,10 +3,11 @@ same page set for a committee paper, with a trend chart per measure drawn as inl
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from html import escape
+
+from safeguard.core.cells import safe_writer, xlsx_row
 
 from . import catalogue as cat
 from .scorecard import Row, Scorecard
@@ -83,7 +84,7 @@ def _line(card: Scorecard, row: Row, public: bool) -> list[str]:
 
 def render_csv(card: Scorecard, *, public: bool = True) -> str:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = safe_writer(out)
     w.writerow(_headers(card))
     for row in card.rows:
         w.writerow(_line(card, row, public))
@@ -97,13 +98,14 @@ def render_xlsx(card: Scorecard, path, *, public: bool = True) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Scorecard {card.period.label}"[:31]
-    ws.append([f"{card.local_authority.name}: children's services scorecard, {card.period.label}"])
-    ws.append(_headers(card))
+    title = f"{card.local_authority.name}: children's services scorecard, {card.period.label}"
+    ws.append(xlsx_row(ws, [title]))
+    ws.append(xlsx_row(ws, _headers(card)))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     rag_col = _headers(card).index("RAG") + 1
     for row in card.rows:
-        ws.append(_line(card, row, public))
+        ws.append(xlsx_row(ws, _line(card, row, public)))
         colour = RAG_COLOURS.get(row.rag)
         if colour:
             ws.cell(row=ws.max_row, column=rag_col).fill = PatternFill("solid", fgColor=colour.lstrip("#"))
@@ -111,11 +113,11 @@ def render_xlsx(card: Scorecard, path, *, public: bool = True) -> None:
     s = card.summary()
     summary.append(["RAG", "measures"])
     for k, v in sorted(s["rag"].items()):
-        summary.append([k, v])
+        summary.append(xlsx_row(summary, [k, v]))
     summary.append([])
     summary.append(["Direction of travel", "measures"])
     for k, v in sorted(s["direction"].items()):
-        summary.append([k, v])
+        summary.append(xlsx_row(summary, [k, v]))
     wb.save(path)
 
 

@@ -1,11 +1,14 @@
 """Reads that return child-level lists (drill-down, exports): they take the user, refuse those
-whose role does not include performance analysis, and write an audit row either way."""
+whose role does not include performance analysis, and write an audit row either way. A figure
+counts every child, but names only those the access policy opens to the user; each child named
+gets an audit row of its own."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from safeguard.audit.services import audit_record
+from safeguard.access.policy import children_visible_to
+from safeguard.audit.services import audit_children, audit_record
 from safeguard.people.models import Child
 from safeguard.workforce.models import User
 
@@ -49,26 +52,36 @@ def indicator_children(
         )
     out = rows(ind, local_authority, period)
     ids = {r["k_child"] for r in out if r.get("k_child")}
+    # The operator at the command line (no --user) is a system job; anyone else sees the names of
+    # the children the policy opens to them, and a count of the rest.
+    open_to_user = Child.objects.all() if user is None else children_visible_to(user)
     names = {
         c["pk"]: c
-        for c in Child.objects.filter(pk__in=ids).values("pk", "la_child_id", "first_name", "last_name")
+        for c in open_to_user.filter(pk__in=ids).values("pk", "la_child_id", "first_name", "last_name")
     }
     for r in out:
-        c = names.get(r.get("k_child"), {})
-        r["la_child_id"] = c.get("la_child_id", "")
-        r["child_name"] = f"{c.get('first_name', '')} {c.get('last_name', '')}".strip()
+        c = names.get(r.get("k_child"))
+        r["named"] = c is not None
+        r["la_child_id"] = c["la_child_id"] if c else ""
+        r["child_name"] = f"{c['first_name']} {c['last_name']}".strip() if c else ""
+    reason = f"drill-down {ind.id} {period.label} ({purpose})"
+    audit_children(
+        actor=user, action=action, child_ids=names, object_type="performance.Indicator",
+        object_id=ind.id, reason=reason, detail={"local_authority": local_authority.code},
+    )
     audit_record(
         actor=user,
         action=action,
         object_type="performance.Indicator",
         object_id=ind.id,
-        reason=f"drill-down {ind.id} {period.label} ({purpose})",
+        reason=reason,
         detail={
             "local_authority": local_authority.code,
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
             "rows": len(out),
             "children": len(ids),
+            "named": len(names),
         },
     )
     return out

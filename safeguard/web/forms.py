@@ -6,13 +6,25 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from safeguard.access.selectors import (
+    SEARCH_IDENTIFIER,
+    SEARCH_MAX_CHARS,
+    SEARCH_MAX_IDENTIFIER,
+    SEARCH_MAX_WORDS,
+    SEARCH_NAME,
+)
 from safeguard.child_protection.models import Section47Enquiry
 from safeguard.core import codes
+from safeguard.core.errors import NARRATIVE_LIMIT
 from safeguard.front_door.models import Contact, Referral
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]
+
+
+#: Shown under each narrative field, whose limit the services' checks enforce (issue 15, finding 8).
+NARRATIVE_HINT = f"Up to {NARRATIVE_LIMIT:,} characters."
 
 
 def _choices(enum, blank="Choose"):
@@ -83,7 +95,8 @@ class ChildForm(GovForm):
 class ContactForm(GovForm):
     received_at = forms.DateTimeField(label="Received", widget=DATETIME)
     source = forms.ChoiceField(label="Source", choices=_choices(codes.ReferralSource))
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
 class ContactDecisionForm(GovForm):
@@ -122,7 +135,8 @@ class AssessmentAuthoriseForm(GovForm):
 class StrategyDiscussionForm(GovForm):
     held_on = forms.DateField(label="Date held", widget=DATE)
     s47_initiated = forms.ChoiceField(label="Were section 47 enquiries started?", choices=YES_NO)
-    attendees = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    attendees = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
 class Section47StartForm(GovForm):
@@ -237,7 +251,8 @@ class VisitForm(GovForm):
     visit_date = forms.DateField(widget=DATE)
     seen = forms.BooleanField(label="Child seen", required=False, initial=True)
     seen_alone = forms.BooleanField(label="Child seen alone", required=False)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                            max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
 class ClosureForm(GovForm):
@@ -245,7 +260,8 @@ class ClosureForm(GovForm):
     reason_for_closure = forms.ChoiceField(
         label="Reason for closure", choices=_choices(codes.ReasonForClosure)
     )
-    rationale = forms.CharField(label="Management rationale", widget=forms.Textarea(attrs={"rows": 4}))
+    rationale = forms.CharField(label="Management rationale", widget=forms.Textarea(attrs={"rows": 4}),
+                                max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
     primary_need = forms.ChoiceField(
         label="Primary need",
         help_text="Needed to close an episode that led to action (CIN census)",
@@ -289,7 +305,18 @@ class BreakGlassForm(GovForm):
     reason = forms.CharField(
         label="Why do you need this record now?",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
         help_text="Your manager is told at once. Access lasts a short time and is audited.",
+    )
+
+
+class RelationshipForm(GovForm):
+    reason = forms.CharField(
+        label="What is your relationship to this child?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": "Say what your relationship to this child is and why you need it"},
+        help_text="Kept in the audit and shown to your manager. The record opens to you for a working day.",
     )
 
 
@@ -298,13 +325,14 @@ class RestrictForm(GovForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=200,
         help_text="For example a member of staff's own family, or an adoption. Kept in the audit.",
     )
 
 
 class GrantForm(GovForm):
     user = forms.ModelChoiceField(label="Member of staff", queryset=None)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     days = forms.IntegerField(min_value=1, max_value=366, initial=30)
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
@@ -319,9 +347,28 @@ class GrantForm(GovForm):
 
 
 class FindForm(GovForm):
-    name = forms.CharField(required=False, help_text="Misspellings are tolerated")
+    """Search terms are bounded (issue 15, finding 8): each name word is compared with every
+    candidate name, so a 7 KB term once cost 16 seconds. The selector bounds them again."""
+
+    name = forms.CharField(required=False, max_length=SEARCH_MAX_CHARS,
+                           help_text=f"Misspellings are tolerated. Up to {SEARCH_MAX_WORDS} words.")
     date_of_birth = forms.DateField(widget=DATE, required=False)
-    identifier = forms.CharField(label="LA child ID, UPN or NHS number", required=False)
+    identifier = forms.CharField(label="LA child ID, UPN or NHS number", required=False,
+                                 max_length=SEARCH_MAX_IDENTIFIER)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data.get("name", "").split())
+        if not SEARCH_NAME.fullmatch(name):
+            raise forms.ValidationError("Use only letters, digits, spaces, hyphens and apostrophes in a name")
+        if len(name.split()) > SEARCH_MAX_WORDS:
+            raise forms.ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words of a name")
+        return name
+
+    def clean_identifier(self) -> str:
+        identifier = self.cleaned_data.get("identifier", "").strip()
+        if not SEARCH_IDENTIFIER.fullmatch(identifier):
+            raise forms.ValidationError("An identifier has only letters, digits, spaces, '-' and '_'")
+        return identifier
 
 
 class SignInForm(AuthenticationForm):

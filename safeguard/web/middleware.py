@@ -6,6 +6,7 @@ import time
 import uuid
 
 from django.contrib.auth import SESSION_KEY
+from django.utils.cache import add_never_cache_headers
 
 from safeguard.audit.context import request_id
 
@@ -51,4 +52,18 @@ class IdleExpiryMiddleware:
             now = int(time.time())
             if now - int(session.get(self.KEY, 0)) >= self.REFRESH_AFTER:
                 session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it
+        return response
+
+
+class NoStoreMiddleware:
+    """Every page this app serves may show a child (or the sign-in that leads to one): no shared
+    browser or proxy may keep a copy (Cache-Control: no-store). Static files are served before this
+    runs (WhiteNoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response

@@ -10,16 +10,24 @@ from dataclasses import dataclass, field
 
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
+from safeguard.core.errors import EditConflict
 from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
 from safeguard.looked_after.checks import open_episode
 from safeguard.people import services as people
+from safeguard.people.history import ChildHistory
 from safeguard.workforce import services as workforce
 from safeguard.workforce.models import Allocation
 
 from . import forms as f
 
 RECORD, AUTHORISE = "record", "authorise"
+# What a step's form carries from when it was read (issue 15, finding 5): the primary key of the
+# record it acts on (a form for record A is not saved against record B), and for a step that changes
+# that record, the version read too (a form opened earlier and saved later is refused, not let
+# overwrite a colleague's save in between). A step on the child named in the address that only adds
+# a record of its own carries nothing.
+PK, VERSION = "pk", "version"
 
 
 def _open_referral(h):
@@ -147,7 +155,8 @@ class Step:
     title: str
     form: type
     target: Callable  # history -> record or None
-    save: Callable  # (user, history, target, cleaned) -> saved record
+    save: Callable  # (user, history, target, cleaned, version read or None) -> saved record
+    carries: str | None  # PK, VERSION or None: see above; each step says why
     who: str = RECORD
     initial: Callable = lambda target: {}  # noqa: E731
     form_kwargs: bool = False  # the form needs the council (choice of staff)
@@ -170,6 +179,40 @@ def _episode_now(t) -> dict:
     return {"decom": dt.date.today(), **{k: getattr(t, k, "") for k in items}}
 
 
+def _unchanged(h, target, version: int) -> None:
+    """For the steps whose services change a record but take no version (ending an episode or a
+    period of care): refuse if the record changed since the form was read. The child's row is locked
+    for this transaction first, as every service does before it saves, so no save about this child
+    can come between this check and the service's own (which takes the same lock again)."""
+    held = ChildHistory.load(h.child.pk).on_file(target)
+    if held is None or held.version != version:
+        raise EditConflict(held or target, version)
+
+
+def _episode_change(u, h, t, d, v):
+    _unchanged(h, t, v)
+    return looked_after.episode_change(
+        by=u,
+        child_id=h.child.pk,
+        change_date=d["decom"],
+        rne=d["rne"],
+        legal_status=d["legal_status"],
+        placement=d["placement"],
+        placement_provider=d["placement_provider"],
+        placement_postcode=d["placement_postcode"],
+        urn=d["urn"],
+        reason_place_change=d["reason_place_change"],
+        category_of_need=d["category_of_need"] or None,
+    )
+
+
+def _care_end(u, h, t, d, v):
+    _unchanged(h, t, v)
+    return looked_after.period_of_care_end(
+        by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
+    )
+
+
 def _now():
     return dt.datetime.now().replace(second=0, microsecond=0)
 
@@ -186,7 +229,8 @@ STEPS: dict[str, Step] = {
             "Record a contact",
             f.ContactForm,
             _child,
-            lambda u, h, t, d: front_door.contact_record(by=u, child_id=h.child.pk, **d),
+            lambda u, h, t, d, v: front_door.contact_record(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds a contact to the child in the address; no change to the child alters it
             initial=lambda t: {"received_at": _now()},
         ),
         Step(
@@ -194,9 +238,10 @@ STEPS: dict[str, Step] = {
             "Decide on the contact",
             f.ContactDecisionForm,
             _undecided_contact,
-            lambda u, h, t, d: front_door.contact_decide(
-                by=u, contact_id=t.pk, expected_version=t.version, **d
+            lambda u, h, t, d, v: front_door.contact_decide(
+                by=u, contact_id=t.pk, expected_version=v, **d
             ),
+            carries=VERSION,  # changes the contact
             initial=lambda t: {"decided_at": _now()},
         ),
         Step(
@@ -204,9 +249,10 @@ STEPS: dict[str, Step] = {
             "Decide the response to the referral",
             f.ReferralResponseForm,
             _awaiting_response,
-            lambda u, h, t, d: front_door.referral_record_response(
-                by=u, referral_id=t.pk, expected_version=t.version, **d
+            lambda u, h, t, d, v: front_door.referral_record_response(
+                by=u, referral_id=t.pk, expected_version=v, **d
             ),
+            carries=VERSION,  # changes the referral
             who=AUTHORISE,
             initial=lambda t: {"response_date": dt.date.today()},
         ),
@@ -215,16 +261,18 @@ STEPS: dict[str, Step] = {
             "Record the primary need",
             f.PrimaryNeedForm,
             _open_referral,
-            lambda u, h, t, d: front_door.referral_set_primary_need(
-                by=u, referral_id=t.pk, expected_version=t.version, **d
+            lambda u, h, t, d, v: front_door.referral_set_primary_need(
+                by=u, referral_id=t.pk, expected_version=v, **d
             ),
+            carries=VERSION,  # changes the referral
         ),
         Step(
             "assessment",
             "Start a child and family assessment",
             f.AssessmentStartForm,
             _referral_with_response,
-            lambda u, h, t, d: assessment.assessment_start(by=u, referral_id=t.pk, **d),
+            lambda u, h, t, d, v: assessment.assessment_start(by=u, referral_id=t.pk, **d),
+            carries=PK,  # adds to this referral; a closed one is no longer offered
             initial=_today,
         ),
         Step(
@@ -232,14 +280,15 @@ STEPS: dict[str, Step] = {
             "Authorise the assessment",
             f.AssessmentAuthoriseForm,
             _unauthorised_assessment,
-            lambda u, h, t, d: assessment.assessment_authorise(
+            lambda u, h, t, d, v: assessment.assessment_authorise(
                 by=u,
                 assessment_id=t.pk,
-                expected_version=t.version,
+                expected_version=v,
                 authorisation_date=d["authorisation_date"],
                 factors=d["factors"],
                 requires_support=f.yes_no(d["requires_support"]),
             ),
+            carries=VERSION,  # changes the assessment
             who=AUTHORISE,
             initial=lambda t: {"authorisation_date": dt.date.today()},
         ),
@@ -248,7 +297,8 @@ STEPS: dict[str, Step] = {
             "Start a child in need plan",
             f.CINPlanStartForm,
             _referral_for_cin_plan,
-            lambda u, h, t, d: assessment.cin_plan_start(by=u, referral_id=t.pk, **d),
+            lambda u, h, t, d, v: assessment.cin_plan_start(by=u, referral_id=t.pk, **d),
+            carries=PK,  # adds to this referral; a plan started meanwhile is refused by the rules
             initial=_today,
         ),
         Step(
@@ -256,9 +306,10 @@ STEPS: dict[str, Step] = {
             "End the child in need plan",
             f.CINPlanEndForm,
             _open_cin_plan,
-            lambda u, h, t, d: assessment.cin_plan_end(
-                by=u, cin_plan_id=t.pk, expected_version=t.version, **d
+            lambda u, h, t, d, v: assessment.cin_plan_end(
+                by=u, cin_plan_id=t.pk, expected_version=v, **d
             ),
+            carries=VERSION,  # changes the plan
             initial=lambda t: {"end_date": dt.date.today()},
         ),
         Step(
@@ -266,13 +317,14 @@ STEPS: dict[str, Step] = {
             "Record a strategy discussion",
             f.StrategyDiscussionForm,
             _referral_with_response,
-            lambda u, h, t, d: cp.strategy_discussion_record(
+            lambda u, h, t, d, v: cp.strategy_discussion_record(
                 by=u,
                 referral_id=t.pk,
                 held_on=d["held_on"],
                 s47_initiated=bool(f.yes_no(d["s47_initiated"])),
                 attendees=d["attendees"],
             ),
+            carries=PK,  # adds to this referral
             initial=lambda t: {"held_on": dt.date.today()},
         ),
         Step(
@@ -280,12 +332,13 @@ STEPS: dict[str, Step] = {
             "Start a section 47 enquiry",
             f.Section47StartForm,
             _referral_with_response,
-            lambda u, h, t, d: cp.section47_start(
+            lambda u, h, t, d, v: cp.section47_start(
                 by=u,
                 referral_id=t.pk,
                 start_date=d["start_date"],
                 strategy_discussion_id=getattr(_latest_sd(h, t), "pk", None),
             ),
+            carries=PK,  # adds to this referral
             initial=_today,
         ),
         Step(
@@ -293,14 +346,15 @@ STEPS: dict[str, Step] = {
             "Record the section 47 outcome",
             f.Section47OutcomeForm,
             _open_s47,
-            lambda u, h, t, d: cp.section47_record_outcome(
+            lambda u, h, t, d, v: cp.section47_record_outcome(
                 by=u,
                 section47_id=t.pk,
-                expected_version=t.version,
+                expected_version=v,
                 end_date=d["end_date"],
                 outcome=d["outcome"],
                 icpc_not_required=bool(f.yes_no(d["icpc_not_required"])),
             ),
+            carries=VERSION,  # changes the enquiry
             initial=lambda t: {"end_date": dt.date.today()},
         ),
         Step(
@@ -308,7 +362,7 @@ STEPS: dict[str, Step] = {
             "Record the initial child protection conference",
             f.ConferenceForm,
             _s47_awaiting_conference,
-            lambda u, h, t, d: cp.conference_record(
+            lambda u, h, t, d, v: cp.conference_record(
                 by=u,
                 referral_id=t.referral_id,
                 kind="initial",
@@ -317,6 +371,7 @@ STEPS: dict[str, Step] = {
                 plan_required=f.yes_no(d["plan_required"]),
                 chair=d["chair"] or (u if u.role == "iro" else None),
             ),
+            carries=PK,  # adds a conference on this enquiry, which is settled once its outcome is in
             initial=lambda t: {"held_on": dt.date.today()},
             form_kwargs=True,
         ),
@@ -325,7 +380,8 @@ STEPS: dict[str, Step] = {
             "Start the child protection plan",
             f.CPPlanForm,
             _conference_awaiting_plan,
-            lambda u, h, t, d: cp.cp_plan_start(by=u, referral_id=t.referral_id, conference_id=t.pk, **d),
+            lambda u, h, t, d, v: cp.cp_plan_start(by=u, referral_id=t.referral_id, conference_id=t.pk, **d),
+            carries=PK,  # adds a plan on this conference; conferences are not edited here
             initial=lambda t: {"start_date": t.held_on},
         ),
         Step(
@@ -333,7 +389,7 @@ STEPS: dict[str, Step] = {
             "Record a review child protection conference",
             f.ReviewConferenceForm,
             _open_cp_plan,
-            lambda u, h, t, d: cp.conference_record(
+            lambda u, h, t, d, v: cp.conference_record(
                 by=u,
                 referral_id=t.referral_id,
                 kind="review",
@@ -341,6 +397,7 @@ STEPS: dict[str, Step] = {
                 cp_plan_id=t.pk,
                 chair=u if u.role == "iro" else None,
             ),
+            carries=PK,  # adds to this plan; an ended plan is no longer offered
             initial=lambda t: {"held_on": dt.date.today()},
         ),
         Step(
@@ -348,7 +405,8 @@ STEPS: dict[str, Step] = {
             "Start a period of care (the child becomes looked after)",
             f.CareStartForm,
             _not_looked_after,
-            lambda u, h, t, d: looked_after.period_of_care_start(by=u, child_id=h.child.pk, **d),
+            lambda u, h, t, d, v: looked_after.period_of_care_start(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address; a period started meanwhile ends the offer
             initial=lambda t: {"decom": dt.date.today()},
         ),
         Step(
@@ -356,19 +414,8 @@ STEPS: dict[str, Step] = {
             "Record a change of placement or legal status",
             f.EpisodeChangeForm,
             _open_care_episode,
-            lambda u, h, t, d: looked_after.episode_change(
-                by=u,
-                child_id=h.child.pk,
-                change_date=d["decom"],
-                rne=d["rne"],
-                legal_status=d["legal_status"],
-                placement=d["placement"],
-                placement_provider=d["placement_provider"],
-                placement_postcode=d["placement_postcode"],
-                urn=d["urn"],
-                reason_place_change=d["reason_place_change"],
-                category_of_need=d["category_of_need"] or None,
-            ),
+            _episode_change,
+            carries=VERSION,  # ends the open episode, and its form is filled from it
             initial=_episode_now,
             field_aliases={"dec": "decom"},
         ),
@@ -377,9 +424,8 @@ STEPS: dict[str, Step] = {
             "End the period of care (the child ceases to be looked after)",
             f.CareEndForm,
             _open_period,
-            lambda u, h, t, d: looked_after.period_of_care_end(
-                by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
-            ),
+            _care_end,
+            carries=VERSION,  # ends the open period of care
             initial=lambda t: {"dec": dt.date.today()},
             field_aliases={"end_date": "dec"},
         ),
@@ -388,7 +434,8 @@ STEPS: dict[str, Step] = {
             "Record a looked-after review",
             f.LookedAfterReviewForm,
             _open_period,
-            lambda u, h, t, d: looked_after.review_record(by=u, child_id=h.child.pk, **d),
+            lambda u, h, t, d, v: looked_after.review_record(by=u, child_id=h.child.pk, **d),
+            carries=PK,  # adds to this period of care
             initial=lambda t: {"review_date": dt.date.today()},
         ),
         Step(
@@ -396,7 +443,8 @@ STEPS: dict[str, Step] = {
             "Record a visit",
             f.VisitForm,
             _child,
-            lambda u, h, t, d: people.visit_record(by=u, child_id=h.child.pk, **d),
+            lambda u, h, t, d, v: people.visit_record(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds a visit to the child in the address
             initial=lambda t: {"visit_date": dt.date.today(), "seen": True},
         ),
         Step(
@@ -404,13 +452,14 @@ STEPS: dict[str, Step] = {
             "Allocate a social worker",
             f.AllocateForm,
             _child,
-            lambda u, h, t, d: workforce.allocation_start(
+            lambda u, h, t, d, v: workforce.allocation_start(
                 by=u,
                 child_id=h.child.pk,
                 worker_id=d["worker"].pk,
                 start_date=d["start_date"],
                 change_reason=d["change_reason"],
             ),
+            carries=None,  # adds to the child in the address (the allocation it replaces is not carried yet)
             who=AUTHORISE,
             initial=_today,
             form_kwargs=True,
@@ -420,13 +469,14 @@ STEPS: dict[str, Step] = {
             "Allocate an IRO or child protection chair",
             f.IROAllocateForm,
             _needs_iro,
-            lambda u, h, t, d: workforce.allocation_start(
+            lambda u, h, t, d, v: workforce.allocation_start(
                 by=u,
                 child_id=h.child.pk,
                 worker_id=d["worker"].pk,
                 start_date=d["start_date"],
                 kind=Allocation.Kind.IRO,
             ),
+            carries=PK,  # adds an allocation while this period or plan is open
             who=AUTHORISE,
             initial=_today,
             form_kwargs=True,
@@ -436,16 +486,17 @@ STEPS: dict[str, Step] = {
             "Close the episode (management decision)",
             f.ClosureForm,
             _open_referral,
-            lambda u, h, t, d: front_door.referral_close(
+            lambda u, h, t, d, v: front_door.referral_close(
                 by=u,
                 referral_id=t.pk,
-                expected_version=t.version,
+                expected_version=v,
                 closure_date=d["closure_date"],
                 reason_for_closure=d["reason_for_closure"],
                 rationale=d["rationale"],
                 authorised_by=u,
                 primary_need=d["primary_need"],
             ),
+            carries=VERSION,  # changes the referral
             who=AUTHORISE,
             initial=lambda t: {"closure_date": dt.date.today(), "primary_need": t.primary_need},
         ),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("children/<str:child_id>/", views.child_record, name="child"),
     path("children/<str:child_id>/chronology.csv", views.child_export, name="child_export"),
     path("children/<str:child_id>/break-glass/", views.break_glass, name="break_glass"),
+    path("children/<str:child_id>/relationship/", views.relationship, name="relationship"),
     path("children/<str:child_id>/grant/", views.grant, name="grant"),
     path("children/<str:child_id>/restrict/", views.restrict, name="restrict"),
     path("children/<str:child_id>/record/<slug:key>/", views.step, name="step"),

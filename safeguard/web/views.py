@@ -18,19 +18,22 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from safeguard.access import policy, selectors
 from safeguard.access import services as access
+from safeguard.core.cells import safe_row
 from safeguard.core.errors import EditConflict, RecordInvalid, today
 from safeguard.people.history import ChildHistory
 from safeguard.performance.periods import reporting_year_of
+from safeguard.timescales import calendar
 from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
 
-from . import child_page, chronology, forms, second_factor, steps
+from . import child_page, chronology, conflicts, forms, second_factor, steps
 
 
 class SignIn(auth_views.LoginView):
@@ -53,14 +56,12 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "web/locked_out.html", status=429)
 
 
-def _refused(request, exc: selectors.NotAllowed):
-    form = forms.BreakGlassForm()
-    return render(
-        request,
-        "web/refused.html",
-        {"exc": exc, "form": form, "can_break_glass": exc.can_break_glass},
-        status=403,
-    )
+def _refused(request, exc: selectors.NotAllowed, form=None):
+    """The refusal page: a practitioner may state a relationship to a case no social worker holds,
+    or break the glass on one closed to them otherwise."""
+    if form is None:
+        form = forms.RelationshipForm() if exc.can_state_relationship else forms.BreakGlassForm()
+    return render(request, "web/refused.html", {"exc": exc, "form": form}, status=403)
 
 
 def _open(request, child_id, *, purpose="view", what="record"):
@@ -109,7 +110,7 @@ def _clock_rows(qs):
 def home(request):
     role = policy.role_of(request.user)
     if role == policy.ADMINISTRATOR:
-        return redirect("admin:index")
+        return redirect("web:audit")
     if role in (policy.COUNCILLOR, policy.ANALYST):
         return redirect("web:performance")
     return redirect("web:my_work")
@@ -232,35 +233,56 @@ def child_record(request, child_id):
 @login_required
 @refusing
 def child_export(request, child_id):
-    """The chronology as CSV: an export, audited as one."""
+    """The chronology as CSV: an export, audited as one. Every cell goes through the one cell
+    sanitiser (issue 15, finding 3: OWASP CSV injection); the file name is built from letters,
+    digits, `-` and `_` of the child's id only (the primary key if none are left), so no quote,
+    slash or line break reaches the header. NoStoreMiddleware keeps it out of every cache."""
     if policy.role_of(request.user) not in policy.EXPORTERS:
         raise PermissionDenied("your role may not export children's records")
     child, _ = _open(request, child_id, purpose="export", what="chronology.csv")
     h = ChildHistory.load(child.pk, lock=False)
+    name = "".join(ch for ch in child.la_child_id if ch.isascii() and (ch.isalnum() or ch in "-_"))[:40]
     response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="chronology-{child.la_child_id}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="chronology-{name or child.pk}.csv"'
     out = csv.writer(response)
     out.writerow(["date", "kind", "event", "recorded_by"])
     for e in chronology.entries(h):
-        out.writerow([e.date.isoformat(), e.kind, e.text, str(e.recorded_by or "")])
+        out.writerow(safe_row([e.date.isoformat(), e.kind, e.text, str(e.recorded_by or "")]))
     return response
+
+
+def _take_access(request, child_id, *, form_class, service, done: str, **offer):
+    """Break-glass or a stated relationship: a reasoned grant the user takes for themself."""
+    form = form_class(request.POST)
+    if not child_id.isdigit() or len(child_id) > 18:
+        raise Http404("no such record")
+    if form.is_valid():
+        try:
+            service(by=request.user, child_id=int(child_id), reason=form.cleaned_data["reason"])
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            messages.warning(request, done)
+            return redirect("web:child", child_id=child_id)
+    return _refused(request, selectors.NotAllowed(child_id, "not open to you", **offer), form)
 
 
 @login_required
 @require_POST
 def break_glass(request, child_id):
-    form = forms.BreakGlassForm(request.POST)
-    if form.is_valid():
-        try:
-            access.break_glass(by=request.user, child_id=int(child_id), reason=form.cleaned_data["reason"])
-        except RecordInvalid as exc:
-            _violations_to_form(form, exc)
-        else:
-            messages.warning(request, "Break-glass access granted. Your manager has been told.")
-            return redirect("web:child", child_id=child_id)
-    exc = selectors.NotAllowed(child_id, "not open to you", can_break_glass=True)
-    return render(
-        request, "web/refused.html", {"exc": exc, "form": form, "can_break_glass": True}, status=403
+    return _take_access(
+        request, child_id, form_class=forms.BreakGlassForm, service=access.break_glass,
+        done="Break-glass access granted. Your manager has been told.", can_break_glass=True,
+    )
+
+
+@login_required
+@require_POST
+def relationship(request, child_id):
+    return _take_access(
+        request, child_id, form_class=forms.RelationshipForm, service=access.relationship_state,
+        done="Record opened on your stated relationship. Your manager has been told.",
+        can_state_relationship=True,
     )
 
 
@@ -358,26 +380,37 @@ def step(request, child_id, key):
         messages.info(request, f"“{spec.title}” does not apply to this child's record now")
         return redirect("web:child", child_id=child.pk)
     extra = {"local_authority_id": request.user.local_authority_id} if spec.form_kwargs else {}
+    # Issue 15, finding 5: the form carries the record it was read from (and the version read).
+    carried, with_version = spec.carries is not None, spec.carries == steps.VERSION
+    conflict = False
     if request.method == "POST":
         form = spec.form(request.POST, **extra)
-        if form.is_valid():
+        if carried:
+            conflicts.carry(form, target, version=with_version)
+        valid = form.is_valid()
+        version = conflicts.posted_version(form, target, version=with_version) if carried else None
+        if valid and not form.errors:
+            data = {k: v for k, v in form.cleaned_data.items() if k not in conflicts.FIELDS}
             try:
                 with transaction.atomic():
-                    spec.save(request.user, h, target, form.cleaned_data)
+                    spec.save(request.user, h, target, data, version)
             except RecordInvalid as exc:
                 _violations_to_form(form, exc, spec.field_aliases)
             except EditConflict as exc:
-                form.add_error(None, str(exc))
+                conflict = True
+                conflicts.refuse(form, exc)
             else:
                 messages.success(request, f"Saved: {spec.title.lower()}")
                 return redirect("web:child", child_id=child.pk)
     else:
         form = spec.form(initial=spec.initial(target), **extra)
+        if carried:
+            conflicts.carry(form, target, version=with_version)
     return render(
         request,
         "web/step.html",
         {"form": form, "title": spec.title, "child": child, "target": target},
-        status=400 if form.errors else 200,
+        status=409 if conflict else 400 if form.errors else 200,
     )
 
 
@@ -396,7 +429,7 @@ def manager_queue(request):
 
     visible = policy.children_visible_to(user)
     team_children = Allocation.objects.filter(
-        end_date__isnull=True, kind="social_worker", team_id__in=policy._team_ids(user)
+        end_date__isnull=True, kind="social_worker", team_id__in=policy.team_ids(user)
     ).values("child_id")
     mine = visible.filter(
         Q(pk__in=team_children)
@@ -424,7 +457,7 @@ def manager_queue(request):
         .order_by("referral_date")[:100]
     )
     caseloads = (
-        User.objects.filter(team_id__in=policy._team_ids(user), is_active=True)
+        User.objects.filter(team_id__in=policy.team_ids(user), is_active=True)
         .annotate(
             cases=Count(
                 "allocations", filter=Q(allocations__end_date__isnull=True, allocations__kind="social_worker")
@@ -460,8 +493,17 @@ def manager_queue(request):
 @login_required
 @require_POST
 def alert_read(request, alert_id):
-    access.alert_mark_read(by=request.user, alert_id=int(alert_id))
-    return redirect(request.POST.get("next") or reverse("web:manager"))
+    """Mark one of your own alerts as seen; someone else's, or none, is a 404. Back to a page of this
+    site only (an off-site `next` would make the link a springboard for phishing)."""
+    try:
+        access.alert_mark_read(by=request.user, alert_id=int(alert_id))
+    except access.Alert.DoesNotExist:
+        raise Http404("no such alert") from None
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("web:manager")
+    return redirect(back)
 
 
 @login_required
@@ -580,10 +622,13 @@ def _scorecard_period(params) -> tuple[int, int | None, list[str]]:
     errors = []
     if "year" in params:
         text = params.get("year", "")
-        if text.isdigit() and 2000 <= int(text) <= reporting_year_of(day) + 1:
+        # The scorecard reaches back to the previous year's end, so that must be in the calendar.
+        earliest = max(2000, reporting_year_of(calendar.current().first) + 2)
+        if text.isdigit() and earliest <= int(text) <= reporting_year_of(day) + 1:
             year = int(text)
         else:
-            errors.append(f"year: {text!r} is not a reporting year (e.g. 2026 for April 2025 to March 2026)")
+            errors.append(f"year: {text[:10]!r} is not a reporting year from {earliest} to "
+                          f"{reporting_year_of(day) + 1} (e.g. 2026 for April 2025 to March 2026)")
     if "quarter" in params:
         text = params.get("quarter", "")
         if text in ("", "year"):
@@ -624,6 +669,7 @@ def performance_drill(request, indicator_id):
             "period": period,
             "rows": rows,
             "in_numerator": sum(1 for r in rows if r["in_numerator"]),
+            "hidden": sum(1 for r in rows if r.get("k_child") and not r["named"]),
             "back": reverse("web:performance") + "?" + request.GET.urlencode(),
         },
     )

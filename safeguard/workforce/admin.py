@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from safeguard.core.admin import register_read_only
-
-from .models import Allocation, LocalAuthority, Team, User
+from .models import LocalAuthority, Team, User
 
 
 @admin.register(User)
@@ -21,4 +19,3 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 admin.site.register(LocalAuthority)
-register_read_only(Allocation)

@@ -38,6 +38,18 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    """The live server speaks plain http on loopback, as `make demo` does: no redirect to HTTPS.
+    Set before the server starts, since its middleware reads the setting once."""
+    from django.test import override_settings
+
+    plain = override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0)
+    plain.enable()
+    yield
+    plain.disable()
+
+
 @pytest.fixture
 def site(live_server, settings):
     """The live server over plain http on loopback, so cookies cannot be Secure-only here."""
@@ -68,37 +80,6 @@ def sign_in(browser, site):
 
 
 @pytest.fixture(autouse=True)
-def _audit_triggers_around_flush(transactional_db):
-    """The live server needs real commits, so pytest-django empties the tables after each journey.
-    On SQLite that is a DELETE, which the audit's append-only trigger rightly refuses: lift the
-    trigger for that clean-up only, and put it back before the next journey. (PostgreSQL empties
-    with TRUNCATE, which row triggers do not see.)"""
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("safeguard.audit.migrations.0003_append_only")
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            for sql in migration.SQLITE_REVERSE + migration.SQLITE:
-                cursor.execute(sql)
+def _commits(committing_db):
+    """The live server needs real commits (see `committing_db` in the root conftest)."""
     yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            for sql in migration.SQLITE_REVERSE:
-                cursor.execute(sql)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _audit_triggers_restored(django_db_blocker):
-    """After the journeys' last clean-up, put the append-only triggers back for any later test."""
-    yield
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("safeguard.audit.migrations.0003_append_only")
-    if connection.vendor == "sqlite":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            for sql in migration.SQLITE_REVERSE + migration.SQLITE:
-                cursor.execute(sql)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from safeguard.audit.models import AuditEvent
+from tests.e2e.axe import axe_violations
 
 
 def last_working_day() -> dt.date:
@@ -148,3 +148,35 @@ def test_validation_error_beside_its_field_keeps_what_was_typed(world, sign_in, 
     expect(sw.get_by_label("Summary", exact=True)).to_have_value("Typed by the worker, not to be lost")
     expect(sw.get_by_label("Received", exact=True)).to_have_value(future)
     expect(sw.locator(".govuk-error-summary")).to_be_visible()
+
+
+def test_a_worker_outside_the_front_door_states_a_relationship_to_a_closed_case(world, sign_in, site):
+    """Issue 15, finding 10: a case no social worker holds is open to the front door only. A children
+    in care worker who needs it (a sibling's case) finds it by its exact id, is refused, gives a
+    reason, and opens it; the reason is in the audit and their manager sees it at once."""
+    child = world.unallocated
+    sw = sign_in("sw_b")
+    sw.get_by_role("link", name="Find a child").first.click()
+    sw.get_by_label("LA child ID, UPN or NHS number").fill(child.la_child_id)
+    sw.get_by_role("button", name="Search").click()
+    expect(sw.get_by_text("not open to you")).to_be_visible()
+    sw.goto(f"{site}/children/{child.pk}/")
+    expect(sw.locator("h1")).to_have_text("This record is not open to you")
+    assert axe_violations(sw) == []
+    sw.get_by_role("button", name="Open the record").click()
+    expect(sw.locator(".govuk-error-summary")).to_be_visible()
+    assert axe_violations(sw) == []
+    sw.get_by_label("What is your relationship to this child?").fill(
+        "I hold the case of this child's brother, who is in our care"
+    )
+    sw.get_by_role("button", name="Open the record").click()
+    expect(sw.locator("h1")).to_have_text(f"Kit {child.last_name}")
+    assert AuditEvent.objects.filter(
+        actor=world.sw_b, child_id=child.pk, reason__startswith="legitimate relationship: I hold"
+    ).exists()
+
+    tm = sign_in("tm_b")
+    tm.get_by_role("link", name="Manager's queue").click()
+    expect(tm.get_by_role("heading", name="Relationship stated")).to_be_visible()
+    expect(tm.get_by_text("I hold the case of this child's brother")).to_be_visible()
+    assert axe_violations(tm) == []

@@ -63,6 +63,44 @@ def test_a_managers_break_glass_alerts_the_other_managers(world):
 def test_basis_names_the_relationship(world):
     assert policy.basis(world.sw_a, world.own).reason == "allocated (allocated social worker)"
     assert policy.basis(world.sw_a2, world.own).reason == "team's case"
-    assert policy.basis(world.sw_b, world.unallocated).reason == "front door (no allocated worker)"
+    assert policy.basis(world.sw_a, world.unallocated).reason == "front door (no allocated worker)"
+    assert not policy.basis(world.sw_b, world.unallocated).allowed  # not at the front door
     assert policy.basis(world.iro, world.iro_child).reason == "allocated (independent reviewing officer)"
     assert not policy.basis(world.sw_a, world.restricted).allowed
+
+
+def test_a_case_no_social_worker_holds_is_open_to_the_front_door_only(world):
+    """Issue 15, finding 10: "children with no allocated social worker are visible to every social
+    worker" opened about 91% of a council's children (closed cases are unallocated). Now only the
+    front door (duty) team sees them; the rest of the service does not, in lists or by id."""
+    assert policy.at_front_door(world.sw_a) and not policy.at_front_door(world.sw_b)
+    assert policy.can_view_child(world.sw_a, world.unallocated)  # front door
+    assert policy.can_view_child(world.tm_a, world.unallocated)  # manages the front door
+    for user in (world.sw_b, world.tm_b):
+        assert not policy.can_view_child(user, world.unallocated)
+        assert not policy.children_visible_to(user).filter(pk=world.unallocated.pk).exists()
+    assert policy.children_visible_to(world.sw_b).filter(pk=world.other_team.pk).exists()
+
+
+def test_stating_a_relationship_opens_the_case_for_a_day_audited_and_told_to_the_manager(world):
+    """Issue 15, finding 10 (Mosaic's "legitimate relationship"): anyone else who needs a closed
+    record states why; the reason is audited and shown to their manager."""
+    with pytest.raises(RecordInvalid) as refused:
+        services.relationship_state(by=world.sw_b, child_id=world.unallocated.pk, reason="need")
+    assert [v.field for v in refused.value.violations] == ["reason"]
+    for user, child in ((world.sw_b, world.restricted), (world.sw_a, world.unallocated),
+                        (world.councillor, world.unallocated), (world.sw_x, world.unallocated)):
+        with pytest.raises(RecordInvalid):  # restricted (break-glass), open already, no role, other council
+            services.relationship_state(by=user, child_id=child.pk, reason="I hold the sibling's case")
+    assert not AccessGrant.objects.exists() and not Alert.objects.exists()
+
+    grant = services.relationship_state(
+        by=world.sw_b, child_id=world.unallocated.pk, reason="I hold the sibling's case"
+    )
+    assert grant.kind == "relationship"
+    assert 479 <= (grant.expires_at - grant.starts_at).total_seconds() / 60 <= 480
+    assert policy.basis(world.sw_b, world.unallocated).reason.startswith("legitimate relationship: I hold")
+    alert = Alert.objects.get(grant=grant)
+    assert alert.to == world.tm_b and "I hold the sibling's case" in alert.message
+    row = AuditEvent.objects.get(object_type="access.AccessGrant", object_id=str(grant.pk))
+    assert row.child_id == world.unallocated.pk and row.reason.startswith("legitimate relationship:")

@@ -13,8 +13,7 @@ from safeguard.people.services import child_update
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="row locks need a database server; SQLite serialises writers instead")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_simultaneous_saves_one_wins_one_conflicts(make_child, worker, manager):
+def test_simultaneous_saves_one_wins_one_conflicts(committing_db, make_child, worker, manager):
     child = make_child()
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}

@@ -293,6 +293,29 @@ def test_cli_drill(three_referrals, analyst, tmp_path, capsys):
 
 
 @pytest.mark.django_db
+def test_cli_drill_names_only_the_children_the_user_may_open(three_referrals, la, analyst, capsys):
+    """Issue 15, finding 2: `scorecard drill --user` counts every child but names only those the
+    access policy opens to that user (here a manager outside the front door: none of these
+    unallocated children), and each child named is audited against that child."""
+    from safeguard.people.models import Child
+    from safeguard.workforce.models import Team, User
+
+    team = Team.objects.create(local_authority=la, name="Children in Care", service="Children in care")
+    User.objects.create_user(username="tm_cic", password="x", role=User.Role.TEAM_MANAGER, team=team,
+                             local_authority=la)
+    names = list(Child.objects.values_list("last_name", flat=True))
+    call_command("scorecard", "drill", "FD-05", "--year", "2026", "--user", "tm_cic")
+    out = capsys.readouterr().out
+    assert "4 counted" in out and not any(name in out for name in names)
+    assert not AuditEvent.objects.filter(actor__username="tm_cic", child_id__isnull=False).exists()
+    call_command("scorecard", "drill", "FD-05", "--year", "2026", "--user", "analyst1")
+    out = capsys.readouterr().out
+    assert all(name in out for name in names)
+    audited = AuditEvent.objects.filter(actor=analyst, child_id__isnull=False)
+    assert set(audited.values_list("child_id", flat=True)) == set(Child.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
 def test_snapshot_measures_are_counted_once_per_as_at_date(three_referrals, la):
     """INDICATORS.md §0.3: a snapshot is taken at the period's end, so the year column and Q4 (and
     last year's end and last year's Q4) are the same figure: the scorecard counts each as-at date

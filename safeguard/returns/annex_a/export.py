@@ -1,6 +1,8 @@
 """Writing the Ofsted Annex A workbook: one sheet per list, "List 1" ... "List 11", the schema's
 column names as the first row, then one row per child or event. Dates are real Excel dates shown
-DD/MM/YYYY (the schema's date format), so inspectors can sort and filter them."""
+DD/MM/YYYY (the schema's date format), so inspectors can sort and filter them. Every other value
+goes through the product's one cell sanitiser (`safeguard.core.cells`, issue 15 finding 3): text a
+spreadsheet would read as a formula is stored as a quoted string, never a formula."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from safeguard.core.cells import xlsx_cell
 
 from .schema import LISTS, columns
 from .selectors import annex_a_lists
@@ -39,8 +43,7 @@ def export_annex_a(*, as_at: dt.date, out: Path, by) -> Path:
 
 
 def _cell(ws, value):
+    cell = xlsx_cell(ws, value)
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
         cell.number_format = DATE_FORMAT
-        return cell
-    return value
+    return cell

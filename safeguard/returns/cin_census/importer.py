@@ -14,6 +14,7 @@ DateOfInitialCPC belongs to no Section47 in the file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,12 +109,23 @@ class ImportResult:
 
 
 def keep_original(path: Path) -> Path:
-    """Copy the file as received to var/imports/cin_census/<timestamp>-<name>."""
+    """Copy an imported file as received to var/imports/cin_census/<timestamp>-<name>, readable by
+    the service's own user alone (file 0600, folders 0700): it holds children's records.
+
+    Only a file that was imported is kept (issue 15, finding 7): it is the source of what is now on
+    the record. A refused file changed nothing, every problem in it is reported to whoever imported
+    it, and they still have it; keeping it (a 201 MB one included, readable by all) served no one
+    and held children's data the council had not taken on. `safeguard returns purge-kept` removes
+    kept originals past the council's retention period."""
     folder = Path(settings.VAR_DIR) / "imports" / KIND
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for level in (folder, folder.parent):
+        os.chmod(level, 0o700)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     kept = folder / f"{stamp}-{path.name}"
-    shutil.copyfile(path, kept)
+    fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+        shutil.copyfileobj(src, out)
     return kept
 
 
@@ -123,7 +135,6 @@ def import_return(path, *, by) -> ImportResult:
     name = path.name
     if not path.is_file():
         raise RecordInvalid([Violation(f"{name}:0:file", "format", "no such file")])
-    kept = keep_original(path)
     reader = Reader(name)
     parsed = reader.read(path)
     if parsed is None:
@@ -131,7 +142,7 @@ def import_return(path, *, by) -> ImportResult:
     la = _council(reader, parsed.lea, parsed.lea_line, by)
     if la is None:
         raise RecordInvalid(reader.problems)
-    result = ImportResult(file=path, kept_as=kept, local_authority=str(la), notes=parsed.notes)
+    result = ImportResult(file=path, kept_as=Path(), local_authority=str(la), notes=parsed.notes)
     with transaction.atomic():
         known = {c.la_child_id for c in parsed.children} & set(
             Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
@@ -157,6 +168,7 @@ def import_return(path, *, by) -> ImportResult:
         except DatabaseError as exc:  # a rule the checks do not cover: report, never a traceback
             raise RecordInvalid([Violation(f"{name}:0:database", "format",
                                            f"the database refused the records: {exc}")]) from exc
+        kept = result.kept_as = keep_original(path)
         audit_record(actor=by, action="import", object_type="returns.CINCensus",
                      object_id=f"{la.la_number}", reason=f"CIN census import {name}",
                      detail={"file": name, "kept_as": str(kept), "children": len(builder.histories),
@@ -230,6 +242,8 @@ class Builder:
     def _passes(self, where, check: Callable, history, candidate, **ctx) -> bool:
         checks = Checks()
         check(history, candidate, checks, **ctx)
+        if not isinstance(candidate, list):  # factors are codes, checked against their list
+            checks.free_text(candidate)  # whatever the check covers, nothing too long is stored
         self.report(where, checks.violations)
         return not checks.violations
 

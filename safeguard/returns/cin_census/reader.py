@@ -17,9 +17,17 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
-from safeguard.core.errors import Violation
+from safeguard.core.errors import Violation, text_problem
 
-MAX_BYTES = 200 * 1024 * 1024  # a national-size CIN census is well under this
+#: One council's CIN census is a few MB (a large council: about 15,000 children, some 10 MB); a
+#: file over 50 MB is not one council's return and is refused before it is opened or kept.
+MAX_BYTES = 50 * 1024 * 1024
+#: The longest value any CIN census element holds: LAchildID, at most 36 characters (codes, dates
+#: and UPNs are shorter, and are checked against their lists and forms). Anything longer is refused
+#: by the reader, before a record or the database sees it (issue 15, finding 7).
+MAX_VALUE = 36
+#: The most previous child protection plans a child can plausibly have had (NumberOfPreviousCPP).
+MAX_PREVIOUS_CPP = 99
 CHUNK = 1 << 20
 GENDER_TO_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}
 FLAGS = {"0": False, "1": True, "false": False, "true": True}
@@ -130,8 +138,9 @@ class Reader:
         size = path.stat().st_size
         if size > MAX_BYTES:
             self.fail(0, "file", "format",
-                      f"the file is {size:,} bytes; the limit for a CIN census is {MAX_BYTES:,} "
-                      "bytes, so it was not read")
+                      f"the file is {size:,} bytes; the limit for one council's CIN census is "
+                      f"{MAX_BYTES:,} bytes ({MAX_BYTES // (1024 * 1024)} MB), so it was neither read "
+                      "nor kept")
             return None
         parser = _LineParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
         try:
@@ -189,11 +198,17 @@ class Reader:
             out.update({tag: els[0].sourceline for tag, els in f.items() if els})
         return out
 
-    @staticmethod
-    def text(els) -> str:
+    def text(self, els) -> str:
+        """An element's text; one longer than any CIN census value is reported (XML itself refuses
+        NUL and the other control characters, so the parser has already refused those)."""
         if not els:
             return ""
-        return (els[0].text or "").strip()
+        value = (els[0].text or "").strip()
+        problem = text_problem(value, MAX_VALUE, multiline=False)
+        if problem is not None and not getattr(els[0], "reported", False):
+            els[0].reported = True  # read twice (e.g. a flag): reported once
+            self.fail(els[0].sourceline, els[0].tag, "format", f"{els[0].tag} {problem}")
+        return value
 
     def date(self, els, rule: str = "format") -> dt.date | None:
         value = self.text(els)
@@ -282,9 +297,6 @@ class Reader:
         if ids["LAchildID"] and not la_child_id:
             self.fail(ids["LAchildID"][0].sourceline, "LAchildID", "CIN 8500",
                       "LAchildID is empty")
-        if len(la_child_id) > 36:
-            self.fail(ids["LAchildID"][0].sourceline, "LAchildID", "format",
-                      "LAchildID is longer than 36 characters")
         sex = self._sex(c["ChildIdentifiers"][0], ids)
         chars = self.parts(c["ChildCharacteristics"][0],
                            {"Ethnicity": (1, 1), "Disabilities": (0, 1)})
@@ -387,6 +399,12 @@ class Reader:
                 except ValueError:
                     self.fail(p["NumberOfPreviousCPP"][0].sourceline, "NumberOfPreviousCPP",
                               "CIN 8730", f"{raw!r} is not a whole number")
+                else:
+                    if previous > MAX_PREVIOUS_CPP:  # else SQLite stores it and PostgreSQL fails
+                        self.fail(p["NumberOfPreviousCPP"][0].sourceline, "NumberOfPreviousCPP",
+                                  "format", f"{previous} previous plans is more than the "
+                                  f"{MAX_PREVIOUS_CPP} that can be recorded")
+                        previous = None
             ep.cp_plans.append(XCPPlan(
                 line=plan.sourceline, start=self.date(p["CPPstartDate"]),
                 end=self.date(p["CPPendDate"]),

@@ -62,7 +62,7 @@ from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
 
-from .reading import Row, Tables, cross_check, read_csv, read_folder
+from .reading import Row, Tables, check_cells, cross_check, read_csv, read_folder
 from .tables import collection_bounds, collection_year_of
 
 # Model field (as the checks name it) -> 903 column, per kind of record.
@@ -157,6 +157,7 @@ class Rebuild:
         concerns (`elsewhere` sends some fields to another row, e.g. the episode that ends)."""
         checks = Checks()
         check(h, candidate, checks, **ctx)
+        checks.free_text(candidate)  # whatever the check covers, nothing too long reaches the database
         found = [v for v in checks.violations if v.rule not in ignore]
         for v in found:
             where = row
@@ -257,7 +258,14 @@ class Rebuild:
         for i, row in enumerate(episodes):
             rec, dec = row["REC"].upper(), row.dates["DEC"]
             nxt = episodes[i + 1] if i + 1 < len(episodes) else None
-            if bool(rec) != bool(dec):
+            if dec is not None and dec < row.dates["DECOM"]:
+                # Refused here: the end would otherwise be met before the episode has begun, find
+                # nothing to end, and leave the child looked after (issue 15, finding 7).
+                ok = False
+                self.problems.append(Violation(row.at("DEC"), "903 356",
+                                               f"the episode ceased ({row['DEC']}) before it "
+                                               f"started ({row['DECOM']})"))
+            elif bool(rec) != bool(dec):
                 ok = False
                 self.problems.append(Violation(row.at("REC" if dec else "DEC"), "903 148",
                                                "date episode ceased and reason episode ceased "
@@ -555,17 +563,42 @@ def _infer_year(tables: Tables) -> int:
     return collection_year_of(latest or today())
 
 
+def cell_limits() -> dict[str, int]:
+    """The 903 columns stored as text, held to the max_length of the field each is stored in."""
+    def length(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    return {"CHILD": length(Child, "la_child_id"), "UPN": length(Child, "upn"),
+            "HOME_POST": length(Episode, "home_postcode"), "PL_POST": length(Episode, "placement_postcode"),
+            "URN": length(Episode, "urn"), "LA_PERM": length(PreviousPermanenceRecord, "la_code"),
+            "SW_ID": length(User, "sw_id")}
+
+
+def _private_dir(folder: Path) -> None:
+    """The kept originals hold children's records: only the service's own user may read them."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for level in (folder, folder.parent):
+        os.chmod(level, 0o700)
+
+
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy a file into place readable by the service's user alone (0600) from its first byte."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)
+
+
 def _keep_original(path: Path) -> Path:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     target = Path(settings.VAR_DIR) / "imports" / "ssda903" / f"{stamp}-{path.name}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(target.parent)
     if path.is_dir():
-        target.mkdir()
+        target.mkdir(mode=0o700)
         for item in sorted(path.iterdir()):
             if item.is_file() and item.suffix.lower() == ".csv":
-                shutil.copy2(item, target / item.name)
+                _private_copy(item, target / item.name)
     else:
-        shutil.copy2(path, target)
+        _private_copy(path, target)
     return target
 
 
@@ -594,6 +627,7 @@ def import_return(path: Path, *, by, jobs: int | None = None,
                                        f"{path} does not exist")])
     problems: list[Violation] = []
     tables = read_return(path, problems)
+    check_cells(tables, problems, cell_limits())
     cross_check(tables, problems)
     if problems:
         raise RecordInvalid(problems)

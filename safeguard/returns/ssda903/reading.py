@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
+from operator import gt
 from pathlib import Path
 
-from safeguard.core.errors import Violation
+from safeguard.core.errors import Violation, text_problem
 
 from .tables import (
     DATE_COLUMNS,
@@ -26,6 +28,11 @@ from .tables import (
 #: A 903 table for a whole council is a few MB; anything this size is not a return.
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_XML_BYTES = 200 * 1024 * 1024
+#: The longest value any 903 column holds (CHILD, as LAchildID, is at most 36; codes, dates and
+#: postcodes are shorter). Columns stored in a shorter model field are held to its max_length by the
+#: records' checks as well.
+MAX_CELL = 36
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -215,4 +222,30 @@ def cross_check(tables: Tables, problems: list[Violation]) -> None:
                                           f"sex {row['SEX']} differs from the Header ({head['SEX']})"))
                 continue
             kept.append(row)
+        tables.rows[key] = kept
+
+
+def check_cells(tables: Tables, problems: list[Violation], limits: dict[str, int]) -> None:
+    """Every value fits before anything reaches the database (issue 15, finding 7): no control
+    character (a NUL made PostgreSQL fail with a traceback and SQLite store it; the 903 has no free
+    text, so none is allowed) and no more characters than its column's field holds (`limits`, else
+    MAX_CELL). A row with a bad value is dropped and reported at file:line:column. A national return
+    has tens of millions of cells, so a row is first checked whole in C (one search, one comparison
+    per cell) and only a row that fails is looked at cell by cell."""
+    bounds: dict[tuple[str, ...], tuple[int, ...]] = {}
+    for key, rows in tables.rows.items():
+        kept = []
+        for row in rows:
+            columns = tuple(row.cells)
+            limit = bounds.get(columns)
+            if limit is None:
+                limit = bounds[columns] = tuple(limits.get(c, MAX_CELL) for c in columns)
+            values = row.cells.values()
+            if not any(map(gt, map(len, values), limit)) and not _CONTROL.search("".join(values)):
+                kept.append(row)
+                continue
+            for column, value in row.cells.items():
+                problem = text_problem(value, limits.get(column, MAX_CELL), multiline=False)
+                if problem is not None:
+                    problems.append(Violation(row.at(column), "format", f"{column} {problem}"))
         tables.rows[key] = kept

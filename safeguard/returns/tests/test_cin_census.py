@@ -370,10 +370,12 @@ def test_a_rule_broken_across_records_rejects_the_whole_file(la, tmp_path):
     assert not Child.objects.filter(la_child_id="OK1").exists()
 
 
-def test_rejected_file_is_still_kept(la, tmp_path, var_dir):
+def test_rejected_file_is_not_kept(la, tmp_path, var_dir):
+    """Issue 15, finding 7: only an imported file is kept (the source of what is on the record); a
+    refused one changed nothing, its problems are reported, and keeping it held children's data
+    for no one. Like the SSDA903 and LADO imports."""
     refused(tmp_path, "<Message><Children>", name="broken.xml")
-    kept = list((var_dir / "imports" / "cin_census").iterdir())
-    assert len(kept) == 1 and kept[0].name.endswith("-broken.xml")
+    assert not (var_dir / "imports").exists()
 
 
 # --- the fake returns shared by the community validator ------------------------------------

@@ -19,9 +19,9 @@ def world(db):
 
     la = LocalAuthority.objects.create(code="E06000049", la_number=895, name="Cheshire East")
     other_la = LocalAuthority.objects.create(code="E06000050", la_number=896, name="Cheshire West")
-    team_a = Team.objects.create(local_authority=la, name="Assessment Team A")
+    team_a = Team.objects.create(local_authority=la, name="Assessment Team A", service="Front door")
     team_b = Team.objects.create(local_authority=la, name="Children in Care Team B")
-    team_x = Team.objects.create(local_authority=other_la, name="Other council team")
+    team_x = Team.objects.create(local_authority=other_la, name="Other council team", service="Front door")
 
     def user(username, role, team=None, authority=la):
         return User.objects.create_user(

@@ -19,7 +19,8 @@ CAN_VIEW = {
     "own": "Y    Y     .    Y    .    .   Y       .    .     .          .",
     "team": "Y    Y     .    Y    .    .   Y       .    .     .          .",
     "other_team": ".    .     Y    .    Y    .   Y       .    .     .          .",
-    "unallocated": "Y    Y     Y    Y    Y    .   Y       .    .     .          .",
+    # Issue 15, finding 10: only the front door (team A here) sees a case no social worker holds.
+    "unallocated": "Y    Y     .    Y    .    .   Y       .    .     .          .",
     "restricted": ".    .     .    .    .    .   .       .    .     .          .",
     "iro_child": ".    .     Y    .    Y    Y   Y       .    .     .          .",
     "other_la_child": ".    .     .    .    .    .   .       .    .     .          Y",

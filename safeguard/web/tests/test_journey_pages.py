@@ -6,6 +6,7 @@ its field with what was typed kept."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -27,7 +28,11 @@ def last_working_day() -> dt.date:
 
 
 def _post(client, child, step, data, expect=302):
-    response = client.post(f"/children/{child.pk}/record/{step}/", data)
+    """Open the step's form, then save it with what it carries (issue 15, finding 5), as a browser does."""
+    url = f"/children/{child.pk}/record/{step}/"
+    shown = client.get(url).content.decode()
+    carried = dict(re.findall(r'<input type="hidden" name="(record_\w+)" value="([^"]*)"', shown))
+    response = client.post(url, {**carried, **data})
     body = response.content.decode()
     assert response.status_code == expect, body[body.find("govuk-error-summary") :][:1500]
     return response

@@ -89,18 +89,41 @@ def test_analyst_sees_unsuppressed_figures_each_linking_to_its_children(two_in_c
 
 
 def test_drill_down_lists_the_children_for_allowed_roles_with_an_audit_row(two_in_care, client_for):
-    """The performance selector decides (analysts, managers, IROs, administrators) and audits."""
+    """The performance selector decides (analysts, managers, IROs, administrators) and audits. Issue 15,
+    finding 2: every child is counted, but only those the access policy opens to the user are named,
+    and each child named has an audit row of its own (so its "who has viewed" shows the look)."""
+    from safeguard.access import policy
+
     w = two_in_care
-    for user in (w.analyst, w.tm_b, w.iro, w.admin):
+    looked_after = (w.own, w.team)
+    for user in (w.analyst, w.tm_a, w.tm_b, w.iro, w.admin):
+        before = AuditEvent.objects.count()
         response = client_for(user).get(DRILL_LAC, Q2)
         assert response.status_code == 200, user.username
         body = response.content.decode()
-        assert w.own.last_name in body and w.team.last_name in body
         assert w.other_team.last_name not in body  # not looked after
+        named = {c.pk for c in looked_after if c.last_name in body}
+        assert named == {c.pk for c in looked_after if policy.can_view_child(user, c)}, user.username
+        assert "2 counted" in body, user.username
         event = AuditEvent.objects.filter(
-            actor=user, object_type="performance.Indicator", object_id="LAC-01"
-        ).latest("at")
+            actor=user, object_type="performance.Indicator", object_id="LAC-01", child_id__isnull=True
+        ).latest("pk")
         assert event.detail["children"] == 2 and event.detail["period_end"] == "2025-09-30"
+        per_child = AuditEvent.objects.filter(pk__gt=before, actor=user, child_id__isnull=False)
+        assert set(per_child.values_list("child_id", flat=True)) == named, user.username
+    assert not policy.can_view_child(w.admin, w.own)  # administrators see no child's record
+    assert policy.can_view_child(w.tm_a, w.own) and not policy.can_view_child(w.tm_b, w.own)
+
+
+def test_drill_down_never_names_a_restricted_child(two_in_care, client_for):
+    """Issue 15, finding 2: a restricted record (a staff member's family, an adoption) in care is
+    counted in LAC-01, but not even the analyst, who reads every other child, sees its name."""
+    w = two_in_care
+    _in_care(w.restricted, D(2025, 2, 1))
+    body = client_for(w.analyst).get(DRILL_LAC, Q2).content.decode()
+    assert "3 counted" in body and "1 of them not named" in body
+    assert w.restricted.last_name not in body and w.restricted.la_child_id not in body
+    assert not AuditEvent.objects.filter(actor=w.analyst, child_id=w.restricted.pk, action="view").exists()
 
 
 def test_drill_down_refused_with_403_and_an_audit_row(two_in_care, client_for, client):

@@ -218,7 +218,8 @@ def test_change_of_placement_is_a_new_episode(world, client_for):
         "urn": "SC654321",
         "reason_place_change": "CARPL",
     }
-    saved = sw.post(step_link(child, "care-episode"), change, follow=True)
+    carried = dict(re.findall(r'<input type="hidden" name="(record_\w+)" value="([^"]*)"', form))
+    saved = sw.post(step_link(child, "care-episode"), {**carried, **change}, follow=True)
     body = saved.content.decode()
     assert saved.status_code == 200 and "Saved: record a change of placement or legal status" in body
     assert "Looked after since" in body  # still in the same period of care

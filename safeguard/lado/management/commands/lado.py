@@ -6,13 +6,13 @@ Every subcommand acts as the named user and refuses anyone who may not see alleg
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from safeguard.core.cells import safe_writer
 from safeguard.lado.access import can_see_allegations
 from safeguard.lado.importer import COLUMNS, ImportRefused, import_allegations
 from safeguard.lado.report import build_report, render
@@ -91,7 +91,7 @@ class Command(BaseCommand):
     def _export(self, user, opts):
         rows = allegations_for_export(user, purpose="cli export")
         with open(opts["out"], "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
+            w = safe_writer(fh)
             w.writerow(COLUMNS)
             for a in rows:
                 meeting = min((m.held_on for m in a.strategy_meetings.all()), default=None)

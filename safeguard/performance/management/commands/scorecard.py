@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from safeguard.core.cells import safe_writer
 from safeguard.core.errors import RecordInvalid
 from safeguard.performance import catalogue as cat
 from safeguard.performance.periods import quarter, reporting_year
@@ -167,7 +167,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([{k: r[k] for k in columns} for r in rows], indent=2, default=str))
         elif out:
             with open(out, "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
+                w = safe_writer(f)
                 w.writerow(columns)
                 for r in rows:
                     w.writerow([r[k] for k in columns])

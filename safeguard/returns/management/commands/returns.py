@@ -1,17 +1,24 @@
 """`safeguard returns export cin-census --year 2026 --out DIR`, `... export ssda903 --year 2026 --out DIR
 [--previous-year]`, `... export annex-a --as-at 2026-03-31 --out FILE.xlsx`,
-`safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`.
+`safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`,
+`safeguard returns purge-kept --older-than-days N [--kind cin-census|ssda903]`.
 
 Each return lives in its own package (returns/cin_census, returns/ssda903) exposing
 `export_return(*, year, out, by, previous_year=False) -> list[Path]` and
 `import_return(path, *, by) -> ImportResult`; Ofsted Annex A (returns/annex_a) is export only,
 through `export_annex_a(*, as_at, out, by) -> Path`. This command only parses arguments and reports.
+
+An import keeps the original file under var/imports/<kind>/ (private to the service's user);
+`purge-kept` removes those older than the council's retention period, with an audit row.
 """
 
 import datetime as dt
+import shutil
+import time
 from importlib import import_module
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.core.errors import RecordInvalid
@@ -40,6 +47,12 @@ class Command(BaseCommand):
         imp.add_argument("kind", choices=sorted(PACKAGES))
         imp.add_argument("path", help="the XML file (CIN census) or folder of CSV files (SSDA903)")
         imp.add_argument("--user", default="", help="who is importing (audited)")
+        purge = sub.add_parser("purge-kept", help="delete kept originals of past imports")
+        purge.add_argument("--older-than-days", type=int, required=True,
+                           help="delete originals kept more than this many days ago")
+        purge.add_argument("--kind", choices=sorted(PACKAGES), default=None,
+                           help="only this return's originals (default: every return)")
+        purge.add_argument("--user", default="", help="who is purging (audited)")
 
     def handle(self, *args, action, kind, **opts):
         from safeguard.workforce.models import User
@@ -47,6 +60,9 @@ class Command(BaseCommand):
         by = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
         if opts["user"] and by is None:
             raise CommandError(f"no user called {opts['user']!r}")
+        if action == "purge-kept":
+            self.purge_kept(kind=kind, days=opts["older_than_days"], by=by)
+            return
         package = import_module({**PACKAGES, **EXPORT_ONLY}[kind])
         try:
             if action == "export" and kind in EXPORT_ONLY:
@@ -68,3 +84,31 @@ class Command(BaseCommand):
             for violation in exc.violations:
                 self.stderr.write(str(violation))
             raise CommandError(f"{kind}: {len(exc.violations)} problem(s); nothing was changed") from exc
+
+    def purge_kept(self, *, kind: str | None, days: int, by) -> None:
+        """Delete the kept originals (files, or an SSDA903 import's folder) older than `days`."""
+        from safeguard.audit.services import audit_record
+
+        if days < 0:
+            raise CommandError("--older-than-days must be 0 or more")
+        cutoff = time.time() - days * 86400
+        removed: list[str] = []
+        for name in [kind] if kind else sorted(PACKAGES):
+            folder = Path(settings.VAR_DIR) / "imports" / name.replace("-", "_")
+            if not folder.is_dir():
+                continue
+            for item in sorted(folder.iterdir()):
+                if item.lstat().st_mtime >= cutoff:
+                    continue
+                if item.is_dir() and not item.is_symlink():
+                    shutil.rmtree(item)
+                else:
+                    item.unlink()
+                removed.append(f"{folder.name}/{item.name}")
+        if removed:
+            audit_record(actor=by, action="delete", object_type="returns.KeptOriginal",
+                         reason=f"purge of kept import originals older than {days} days",
+                         detail={"removed": removed})
+        for entry in removed:
+            self.stdout.write(f"removed {entry}")
+        self.stdout.write(f"{len(removed)} kept original(s) older than {days} days removed")

@@ -1,3 +1,0 @@
-from safeguard.core.admin import register_app_read_only
-
-register_app_read_only("child_protection")
