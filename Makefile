@@ -69,8 +69,10 @@ $(VALIDATORS)/.installed:
 conformance: $(STAMP) $(VALIDATORS)/.installed
 	$(BIN)/python safeguard/returns/conformance/conform.py
 
+# The layers of ARCHITECTURE.md that hold: contracts in .importlinter.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var

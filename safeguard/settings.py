@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
     "django_htmx",

@@ -13,6 +13,11 @@
 - LADO, administrator, councillor: no child's record (LADO: allegations only; administrator:
   users, teams, calendar; councillors: aggregates only).
 
+Beyond the record, one rule per capability, used by pages, the API and commands alike: aggregate
+figures (`can_see_aggregates`), the children behind a figure (`can_drill`: each child named only if
+`children_visible_to` opens it), the forecast (`can_forecast`: it reads every child's episodes, so
+analysts only) and placement costs (`can_set_costs`).
+
 Restricted records (`Child.is_restricted`: a staff member's own family, an adoption) are closed to
 everyone, allocation included, except holders of a live `AccessGrant` (a manager's reasoned,
 time-limited grant, or the user's own break-glass). Everyone sees only their own council.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +40,10 @@ CHILD_READERS = PRACTITIONERS | {ANALYST}
 RECORDERS = PRACTITIONERS
 EXPORTERS = frozenset({SOCIAL_WORKER, TEAM_MANAGER, IRO, ANALYST})
 AGGREGATE_READERS = frozenset({TEAM_MANAGER, ANALYST, ADMINISTRATOR, COUNCILLOR})
+#: Those who may ask which children are behind a figure (councillors see the published scorecard only).
+DRILLERS = frozenset({TEAM_MANAGER, ANALYST, ADMINISTRATOR, IRO})
+FORECASTERS = frozenset({ANALYST})
+COST_SETTERS = frozenset({ANALYST, ADMINISTRATOR})
 
 
 def active(user) -> bool:
@@ -84,10 +94,12 @@ def at_front_door(user) -> bool:
 
 
 def _relationship_q(user) -> Q:
-    """The children this user's role, team and allocations open (restriction not yet applied)."""
-    from safeguard.child_protection.models import Conference
+    """The children this user's role, team and allocations open (restriction not yet applied).
+    Conferences are casework, above this layer: reached through the app registry."""
     from safeguard.timescales.models import Clock
     from safeguard.workforce.models import Allocation
+
+    Conference = apps.get_model("child_protection", "Conference")  # noqa: N806
 
     role = role_of(user)
     open_allocations = Allocation.objects.filter(end_date__isnull=True)
@@ -260,6 +272,18 @@ def can_authorise(user) -> bool:
 
 def can_see_aggregates(user) -> bool:
     return role_of(user) in AGGREGATE_READERS
+
+
+def can_drill(user) -> bool:
+    return role_of(user) in DRILLERS
+
+
+def can_forecast(user) -> bool:
+    return role_of(user) in FORECASTERS
+
+
+def can_set_costs(user) -> bool:
+    return role_of(user) in COST_SETTERS
 
 
 def can_search_audit(user) -> bool:

@@ -268,13 +268,6 @@ def second_factors_to_reset(user) -> list[SecondFactor]:
     )
 
 
-def second_factor_being_set_up(user) -> SecondFactor | None:
-    """A set-up the user has begun and not yet confirmed: the only time its secret is shown."""
-    return SecondFactor.objects.filter(
-        user_id=user.pk, revoked_at__isnull=True, confirmed_at__isnull=True
-    ).first()
-
-
 def second_factor_step(user) -> str | None:
     """What sign-in asks after a right password: "code" from anyone with an enrolled app, "set_up"
     from an administrator without one where the council requires it (NCSC: multi-factor

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from safeguard.core.errors import as_if_today
 from safeguard.people.models import PopulationEstimate
+from safeguard.record import writer
 from safeguard.timescales import calendar
 from safeguard.workforce.models import LocalAuthority, Team, User
 
-from . import writer
 from .journeys import Recorder, Simulator, Window, build_staff
 from .parameters import ENGLAND, JOURNEYS, NATIONAL_COUNCILS, SIZES, Calibration, CouncilShape, JourneyModel
 

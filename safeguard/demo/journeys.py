@@ -57,13 +57,13 @@ from safeguard.people import checks as pc
 from safeguard.people.history import ChildHistory, edited
 from safeguard.people.identifiers import upn_check_letter
 from safeguard.people.models import Child, ChildDisability, Relationship, Visit
+from safeguard.record.writer import Ids
 from safeguard.timescales import calendar
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.services import check_allocation_start
 
 from .parameters import ENGLAND, JOURNEYS, Calibration, CouncilShape, JourneyModel
 from .postcodes import council_postcodes
-from .writer import Ids
 
 UTC = dt.UTC
 
@@ -158,10 +158,6 @@ class Recorder:
             self.refusals[rule] += 1
         for v in checks.violations:
             self.messages[f"{v.rule}: {v.message}"] += 1
-
-    def refused(self) -> int:
-        return sum(self.refusals.values())
-
 
 # --- staff -----------------------------------------------------------------------------------
 

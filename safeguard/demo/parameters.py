@@ -8,7 +8,7 @@ unless marked); [L] marks a modelling choice with no published figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 #: Children aged 0-17 by council size (the issue's sizes; England ≈ 12.2 million in 153 councils).
 SIZES = {"small": 25_000, "medium": 75_000, "large": 280_000, "national": 12_200_000}
@@ -59,10 +59,6 @@ class Calibration:
     # --- workforce -------------------------------------------------------------------------------
     caseload_per_social_worker: float = 16.3  # 2020 [S14]
     iro_caseload: int = 60  # 50-70 per FTE IRO (IRO Handbook via council report)
-
-    def scaled(self, **changes) -> Calibration:
-        """A council that differs from England in the named figures."""
-        return replace(self, **changes)
 
 
 ENGLAND = Calibration()

@@ -117,10 +117,6 @@ def categorise(places, providers) -> np.ndarray:
     return cats[inverse.ravel()]
 
 
-def state_index(band, cat):
-    return np.asarray(band) * N_CATS + np.asarray(cat)
-
-
 def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
 
@@ -151,12 +147,6 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     doy = (153 * mp + 2) // 5 + np.asarray(d) - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
-
-
-def birthdays(dob: np.ndarray, years: int) -> np.ndarray:
-    """Day numbers of the birthday at `years` for day-number dates of birth (29 Feb → 1 Mar)."""
-    y, m, d = civil_from_days(dob)
-    return days_from_civil(y + years, m, d)
 
 
 def band_boundaries(dob: np.ndarray) -> np.ndarray:

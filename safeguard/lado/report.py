@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from safeguard.core.cells import safe_writer
+from safeguard.core.errors import today
 from safeguard.timescales import calendar
 
 from .access import can_see_allegations
@@ -392,7 +393,7 @@ def to_html(report: dict) -> str:
     return render_to_string("lado/report.html", {
         "report": report, "tables": tables, "kcsie": _kcsie_rows(report),
         "chart": mark_safe(referrals_chart(report)),  # noqa: S308 - built here from numbers and escaped labels
-        "generated": dt.date.today(),
+        "generated": today(),
     })
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from safeguard.audit.services import audit_record
+from safeguard.core.errors import today
 from safeguard.timescales.models import Clock
 
 from .access import can_see_allegations
@@ -80,7 +81,7 @@ def lado_worklist(user, as_at: dt.date | None = None, *, horizon_days: int = 14)
     if not can_see_allegations(user):
         _refused(user, "view", detail={"worklist": True})
         return []
-    as_at = as_at or dt.date.today()
+    as_at = as_at or today()
     ids = allegations_visible_to(user).values_list("pk", flat=True)
     clocks = list(
         Clock.objects.filter(

@@ -7,24 +7,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from safeguard.access.policy import children_visible_to
+from safeguard.access import policy
 from safeguard.audit.services import audit_children, audit_record
 from safeguard.people.models import Child
-from safeguard.workforce.models import User
 
 from . import catalogue as cat
 from .compute import rows
 from .periods import Period
 
-#: Roles that may see which children are behind a figure. Councillors see the public scorecard only.
-DRILL_ROLES = {User.Role.ANALYST, User.Role.ADMINISTRATOR, User.Role.TEAM_MANAGER, User.Role.IRO}
-
 
 def can_drill(user) -> bool:
-    """`None` is the operator at the command line (a system job with database access)."""
-    if user is None:
-        return True
-    return bool(user.is_active and (user.is_superuser or user.role in DRILL_ROLES))
+    """The access policy's rule; `None` is the operator at the command line (a system job with
+    database access)."""
+    return user is None or policy.can_drill(user)
 
 
 def indicator_children(
@@ -54,7 +49,7 @@ def indicator_children(
     ids = {r["k_child"] for r in out if r.get("k_child")}
     # The operator at the command line (no --user) is a system job; anyone else sees the names of
     # the children the policy opens to them, and a count of the rest.
-    open_to_user = Child.objects.all() if user is None else children_visible_to(user)
+    open_to_user = Child.objects.all() if user is None else policy.children_visible_to(user)
     names = {
         c["pk"]: c
         for c in open_to_user.filter(pk__in=ids).values("pk", "la_child_id", "first_name", "last_name")

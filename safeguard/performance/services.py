@@ -127,16 +127,6 @@ def _target_operator(clean: dict, polarity: str) -> None:
         clean["target_operator"] = "<="
 
 
-@transaction.atomic
-def measure_setting_save(*, by, local_authority, indicator_id: str, **fields) -> MeasureSetting:
-    checks = Checks()
-    indicator_id = (indicator_id or "").strip().upper()
-    checks.require(bool(indicator_id), "indicator_id", "PERF-ID", "indicator_id is required")
-    clean = _check_setting(fields, checks, "")
-    checks.raise_if_any()
-    return _save_setting(by, local_authority, indicator_id, clean)
-
-
 def _save_setting(by, la, indicator_id: str, clean: dict) -> MeasureSetting:
     polarity = clean.get("polarity") or (
         cat.CATALOGUE[indicator_id].polarity if indicator_id in cat.CATALOGUE else cat.NONE

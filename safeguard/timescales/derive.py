@@ -2,6 +2,11 @@
 whenever a service saves, and due dates again whenever the calendar changes.
 
 Each `_clocks_*` function reads one part of the record and yields the clock links it implies.
+
+Every limit is read from `rules.RULES`, the one statement of each clock's limits (issue 22, "Clock
+limits stated twice"): this module decides from the record which of a rule's limits applies (the
+legacy one, the one after the first year, ...) but states no amount itself, so no numeric literal
+other than 0 and 1 appears here (tests/test_one_statement_of_limits.py holds it to that).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from safeguard.people.history import ChildHistory
 
 from . import calendar
 from .models import Clock
-from .rules import RULES, Limit, due_date
+from .rules import RULES, Limit, deadline, due_date
 
 TEMPORARY_PLACEMENTS = {"T0", "T1", "T2", "T3", "T4"}
 LONG_TERM_FOSTERING = {"U1", "U4"}
@@ -119,7 +124,8 @@ def _clocks_referrals(h: ChildHistory, visits: list[Event], cal) -> Iterator[Lin
                 start = ref.referral_date if n == 0 else a.start_date
                 yield single("T02", a, start, authorised, closed, "episode closed", cal)
             elif a.kind == "initial":
-                limit = ("WD", 7) if ref.referral_date < dt.date(2010, 4, 1) else ("WD", 10)
+                # INDICATORS.md T03: 7 working days before April 2010 (WT 2006), 10 after (WT 2010).
+                limit = RULES["T03I"].first_limit(ref.referral_date)
                 yield single("T03I", a, ref.referral_date, authorised, closed, "episode closed",
                               cal, limit)
             else:
@@ -167,9 +173,10 @@ def _clocks_referrals(h: ChildHistory, visits: list[Event], cal) -> Iterator[Lin
             if child.date_of_birth is None:
                 continue  # unborn: no visit due until birth (INDICATORS.md T09)
             anchor = max(plan.start_date, child.date_of_birth)
-            interval = ("WD", plan.visit_interval_working_days or RULES["T09"].limit[1])
+            # INDICATORS.md T09: "Per-child override from the plan", held in working days.
+            override = plan.visit_interval_working_days
             yield from chain("T09", plan, anchor, visits, end, "plan ended", cal,
-                              lambda seq, start, interval=interval: interval)
+                              (lambda seq, start, days=override: ("WD", days)) if override else None)
 
 
 # --- looked after ---------------------------------------------------------------------------------
@@ -178,12 +185,13 @@ def _placements(episodes) -> list[tuple[dt.date, dt.date | None, str]]:
     """Split a period's episodes into placements (start, end, placement code). A change of
     placement starts a new one; a temporary move (T0-T4) and the return from it do not."""
     out: list[list] = []
-    previous_temporary = False
+    previous_temporary, current = False, None  # current: the placement code of out[-1]
     for ep in episodes:
         temporary = ep.placement in TEMPORARY_PLACEMENTS
-        returning = previous_temporary and bool(out) and ep.placement == out[-1][2]
+        returning = previous_temporary and bool(out) and ep.placement == current
         if not out or (ep.rne != "L" and not temporary and not returning):
             out.append([ep.decom, ep.dec, ep.placement])
+            current = ep.placement
         else:
             out[-1][1] = ep.dec
         previous_temporary = temporary
@@ -214,7 +222,8 @@ def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[
             continue  # short breaks follow modified arrangements (CPPCR reg 48)
         end = period.end_date
         reviews = [event_of(r, "review_date") for r in h.of(h.la_reviews, period_of_care_id=period.pk)]
-        first_review_limit = ("D", 28) if period.start_date < dt.date(2011, 4, 1) else ("WD", 20)
+        # INDICATORS.md T10: the 1991 rule (28 days) for periods starting before April 2011.
+        first_review_limit = RULES["T10"].first_limit(period.start_date)
         yield from chain(
             "T10", period, period.start_date, reviews, end, "ceased to be looked after", cal,
             lambda seq, start, first=first_review_limit: (
@@ -239,9 +248,11 @@ def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[
             dob = child.date_of_birth
             yield from chain(
                 "T12R", period, iha.date, rhas, end, "ceased to be looked after", cal,
-                lambda seq, start, dob=dob: ("M", 6) if start < dob + relativedelta(years=5) else ("M", 12),
+                lambda seq, start, dob=dob: RULES["T12R"].limit_at(start, dob),
             )
-        if child.date_of_birth and _school_age(child.date_of_birth, period.start_date):
+        if child.date_of_birth and RULES["T13"].applies_at_age(
+            relativedelta(period.start_date, child.date_of_birth).years
+        ):
             yield single("T13", period, period.start_date, first(_within(peps, *bounds), period.start_date),
                           end, "ceased to be looked after", cal)
 
@@ -249,11 +260,9 @@ def _clocks_looked_after(h: ChildHistory, visits: list[Event], cal) -> Iterator[
         yield _return_interview(missing, cal)
 
 
-RETURN_INTERVIEW_HOURS = 72
-
-
 def _return_interview(missing, cal) -> Link:
-    """T14: the return interview offered within 72 elapsed hours of the time of return (§0.4).
+    """T14: the return interview offered within 72 elapsed hours of the time of return (§0.4);
+    the hours are the rule's `timed` limit, the 3 days its `limit`.
 
     A Clock holds dates, so the hour is judged here and the dates are chosen so that
     `met_date <= due_date` agrees with it. start_date and met_date are the council's local
@@ -265,13 +274,13 @@ def _return_interview(missing, cal) -> Link:
     if missing.returned_at is None:
         return single("T14", missing, missing.end_date, offered, None, "", cal)
     returned = local_time(missing.returned_at)
-    deadline = local_time(returned.astimezone(dt.UTC) + dt.timedelta(hours=RETURN_INTERVIEW_HOURS))
-    due = deadline.date()
-    link = Link("T14", missing._meta.label, missing.pk, 1, returned.date(), "H",
-                RETURN_INTERVIEW_HOURS, due)
+    hours = RULES["T14"].timed
+    ends = local_time(deadline(returned.astimezone(dt.UTC), hours))
+    due = ends.date()
+    link = Link("T14", missing._meta.label, missing.pk, 1, returned.date(), hours[0], hours[1], due)
     if offered is not None:
         link.met_date, link.met_by_type, link.met_by_id = offered.date, offered.type, offered.id
-        if offered.date == due and local_time(missing.return_interview_offered_at) > deadline:
+        if offered.date == due and local_time(missing.return_interview_offered_at) > ends:
             link.due_date = due - dt.timedelta(days=1)
     return link
 
@@ -287,24 +296,20 @@ class _PlacementKey:
 
 
 def _visit_limit(placement_start: dt.date, code: str, first_review: dt.date | None):
-    """Reg 28: first visit within a week; 6-weekly in year 1; 3-monthly after if long-term;
-    weekly until the first review when placed with a parent (reg 19)."""
+    """Reg 28 (RULES["T11"]): first visit within a week; 6-weekly in year 1; 3-monthly after if
+    long-term; weekly until the first review when placed with a parent (reg 19)."""
 
     def limit(sequence: int, start: dt.date) -> Limit:
+        rule = RULES["T11"]
         if sequence == 1:
-            return ("D", 7)
+            return rule.limit
         if code == "P1" and (first_review is None or start < first_review):
-            return ("D", 7)
-        if code in LONG_TERM_FOSTERING and start >= placement_start + relativedelta(years=1):
-            return ("M", 3)
-        return ("D", 42)
+            return rule.until_first_review
+        if code in LONG_TERM_FOSTERING and start >= calendar.add_years(placement_start, 1):
+            return rule.after_first_year
+        return rule.later
 
     return limit
-
-
-def _school_age(dob: dt.date, on: dt.date) -> bool:
-    age = relativedelta(on, dob).years
-    return 4 <= age < 16
 
 
 # --- private fostering ----------------------------------------------------------------------------
@@ -316,12 +321,20 @@ def _clocks_private_fostering(h: ChildHistory, visits: list[Event], cal) -> Iter
         # is deemed to begin when the council becomes aware of it, so its 6-weekly first year
         # runs from the notification; one notified in advance, from its start.
         begins = max(arrangement.start_date, arrangement.notified_date)
-        first_year_end = begins + relativedelta(years=1)
+        first_year_end = calendar.add_years(begins, 1)
         yield from chain(
             "T15", arrangement, start, visits, arrangement.end_date, "arrangement ended", cal,
-            lambda seq, s, fye=first_year_end: ("WD", 7) if seq == 1
-            else (("D", 42) if s < fye else ("D", 84)),
+            lambda seq, s, fye=first_year_end: _private_fostering_limit(seq, s, fye),
         )
+
+
+def _private_fostering_limit(sequence: int, start: dt.date, first_year_end: dt.date) -> Limit:
+    """Reg 8 of SI 2005/1533 (RULES["T15"]): the initial visit, then 6-weekly in the first year of
+    the arrangement and 12-weekly in any later year."""
+    rule = RULES["T15"]
+    if sequence == 1:
+        return rule.limit
+    return rule.later if start < first_year_end else rule.after_first_year
 
 
 # --- putting it together --------------------------------------------------------------------------

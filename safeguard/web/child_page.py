@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef
 
 from safeguard.access import policy
 from safeguard.access import selectors as access
+from safeguard.assessment import selectors as oversight
 from safeguard.people.history import _SOURCES, ChildHistory
-from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 
 from . import chronology, steps
@@ -133,7 +133,7 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "page": chronology.page(h, kind=kind, number=number),
         "kind": kind,
         "kinds": chronology.KINDS,
-        "drift": clocks.drift([child.pk]),
+        "drift": oversight.drift([child.pk]),
         "viewers": access.child_viewers(user, child),
         "steps": steps.available(h, user) if policy.can_change_child(user, child) else [],
         "can_export": policy.can_export_child(user, child),

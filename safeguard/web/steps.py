@@ -4,13 +4,14 @@ service that saves it. A step is offered only when its record is there to act on
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
-from safeguard.core.errors import EditConflict
+from safeguard.core.errors import EditConflict, now, today
 from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
 from safeguard.looked_after.checks import open_episode
@@ -176,7 +177,7 @@ def _episode_now(t) -> dict:
         "placement_postcode",
         "urn",
     )
-    return {"decom": dt.date.today(), **{k: getattr(t, k, "") for k in items}}
+    return {"decom": today(), **{k: getattr(t, k, "") for k in items}}
 
 
 def _unchanged(h, target, version: int) -> None:
@@ -214,11 +215,11 @@ def _care_end(u, h, t, d, v):
 
 
 def _now():
-    return dt.datetime.now().replace(second=0, microsecond=0)
+    return timezone.localtime(now()).replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _today(_target=None):
-    return {"start_date": dt.date.today()}
+    return {"start_date": today()}
 
 
 STEPS: dict[str, Step] = {
@@ -254,7 +255,7 @@ STEPS: dict[str, Step] = {
             ),
             carries=VERSION,  # changes the referral
             who=AUTHORISE,
-            initial=lambda t: {"response_date": dt.date.today()},
+            initial=lambda t: {"response_date": today()},
         ),
         Step(
             "primary-need",
@@ -290,7 +291,7 @@ STEPS: dict[str, Step] = {
             ),
             carries=VERSION,  # changes the assessment
             who=AUTHORISE,
-            initial=lambda t: {"authorisation_date": dt.date.today()},
+            initial=lambda t: {"authorisation_date": today()},
         ),
         Step(
             "cin-plan-start",
@@ -310,7 +311,7 @@ STEPS: dict[str, Step] = {
                 by=u, cin_plan_id=t.pk, expected_version=v, **d
             ),
             carries=VERSION,  # changes the plan
-            initial=lambda t: {"end_date": dt.date.today()},
+            initial=lambda t: {"end_date": today()},
         ),
         Step(
             "strategy-discussion",
@@ -325,7 +326,7 @@ STEPS: dict[str, Step] = {
                 attendees=d["attendees"],
             ),
             carries=PK,  # adds to this referral
-            initial=lambda t: {"held_on": dt.date.today()},
+            initial=lambda t: {"held_on": today()},
         ),
         Step(
             "section47",
@@ -355,7 +356,7 @@ STEPS: dict[str, Step] = {
                 icpc_not_required=bool(f.yes_no(d["icpc_not_required"])),
             ),
             carries=VERSION,  # changes the enquiry
-            initial=lambda t: {"end_date": dt.date.today()},
+            initial=lambda t: {"end_date": today()},
         ),
         Step(
             "icpc",
@@ -372,7 +373,7 @@ STEPS: dict[str, Step] = {
                 chair=d["chair"] or (u if u.role == "iro" else None),
             ),
             carries=PK,  # adds a conference on this enquiry, which is settled once its outcome is in
-            initial=lambda t: {"held_on": dt.date.today()},
+            initial=lambda t: {"held_on": today()},
             form_kwargs=True,
         ),
         Step(
@@ -398,7 +399,7 @@ STEPS: dict[str, Step] = {
                 chair=u if u.role == "iro" else None,
             ),
             carries=PK,  # adds to this plan; an ended plan is no longer offered
-            initial=lambda t: {"held_on": dt.date.today()},
+            initial=lambda t: {"held_on": today()},
         ),
         Step(
             "care-start",
@@ -407,7 +408,7 @@ STEPS: dict[str, Step] = {
             _not_looked_after,
             lambda u, h, t, d, v: looked_after.period_of_care_start(by=u, child_id=h.child.pk, **d),
             carries=None,  # adds to the child in the address; a period started meanwhile ends the offer
-            initial=lambda t: {"decom": dt.date.today()},
+            initial=lambda t: {"decom": today()},
         ),
         Step(
             "care-episode",
@@ -426,7 +427,7 @@ STEPS: dict[str, Step] = {
             _open_period,
             _care_end,
             carries=VERSION,  # ends the open period of care
-            initial=lambda t: {"dec": dt.date.today()},
+            initial=lambda t: {"dec": today()},
             field_aliases={"end_date": "dec"},
         ),
         Step(
@@ -436,7 +437,7 @@ STEPS: dict[str, Step] = {
             _open_period,
             lambda u, h, t, d, v: looked_after.review_record(by=u, child_id=h.child.pk, **d),
             carries=PK,  # adds to this period of care
-            initial=lambda t: {"review_date": dt.date.today()},
+            initial=lambda t: {"review_date": today()},
         ),
         Step(
             "visit",
@@ -445,7 +446,7 @@ STEPS: dict[str, Step] = {
             _child,
             lambda u, h, t, d, v: people.visit_record(by=u, child_id=h.child.pk, **d),
             carries=None,  # adds a visit to the child in the address
-            initial=lambda t: {"visit_date": dt.date.today(), "seen": True},
+            initial=lambda t: {"visit_date": today(), "seen": True},
         ),
         Step(
             "allocate",
@@ -498,7 +499,7 @@ STEPS: dict[str, Step] = {
             ),
             carries=VERSION,  # changes the referral
             who=AUTHORISE,
-            initial=lambda t: {"closure_date": dt.date.today(), "primary_need": t.primary_need},
+            initial=lambda t: {"closure_date": today(), "primary_need": t.primary_need},
         ),
     ]
 }

@@ -4,7 +4,6 @@ change in the services; a refused save shows each violation beside its field, ke
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -24,14 +23,31 @@ from django.views.decorators.http import require_POST
 
 from safeguard.access import policy, selectors
 from safeguard.access import services as access
+from safeguard.assessment import selectors as oversight
+from safeguard.audit.services import audit_record
+from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.cells import safe_row
 from safeguard.core.errors import EditConflict, RecordInvalid, today
+from safeguard.forecast import access as forecast_access
+from safeguard.forecast import report
+from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
+from safeguard.front_door.models import Referral
+from safeguard.lado.access import can_see_allegations
+from safeguard.lado.selectors import lado_worklist
+from safeguard.looked_after.models import PeriodOfCare
+from safeguard.people import services as people
 from safeguard.people.history import ChildHistory
-from safeguard.performance.periods import reporting_year_of
+from safeguard.performance import catalogue
+from safeguard.performance.catalogue import CATALOGUE
+from safeguard.performance.periods import quarter, reporting_year, reporting_year_of
+from safeguard.performance.render import render_html
+from safeguard.performance.scorecard import build_scorecard
+from safeguard.performance.selectors import can_drill, indicator_children
 from safeguard.timescales import calendar
 from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
+from safeguard.workforce.models import Allocation, User
 
 from . import child_page, chronology, conflicts, forms, second_factor, steps
 
@@ -91,13 +107,13 @@ def refusing(view):
 
 
 def _clock_rows(qs):
-    today = dt.date.today()
+    day = today()
     return [
         {
             "clock": c,
             "rule": RULES.get(c.code),
-            "overdue": c.due_date < today,
-            "days": (c.due_date - today).days,
+            "overdue": c.due_date < day,
+            "days": (c.due_date - day).days,
         }
         for c in qs
     ]
@@ -141,8 +157,6 @@ def my_work(request):
         .only(*_WORKLIST_COLUMNS)[:300]
     )
     rows = _clock_rows(qs)
-    from safeguard.audit.services import audit_record
-
     audit_record(
         actor=user,
         action="view",
@@ -160,9 +174,6 @@ def my_work(request):
 
 @login_required
 def lado(request):
-    from safeguard.lado.access import can_see_allegations
-    from safeguard.lado.selectors import lado_worklist
-
     if not can_see_allegations(request.user):
         raise PermissionDenied("allegations are for the LADO, their manager and administrators")
 
@@ -188,8 +199,6 @@ def find_child(request):
 def child_new(request):
     if policy.role_of(request.user) not in policy.RECORDERS:
         raise PermissionDenied("your role does not record children")
-    from safeguard.people import services as people
-
     form = forms.ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -318,8 +327,6 @@ def restrict(request, child_id):
     """A team manager restricts a record (or lifts the restriction), with a reason."""
     if not policy.can_grant(request.user):
         raise PermissionDenied("only a team manager may restrict a record")
-    from safeguard.people import services as people
-
     child, _ = _open(request, child_id, what="restrict form")
     form = forms.RestrictForm(
         request.POST or None, initial={"restricted": "yes" if child.is_restricted else "no"}
@@ -423,39 +430,13 @@ def manager_queue(request):
     user = request.user
     if not policy.can_authorise(user):
         raise PermissionDenied("the manager's queue is for team managers")
-    from safeguard.assessment.models import Assessment
-    from safeguard.front_door.models import Referral
-    from safeguard.workforce.models import Allocation, User
-
+    decisions = oversight.decisions_awaiting(user)
+    responses, signoffs = decisions.responses[:100], decisions.signoffs[:100]
+    closures = decisions.closures[:100]
     visible = policy.children_visible_to(user)
     team_children = Allocation.objects.filter(
         end_date__isnull=True, kind="social_worker", team_id__in=policy.team_ids(user)
     ).values("child_id")
-    mine = visible.filter(
-        Q(pk__in=team_children)
-        | ~Q(pk__in=Allocation.objects.filter(end_date__isnull=True, kind="social_worker").values("child_id"))
-    )
-    responses = (
-        Referral.objects.filter(child__in=mine, closure_date__isnull=True, response="")
-        .select_related("child")
-        .order_by("referral_date")[:100]
-    )
-    signoffs = (
-        Assessment.objects.filter(referral__child__in=mine, authorisation_date__isnull=True)
-        .select_related("referral__child")
-        .order_by("start_date")[:100]
-    )
-    closures = (
-        Referral.objects.filter(child__in=mine, closure_date__isnull=True)
-        .filter(
-            Q(response__in=["nfa", "advice", "early_help"])
-            | Q(assessments__requires_support=False, assessments__authorisation_date__isnull=False)
-        )
-        .exclude(cp_plans__end_date__isnull=False, cp_plans__isnull=False)
-        .distinct()
-        .select_related("child")
-        .order_by("referral_date")[:100]
-    )
     caseloads = (
         User.objects.filter(team_id__in=policy.team_ids(user), is_active=True)
         .annotate(
@@ -466,10 +447,8 @@ def manager_queue(request):
         .order_by("-cases")
     )
     team_ids = list(visible.filter(pk__in=team_children).values_list("pk", flat=True)[:5000])
-    drift = clocks.drift(team_ids)
+    drift = oversight.drift(team_ids)
     names = {c.pk: c for c in visible.filter(pk__in=[d.child_id for d in drift])}
-    from safeguard.audit.services import audit_record
-
     audit_record(
         actor=user,
         action="view",
@@ -521,8 +500,6 @@ def iro(request):
         .order_by("due_date")[:300]
     )
     rows = _clock_rows(qs)
-    from safeguard.audit.services import audit_record
-
     audit_record(
         actor=request.user,
         action="view",
@@ -537,12 +514,8 @@ def performance(request):
     """Aggregates only (councillors, senior leaders, analysts): counts, never a child's name."""
     if not policy.can_see_aggregates(request.user):
         raise PermissionDenied("the figures are for managers, analysts and councillors")
-    from safeguard.child_protection.models import ChildProtectionPlan
-    from safeguard.front_door.models import Referral
-    from safeguard.looked_after.models import PeriodOfCare
-
     la = request.user.local_authority_id
-    today = dt.date.today()
+    day = today()
     figures = [
         (
             "Open episodes of need (children in need)",
@@ -564,15 +537,11 @@ def performance(request):
                 child__local_authority_id=la,
                 met_date__isnull=True,
                 stopped_date__isnull=True,
-                due_date__lt=today,
+                due_date__lt=day,
             ).count(),
         ),
     ]
     year, quarter_number, period_errors = _scorecard_period(request.GET)
-    from safeguard.performance.render import render_html
-    from safeguard.performance.scorecard import build_scorecard
-    from safeguard.performance.selectors import can_drill
-
     if request.user.local_authority_id is None:
         raise PermissionDenied("your account belongs to no council, so there is no scorecard to show")
     drill = can_drill(request.user)
@@ -581,8 +550,6 @@ def performance(request):
     scorecard_html = mark_safe(render_html(card, public=not drill, standalone=False))  # noqa: S308
     drill_links = []
     if drill:
-        from safeguard.performance.catalogue import CATALOGUE
-
         query = urlencode({"year": year, "quarter": quarter_number or "year"})
         for row in card.rows:
             if row.id.upper() not in CATALOGUE:
@@ -607,7 +574,7 @@ def performance(request):
             "drill_links": drill_links,
             "year": year,
             "quarter": quarter_number,
-            "years": range(reporting_year_of(today) - 4, reporting_year_of(today) + 1),
+            "years": range(reporting_year_of(day) - 4, reporting_year_of(day) + 1),
             "period_errors": period_errors,
         },
         status=400 if period_errors else 200,
@@ -644,10 +611,6 @@ def _scorecard_period(params) -> tuple[int, int | None, list[str]]:
 def performance_drill(request, indicator_id):
     """The children behind one figure. The performance selector decides who may see them and
     audits the look (or the refusal) itself; a refusal is a 403."""
-    from safeguard.performance import catalogue
-    from safeguard.performance.periods import quarter, reporting_year
-    from safeguard.performance.selectors import indicator_children
-
     try:
         indicator = catalogue.get(indicator_id)
     except KeyError:
@@ -711,12 +674,6 @@ def _forecast_fragment(page: str) -> str:
 @login_required
 def forecast(request):
     """Analysts' page: the looked-after projection and its cost, charted against history."""
-    from safeguard.forecast import access as forecast_access
-    from safeguard.forecast import report
-    from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
-
-    if policy.role_of(request.user) != policy.ANALYST:
-        raise PermissionDenied("the forecast page is for performance analysts")
     forecast_access.require_forecast(request.user)
     defaults = {"as_at": today().isoformat(), "reference_months": 24, "horizon_months": 24}
     data = request.GET if "as_at" in request.GET else defaults

@@ -4,7 +4,7 @@ Each child's whole record is built in memory as a `ChildHistory`, every record p
 `check_*` function a practitioner's save runs, in the order things happened (an episode is
 opened, its work recorded day by day, then it is closed). Any problem anywhere rejects the file:
 all problems are collected and raised together as `RecordInvalid`, and nothing is written. A
-clean file is written in one transaction through the demo writer (`write_histories`).
+clean file is written in one transaction through the record's bulk writer (`write_histories`).
 
 What the return does not carry is filled in plainly and said so: names (the return has none),
 the decision on the referral (from ReferralNFA), and a transfer-in conference where an episode's
@@ -30,12 +30,12 @@ from safeguard.audit.services import audit_record
 from safeguard.child_protection import checks as cpc
 from safeguard.child_protection.models import ChildProtectionPlan, Conference, Section47Enquiry
 from safeguard.core.errors import Checks, RecordInvalid, Violation
-from safeguard.demo.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.front_door import checks as fc
 from safeguard.front_door.models import Referral
 from safeguard.people import checks as pc
 from safeguard.people.history import _SOURCES, ChildHistory, edited, held
 from safeguard.people.models import Child, ChildDisability
+from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
 from .reader import Reader, XChild, XEpisode

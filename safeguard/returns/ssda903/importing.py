@@ -33,15 +33,6 @@ from django.utils import timezone
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks, RecordInvalid, Violation, as_if_today, today
-from safeguard.demo.writer import (
-    ORDER,
-    Ids,
-    LocalIds,
-    Rows,
-    in_processes,
-    next_keys,
-    reset_sequences,
-)
 from safeguard.looked_after import checks as lc
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -57,6 +48,15 @@ from safeguard.looked_after.models import (
 from safeguard.people.checks import check_child, check_relationship_add
 from safeguard.people.history import _SOURCES, ChildHistory, edited
 from safeguard.people.models import Child, Relationship
+from safeguard.record.writer import (
+    ORDER,
+    Ids,
+    LocalIds,
+    Rows,
+    in_processes,
+    next_keys,
+    reset_sequences,
+)
 from safeguard.timescales import calendar
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for

@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
+from safeguard.assessment.selectors import drift
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.front_door.models import Referral
 from safeguard.timescales import calendar
-from safeguard.timescales.selectors import drift, worklist
+from safeguard.timescales.selectors import worklist
 from safeguard.timescales.services import refresh_clocks
 from safeguard.workforce.models import Allocation
 

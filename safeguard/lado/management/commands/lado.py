@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.core.cells import safe_writer
+from safeguard.core.errors import today
 from safeguard.lado.access import can_see_allegations
 from safeguard.lado.importer import COLUMNS, ImportRefused, import_allegations
 from safeguard.lado.report import build_report, render
@@ -107,7 +108,7 @@ class Command(BaseCommand):
 
     def _worklist(self, user, opts):
         try:
-            as_at = dt.date.fromisoformat(opts["as_at"]) if opts["as_at"] else dt.date.today()
+            as_at = dt.date.fromisoformat(opts["as_at"]) if opts["as_at"] else today()
         except ValueError as exc:
             raise CommandError("--as-at must be YYYY-MM-DD") from exc
         from safeguard.lado.models import Allegation

@@ -1,6 +1,7 @@
-"""Writing a generated council in bulk: records already checked in memory (through the same checks
-as a practitioner's save) are inserted table by table, with their history rows, audit rows and
-clocks, inside the caller's transaction."""
+"""The one bulk writer: whole children's records already checked in memory (through the same checks
+as a practitioner's save), from a return being imported or a council being generated, inserted table
+by table with their history rows, audit rows and clocks, inside the caller's transaction. It reaches
+the casework models through Django's app registry, so the casework apps can build on the record."""
 
 from __future__ import annotations
 
