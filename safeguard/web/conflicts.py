@@ -19,11 +19,17 @@ _NOT_SHOWN = ("recorded_by",)
 def carry(form, record, *, version: bool) -> None:
     """Add the hidden fields: the record's primary key and, with `version`, the version read.
     Shown forms take the values as read now; posted forms take what the browser sent back."""
-    form.fields[PK] = forms.CharField(widget=forms.HiddenInput, required=False, initial=record.pk)
+    form.fields[PK] = forms.CharField(widget=forms.HiddenInput, required=False, initial=_key(record))
     if version:
         form.fields[VERSION] = forms.CharField(
             widget=forms.HiddenInput, required=False, initial=record.version
         )
+
+
+def _key(record) -> str:
+    """Which record, by kind and primary key: a step whose target may be one of two kinds (the
+    allocation a new one replaces, or the child when there is none) cannot mistake one for the other."""
+    return f"{record._meta.label_lower}:{record.pk}"
 
 
 def _whole(value) -> int | None:
@@ -35,11 +41,12 @@ def posted_version(form, record, *, version: bool) -> int | None:
     """Check the hidden fields a posted form carries against the record the step acts on now.
     Missing, garbled or another record's: a form error (the save is not attempted). Returns the
     version the form was read at (None where the step carries no version)."""
-    pk = _whole(form.data.get(PK))
+    label, _, number = (form.data.get(PK) or "").partition(":")
+    pk = _whole(number) if label else None
     if pk is None:
         form.add_error(None, "This form is missing which record it was opened for. Open the step again.")
         return None
-    if pk != record.pk:
+    if (label, pk) != (record._meta.label_lower, record.pk):
         form.add_error(
             None,
             f"This form was opened for another {record._meta.verbose_name} ({pk}) than the one this step "

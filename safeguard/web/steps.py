@@ -150,6 +150,12 @@ def _child(h):
     return h.child
 
 
+def _allocation_or_child(h):
+    """What a new allocation replaces: the open social-worker allocation, or the child if none."""
+    held = Allocation.objects.filter(child=h.child, kind=Allocation.Kind.SOCIAL_WORKER, end_date__isnull=True)
+    return held.order_by("-pk").first() or h.child
+
+
 @dataclass(frozen=True)
 class Step:
     key: str
@@ -452,7 +458,7 @@ STEPS: dict[str, Step] = {
             "allocate",
             "Allocate a social worker",
             f.AllocateForm,
-            _child,
+            _allocation_or_child,
             lambda u, h, t, d, v: workforce.allocation_start(
                 by=u,
                 child_id=h.child.pk,
@@ -460,7 +466,7 @@ STEPS: dict[str, Step] = {
                 start_date=d["start_date"],
                 change_reason=d["change_reason"],
             ),
-            carries=None,  # adds to the child in the address (the allocation it replaces is not carried yet)
+            carries=PK,  # the allocation it replaces (or the child, unallocated): not a colleague's since
             who=AUTHORISE,
             initial=_today,
             form_kwargs=True,

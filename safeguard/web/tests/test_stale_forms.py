@@ -60,7 +60,8 @@ def test_form_carries_the_record_and_version_it_was_read_at(world, client_for):
     post them), with no label or form group of their own."""
     referral = open_referral(world, world.own)
     carried = opened(client_for(world.sw_a), world.own, "primary-need")
-    assert carried == {"record_pk": str(referral.pk), "record_version": str(referral.version)}
+    key = f"front_door.referral:{referral.pk}"
+    assert carried == {"record_pk": key, "record_version": str(referral.version)}
     body = client_for(world.sw_a).get(url(world.own, "primary-need")).content.decode()
     assert 'for="id_record_pk"' not in body and 'for="id_record_version"' not in body
 
@@ -219,7 +220,7 @@ def test_a_single_save_still_goes_through(world, client_for):
     assert Referral.objects.get(pk=referral.pk).primary_need == "N2"
 
     carried = opened(client, child, "assessment")
-    assert carried == {"record_pk": str(referral.pk)}
+    assert carried == {"record_pk": f"front_door.referral:{referral.pk}"}
     start = {"start_date": (TODAY - dt.timedelta(days=3)).isoformat()}
     assert client.post(url(child, "assessment"), {**carried, **start}).status_code == 302
     assert referral.assessments.count() == 1
@@ -227,3 +228,24 @@ def test_a_single_save_still_goes_through(world, client_for):
     assert opened(client, child, "visit") == {}
     visit = {"visit_date": TODAY.isoformat(), "seen": "on"}
     assert client.post(url(child, "visit"), visit).status_code == 302
+
+
+def test_a_stale_allocation_does_not_replace_a_colleagues(world, client_for):
+    """Issue 15, finding 5: two managers open "Allocate a social worker" for the same unallocated
+    child; the first allocates; the second's form, opened before that allocation, is refused rather
+    than silently replacing it (the form carries the allocation it replaces, or the child if none)."""
+    from safeguard.workforce.models import Allocation
+
+    child = world.unallocated
+    first, second = client_for(world.tm_a), client_for(world.tm_a)
+    carried_first, carried_second = opened(first, child, "allocate"), opened(second, child, "allocate")
+    assert carried_first == {"record_pk": f"people.child:{child.pk}"}
+    day = (TODAY - dt.timedelta(days=1)).isoformat()
+    data = {"start_date": day, "change_reason": ""}
+    saved = first.post(url(child, "allocate"), {**carried_first, **data, "worker": world.sw_a.pk})
+    assert saved.status_code == 302
+    refused = second.post(url(child, "allocate"), {**carried_second, **data, "worker": world.sw_a2.pk})
+    assert refused.status_code == 400
+    assert "someone else has changed the record since" in refused.content.decode()
+    held = Allocation.objects.filter(child=child, kind="social_worker", end_date__isnull=True)
+    assert list(held.values_list("worker_id", flat=True)) == [world.sw_a.pk]
