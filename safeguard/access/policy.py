@@ -117,12 +117,12 @@ def _relationship_q(user) -> Q:
         )
     if role in (SOCIAL_WORKER, PERSONAL_ADVISER, TEAM_MANAGER):
         allocated = open_allocations.filter(
-            Q(worker=user) | Q(team_id__in=team_ids(user), kind="social_worker")
+            Q(worker=user) | Q(team_id__in=team_ids(user), kind=Allocation.Kind.SOCIAL_WORKER)
         )
         mine = Q(pk__in=allocated.values("child_id"))
         if not at_front_door(user):
             return mine
-        with_worker = open_allocations.filter(kind="social_worker").values("child_id")
+        with_worker = open_allocations.filter(kind=Allocation.Kind.SOCIAL_WORKER).values("child_id")
         return mine | ~Q(pk__in=with_worker)
     return Q(pk__in=[])
 
@@ -209,7 +209,7 @@ def _basis_from_allocations(user, child, role: str) -> Basis:
     mine = next((a for a in open_allocations if a.worker_id == user.pk), None)
     if mine is not None:
         return Basis(True, f"allocated ({mine.get_kind_display().lower()})")
-    social_work = [a for a in open_allocations if a.kind == "social_worker"]
+    social_work = [a for a in open_allocations if a.kind == Allocation.Kind.SOCIAL_WORKER]
     if any(a.team_id in team_ids(user) for a in social_work):
         return Basis(True, "team's case")
     if social_work:
@@ -233,7 +233,8 @@ def _relationship_label(user, child) -> str:
         return f"allocated ({mine.get_kind_display().lower()})"
     if role == IRO:
         return "conference chair"
-    if Allocation.objects.filter(child=child, kind="social_worker", end_date__isnull=True).exists():
+    held = Allocation.objects.filter(child=child, kind=Allocation.Kind.SOCIAL_WORKER, end_date__isnull=True)
+    if held.exists():
         return "team's case"
     return "front door (no allocated worker)"
 

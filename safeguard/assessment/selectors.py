@@ -37,7 +37,7 @@ class DecisionsAwaiting:
 def managers_children(user) -> QuerySet:
     """The children whose decisions fall to this manager: held by their teams' social workers, or by
     no social worker at all (the front door's), among those the policy opens to them."""
-    held = Allocation.objects.filter(end_date__isnull=True, kind="social_worker")
+    held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
     return policy.children_visible_to(user).filter(
         Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
         | ~Q(pk__in=held.values("child_id"))

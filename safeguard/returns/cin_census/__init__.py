@@ -2,6 +2,6 @@
 returns. The command `safeguard returns export|import cin-census` calls these two functions."""
 
 from .export import export_return
-from .importer import ImportResult, import_return
+from .importing import ImportResult, import_return
 
 __all__ = ["ImportResult", "export_return", "import_return"]

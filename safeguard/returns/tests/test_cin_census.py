@@ -22,12 +22,12 @@ from safeguard.core.errors import RecordInvalid
 from safeguard.front_door import services as fds
 from safeguard.front_door.models import Referral
 from safeguard.people.models import Child
-from safeguard.returns.cin_census import export_return, import_return, reader
+from safeguard.returns.cin_census import export_return, import_return, reading
 from safeguard.returns.cin_census.export import file_name
 from safeguard.workforce.models import LocalAuthority
 
 D = dt.date
-PACKAGE = Path(reader.__file__).parent
+PACKAGE = Path(reading.__file__).parent
 XSD = PACKAGE / "cin_census_2024_sex.xsd"
 YEAR = 2025  # 1 April 2024 to 31 March 2025
 
@@ -299,7 +299,7 @@ def test_external_entity_is_refused(la, tmp_path):
 
 
 def test_a_file_far_larger_than_expected_is_refused_unread(la, tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_BYTES", 200)
+    monkeypatch.setattr(reading, "MAX_BYTES", 200)
     exc = refused(tmp_path, return_xml(child_xml()))
     assert "limit" in exc.violations[0].message and exc.violations[0].field == "bad.xml:0:file"
 

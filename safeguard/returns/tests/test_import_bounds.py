@@ -19,7 +19,7 @@ from safeguard.core.errors import RecordInvalid
 from safeguard.looked_after.models import Episode, PeriodOfCare
 from safeguard.people.models import Child
 from safeguard.returns import cin_census, ssda903
-from safeguard.returns.cin_census import reader
+from safeguard.returns.cin_census import reading
 from safeguard.returns.ssda903.tables import TABLES
 
 HEADER = ",".join(TABLES["Header"][1])
@@ -198,7 +198,7 @@ def test_cin_file_over_50_mb_is_refused_unread_and_not_kept(la, tmp_path, var_di
     than one council's census) is refused before it is parsed or kept, with a clear message."""
     path = tmp_path / "huge.xml"
     with path.open("wb") as fh:
-        fh.truncate(reader.MAX_BYTES + 1)  # sparse: its size is all the reader looks at
+        fh.truncate(reading.MAX_BYTES + 1)  # sparse: its size is all the reader looks at
     with pytest.raises(RecordInvalid) as exc:
         cin_census.import_return(path, by=None)
     [v] = exc.value.violations

@@ -38,7 +38,7 @@ from safeguard.people.models import Child, ChildDisability
 from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
-from .reader import Reader, XChild, XEpisode
+from .reading import Reader, XChild, XEpisode
 
 KIND = "cin_census"
 FIRST_NAME = "(not in return)"  # the CIN census carries no names; a worker adds them later
