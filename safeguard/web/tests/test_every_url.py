@@ -74,13 +74,19 @@ def _named_children(body: str, children) -> list:
     return [c for c in children if c.last_name in body or c.la_child_id in body]
 
 
-ROLES = ["anonymous", "sw_b", "tm_b", "iro", "analyst", "lado", "admin", "councillor", "sw_x", "superuser"]
+ROLES = ["anonymous", "sw_b", "pa_b", "tm_b", "iro", "analyst", "lado", "admin", "councillor", "sw_x",
+         "superuser"]
 
 
 @pytest.mark.parametrize("who", ROLES)
 def test_every_url_as_every_role(world, django_user_model, who):
     if who == "superuser":
         user = django_user_model.objects.create_superuser("root", password="correct horse battery")
+    elif who == "pa_b":  # a personal adviser (care leavers) in the children in care team
+        user = django_user_model.objects.create_user(
+            "pa_b", password="correct horse battery", role="personal_adviser", team=world.sw_b.team,
+            local_authority=world.la,
+        )
     else:
         user = None if who == "anonymous" else world.users[who]
     # Children whose names must not leak: the restricted one is closed to all of these users.
