@@ -630,8 +630,10 @@ def performance_drill(request, indicator_id):
         {
             "indicator": indicator,
             "period": period,
-            "rows": rows,
+            "counted": len(rows),
             "in_numerator": sum(1 for r in rows if r["in_numerator"]),
+            # Only the children the user may open are listed; the rest are a count they cannot act on.
+            "rows": [r for r in rows if r["named"] or not r.get("k_child")],
             "hidden": sum(1 for r in rows if r.get("k_child") and not r["named"]),
             "back": reverse("web:performance") + "?" + request.GET.urlencode(),
         },

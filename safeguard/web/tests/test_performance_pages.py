@@ -105,6 +105,8 @@ def test_drill_down_lists_the_children_for_allowed_roles_with_an_audit_row(two_i
         named = {c.pk for c in looked_after if c.last_name in body}
         assert named == {c.pk for c in looked_after if policy.can_view_child(user, c)}, user.username
         assert "2 counted" in body, user.username
+        rows = body.count('<tr class="govuk-table__row">')  # the header row, then one per child listed
+        assert rows == (len(named) + 1 if named else 0), user.username
         event = AuditEvent.objects.filter(
             actor=user, object_type="performance.Indicator", object_id="LAC-01", child_id__isnull=True
         ).latest("pk")
@@ -121,7 +123,7 @@ def test_drill_down_never_names_a_restricted_child(two_in_care, client_for):
     w = two_in_care
     _in_care(w.restricted, D(2025, 2, 1))
     body = client_for(w.analyst).get(DRILL_LAC, Q2).content.decode()
-    assert "3 counted" in body and "1 of them not named" in body
+    assert "3 counted" in body and "1 of them are not listed" in body
     assert w.restricted.last_name not in body and w.restricted.la_child_id not in body
     assert not AuditEvent.objects.filter(actor=w.analyst, child_id=w.restricted.pk, action="view").exists()
 
