@@ -142,7 +142,7 @@ def children_visible_to(user) -> QuerySet:
 
 def visible_to(user, model) -> QuerySet:
     """`visible_to(user)` for any model of a child's record: rows whose child the user may open."""
-    from safeguard.people.history import _BY_LABEL, _SOURCES
+    from safeguard.record.history import _BY_LABEL, _SOURCES
 
     if model._meta.label == "people.Child":
         return children_visible_to(user)

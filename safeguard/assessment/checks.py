@@ -9,7 +9,7 @@ import datetime as dt
 from safeguard.core import codes
 from safeguard.core.errors import Checks, today
 from safeguard.front_door.checks import CLOSED_AFTER_ASSESSMENT
-from safeguard.people.history import ChildHistory, held
+from safeguard.record.history import ChildHistory, held
 
 from .models import Assessment, CINPlan
 

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from safeguard.audit.services import audit_record
 from safeguard.front_door.models import Referral
-from safeguard.people.history import ChildHistory, edited, run_check
+from safeguard.record.history import ChildHistory, edited, run_check
 from safeguard.timescales.services import refresh_clocks
 
 from .checks import (

@@ -15,7 +15,7 @@ import string
 
 from safeguard.core import codes
 from safeguard.core.errors import Checks
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 
 from .models import (
     ChildProtectionPlan,

@@ -16,7 +16,7 @@ from django.db import transaction
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import Checks
 from safeguard.front_door.models import Referral
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 from safeguard.timescales.services import refresh_clocks
 
 from .checks import (

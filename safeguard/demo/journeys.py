@@ -54,7 +54,7 @@ from safeguard.looked_after.models import (
     PreviousPermanenceRecord,
 )
 from safeguard.people import checks as pc
-from safeguard.people.history import ChildHistory, edited
+from safeguard.record.history import ChildHistory, edited
 from safeguard.people.identifiers import upn_check_letter
 from safeguard.people.models import Child, ChildDisability, Relationship, Visit
 from safeguard.record.writer import Ids
@@ -1190,7 +1190,7 @@ class Simulator:
 
 
 def _relationship_check(history, rel, checks, *, relative_dob):
-    pc.check_relationship_add(history, rel, relative_dob, checks)
+    pc.check_relationship_add(history, rel, checks, relative_dob=relative_dob)
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from safeguard.core import codes
 from safeguard.core.errors import Checks, now, today
-from safeguard.people.history import ChildHistory, held
+from safeguard.record.history import ChildHistory, held
 
 from .models import Contact, EarlyHelpEpisode, PrivateFosteringArrangement, Referral
 

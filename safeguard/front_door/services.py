@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard.audit.services import audit_record
-from safeguard.people.history import ChildHistory, edited, run_check
+from safeguard.record.history import ChildHistory, edited, run_check
 from safeguard.timescales.services import refresh_clocks
 
 from .checks import (

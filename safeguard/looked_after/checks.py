@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from safeguard.core import codes
 from safeguard.core.errors import Checks, local_time, now, today
-from safeguard.people.history import ChildHistory, held
+from safeguard.record.history import ChildHistory, held
 
 from .models import CareLeaverStatus, HealthAssessment, PermanencePlan
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import Checks
-from safeguard.people.history import ChildHistory, edited
+from safeguard.record.history import ChildHistory, edited
 from safeguard.timescales.services import refresh_clocks
 
 from . import checks as c

@@ -1,5 +1,5 @@
 """Validation at entry for a child's identity, relationships and visits: pure functions over the
-child's record in memory (see people/history.py), shared by the services and the generator."""
+child's record in memory (see record/history.py), shared by the services and the generator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from safeguard.core import codes
 from safeguard.core.errors import Checks, today
 
-from .history import ChildHistory
+from safeguard.record.history import ChildHistory
 from .identifiers import nhs_number_problem, upn_problem
 from .models import Child, Relationship, Visit
 
@@ -87,7 +87,8 @@ def check_child(child: Child, disabilities: list[str] | None, checks: Checks) ->
                        "CIN 8790", "NONE cannot be combined with another disability")
 
 
-def check_relationship_add(history: ChildHistory, rel: Relationship, relative_dob, checks: Checks) -> None:
+def check_relationship_add(history: ChildHistory, rel: Relationship, checks: Checks, *,
+                           relative_dob=None) -> None:
     """A family relationship; a child's own child must fit the mother's age (903 rules 620, 621)."""
     child = history.child
     checks.free_text(rel)

@@ -1,17 +1,16 @@
-"""Recording a child's identity, family and visits. Every function validates (people/checks.py),
-saves, refreshes the clocks and audits in one transaction; a refused save changes nothing."""
+"""Recording a child's identity, family and visits, each as one `Change` to the child's record
+(record/change.py): checked, saved, audited and the clocks refreshed in one transaction; a refused
+save changes nothing."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
-from safeguard.audit.services import audit_record
 from safeguard.core.errors import Checks, EditConflict
-from safeguard.timescales.services import refresh_clocks
+from safeguard.record.change import Change
+from safeguard.record.history import ChildHistory
 
 from .checks import check_child, check_relationship_add, check_visit_record
-from .history import ChildHistory
 from .models import Child, ChildDisability, Relationship, Visit
 
 _CHILD_FIELDS = (
@@ -33,113 +32,93 @@ def _check_la_child_id_free(child: Child, checks: Checks) -> None:
                        f"LA child ID {child.la_child_id} is already used for another child")
 
 
-def _set_disabilities(child: Child, disabilities: list[str]) -> None:
-    child.disabilities.exclude(code__in=disabilities).delete()
-    existing = set(child.disabilities.values_list("code", flat=True))
-    bulk_create_with_history(
-        [ChildDisability(child=child, code=c) for c in disabilities if c not in existing],
-        ChildDisability,
-    )
+def _child_checks(history: ChildHistory, child: Child, checks: Checks, *, disabilities) -> None:
+    check_child(child, disabilities, checks)
+    _check_la_child_id_free(child, checks)
+
+
+def _set_disabilities(change: Change, disabilities: list[str]) -> None:
+    held = change.history.disabilities
+    for d in [d for d in held if d.code not in disabilities]:
+        change.remove(d)
+    kept = {d.code for d in held}
+    for code in disabilities:
+        if code not in kept:
+            change.new(ChildDisability(child=change.child, code=code))
+
+
+def _unknown(fields, allowed) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown child fields: {sorted(unknown)}")
 
 
 @transaction.atomic
 def child_register(*, by, local_authority, disabilities: list[str] | None = None, **fields) -> Child:
     """Add a child to the record (at first contact, or before birth)."""
-    unknown = set(fields) - set(_CHILD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown child fields: {sorted(unknown)}")
-    child = Child(local_authority=local_authority, recorded_by=by, **fields)
-    checks = Checks()
-    check_child(child, disabilities, checks)
-    _check_la_child_id_free(child, checks)
-    checks.raise_if_any()
-    child.save()
-    if disabilities:
-        _set_disabilities(child, disabilities)
-    audit_record(actor=by, action="create", obj=child)
-    return child
+    _unknown(fields, _CHILD_FIELDS)
+    child = Child(local_authority=local_authority, **fields)
+    change = Change(ChildHistory(child=child), by=by, event="child_register")
+    change.new(child, _child_checks, disabilities=disabilities)
+    _set_disabilities(change, disabilities or [])
+    return change.save(child)
 
 
 @transaction.atomic
 def child_update(*, by, child_id: int, expected_version: int | None,
                  disabilities: list[str] | None = None, **changes) -> Child:
     """Correct or complete a child's details (e.g. record the birth of an unborn child)."""
-    unknown = set(changes) - set(_CHILD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown child fields: {sorted(unknown)}")
-    history = ChildHistory.load(child_id)
-    child = history.child
-    if expected_version is not None and child.version != expected_version:
-        raise EditConflict(child, expected_version)
-    before = {k: str(getattr(child, k)) for k in changes}
-    for k, v in changes.items():
-        setattr(child, k, v)
-    checks = Checks()
-    check_child(child, disabilities, checks)
-    _check_la_child_id_free(child, checks)
-    checks.raise_if_any()
-    child.save()
+    _unknown(changes, _CHILD_FIELDS)
+    change = Change.of_child(child_id, by=by, event="child_update")
+    if expected_version is not None and change.child.version != expected_version:
+        raise EditConflict(change.child, expected_version)
+    child = change.edit(change.child, _child_checks, to=changes, disabilities=disabilities)
     if disabilities is not None:
-        _set_disabilities(child, disabilities)
-    refresh_clocks(child, history)
-    audit_record(actor=by, action="update", obj=child,
-                 detail={"changed": sorted(k for k in changes if before[k] != str(changes[k]))})
-    return child
+        _set_disabilities(change, disabilities)
+    return change.save(child)
 
 
 @transaction.atomic
 def relationship_add(*, by, child_id: int, kind: str, relative_id: int | None = None,
                      relative_name: str = "", relative_date_of_birth=None) -> Relationship:
     """Record a family relationship. A child's own child gives the 903 MOTHER and MC_DOB items."""
-    history = ChildHistory.load(child_id)
-    rel = Relationship(child=history.child, kind=kind, relative_id=relative_id,
-                       relative_name=relative_name, relative_date_of_birth=relative_date_of_birth,
-                       recorded_by=by)
+    change = Change.of_child(child_id, by=by, event="relationship_add")
     dob = relative_date_of_birth
     if dob is None and relative_id:
         dob = Child.objects.filter(pk=relative_id).values_list("date_of_birth", flat=True).first()
-    checks = Checks()
-    check_relationship_add(history, rel, dob, checks)
-    checks.raise_if_any()
-    rel.save()
-    history.add(rel)
-    audit_record(actor=by, action="create", obj=rel)
-    return rel
+    rel = change.new(Relationship(child=change.child, kind=kind, relative_id=relative_id,
+                                  relative_name=relative_name,
+                                  relative_date_of_birth=relative_date_of_birth),
+                     check_relationship_add, relative_dob=dob)
+    return change.save(rel)
 
 
 @transaction.atomic
 def visit_record(*, by, child_id: int, visit_date, seen: bool = True, seen_alone: bool = False,
                  bedroom_seen: bool | None = None, by_iro: bool = False, notes: str = "") -> Visit:
     """Record a visit to the child. It stops whichever visit clock (CIN, CP, looked after) runs."""
-    history = ChildHistory.load(child_id)
-    visit = Visit(child=history.child, visit_date=visit_date, seen=seen, seen_alone=seen_alone,
-                  bedroom_seen=bedroom_seen, by_iro=by_iro, notes=notes, recorded_by=by)
-    checks = Checks()
-    check_visit_record(history, visit, checks)
-    checks.raise_if_any()
-    visit.save()
-    history.add(visit)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=visit)
-    return visit
+    change = Change.of_child(child_id, by=by, event="visit_record")
+    visit = change.new(Visit(child=change.child, visit_date=visit_date, seen=seen,
+                             seen_alone=seen_alone, bedroom_seen=bedroom_seen, by_iro=by_iro,
+                             notes=notes), check_visit_record)
+    return change.save(visit)
+
+
+def _check_restriction(history: ChildHistory, child: Child, checks: Checks, *, by) -> None:
+    checks.require(getattr(by, "role", "") == "team_manager", "is_restricted", "local",
+                   "only a team manager may restrict or lift a restriction")
+    checks.require(not child.is_restricted or len(child.restriction_reason) >= 10,
+                   "restriction_reason", "local",
+                   "give the reason for the restriction in at least 10 characters")
 
 
 @transaction.atomic
 def child_restrict(*, by, child_id: int, restricted: bool, reason: str = "") -> Child:
     """Mark a record restricted (a staff member's own family, an adoption) or lift it. A team
     manager decides, with a reason; from then on only explicit grants or break-glass open it."""
-    history = ChildHistory.load(child_id)
-    child = history.child
-    checks = Checks()
-    checks.require(getattr(by, "role", "") == "team_manager", "is_restricted", "local",
-                   "only a team manager may restrict or lift a restriction")
     reason = (reason or "").strip()
-    checks.require(not restricted or len(reason) >= 10, "restriction_reason", "local",
-                   "give the reason for the restriction in at least 10 characters")
-    checks.raise_if_any()
-    before = child.is_restricted
-    child.is_restricted, child.restriction_reason = restricted, reason[:200] if restricted else ""
-    child.save()
-    audit_record(actor=by, action="update", obj=child, reason=reason,
-                 detail={"is_restricted": [before, restricted]})
-    return child
+    change = Change.of_child(child_id, by=by, event="child_restrict", reason=reason)
+    child = change.edit(change.child, _check_restriction, by=by,
+                        to={"is_restricted": restricted,
+                            "restriction_reason": reason[:200] if restricted else ""})
+    return change.save(child)

@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from safeguard.audit.models import AuditEvent
-from safeguard.people.history import _SOURCES, ChildHistory
+from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.derive import wanted_links
 from safeguard.timescales.models import Clock
 

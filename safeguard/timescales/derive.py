@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from safeguard.core.errors import local_time
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 
 from . import calendar
 from .models import Clock

@@ -17,7 +17,7 @@ from .rules import due_date
 def refresh_clocks(child, history=None) -> None:
     """Re-derive every clock of this child from the record (called by each service after it saves).
     Pass the service's `ChildHistory`, kept up to date with the save, to spare reloading it."""
-    from safeguard.people.history import ChildHistory
+    from safeguard.record.history import ChildHistory
 
     from .derive import sync_child_clocks
 

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from safeguard.access import policy
 from safeguard.access import selectors as access
 from safeguard.assessment import selectors as oversight
-from safeguard.people.history import _SOURCES, ChildHistory
+from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.models import Clock
 
 from . import chronology, steps

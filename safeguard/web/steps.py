@@ -16,7 +16,7 @@ from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
 from safeguard.looked_after.checks import open_episode
 from safeguard.people import services as people
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 from safeguard.workforce import services as workforce
 from safeguard.workforce.models import Allocation
 

@@ -36,7 +36,7 @@ from safeguard.lado.access import can_see_allegations
 from safeguard.lado.selectors import lado_worklist
 from safeguard.looked_after.models import PeriodOfCare
 from safeguard.people import services as people
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 from safeguard.performance import catalogue
 from safeguard.performance.catalogue import CATALOGUE
 from safeguard.performance.periods import quarter, reporting_year, reporting_year_of

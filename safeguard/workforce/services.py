@@ -9,7 +9,7 @@ from django.db import transaction
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 
 from .models import Allocation, User
 

@@ -13,7 +13,7 @@ from safeguard.assessment.models import Assessment, CINPlan
 from safeguard.core.errors import Checks
 from safeguard.front_door import services as fd
 from safeguard.front_door.models import Referral
-from safeguard.people.history import ChildHistory, edited
+from safeguard.record.history import ChildHistory, edited
 
 D = dt.date
 

@@ -23,7 +23,7 @@ from safeguard.child_protection.models import (
 )
 from safeguard.core.errors import Checks
 from safeguard.front_door.models import Referral
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 
 D = dt.date
 REF = D(2024, 1, 8)  # Monday

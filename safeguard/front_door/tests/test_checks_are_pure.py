@@ -13,7 +13,7 @@ from safeguard.core.errors import Checks
 from safeguard.front_door import checks as fdc
 from safeguard.front_door import services as fd
 from safeguard.front_door.models import EarlyHelpEpisode, Referral
-from safeguard.people.history import ChildHistory, edited
+from safeguard.record.history import ChildHistory, edited
 
 D = dt.date
 

@@ -17,7 +17,7 @@ from safeguard.looked_after.models import (
     Episode,
     LookedAfterReview,
 )
-from safeguard.people.history import ChildHistory, edited
+from safeguard.record.history import ChildHistory, edited
 
 D = dt.date
 

@@ -33,7 +33,7 @@ from safeguard.core.errors import Checks, RecordInvalid, Violation
 from safeguard.front_door import checks as fc
 from safeguard.front_door.models import Referral
 from safeguard.people import checks as pc
-from safeguard.people.history import _SOURCES, ChildHistory, edited, held
+from safeguard.record.history import _SOURCES, ChildHistory, edited, held
 from safeguard.people.models import Child, ChildDisability
 from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority

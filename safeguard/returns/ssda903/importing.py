@@ -46,7 +46,7 @@ from safeguard.looked_after.models import (
     PreviousPermanenceRecord,
 )
 from safeguard.people.checks import check_child, check_relationship_add
-from safeguard.people.history import _SOURCES, ChildHistory, edited
+from safeguard.record.history import _SOURCES, ChildHistory, edited
 from safeguard.people.models import Child, Relationship
 from safeguard.record.writer import (
     ORDER,
@@ -247,7 +247,7 @@ class Rebuild:
             rel = Relationship(child_id=h.child.pk, kind=Relationship.Kind.CHILD,
                                relative_name="Own child (from the SSDA903)",
                                relative_date_of_birth=born)
-            if self.run(lambda hh, r, checks: check_relationship_add(hh, r, born, checks),
+            if self.run(lambda hh, r, checks: check_relationship_add(hh, r, checks, relative_dob=born),
                         h, rel, head, MOTHER_COLUMNS):
                 self.keep(h, rel)
 

@@ -58,7 +58,7 @@ from safeguard.looked_after.models import (
     MissingEpisode,
     PeriodOfCare,
 )
-from safeguard.people.history import ChildHistory
+from safeguard.record.history import ChildHistory
 from safeguard.people.models import Child, Visit
 from safeguard.timescales import calendar, derive
 from safeguard.timescales.rules import RULES, ClockRule, FromAge, Legacy

@@ -315,7 +315,7 @@ def test_a_conference_chair_is_allocated_only_while_a_plan_runs(world):
     professional independent of the case's line management, so a child on a plan (not looked
     after) is offered the chair's allocation, and a child whose plan has ended is not."""
     from safeguard.child_protection.models import ChildProtectionPlan
-    from safeguard.people.history import ChildHistory
+    from safeguard.record.history import ChildHistory
     from safeguard.web.steps import STEPS
 
     plan = ChildProtectionPlan(start_date=TODAY - dt.timedelta(days=40), end_date=None)

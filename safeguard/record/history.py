@@ -13,6 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+
+from safeguard.core.errors import Checks, EditConflict
+
 # attribute name -> (model label, how rows are found for one child)
 _SOURCES: dict[str, tuple[str, str]] = {
     "contacts": ("front_door.Contact", "child"),
@@ -91,10 +95,7 @@ class ChildHistory:
     def load(cls, child_id: int, *, lock: bool = True) -> ChildHistory:
         """Read the child's whole record; with `lock`, hold the child's row for this transaction
         so that two saves about one child are checked one after the other."""
-        from django.apps import apps
-
-        from .models import Child
-
+        Child = apps.get_model("people.Child")
         rows = Child.objects.select_for_update() if lock else Child.objects
         child = rows.get(pk=child_id)
         history = cls(child=child)
@@ -115,8 +116,6 @@ class ChildHistory:
     def for_edit(self, name: str, pk: int, expected_version: int | None):
         """The held record to change; refuse if someone saved it since the user opened it.
         The child's row is locked by `load`, so no one can save it between this check and ours."""
-        from safeguard.core.errors import EditConflict
-
         obj = next((x for x in getattr(self, name) if x.pk == pk), None)
         if obj is None:
             label, _ = _SOURCES[name]
@@ -180,8 +179,6 @@ def edited(obj, **changes) -> Any:
 
 def run_check(check, history: ChildHistory, candidate, **context) -> None:
     """Run one check over a candidate and refuse the save if anything is wrong."""
-    from safeguard.core.errors import Checks
-
     checks = Checks()
     check(history, candidate, checks, **context)
     checks.raise_if_any()

@@ -1,0 +1,246 @@
+"""The unit of work on a child's record: the one way every service, importer and the generator
+changes it.
+
+A `Change` holds the child's history, takes new records and edited *copies* of held ones (never the
+stored object, so a check can compare the record on file with the candidate), runs each one's pure
+check, and hands the verdict to a sink:
+
+- `DatabaseSink` (the default, for services): refuse with every violation (`RecordInvalid`), or save
+  each record (its history row is kept by simple_history), write one audit row per record in the one
+  shape below, and re-derive the child's clocks once. The service's `@transaction.atomic` makes it
+  all or nothing.
+- `RebuildSink` (importers and the generator): nothing touches the database; records get their
+  primary keys from `record.writer.Ids` and the bulk writer saves whole histories later; a refusal
+  goes to the caller's `report`, which names the file, line and field.
+
+The audit `detail` of every change, whatever the record:
+
+    {"event": "<the service's name, e.g. referral_close>",
+     "changes": {"<field>": [<before>, <after>], ...}}
+
+Before is null for a new record and after is null for a removed one. Dates are ISO strings, links
+are the linked record's key, and narrative text is never copied into the audit (it shows as
+"[narrative, N characters]"; the record's own history keeps the words).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from safeguard.audit.services import audit_record
+from safeguard.core.errors import Checks, Violation
+from safeguard.timescales.derive import sync_child_clocks
+
+from .history import _BY_LABEL, ChildHistory, edited
+
+Check = Callable[..., None]
+_NOT_AUDITED = {"id", "version", "created_at", "updated_at", "recorded_by"}
+_CREATE, _UPDATE, _DELETE = "create", "update", "delete"
+
+
+class Change:
+    """One change to one child's record, made of one or more new, edited or removed records."""
+
+    def __init__(self, history: ChildHistory, *, by, event: str, reason: str = "",
+                 sink: DatabaseSink | RebuildSink | None = None) -> None:
+        self.history, self.by, self.event, self.reason = history, by, event, reason
+        self.sink = sink if sink is not None else DatabaseSink()
+        self.checks = Checks()
+        self.held = None  # the record `of` was asked for
+        self._staged: list[tuple[str, Any, Any]] = []  # (action, record, record as held before)
+
+    # --- opening a change ----------------------------------------------------------------------
+
+    @classmethod
+    def of_child(cls, child_id: int, *, by, event: str, reason: str = "") -> Change:
+        """A change to this child's record; the child is locked until the transaction ends, so two
+        saves about one child are checked one after the other."""
+        return cls(ChildHistory.load(child_id), by=by, event=event, reason=reason)
+
+    @classmethod
+    def of(cls, model: type[models.Model], pk: int, *, by, event: str,
+           expected_version: int | None = None) -> Change:
+        """A change to (or within) one held record, e.g. referral 7: its child's record is loaded
+        and locked, and `change.held` is that record, refused (`EditConflict`) if someone saved it
+        after the user read `expected_version`."""
+        history = ChildHistory.load_for(model, pk)
+        change = cls(history, by=by, event=event)
+        change.held = history.for_edit(_BY_LABEL[model._meta.label], pk, expected_version)
+        return change
+
+    @property
+    def child(self):
+        return self.history.child
+
+    # --- what changes --------------------------------------------------------------------------
+
+    def new(self, record, check: Check | None = None, **context):
+        """A new record, checked against the history as it stands; held (so later checks in this
+        change see it) only if it passes."""
+        self._recorded_by(record)
+        if self._passes(check, record, context):
+            self.sink.stage(record)
+            self._hold(record)
+        self._staged.append((_CREATE, record, None))
+        return record
+
+    def edit(self, held, check: Check | None = None, *, to: dict, **context):
+        """A copy of a held record with the changes in `to`, checked while the history still holds
+        the record as it was (some rules compare before and after), then swapped in."""
+        candidate = edited(held, **to)
+        self._recorded_by(candidate)
+        if self._passes(check, candidate, context):
+            self._hold(candidate)
+        self._staged.append((_UPDATE, candidate, held))
+        return candidate
+
+    def remove(self, held) -> None:
+        """Take a held record off the child's record (e.g. a disability no longer recorded)."""
+        self.history._list_for(held).remove(held)
+        self._staged.append((_DELETE, held, held))
+
+    def refuse(self, field: str, rule: str, message: str) -> None:
+        """A rule the pure checks cannot see (e.g. one that reads other children)."""
+        self.checks.fail(field, rule, message)
+
+    # --- the verdict ---------------------------------------------------------------------------
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.checks.violations
+
+    def save(self, result=None):
+        """Refuse the whole change, or write it: returns `result` once written (None when a
+        rebuild refuses it, having reported why)."""
+        if self.checks.violations:
+            self._undo()
+            return self.sink.refused(self)
+        self.sink.write(self)
+        return result
+
+    # --- inside --------------------------------------------------------------------------------
+
+    def _passes(self, check: Check | None, candidate, context: dict) -> bool:
+        before = len(self.checks.violations)
+        if check is not None:
+            check(self.history, candidate, self.checks, **context)
+        if isinstance(candidate, models.Model):  # whatever the check covers, nothing too long is stored
+            self.checks.free_text(candidate)
+        return len(self.checks.violations) == before
+
+    def _recorded_by(self, record) -> None:
+        if getattr(self.by, "pk", None) and hasattr(record, "recorded_by_id"):
+            record.recorded_by_id = self.by.pk
+
+    def _hold(self, record) -> None:
+        if record._meta.label == "people.Child":
+            self.history.child = record
+        else:
+            self.history.replace(record)
+
+    def _undo(self) -> None:
+        """Put the history back as it was, so a rebuild can go on with the child's next row."""
+        for action, record, held in reversed(self._staged):
+            if record._meta.label == "people.Child":
+                if held is not None:
+                    self.history.child = held
+                continue
+            items = self.history._list_for(record)
+            if action == _DELETE:
+                items.append(held)
+                items.sort(key=lambda x: x.pk)
+            elif action == _UPDATE:
+                self.history.replace(held)
+            elif any(x is record for x in items):
+                items.remove(record)
+        self._staged.clear()
+
+
+class DatabaseSink:
+    """Saves a change inside the service's transaction, audits each record, refreshes the clocks."""
+
+    def stage(self, record) -> None:
+        """Records are given their keys when saved."""
+
+    def refused(self, change: Change):
+        change.checks.raise_if_any()
+
+    def write(self, change: Change) -> None:
+        for action, record, held in change._staged:
+            if action == _DELETE:
+                detail = audit_detail(change.event, held, None)
+                pk = record.pk
+                record.delete()
+                audit_record(actor=change.by, action=action, object_type=record._meta.label,
+                             object_id=str(pk), child_id=change.child.pk, reason=change.reason,
+                             detail=detail)
+                continue
+            record.save()
+            audit_record(actor=change.by, action=action, obj=record, child_id=change.child.pk,
+                         reason=change.reason, detail=audit_detail(change.event, held, record))
+        sync_child_clocks(change.history)
+
+
+class RebuildSink:
+    """Builds histories in memory for `record.writer.write_histories` (importers, the generator):
+    keys come from `ids`; a refused change's violations go to `report` (which says where)."""
+
+    def __init__(self, ids, report: Callable[[list[Violation]], None] | None = None) -> None:
+        self.ids, self.report = ids, report
+
+    def stage(self, record) -> None:
+        if record.pk is None:
+            self.ids.assign(record)
+
+    def refused(self, change: Change) -> None:
+        if self.report is not None:
+            self.report(change.checks.violations)
+        return None
+
+    def write(self, change: Change) -> None:
+        """Nothing to do until the bulk writer saves the histories."""
+
+
+def rederive_clocks(child_id: int) -> None:
+    """Re-derive one child's clocks from the record as stored (after a calendar change, or when
+    the derivation itself changed)."""
+    sync_child_clocks(ChildHistory.load(child_id, lock=False))
+
+
+# --- the one audit shape ------------------------------------------------------------------------
+
+def audit_detail(event: str, before, after) -> dict:
+    """{"event": ..., "changes": {field: [before, after]}} for a record created (before None),
+    edited or removed (after None); only fields whose value differs are listed."""
+    model = type(after if after is not None else before)
+    changes = {}
+    for f in model._meta.concrete_fields:
+        if f.name in _NOT_AUDITED:
+            continue
+        old = _audited(f, before)
+        new = _audited(f, after)
+        if old != new:
+            changes[f.name] = [old, new]
+    return {"event": event, "changes": changes}
+
+
+def _audited(field: models.Field, record):
+    if record is None:
+        return None
+    value = getattr(record, field.attname)
+    if value in (None, ""):
+        return None
+    if isinstance(field, models.TextField):
+        return f"[narrative, {len(value)} characters]"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
