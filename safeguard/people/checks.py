@@ -9,8 +9,8 @@ from dateutil.relativedelta import relativedelta
 
 from safeguard.core import codes
 from safeguard.core.errors import Checks, today
-
 from safeguard.record.history import ChildHistory
+
 from .identifiers import nhs_number_problem, upn_problem
 from .models import Child, Relationship, Visit
 
