@@ -31,6 +31,13 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from safeguard.people.models import Child
+from safeguard.record.history import _BY_LABEL, _SOURCES
+from safeguard.timescales.models import Clock
+from safeguard.workforce.models import Allocation, Team
+
+from .models import AccessGrant
+
 SOCIAL_WORKER, TEAM_MANAGER, IRO = "social_worker", "team_manager", "iro"
 PERSONAL_ADVISER, ANALYST = "personal_adviser", "analyst"
 LADO, ADMINISTRATOR, COUNCILLOR = "lado", "administrator", "councillor"
@@ -55,8 +62,6 @@ def role_of(user) -> str:
 
 
 def live_grants(user):
-    from .models import AccessGrant
-
     now = timezone.now()
     return AccessGrant.objects.filter(
         user=user, revoked_at__isnull=True, starts_at__lte=now, expires_at__gt=now
@@ -72,8 +77,6 @@ def _teams(user) -> dict[int, str]:
     once per request."""
     cached = user.__dict__.get("_access_teams")
     if cached is None:
-        from safeguard.workforce.models import Team
-
         role = role_of(user)
         q = Q(pk=user.team_id) if user.team_id else Q(pk__in=[])
         if role == TEAM_MANAGER:
@@ -96,9 +99,6 @@ def at_front_door(user) -> bool:
 def _relationship_q(user) -> Q:
     """The children this user's role, team and allocations open (restriction not yet applied).
     Conferences are casework, above this layer: reached through the app registry."""
-    from safeguard.timescales.models import Clock
-    from safeguard.workforce.models import Allocation
-
     Conference = apps.get_model("child_protection", "Conference")  # noqa: N806
 
     role = role_of(user)
@@ -129,8 +129,6 @@ def _relationship_q(user) -> Q:
 
 def children_visible_to(user) -> QuerySet:
     """`visible_to(user)` for children: every list, search, export and drill-down starts here."""
-    from safeguard.people.models import Child
-
     role = role_of(user)
     if role not in CHILD_READERS or not user.local_authority_id:
         return Child.objects.none()
@@ -142,8 +140,6 @@ def children_visible_to(user) -> QuerySet:
 
 def visible_to(user, model) -> QuerySet:
     """`visible_to(user)` for any model of a child's record: rows whose child the user may open."""
-    from safeguard.record.history import _BY_LABEL, _SOURCES
-
     if model._meta.label == "people.Child":
         return children_visible_to(user)
     path = _SOURCES[_BY_LABEL[model._meta.label]][1]
@@ -189,7 +185,6 @@ def _basis(user, child) -> Basis:
         return Basis(False, "restricted record: needs a manager's grant or break-glass")
     if role in (SOCIAL_WORKER, PERSONAL_ADVISER, TEAM_MANAGER):
         return _basis_from_allocations(user, child, role)
-    from safeguard.people.models import Child
 
     if not Child.objects.filter(pk=child.pk).filter(_relationship_q(user)).exists():
         return Basis(False, "not allocated to you or your team")
@@ -199,8 +194,6 @@ def _basis(user, child) -> Basis:
 def _basis_from_allocations(user, child, role: str) -> Basis:
     """`_relationship_q` and `_relationship_label` for one child, decided from the child's open
     allocations in one query (the child page asks on every view; the rule is the same)."""
-    from safeguard.workforce.models import Allocation
-
     open_allocations = list(
         Allocation.objects.filter(child=child, end_date__isnull=True)
         .order_by("pk")
@@ -223,8 +216,6 @@ UNALLOCATED_REFUSAL = "no allocated social worker: open to the front door team, 
 
 
 def _relationship_label(user, child) -> str:
-    from safeguard.workforce.models import Allocation
-
     role = role_of(user)
     if role == ANALYST:
         return "performance analyst"

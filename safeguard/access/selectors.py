@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
+from safeguard.people.models import Child
 
 from . import policy
 from .models import Alert, SecondFactor
@@ -42,8 +43,6 @@ def child_open(user, child_id, *, purpose: str = "view", what: str = "record"):
 
 @transaction.atomic
 def _child_open(user, child_id, *, purpose: str, what: str):
-    from safeguard.people.models import Child
-
     try:
         child = Child.objects.filter(pk=int(child_id)).first()
     except (TypeError, ValueError, OverflowError):
@@ -92,8 +91,6 @@ def _fold(text: str) -> str:
 def _by_name(qs, words: list[str], limit: int) -> list:
     """Children whose names are close to the words typed, closest first (then by surname, first name
     and key). Many children share a name, so each distinct name is scored once, not each row."""
-    from safeguard.people.models import Child
-
     # Misspellings rarely touch the first letter: compare only names starting with a letter typed,
     # so a large council is not read whole. The scoring below does the tolerance.
     initials = Q()
@@ -150,8 +147,6 @@ def child_search(
     number, among those the user may open. A record closed to the user shows up only on an exact
     identifier (someone who has the identifier knows the child exists), so they can break the glass.
     The search itself is audited with its terms."""
-    from safeguard.people.models import Child
-
     # Bounded here too, whoever calls: longer terms are cut to the bounds the form enforces, so no
     # single request can cost seconds.
     # Control characters go too: PostgreSQL cannot hold a NUL (in the query or the audit row).

@@ -1,5 +1,7 @@
 """Giving and taking access beyond the usual: a manager's grant, break-glass, and their alerts;
-an administrator's second factor at sign-in. Each writes its audit row in the same transaction."""
+an administrator's second factor at sign-in. Each writes its audit rows in the same transaction:
+a grant and its alerts in the record's one shape (`record.change.audit_detail`); a second factor
+in its own, which names the factor and never its secret."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.people.models import Child
+from safeguard.workforce.models import User
 
 from . import policy, totp
 from .models import AccessGrant, Alert, SecondFactor
@@ -33,9 +37,6 @@ def _check_reason(reason: str, checks: Checks) -> str:
 @transaction.atomic
 def access_grant(*, by, child_id: int, user_id: int, reason: str, days: int = 30) -> AccessGrant:
     """A team manager opens one child's (usually restricted) record to one user, for a time."""
-    from safeguard.people.models import Child
-    from safeguard.workforce.models import User
-
     child = Child.objects.get(pk=child_id)
     user = User.objects.get(pk=user_id)
     checks = Checks()
@@ -72,15 +73,13 @@ def access_grant(*, by, child_id: int, user_id: int, reason: str, days: int = 30
         obj=grant,
         child_id=child.pk,
         reason=reason,
-        detail={"grant_to": user.pk, "days": days},
+        detail=audit_detail("access_grant", None, grant),
     )
     return grant
 
 
 def _managers_to_alert(user):
     """The user's team manager; a manager breaking the glass alerts the other managers."""
-    from safeguard.workforce.models import User
-
     if user.team_id and user.team.manager_id and user.team.manager_id != user.pk:
         return [user.team.manager]
     others = User.objects.filter(
@@ -94,7 +93,7 @@ def break_glass(*, by, child_id: int, reason: str) -> AccessGrant:
     """Open a record closed to you, in an emergency: the reason is required, access lasts
     SAFEGUARD_BREAK_GLASS_MINUTES, and your manager is alerted at once."""
     return _self_grant(
-        by=by, child_id=child_id, reason=reason, kind=AccessGrant.Kind.BREAK_GLASS,
+        by=by, child_id=child_id, reason=reason, kind=AccessGrant.Kind.BREAK_GLASS, event="break_glass",
         may=policy.can_break_glass, refusal="you may not break the glass on this record",
         minutes=settings.SAFEGUARD_BREAK_GLASS_MINUTES, done="broke the glass on", label="break-glass",
     )
@@ -107,6 +106,7 @@ def relationship_state(*, by, child_id: int, reason: str) -> AccessGrant:
     access lasts SAFEGUARD_RELATIONSHIP_MINUTES. Restricted records need break-glass instead."""
     return _self_grant(
         by=by, child_id=child_id, reason=reason, kind=AccessGrant.Kind.RELATIONSHIP,
+        event="relationship_state",
         may=policy.can_state_relationship,
         refusal="this record is open to you already, restricted, or not of your council",
         minutes=settings.SAFEGUARD_RELATIONSHIP_MINUTES, done="stated a relationship to open",
@@ -114,11 +114,9 @@ def relationship_state(*, by, child_id: int, reason: str) -> AccessGrant:
     )
 
 
-def _self_grant(*, by, child_id, reason, kind, may, refusal, minutes, done, label) -> AccessGrant:
+def _self_grant(*, by, child_id, reason, kind, event, may, refusal, minutes, done, label) -> AccessGrant:
     """Access a user takes for themself with a reason: a short grant, an alert to their manager
-    and an audit row, in the caller's transaction."""
-    from safeguard.people.models import Child
-
+    and an audit row for each, in the caller's transaction."""
     child = Child.objects.filter(pk=child_id).first()
     checks = Checks()
     checks.require(child is not None and may(by, child), "child", "local", refusal)
@@ -130,22 +128,24 @@ def _self_grant(*, by, child_id, reason, kind, may, refusal, minutes, done, labe
         expires_at=now + dt.timedelta(minutes=minutes),
     )
     policy.forget(by)
-    managers = _managers_to_alert(by)
-    for manager in managers:
+    alerts = [
         Alert.objects.create(
             to=manager,
             child=child,
             grant=grant,
             message=f"{by} {done} {child} at {timezone.localtime(now):%H:%M}: {reason}"[:500],
         )
-    audit_record(
-        actor=by,
-        action="create",
-        obj=grant,
-        child_id=child.pk,
-        reason=f"{label}: {reason}",
-        detail={"minutes": minutes, "alerted": [m.pk for m in managers]},
-    )
+        for manager in _managers_to_alert(by)
+    ]
+    for record in (grant, *alerts):
+        audit_record(
+            actor=by,
+            action="create",
+            obj=record,
+            child_id=child.pk,
+            reason=f"{label}: {reason}",
+            detail=audit_detail(event, None, record),
+        )
     return grant
 
 
@@ -278,8 +278,6 @@ def second_factor_revoke(*, by, user_id: int, code: str = "", at: float | None =
 
 @transaction.atomic
 def _second_factor_revoke(*, by, user_id: int, code: str, at: float | None):
-    from safeguard.workforce.models import User
-
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return None, [Violation("user", SECOND_FACTOR_RULE, "there is no such member of staff")]

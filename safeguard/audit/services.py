@@ -2,10 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 from .context import request_id
 from .models import AuditEvent
+
+_NOT_AUDITED = {"id", "version", "created_at", "updated_at", "recorded_by"}
+
+
+def audit_detail(event: str, before, after) -> dict:
+    """The one shape of a change's audit detail, whatever the record:
+    {"event": <what was done, e.g. referral_close>, "changes": {field: [before, after]}}, for a
+    record created (before None), edited, or removed (after None); only fields that differ are
+    listed. Narrative text is not copied into the append-only audit: the record's history keeps it."""
+    model = type(after if after is not None else before)
+    changes = {}
+    for f in model._meta.concrete_fields:
+        if f.name in _NOT_AUDITED:
+            continue
+        old, new = _audited(f, before), _audited(f, after)
+        if old != new:
+            changes[f.name] = [old, new]
+    return {"event": event, "changes": changes}
+
+
+def _audited(field: models.Field, record):
+    """A field's value as JSON: dates as ISO strings, links as the linked key, narrative as its length."""
+    if record is None:
+        return None
+    value = getattr(record, field.attname)
+    if value in (None, ""):
+        return None
+    if isinstance(field, models.TextField):
+        return f"[narrative, {len(value)} characters]"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # Decimal and the rest
 
 
 def _child_id_of(obj) -> int | None:

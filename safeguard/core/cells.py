@@ -74,7 +74,7 @@ def safe_writer(f, *args, **kwargs) -> SafeWriter:
 def xlsx_cell(ws, value: Any):
     """An openpyxl cell for `ws.append` (ordinary or write-only sheets) holding `safe_cell(value)`;
     text is stored as a string cell, never a formula, whatever it begins with."""
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # lazy: heavy; only a spreadsheet needs it
 
     cell = WriteOnlyCell(ws, value=safe_cell(value))
     if isinstance(cell.value, str):

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 
@@ -61,8 +62,10 @@ _as_if_today: ContextVar[dt.date | None] = ContextVar("as_if_today", default=Non
 
 
 def today() -> dt.date:
-    """Today's date in the council's time zone: the limit for any date a worker records."""
-    return _as_if_today.get() or timezone.localdate()
+    """Today's date in the council's time zone (settings TIME_ZONE, whatever zone a request has
+    activated): the limit for any date a worker records. Read straight from that zone, since the
+    checks ask it for every record an import or the generator builds."""
+    return _as_if_today.get() or dt.datetime.now(timezone.get_default_timezone()).date()
 
 
 def now() -> dt.datetime:
@@ -121,8 +124,6 @@ def text_problem(value: str, limit: int, *, multiline: bool) -> str | None:
 def _text_fields(model: type) -> tuple[tuple[str, str, int, bool], ...]:
     """(attribute, label, limit, multiline) for each free-text field of a model: CharFields without a
     code list (a coded field is checked against its list) and TextFields."""
-    from django.db import models
-
     found = []
     for f in model._meta.concrete_fields:
         if isinstance(f, models.TextField):

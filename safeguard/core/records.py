@@ -1,4 +1,7 @@
-"""The one way services open an existing record for change: locked, and checked for a lost update."""
+"""How services open a stored record that is not part of a child's record (an allegation about an
+adult, a prospective adopters' household) for change: locked, and checked for a lost update. A child's
+records change only through the record's unit of work (`record.change.Change`), which does the same
+for them."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ import datetime as dt
 import random
 import secrets
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.utils import timezone
 
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
@@ -229,16 +231,12 @@ class Demo:
 
 def _participation(child, on: dt.date) -> str:
     """PN0 for a child under 4 at the review (903 rules 440/441); otherwise attends and speaks."""
-    from dateutil.relativedelta import relativedelta
-
     return "PN0" if on < child.date_of_birth + relativedelta(years=4) else "PN1"
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     """That hour of the day, or now if it has not come yet (a demo loaded at 1 a.m. records
     today's contact then, not at a future 9 a.m. the checks rightly refuse)."""
-    from django.utils import timezone
-
     return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))), timezone.now())
 
 

@@ -1,10 +1,11 @@
 """A deterministic simulator of a council's children's social care records.
 
 Each child's whole journey (contacts, referrals, assessments, plans, care, leaving care) is built
-in memory as a `ChildHistory`. Every record is created through `Recorder`, which builds the
-candidate record, runs the very `check_*` function the service runs at a practitioner's save,
-and only then keeps it: a refused candidate is dropped and counted by rule code. Nothing here
-touches the database except `Ids` (one look-up per table for the next primary key).
+in memory as a `ChildHistory`. Every record is made or changed as one `Change` to the child's
+record (record/change.py) over a `RebuildSink`, through `Recorder`: the very `check_*` function
+the service runs at a practitioner's save decides, and a refused record is dropped and counted by
+rule code. Nothing here touches the database except `Ids` (one look-up per table for the next
+primary key); the bulk writer saves the histories.
 
 Randomness comes from `random.Random` seeded per family from the council's seed, so a seed and an
 as-at date always give the same council.
@@ -32,7 +33,7 @@ from safeguard.child_protection.models import (
     Section47Enquiry,
     StrategyDiscussion,
 )
-from safeguard.core.errors import Checks
+from safeguard.core.errors import Violation
 from safeguard.front_door import checks as fc
 from safeguard.front_door.models import (
     Contact,
@@ -54,12 +55,13 @@ from safeguard.looked_after.models import (
     PreviousPermanenceRecord,
 )
 from safeguard.people import checks as pc
-from safeguard.record.history import ChildHistory, edited
 from safeguard.people.identifiers import upn_check_letter
 from safeguard.people.models import Child, ChildDisability, Relationship, Visit
+from safeguard.record.change import Change, RebuildSink
+from safeguard.record.history import ChildHistory
 from safeguard.record.writer import Ids
 from safeguard.timescales import calendar
-from safeguard.workforce.models import Allocation, User
+from safeguard.workforce.models import Allocation, Team, User
 from safeguard.workforce.services import check_allocation_start
 
 from .parameters import ENGLAND, JOURNEYS, Calibration, CouncilShape, JourneyModel
@@ -114,49 +116,46 @@ class Horizon(Exception):
     """A journey reached the as-at date: what follows has not happened yet."""
 
 
-# --- the recorder: every record through the service's own check ---------------------------------
+# --- the recorder: every record one Change, through the service's own check --------------------
 
 class Recorder:
-    """Builds records into histories through the same checks as a practitioner's save."""
+    """Makes each record as one `Change` over a `RebuildSink`: checked as at a practitioner's save
+    and held in the child's history, or refused (the history left as it was) and counted."""
+
+    EVENT = "generate"
 
     def __init__(self, ids: Ids) -> None:
         self.ids = ids
+        self.sink = RebuildSink(ids, report=self.count)
         self.refusals: Counter[str] = Counter()
         self.messages: Counter[str] = Counter()  # rule: message, to find what to fix
         self.created = 0
         self.changed = 0
 
-    def _passes(self, check: Callable, history: ChildHistory, candidate, ctx: dict) -> bool:
-        checks = Checks()
-        check(history, candidate, checks, **ctx)
-        if checks.violations:
-            self.count(checks)
-            return False
-        return True
-
     def new(self, history: ChildHistory, obj, check: Callable | None, **ctx):
-        """Check a new record; keep it (with a primary key) only if the check passes."""
-        if check is not None and not self._passes(check, history, obj, ctx):
+        """A new record, kept (with a primary key) only if it passes; None if refused."""
+        change = Change(history, by=None, event=self.EVENT, sink=self.sink)
+        change.new(obj, check, **ctx)
+        if change.save(obj) is None:
             return None
-        self.ids.assign(obj)
-        history.add(obj)
         self.created += 1
         return obj
 
     def change(self, history: ChildHistory, obj, check: Callable | None, ctx: dict | None = None,
                **changes):
-        """Check a changed copy of a held record; swap it in only if the check passes."""
-        candidate = edited(obj, **changes)
-        if check is not None and not self._passes(check, history, candidate, ctx or {}):
+        """A changed copy of a held record, swapped in only if it passes; None if refused."""
+        change = Change(history, by=None, event=self.EVENT, sink=self.sink)
+        candidate = change.edit(obj, check, to=changes, **(ctx or {}))
+        if change.save(candidate) is None:
             return None
-        history.replace(candidate)
         self.changed += 1
         return candidate
 
-    def count(self, checks: Checks) -> None:
-        for rule in {v.rule for v in checks.violations}:
+    def count(self, violations: list[Violation]) -> None:
+        """The sink's report of a refused change: once for each rule it broke, and by message."""
+        for rule in {v.rule for v in violations}:
             self.refusals[rule] += 1
-        for v in checks.violations:
+        for v in violations:
             self.messages[f"{v.rule}: {v.message}"] += 1
 
 # --- staff -----------------------------------------------------------------------------------
@@ -388,14 +387,9 @@ class Simulator:
                       home_postcode=postcode, **self._upn(dob, ref))
         disabilities = [rng.choice(["LD", "AUT", "COMM", "BEH", "MOB"])] if (
             dob and rng.random() < 0.08) else []
-        checks = Checks()
-        pc.check_child(child, disabilities, checks)
-        if checks.violations:
-            self.rec.count(checks)
-            return None
-        self.ids.assign(child)
-        self.rec.created += 1
         h = ChildHistory(child=child)
+        if self.rec.new(h, child, _child_check, disabilities=disabilities) is None:
+            return None
         for code in disabilities:
             self.rec.new(h, make(ChildDisability, child_id=child.pk, code=code), None)
         return h
@@ -428,9 +422,9 @@ class Simulator:
     # --- the child's life with services ------------------------------------------------------
     def journey(self, h: ChildHistory, rng: random.Random, day: dt.date, *, transfer_in: bool) -> None:
         m = self.model
-        child = h.child
         while day <= self.as_at:
-            if child.date_of_birth and day >= _years(child.date_of_birth, 18):
+            dob = h.child.date_of_birth  # read each time: a birth replaces the child record
+            if dob and day >= _years(dob, 18):
                 return
             outcome = self.episode(h, rng, day, transfer_in=transfer_in)
             transfer_in = False
@@ -511,17 +505,14 @@ class Simulator:
         current = next((a for a in h.allocations if a.kind == kind and a.end_date is None), None)
         if current is not None and current.start_date >= day - dt.timedelta(days=1):
             return current  # no change of worker after a day: it would end on its first day (SW09STG2)
-        alloc = make(Allocation, child_id=h.child.pk, kind=kind, worker_id=worker.pk, team_id=worker.team_id,
-                           start_date=day)
-        checks = Checks()
-        check_allocation_start(h, alloc, worker, reason if current else "", checks)
-        if checks.violations:
-            self.rec.count(checks)
-            return None
-        if current is not None:
-            # As allocation_start does: the open allocation ends the day before.
+        alloc = self.rec.new(h, make(Allocation, child_id=h.child.pk, kind=kind, worker_id=worker.pk,
+                                     team_id=worker.team_id, start_date=day),
+                             _allocation_check, worker=worker, change_reason=reason if current else "")
+        if alloc is not None and current is not None:
+            # As allocation_start does: the open allocation ends the day before (checked above,
+            # while it was still open).
             self.rec.change(h, current, None, end_date=day - dt.timedelta(days=1), end_reason=reason)
-        return self.rec.new(h, alloc, None)
+        return alloc
 
     def _end_allocations(self, h, day, kinds=("social_worker", "iro")):
         for a in list(h.allocations):
@@ -529,18 +520,10 @@ class Simulator:
                 self.rec.change(h, a, None, end_date=max(day, a.start_date))
 
     def _born(self, h: ChildHistory, rng: random.Random, on: dt.date) -> None:
-        """An unborn child is born: date of birth and sex set, checked like a correction."""
-        child = h.child
-        candidate = edited(child, date_of_birth=on, sex=rng.choice("MF"),
-                           **self._upn(on, child.la_child_id))
-        checks = Checks()
-        pc.check_child(candidate, None, checks)
-        if checks.violations:
-            self.rec.count(checks)
-            return
-        child.date_of_birth, child.sex = candidate.date_of_birth, candidate.sex
-        child.upn, child.upn_unknown = candidate.upn, candidate.upn_unknown
-        self.rec.changed += 1
+        """An unborn child is born: date of birth and sex set, checked like a correction (the
+        history then holds the corrected child: read `h.child` again)."""
+        self.rec.change(h, h.child, _child_check, date_of_birth=on, sex=rng.choice("MF"),
+                        **self._upn(on, h.child.la_child_id))
 
     def _visits(self, h, rng, start: dt.date, end: dt.date | None, step: Callable[[dt.date], dt.date]):
         child = h.child
@@ -569,6 +552,7 @@ class Simulator:
             born = child.expected_date_of_birth + dt.timedelta(days=rng.randint(-14, 10))
             if born <= self.as_at:
                 self._born(h, rng, born)
+                child = h.child
         # The manager's decision within a working day.
         decided = self.by(self.wd(day, rng.choice([0, 0, 0, 1])))
         if not transfer_in and rng.random() < cal.referral_nfa_rate:
@@ -716,8 +700,8 @@ class Simulator:
         plan = self.rec.new(h, plan, cpc.check_cp_plan_start, conference_id=conf.pk)
         if plan is None:
             return None
-        h.replace(edited(plan, number_of_previous_cpp=cpc.previous_cp_plans(h, day)))
-        h.replace(edited(conf, cp_plan_id=plan.pk))
+        self.rec.change(h, plan, None, number_of_previous_cpp=cpc.previous_cp_plans(h, day))
+        self.rec.change(h, conf, None, cp_plan_id=plan.pk)
         self._allocate(h, day, "cp", rng)
         self._allocate(h, day, "", rng, kind="iro")
         return day
@@ -889,14 +873,11 @@ class Simulator:
                         home_postcode=home, **place)
         if lc.same_postcode(first.home_postcode, first.placement_postcode):
             first.placement_postcode = self.placement_postcode(rng, first.placement_provider)
-        checks = Checks()
-        lc.check_period_of_care_start(h, first, checks)
-        if checks.violations:
-            self.rec.count(checks)
+        # The first episode is checked before its period is held (no period may be open: 903 142).
+        if self.rec.new(h, first, lc.check_period_of_care_start) is None:
             return entry, "refused"
         period = self.rec.new(h, make(PeriodOfCare, child_id=child.pk, start_date=entry), None)
         first.period_of_care_id = period.pk
-        self.rec.new(h, first, None)
         self._previous_permanence(h, entry)
         self._allocate(h, entry, "cic", rng)
         self._allocate(h, entry, "", rng, kind="iro")
@@ -1025,13 +1006,10 @@ class Simulator:
                   ("legal_status", "placement", "placement_provider", "placement_postcode", "urn")}
         new = make(Episode, period_of_care_id=period.pk, decom=when, rne=rne,
                       category_of_need=first.category_of_need, home_postcode=prev.home_postcode, **fields)
-        checks = Checks()
-        lc.check_episode_change(h, new, checks, reason_place_change=reason)
-        if checks.violations:
-            self.rec.count(checks)
+        # Checked while the previous episode is still open, which then ends the day this one starts.
+        if self.rec.new(h, new, lc.check_episode_change, reason_place_change=reason) is None:
             return False
         self.rec.change(h, prev, None, dec=when, rec="X1", reason_place_change=reason)
-        self.rec.new(h, new, None)
         return True
 
     def _adoption_decision(self, h, day):
@@ -1193,6 +1171,16 @@ def _relationship_check(history, rel, checks, *, relative_dob):
     pc.check_relationship_add(history, rel, checks, relative_dob=relative_dob)
 
 
+def _child_check(history, child, checks, *, disabilities=None):
+    """`check_child` in the shape a `Change` calls (the la_child_id is unique by construction)."""
+    pc.check_child(child, disabilities, checks)
+
+
+def _allocation_check(history, alloc, checks, *, worker, change_reason):
+    """`check_allocation_start` in the shape a `Change` calls."""
+    check_allocation_start(history, alloc, worker, change_reason, checks)
+
+
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam <= 0:
         return 0
@@ -1234,8 +1222,6 @@ def staff_numbers(children: int, cal: Calibration = ENGLAND) -> tuple[int, int]:
 
 def build_staff(la, shape: CouncilShape, ids: Ids, rng: random.Random, cal: Calibration = ENGLAND):
     """Teams and staff, as unsaved instances with primary keys (written in bulk by the caller)."""
-    from safeguard.workforce.models import Team
-
     teams, users = {}, []
     for key, (name, service) in TEAMS.items():
         teams[key] = ids.assign(Team(local_authority_id=la.pk, name=name, service=service))

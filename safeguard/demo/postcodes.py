@@ -35,6 +35,7 @@ def _data_dir() -> Path | None:
 def council_postcodes(la_code: str) -> CouncilPostcodes | None:
     """The council's postcodes and its neighbours', or None if the code is not an ONS LA code
     (e.g. the made-up codes of a national run) or the data is not installed."""
+    # Lazy: only when the postcode data is installed and a council asks for it.
     import brotli
     import msgpack
 

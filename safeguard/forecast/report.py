@@ -461,7 +461,7 @@ td,th{{border:1px solid #ccc;padding:3px 6px}}table{{border-collapse:collapse}}<
 
 def to_pdf(result: dict) -> bytes:
     """The HTML page printed by WeasyPrint (needs Debian's pango libraries)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: heavy (and needs pango); only a PDF needs it
 
     return HTML(string=to_html(result)).write_pdf()
 

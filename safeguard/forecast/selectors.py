@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 
 from safeguard.audit.services import audit_record
+from safeguard.looked_after.models import Episode
 from safeguard.workforce.selectors import council_for
 
 from . import model
@@ -19,8 +20,6 @@ from .models import PlacementCost
 def episodes_for_forecast(user, *, purpose: str) -> model.Episodes:
     """Every 903 episode of the user's council as model arrays. `user` None only for a system job run from
     the command line without --user (as the returns exports allow); audited as one export."""
-    from safeguard.looked_after.models import Episode
-
     if user is not None:
         require_forecast(user)
     la = council_for(user)

@@ -1,13 +1,15 @@
-"""Writes for the forecast: the council's weekly placement costs."""
+"""Writes for the forecast: the council's weekly placement costs (not part of any child's record,
+so not a `record.change.Change`), each audited in the record's one shape (`audit_detail`)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import RecordInvalid, Violation
 
 from .access import require_set_costs
@@ -46,8 +48,10 @@ def set_placement_cost(
         problems.append(Violation("effective_from", "FC-COST-3", "the date the cost applies from is needed"))
     if problems:
         raise RecordInvalid(problems)
-    row = PlacementCost.objects.filter(category=category, effective_from=effective_from).first()
-    before = str(row.weekly_cost) if row else None
+    row = PlacementCost.objects.select_for_update().filter(
+        category=category, effective_from=effective_from
+    ).first()
+    before = copy.copy(row)
     if row is None:
         row = PlacementCost(category=category, effective_from=effective_from)
     row.weekly_cost = cost
@@ -56,13 +60,8 @@ def set_placement_cost(
     row.save()
     audit_record(
         actor=by,
-        action="update" if before else "create",
+        action="create" if before is None else "update",
         obj=row,
-        detail={
-            "category": category,
-            "weekly_cost": str(cost),
-            "before": before,
-            "effective_from": effective_from.isoformat(),
-        },
+        detail=audit_detail("set_placement_cost", before, row),
     )
     return row

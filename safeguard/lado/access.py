@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from safeguard.workforce.models import User
+
 LADO, MANAGER, ADMINISTRATOR = "lado", "team_manager", "administrator"
 
 
@@ -19,8 +21,6 @@ def can_see_allegations(user) -> bool:
     if role in (LADO, ADMINISTRATOR):
         return True
     if role == MANAGER and user.team_id:
-        from safeguard.workforce.models import User
-
         return User.objects.filter(team_id=user.team_id, role=LADO, is_active=True).exists()
     return False
 

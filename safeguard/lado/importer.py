@@ -1,7 +1,7 @@
 """Import past years of LADO referrals from a CSV so the comparison tables start on day one.
 
 The file is imported whole or not at all: every row is read and checked first (with the same
-`check_allegation` the services use), every problem is reported with its line and field, and only
+`check_allegation_entry` the services use), every problem is reported with its line and field, and only
 a clean file is written, row by row through the services, in one transaction. The original file is
 kept under var/imports/lado/ for the record.
 """
@@ -35,7 +35,7 @@ from .models import (
     Response,
     Setting,
 )
-from .services import allegation_close, allegation_record, check_allegation, strategy_meeting_record
+from .services import allegation_close, allegation_record, check_allegation_entry, strategy_meeting_record
 
 COLUMNS = ("reference", "referral_date", "employer_aware_date", "referring_agency", "employing_agency",
            "setting", "role", "category_of_harm", "response", "strategy_meeting_date", "police_involved",
@@ -199,7 +199,7 @@ def check_file(text: str, local_authority) -> list[tuple[int, dict]]:
             meeting = values.pop("strategy_meeting_date")
             allegation = Allegation(local_authority=local_authority, **values)
             checks = Checks()
-            check_allegation(allegation, checks, meetings=[meeting] if meeting else [], reviews=[])
+            check_allegation_entry(allegation, checks, meetings=[meeting] if meeting else [], reviews=[])
             for v in checks.violations:
                 field = "strategy_meeting_date" if v.field == "held_on" else v.field
                 problems.append(Problem(line, field, f"{v.message} [rule {v.rule}]"))

@@ -399,7 +399,7 @@ def to_html(report: dict) -> str:
 
 def to_pdf(report: dict) -> bytes:
     """The HTML report printed to PDF by WeasyPrint (needs Debian's pango libraries)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: heavy (and needs pango); only a PDF needs it
 
     return HTML(string=to_html(report)).write_pdf()
 

@@ -1,34 +1,31 @@
 """Recording allegations against adults who work with children (KCSIE Part 4; Working Together 2023).
 
-Every function checks the acting user may record allegations, validates everything with `Checks`
-(all violations together), saves, re-derives the T16 clocks and audits, in one transaction: a
-refused save changes nothing. The import uses `check_allegation` too, so both refuse the same data.
+An allegation is about an adult, not part of a child's record, so these functions do not go
+through `record.change.Change`; `_write` is its counterpart here and the one place an allegation is
+written. Each function checks the acting user may record allegations, opens the allegation with
+`lock_for_edit` (locked, and refused if stale), and names its change and its own rules; `_write`
+validates everything with `Checks` (all violations together), saves, re-derives the T16 clocks and
+audits the record it creates or changes in the record's one audit shape (`audit_detail`), in one
+transaction: a refused save changes nothing. The import uses `check_allegation_entry` too, so both
+refuse the same data.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks
 from safeguard.core.records import lock_for_edit
 
 from .access import require_record
+from .checks import check_allegation
 from .clocks import sync_allegation_clocks
-from .models import (
-    Allegation,
-    CategoryOfHarm,
-    EmployerAction,
-    EmployingAgency,
-    Outcome,
-    ReferringAgency,
-    Response,
-    Review,
-    Setting,
-    StrategyMeeting,
-)
+from .models import Allegation, Review, StrategyMeeting
 
 RECORD_FIELDS = (
     "employer_aware_date", "employing_agency", "setting", "role", "category_of_harm", "response",
@@ -37,87 +34,26 @@ RECORD_FIELDS = (
 CLOSE_FIELDS = ("closure_date", "outcome", "employer_action")
 UPDATE_FIELDS = ("reference", "referral_date", "referring_agency", *RECORD_FIELDS, *CLOSE_FIELDS)
 
+#: A service's own rule: (condition, field, rule, message), as `Checks.require` takes them.
+Rule = tuple[bool, str, str, str]
 
-def check_allegation(a: Allegation, checks: Checks, *, meetings: list[dt.date],
-                     reviews: list[dt.date]) -> None:
-    """Every rule an allegation must meet at entry, whether typed, imported or corrected."""
-    checks.require(bool(a.reference and a.reference.strip()), "reference", "local",
-                   "the LADO reference is required")
+
+def _check_reference_free(a: Allegation, checks: Checks) -> None:
+    """Across allegations, so it reads the database (checks.py stays query-free): a LADO
+    reference identifies one allegation in its council."""
     if a.reference and a.local_authority_id:
         clash = Allegation.objects.filter(local_authority_id=a.local_authority_id,
                                           reference=a.reference).exclude(pk=a.pk)
         checks.require(not clash.exists(), "reference", "local",
                        f"reference {a.reference} is already used for another allegation")
-    checks.require(a.referral_date is not None, "referral_date", "local",
-                   "the date the referral was received is required")
-    checks.not_future(a.referral_date, "referral_date", "local", "Referral date")
-    checks.not_future(a.employer_aware_date, "employer_aware_date", "local",
-                      "Date the employer became aware")
-    referral = a.referral_date
-    if referral and a.employer_aware_date:
-        checks.require(a.employer_aware_date <= referral, "employer_aware_date", "local",
-                       "the employer cannot become aware after the referral was received")
-    checks.code(a.referring_agency, ReferringAgency, "referring_agency", "local", "Referring agency")
-    checks.code(a.employing_agency, EmployingAgency, "employing_agency", "local", "Employing agency",
-                required=False)
-    checks.code(a.setting, Setting, "setting", "local", "Setting", required=False)
-    checks.code(a.category_of_harm, CategoryOfHarm, "category_of_harm", "local", "Category of harm",
-                required=False)
-    checks.require(len(a.role or "") <= 100, "role", "local", "the role may be at most 100 characters")
-    checks.code(a.response, Response, "response", "local", "LADO response", required=False)
-    checks.code(a.outcome, Outcome, "outcome", "KCSIE", "Outcome", required=False)
-    checks.code(a.employer_action, EmployerAction, "employer_action", "local", "Employer action",
-                required=False)
 
-    if a.response_date:
-        checks.require(bool(a.response), "response_date", "local",
-                       "a threshold decision date needs the LADO's response")
-        checks.not_future(a.response_date, "response_date", "local", "Threshold decision date")
-        if referral:
-            checks.require(a.response_date >= referral, "response_date", "local",
-                           "the threshold decision cannot be before the referral was received")
 
-    earliest_meeting = a.response_date or referral
-    if meetings:
-        checks.require(a.response == Response.THRESHOLD_MET, "held_on", "local",
-                       "a LADO strategy meeting is held only when the threshold is met")
-    for held in meetings:
-        checks.not_future(held, "held_on", "local", "Strategy meeting date")
-        if earliest_meeting:
-            checks.require(held >= earliest_meeting, "held_on", "local",
-                           f"strategy meeting {held} is before the referral or threshold decision")
-        if a.closure_date:
-            checks.require(held <= a.closure_date, "held_on", "local",
-                           f"strategy meeting {held} is after the allegation was closed")
-    for held in reviews:
-        checks.not_future(held, "held_on", "local", "Review date")
-        checks.require(bool(meetings) and held >= min(meetings), "held_on", "local",
-                       f"review {held} needs an earlier strategy meeting to review")
-        if a.closure_date:
-            checks.require(held <= a.closure_date, "held_on", "local",
-                           f"review {held} is after the allegation was closed")
-
-    if a.closure_date:
-        checks.not_future(a.closure_date, "closure_date", "local", "Closure date")
-        checks.require(bool(a.response), "closure_date", "local",
-                       "an allegation is closed only after the LADO has decided the response")
-        if referral:
-            checks.require(a.closure_date >= referral, "closure_date", "local",
-                           "the closure date cannot be before the referral was received")
-        if a.response_date:
-            checks.require(a.closure_date >= a.response_date, "closure_date", "local",
-                           "the closure date cannot be before the threshold decision")
-        if a.threshold_met:
-            checks.require(bool(a.outcome), "outcome", "KCSIE",
-                           "an allegation that met the threshold needs an outcome when it is concluded")
-    if a.outcome:
-        checks.require(a.closure_date is not None, "outcome", "KCSIE",
-                       "the outcome is recorded when the allegation is concluded (give a closure date)")
-        checks.require(a.threshold_met, "outcome", "KCSIE",
-                       "an outcome is recorded only for an allegation that met the threshold")
-    if a.employer_action:
-        checks.require(a.closure_date is not None, "employer_action", "local",
-                       "the employer's action is recorded when the allegation is concluded")
+def check_allegation_entry(a: Allegation, checks: Checks, *, meetings: list[dt.date],
+                           reviews: list[dt.date]) -> None:
+    """Every rule an allegation must meet at entry, whether typed, imported or corrected: the pure
+    ones (checks.py) and the reference's uniqueness."""
+    check_allegation(a, checks, meetings=meetings, reviews=reviews)
+    _check_reference_free(a, checks)
 
 
 def _meetings(a: Allegation) -> list[dt.date]:
@@ -128,17 +64,46 @@ def _reviews(a: Allegation) -> list[dt.date]:
     return list(a.reviews.values_list("held_on", flat=True)) if a.pk else []
 
 
-def _validate(a: Allegation, meetings=None, reviews=None) -> None:
-    checks = Checks()
-    check_allegation(a, checks, meetings=_meetings(a) if meetings is None else meetings,
-                     reviews=_reviews(a) if reviews is None else reviews)
-    checks.raise_if_any()
-
-
 def _unknown(fields: dict, allowed) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"unknown allegation fields: {sorted(unknown)}")
+
+
+def _write(by, event: str, held: Allegation | None, *, to: dict | None = None,
+           rules: Iterable[Rule] = (), new: StrategyMeeting | Review | None = None,
+           meetings: list[dt.date] | None = None,
+           reviews: list[dt.date] | None = None) -> Allegation | StrategyMeeting | Review:
+    """The one way an allegation is written; returns the record created or changed.
+
+    `held` is the allegation as locked, or None for a new one. It is never edited: a copy takes the
+    changes `to`, so `held` stays the audit's `before`. The service's own `rules` come first, then
+    `check_allegation_entry` with `meetings` and `reviews` (default: the dates stored), all
+    violations together. `new` is a meeting or review to add: the allegation is saved with it, so
+    its version still moves and a stale form cannot overwrite the meeting. Then the T16 clocks are
+    re-derived and one audit row written, for the record created (`new`, or a new allegation) or
+    the allegation changed.
+    """
+    after = copy.copy(held) if held is not None else Allegation()
+    for field, value in {**(to or {}), "recorded_by": by}.items():
+        setattr(after, field, value)
+    checks = Checks()
+    for condition, field, rule, message in rules:
+        checks.require(condition, field, rule, message)
+    meetings = _meetings(after) if meetings is None else meetings
+    reviews = _reviews(after) if reviews is None else reviews
+    if None not in (*meetings, *reviews):  # a meeting or review without its date: its rule refuses it
+        check_allegation_entry(after, checks, meetings=meetings, reviews=reviews)
+    checks.raise_if_any()
+    after.save()
+    if new is not None:
+        new.allegation, new.recorded_by = after, by
+        new.save()
+    sync_allegation_clocks(after)
+    written, before = (after, held) if new is None else (new, None)
+    audit_record(actor=by, action="create" if before is None else "update", obj=written,
+                 detail=audit_detail(event, before, written))
+    return written
 
 
 @transaction.atomic
@@ -147,14 +112,9 @@ def allegation_record(*, by, local_authority, reference: str, referral_date: dt.
     """Record a new referral to the LADO (and, if already made, the threshold decision)."""
     require_record(by)
     _unknown(fields, RECORD_FIELDS)
-    a = Allegation(local_authority=local_authority, reference=(reference or "").strip(),
-                   referral_date=referral_date, referring_agency=referring_agency, recorded_by=by,
-                   **fields)
-    _validate(a, [], [])
-    a.save()
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="create", obj=a)
-    return a
+    return _write(by, "allegation_record", None, to=dict(
+        local_authority=local_authority, reference=(reference or "").strip(),
+        referral_date=referral_date, referring_agency=referring_agency, **fields))
 
 
 @transaction.atomic
@@ -163,14 +123,7 @@ def allegation_update(*, by, allegation_id: int, expected_version: int | None, *
     require_record(by)
     _unknown(changes, UPDATE_FIELDS)
     a = lock_for_edit(Allegation, allegation_id, expected_version)
-    for field, value in changes.items():
-        setattr(a, field, value)
-    _validate(a)
-    a.recorded_by = by
-    a.save()
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="update", obj=a, detail={"fields": sorted(changes)})
-    return a
+    return _write(by, "allegation_update", a, to=changes)
 
 
 @transaction.atomic
@@ -179,17 +132,10 @@ def allegation_record_response(*, by, allegation_id: int, expected_version: int 
     """The LADO's decision: consultation, NFA after initial consideration, or threshold met."""
     require_record(by)
     a = lock_for_edit(Allegation, allegation_id, expected_version)
-    a.response, a.response_date = response, response_date
-    checks = Checks()
-    checks.require(response_date is not None, "response_date", "local",
-                   "the date of the threshold decision is required")
-    check_allegation(a, checks, meetings=_meetings(a), reviews=_reviews(a))
-    checks.raise_if_any()
-    a.recorded_by = by
-    a.save()
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="update", obj=a, detail={"response": response})
-    return a
+    return _write(by, "allegation_record_response", a,
+                  to=dict(response=response, response_date=response_date), rules=[
+                      (response_date is not None, "response_date", "local",
+                       "the date of the threshold decision is required")])
 
 
 @transaction.atomic
@@ -199,19 +145,11 @@ def strategy_meeting_record(*, by, allegation_id: int, expected_version: int | N
     require_record(by)
     a = lock_for_edit(Allegation, allegation_id, expected_version)
     existing = _meetings(a)
-    checks = Checks()
-    checks.require(held_on is not None, "held_on", "local", "the meeting date is required")
-    if held_on is not None:
-        checks.require(held_on not in existing, "held_on", "local",
-                       f"a strategy meeting on {held_on} is already recorded")
-        check_allegation(a, checks, meetings=[*existing, held_on], reviews=_reviews(a))
-    checks.raise_if_any()
-    meeting = StrategyMeeting.objects.create(allegation=a, held_on=held_on, recorded_by=by)
-    a.recorded_by = by
-    a.save()  # the allegation's version moves so a stale form cannot overwrite the meeting
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="update", obj=a, detail={"strategy_meeting": held_on.isoformat()})
-    return meeting
+    return _write(by, "strategy_meeting_record", a, new=StrategyMeeting(held_on=held_on),
+                  meetings=[*existing, held_on], rules=[
+                      (held_on is not None, "held_on", "local", "the meeting date is required"),
+                      (held_on not in existing, "held_on", "local",
+                       f"a strategy meeting on {held_on} is already recorded")])
 
 
 @transaction.atomic
@@ -220,19 +158,11 @@ def review_record(*, by, allegation_id: int, expected_version: int | None, held_
     require_record(by)
     a = lock_for_edit(Allegation, allegation_id, expected_version)
     existing = _reviews(a)
-    checks = Checks()
-    checks.require(held_on is not None, "held_on", "local", "the review date is required")
-    if held_on is not None:
-        checks.require(held_on not in existing, "held_on", "local",
-                       f"a review on {held_on} is already recorded")
-        check_allegation(a, checks, meetings=_meetings(a), reviews=[*existing, held_on])
-    checks.raise_if_any()
-    review = Review.objects.create(allegation=a, held_on=held_on, recorded_by=by)
-    a.recorded_by = by
-    a.save()
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="update", obj=a, detail={"review": held_on.isoformat()})
-    return review
+    return _write(by, "review_record", a, new=Review(held_on=held_on),
+                  reviews=[*existing, held_on], rules=[
+                      (held_on is not None, "held_on", "local", "the review date is required"),
+                      (held_on not in existing, "held_on", "local",
+                       f"a review on {held_on} is already recorded")])
 
 
 @transaction.atomic
@@ -241,16 +171,8 @@ def allegation_close(*, by, allegation_id: int, expected_version: int | None, cl
     """Conclude an allegation with its outcome (KCSIE definitions) and the employer's action."""
     require_record(by)
     a = lock_for_edit(Allegation, allegation_id, expected_version)
-    checks = Checks()
-    checks.require(closure_date is not None, "closure_date", "local", "the closure date is required")
-    checks.require(a.closure_date is None, "closure_date", "local",
-                   f"the allegation was already closed on {a.closure_date}")
-    a.closure_date, a.outcome, a.employer_action = closure_date, outcome or "", employer_action or ""
-    check_allegation(a, checks, meetings=_meetings(a), reviews=_reviews(a))
-    checks.raise_if_any()
-    a.recorded_by = by
-    a.save()
-    sync_allegation_clocks(a)
-    audit_record(actor=by, action="update", obj=a,
-                 detail={"closed": closure_date.isoformat(), "outcome": a.outcome})
-    return a
+    return _write(by, "allegation_close", a, to=dict(
+        closure_date=closure_date, outcome=outcome or "", employer_action=employer_action or ""), rules=[
+            (closure_date is not None, "closure_date", "local", "the closure date is required"),
+            (a.closure_date is None, "closure_date", "local",
+             f"the allegation was already closed on {a.closure_date}")])

@@ -1,7 +1,8 @@
 """The adoption journey: the decision to place for adoption, its milestones (903 AD1) and its
-reversal (903 PlacedAdoption); and the council's prospective adopters (Ofsted Annex A List 11) and
-their match with a child. Load the history, run the pure checks, save, refresh clocks, audit; a
-refusal changes nothing."""
+reversal (903 PlacedAdoption), each one `Change` to the child's record (record/change.py); and the
+council's prospective adopters (Ofsted Annex A List 11) and their match with a child. A household
+is the council's, not a child's record, so it is checked, saved and audited (in the one audit shape)
+here. Either way a refusal saves nothing."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.db import transaction
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import Checks
 from safeguard.core.records import lock_for_edit
+from safeguard.record.change import Change, audit_detail
 from safeguard.record.history import ChildHistory, edited
-from safeguard.timescales.services import refresh_clocks
+from safeguard.timescales.derive import sync_child_clocks
 
 from . import checks as c
 from .models import Adopter, AdopterHousehold, AdoptionJourney
@@ -22,22 +24,16 @@ _MILESTONE_FIELDS = (
     "placement_order_date", "matched_date", "placed_date", "adoption_order_date",
     "foster_carer_adoption", "number_of_adopters", "sex_of_adopters", "legal_status_of_adopters",
 )
+_BLANK_IS_EMPTY = ("sex_of_adopters", "legal_status_of_adopters")
 _HOUSEHOLD_EDITABLE = (*c.HOUSEHOLD_DATES, "fostering_for_adoption", "reason_left")
 
 
 @transaction.atomic
 def adoption_decision_record(*, by, child_id: int, decision_date: dt.date) -> AdoptionJourney:
     """The agency decision maker decides the child should be placed for adoption."""
-    history = ChildHistory.load(child_id)
-    journey = AdoptionJourney(child=history.child, decision_date=decision_date, recorded_by=by)
-    checks = Checks()
-    c.check_adoption_decision_record(history, journey, checks)
-    checks.raise_if_any()
-    journey.save()
-    history.add(journey)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=journey)
-    return journey
+    change = Change.of_child(child_id, by=by, event="adoption_decision_record")
+    return change.save(change.new(AdoptionJourney(child=change.child, decision_date=decision_date),
+                                  c.check_adoption_decision_record))
 
 
 @transaction.atomic
@@ -47,37 +43,20 @@ def adoption_milestone_record(*, by, adoption_id: int, expected_version: int | N
     unknown = set(changes) - set(_MILESTONE_FIELDS)
     if unknown:
         raise TypeError(f"unknown adoption fields: {sorted(unknown)}")
-    history = ChildHistory.load_for(AdoptionJourney, adoption_id)
-    j = history.for_edit("adoptions", adoption_id, expected_version)
-    blank_is_empty = ("sex_of_adopters", "legal_status_of_adopters")
-    j = edited(j, recorded_by=by, **{k: "" if v is None and k in blank_is_empty else v
-                                       for k, v in changes.items()})
-    checks = Checks()
-    c.check_adoption_milestone_record(history, j, checks)
-    checks.raise_if_any()
-    j.save()
-    history.replace(j)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=j, detail={"changed": sorted(changes)})
-    return j
+    change = Change.of(AdoptionJourney, adoption_id, by=by, event="adoption_milestone_record",
+                       expected_version=expected_version)
+    to = {k: "" if v is None and k in _BLANK_IS_EMPTY else v for k, v in changes.items()}
+    return change.save(change.edit(change.held, c.check_adoption_milestone_record, to=to))
 
 
 @transaction.atomic
 def adoption_decision_reverse(*, by, adoption_id: int, expected_version: int | None,
                               reversed_date: dt.date, reason: str) -> AdoptionJourney:
     """The child should no longer be placed for adoption (date and reason)."""
-    history = ChildHistory.load_for(AdoptionJourney, adoption_id)
-    j = history.for_edit("adoptions", adoption_id, expected_version)
-    j = edited(j, decision_reversed_date=reversed_date, reason_reversed=reason, recorded_by=by)
-    checks = Checks()
-    c.check_adoption_decision_reverse(history, j, checks)
-    checks.raise_if_any()
-    j.save()
-    history.replace(j)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=j,
-                 detail={"decision_reversed_date": str(reversed_date), "reason": reason})
-    return j
+    change = Change.of(AdoptionJourney, adoption_id, by=by, event="adoption_decision_reverse",
+                       expected_version=expected_version)
+    return change.save(change.edit(change.held, c.check_adoption_decision_reverse,
+                                   to=dict(decision_reversed_date=reversed_date, reason_reversed=reason)))
 
 
 # --- prospective adopters (Annex A List 11) --------------------------------------------------
@@ -92,21 +71,19 @@ def adopter_household_register(*, by, local_authority, reference: str, enquiry_d
         raise TypeError(f"unknown adopter fields: {sorted(unknown)}")
     household = AdopterHousehold(local_authority=local_authority, reference=(reference or "").strip(),
                                  enquiry_date=enquiry_date, recorded_by=by)
-    taken = set(AdopterHousehold.objects.filter(local_authority=local_authority,
-                                                reference=household.reference)
-                .values_list("reference", flat=True))
+    same = AdopterHousehold.objects.filter(local_authority=local_authority, reference=household.reference)
     checks = Checks()
     c.check_adopter_household_register(household, checks, adopters=adopters,
-                                       taken_references=taken)
+                                       taken_references=set(same.values_list("reference", flat=True)))
     checks.raise_if_any()
     household.save()
-    audit_record(actor=by, action="create", obj=household)
-    for adopter in adopters:
-        person = Adopter.objects.create(
-            household=household, reference=str(adopter["reference"]).strip(), sex=adopter["sex"],
-            ethnicity=adopter["ethnicity"], disability=adopter.get("disability", False),
-            recorded_by=by)
-        audit_record(actor=by, action="create", obj=person)
+    people = [Adopter.objects.create(
+        household=household, reference=str(adopter["reference"]).strip(), sex=adopter["sex"],
+        ethnicity=adopter["ethnicity"], disability=adopter.get("disability", False), recorded_by=by)
+        for adopter in adopters]
+    for record in (household, *people):
+        audit_record(actor=by, action="create", obj=record,
+                     detail=audit_detail("adopter_household_register", None, record))
     return household
 
 
@@ -119,24 +96,20 @@ def adopter_household_update(*, by, household_id: int, expected_version: int | N
     if unknown:
         raise TypeError(f"unknown adopter household fields: {sorted(unknown)}")
     held = lock_for_edit(AdopterHousehold, household_id, expected_version)
-    before = {k: str(getattr(held, k)) for k in dates}
-    changes = {}
-    for name, value in dates.items():
-        if name == "reason_left":
-            value = (value or "").strip()
-        elif name == "fostering_for_adoption":
-            value = bool(value)
-        changes[name] = value
-    household = edited(held, recorded_by=by, **changes)
+    if "reason_left" in dates:
+        dates["reason_left"] = (dates["reason_left"] or "").strip()
+    if "fostering_for_adoption" in dates:
+        dates["fostering_for_adoption"] = bool(dates["fostering_for_adoption"])
+    household = edited(held, recorded_by=by, **dates)
     matched = list(AdoptionJourney.objects.filter(adopter_household_id=household_id))
     checks = Checks()
     c.check_adopter_household_update(household, checks, matched=matched)
     checks.raise_if_any()
     household.save()
-    for child_id in sorted({j.child_id for j in matched}):
-        history = ChildHistory.load(child_id)
-        refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=household, detail={"before": before})
+    for child_id in sorted({j.child_id for j in matched}):  # each child locked, as in a change
+        sync_child_clocks(ChildHistory.load(child_id))
+    audit_record(actor=by, action="update", obj=household,
+                 detail=audit_detail("adopter_household_update", held, household))
     return household
 
 
@@ -145,24 +118,14 @@ def adoption_match_household(*, by, adoption_id: int, expected_version: int | No
                              household_id: int) -> AdoptionJourney:
     """Record which approved adopter household the child is matched with; fills the number and
     sex of adopters (903 AD1) from the household where they are not yet recorded."""
-    history = ChildHistory.load_for(AdoptionJourney, adoption_id)
-    j = history.for_edit("adoptions", adoption_id, expected_version)
+    change = Change.of(AdoptionJourney, adoption_id, by=by, event="adoption_match_household",
+                       expected_version=expected_version)
+    j = change.held
     household = AdopterHousehold.objects.filter(pk=household_id).first()
     sexes = list(household.adopters.values_list("sex", flat=True)) if household else []
-    candidate = edited(j, recorded_by=by)
-    if household is not None:
-        candidate.adopter_household = household
-        if candidate.number_of_adopters is None:
-            candidate.number_of_adopters = len(sexes)
-        if not candidate.sex_of_adopters:
-            candidate.sex_of_adopters = c.sex_of_adopters(sexes)
-    checks = Checks()
-    c.check_adoption_match_household(history, candidate, checks, household=household,
-                                     adopter_sexes=sexes)
-    checks.raise_if_any()
-    candidate.save()
-    history.replace(candidate)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=candidate,
-                 detail={"adopter_household": household_id})
-    return candidate
+    to = {} if household is None else {
+        "adopter_household": household,
+        "number_of_adopters": len(sexes) if j.number_of_adopters is None else j.number_of_adopters,
+        "sex_of_adopters": j.sex_of_adopters or c.sex_of_adopters(sexes)}
+    return change.save(change.edit(j, c.check_adoption_match_household, to=to, household=household,
+                                   adopter_sexes=sexes))

@@ -1,7 +1,7 @@
 """Recording a child's time in care: periods of care and their episodes, reviews, health and
-annual outcomes. Every function loads the child's history, runs the pure checks in `checks.py`
-(SSDA903 rules that can be checked at the moment of saving), saves, refreshes the clocks and
-audits in one transaction; a refused save changes nothing.
+annual outcomes. Each function is one `Change` to the child's record (record/change.py), checked by
+the pure SSDA903 checks in `checks.py` that can be run at the moment of saving, then saved, audited
+and the clocks refreshed in one transaction; a refused change saves nothing.
 
 Adoption, missing episodes, deprivation of liberty, previous permanence and care leavers live in
 their own modules and are re-exported here so callers import from one place.
@@ -13,10 +13,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from safeguard.audit.services import audit_record
-from safeguard.core.errors import Checks
-from safeguard.record.history import ChildHistory, edited
-from safeguard.timescales.services import refresh_clocks
+from safeguard.record.change import Change
+from safeguard.record.history import ChildHistory
 
 from . import checks as c
 from .models import (
@@ -31,197 +29,126 @@ from .models import (
 
 
 @transaction.atomic
-def period_of_care_start(*, by, child_id: int, decom: dt.date, legal_status: str,
-                         category_of_need: str, placement: str, placement_provider: str = "",
-                         home_postcode: str = "", placement_postcode: str = "",
-                         urn: str = "") -> PeriodOfCare:
+def period_of_care_start(*, by, child_id: int, decom: dt.date, legal_status: str, category_of_need: str,
+                         placement: str, placement_provider: str = "", home_postcode: str = "",
+                         placement_postcode: str = "", urn: str = "") -> PeriodOfCare:
     """The child starts to be looked after: a new period of care and its first episode (RNE S)."""
-    history = ChildHistory.load(child_id)
-    child = history.child
-    ep = Episode(decom=decom, rne="S", legal_status=legal_status,
-                 category_of_need=category_of_need, placement=placement,
-                 placement_provider=placement_provider or "",
-                 home_postcode=home_postcode or child.home_postcode,
-                 placement_postcode=placement_postcode or "", urn=urn or "", recorded_by=by)
-    checks = Checks()
-    c.check_period_of_care_start(history, ep, checks)
-    checks.raise_if_any()
-
-    period = PeriodOfCare.objects.create(child=child, start_date=decom, recorded_by=by)
-    history.add(period)
+    change = Change.of_child(child_id, by=by, event="period_of_care_start")
+    ep = Episode(decom=decom, rne="S", legal_status=legal_status, category_of_need=category_of_need,
+                 placement=placement, placement_provider=placement_provider or "",
+                 home_postcode=home_postcode or change.child.home_postcode,
+                 placement_postcode=placement_postcode or "", urn=urn or "")
+    # The period is checked by its first episode before the history holds it (or it would be
+    # taken for one already open), and staged first so that it is saved first.
+    period = change.new(PeriodOfCare(child=change.child, start_date=decom),
+                        lambda h, _period, checks: c.check_period_of_care_start(h, ep, checks))
     ep.period_of_care = period
-    ep.save()
-    history.add(ep)
-    refresh_clocks(child, history)
-    audit_record(actor=by, action="create", obj=period)
-    audit_record(actor=by, action="create", obj=ep)
-    return period
+    change.new(ep)
+    return change.save(period)
 
 
-def _next_episode(history: ChildHistory, *, by, change_date: dt.date, rne: str,
+def _next_episode(history: ChildHistory, *, change_date: dt.date, rne: str,
                   **given) -> tuple[Episode | None, Episode]:
     """The open episode (None if the child is not looked after) and the episode that would
     follow it: the values given, and whatever did not change copied forward."""
     period = c.open_period(history)
     prev = c.open_episode(history, period.pk) if period is not None else None
     if prev is None:
-        return None, Episode(decom=change_date, rne=rne, recorded_by=by,
-                             **{k: v or "" for k, v in given.items()})
+        return None, Episode(decom=change_date, rne=rne, **{k: v or "" for k, v in given.items()})
     first = c.episodes_of(history, period.pk)[0]
     kept = {k: getattr(prev, k) if v is None else v for k, v in given.items()}
     return prev, Episode(period_of_care=period, decom=change_date, rne=rne,
-                         category_of_need=first.category_of_need,
-                         home_postcode=prev.home_postcode, recorded_by=by, **kept)
+                         category_of_need=first.category_of_need, home_postcode=prev.home_postcode,
+                         **kept)
 
 
 @transaction.atomic
-def episode_change(*, by, child_id: int, change_date: dt.date, rne: str,
-                   legal_status: str | None = None, placement: str | None = None,
-                   placement_provider: str | None = None, reason_place_change: str = "",
-                   placement_postcode: str | None = None, urn: str | None = None,
-                   category_of_need: str | None = None) -> Episode:
+def episode_change(*, by, child_id: int, change_date: dt.date, rne: str, legal_status: str | None = None,
+                   placement: str | None = None, placement_provider: str | None = None,
+                   reason_place_change: str = "", placement_postcode: str | None = None,
+                   urn: str | None = None, category_of_need: str | None = None) -> Episode:
     """Legal status and/or placement changes: the open episode ends that day (X1) and the next
     one opens with whatever did not change copied forward."""
-    history = ChildHistory.load(child_id)
-    prev, new = _next_episode(history, by=by, change_date=change_date, rne=rne,
-                              legal_status=legal_status, placement=placement,
-                              placement_provider=placement_provider,
+    change = Change.of_child(child_id, by=by, event="episode_change")
+    prev, new = _next_episode(change.history, change_date=change_date, rne=rne, legal_status=legal_status,
+                              placement=placement, placement_provider=placement_provider,
                               placement_postcode=placement_postcode, urn=urn)
-    checks = Checks()
-    c.check_episode_change(history, new, checks, reason_place_change=reason_place_change,
-                           category_of_need=category_of_need)
-    checks.raise_if_any()
-
-    prev.dec, prev.rec, prev.reason_place_change = change_date, "X1", reason_place_change
-    prev.save()
-    history.replace(prev)
-    new.save()
-    history.add(new)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=prev, detail={"dec": str(change_date), "rec": "X1"})
-    audit_record(actor=by, action="create", obj=new)
-    return new
+    # checked against the open episode as it stands; with none open, the check refuses the change
+    change.new(new, c.check_episode_change, reason_place_change=reason_place_change,
+               category_of_need=category_of_need)
+    if prev is not None:
+        change.edit(prev, to=dict(dec=change_date, rec="X1", reason_place_change=reason_place_change))
+    return change.save(new)
 
 
 @transaction.atomic
-def period_of_care_end(*, by, child_id: int, end_date: dt.date,
-                       reason_ceased: str) -> PeriodOfCare:
+def period_of_care_end(*, by, child_id: int, end_date: dt.date, reason_ceased: str) -> PeriodOfCare:
     """The child stops being looked after: the open episode ends with the reason and the period
     of care closes."""
-    history = ChildHistory.load(child_id)
-    period = c.open_period(history)
-    ep = c.open_episode(history, period.pk) if period is not None else None
-    candidate = (edited(ep, dec=end_date, rec=reason_ceased) if ep is not None
-                 else Episode(dec=end_date, rec=reason_ceased))
-    checks = Checks()
-    c.check_period_of_care_end(history, candidate, checks)
-    checks.raise_if_any()
-
-    ep = candidate
-    ep.save()
-    history.replace(ep)
-    period.end_date = end_date
-    period.save()
-    history.replace(period)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="update", obj=ep,
-                 detail={"dec": str(end_date), "rec": reason_ceased})
-    audit_record(actor=by, action="update", obj=period, detail={"end_date": str(end_date)})
-    return period
+    change = Change.of_child(child_id, by=by, event="period_of_care_end")
+    period = c.open_period(change.history)
+    ep = c.open_episode(change.history, period.pk) if period is not None else None
+    ending = dict(dec=end_date, rec=reason_ceased)
+    if ep is None:  # not looked after: the check refuses it
+        change.new(Episode(**ending), c.check_period_of_care_end)
+        return change.save()
+    change.edit(ep, c.check_period_of_care_end, to=ending)
+    return change.save(change.edit(period, to={"end_date": end_date}))
 
 
 @transaction.atomic
-def review_record(*, by, child_id: int, review_date: dt.date,
-                  participation: str) -> LookedAfterReview:
+def review_record(*, by, child_id: int, review_date: dt.date, participation: str) -> LookedAfterReview:
     """Record a looked-after review chaired by the IRO."""
-    history = ChildHistory.load(child_id)
-    review = LookedAfterReview(period_of_care=c.period_on(history, review_date),
-                               review_date=review_date, participation=participation,
-                               recorded_by=by)
-    checks = Checks()
-    c.check_review_record(history, review, checks)
-    checks.raise_if_any()
-    review.save()
-    history.add(review)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=review)
-    return review
+    change = Change.of_child(child_id, by=by, event="review_record")
+    period = c.period_on(change.history, review_date)
+    return change.save(change.new(LookedAfterReview(period_of_care=period, review_date=review_date,
+                                                    participation=participation), c.check_review_record))
 
 
 @transaction.atomic
-def health_assessment_record(*, by, child_id: int, kind: str,
-                             requested_date: dt.date | None = None,
+def health_assessment_record(*, by, child_id: int, kind: str, requested_date: dt.date | None = None,
                              completed_date: dt.date | None = None) -> HealthAssessment:
     """Record a health assessment or dental check (requested, completed, or both)."""
-    history = ChildHistory.load(child_id)
-    assessment = HealthAssessment(child=history.child, kind=kind, requested_date=requested_date,
-                                  completed_date=completed_date, recorded_by=by)
-    checks = Checks()
-    c.check_health_assessment_record(history, assessment, checks)
-    checks.raise_if_any()
-    assessment.save()
-    history.add(assessment)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=assessment)
-    return assessment
+    change = Change.of_child(child_id, by=by, event="health_assessment_record")
+    return change.save(change.new(
+        HealthAssessment(child=change.child, kind=kind, requested_date=requested_date,
+                         completed_date=completed_date), c.check_health_assessment_record))
 
 
 @transaction.atomic
-def annual_outcomes_record(*, by, child_id: int, year_ending: dt.date,
-                           **oc2_fields) -> AnnualHealthOutcomes:
+def annual_outcomes_record(*, by, child_id: int, year_ending: dt.date, **oc2_fields) -> AnnualHealthOutcomes:
     """Record (or replace) the OC2 outcomes for a child looked after 12 months at 31 March."""
     unknown = set(oc2_fields) - set(c.OC2_FIELDS)
     if unknown:
         raise TypeError(f"unknown OC2 fields: {sorted(unknown)}")
-    history = ChildHistory.load(child_id)
     values = {k: oc2_fields.get(k) for k in c.OC2_FIELDS}
     values["sdq_reason"] = values["sdq_reason"] or ""
     for name in c.OC2_FLAGS:  # forms and files send 1/0 for yes/no
         if values[name] in (0, 1) and not isinstance(values[name], bool):
             values[name] = bool(values[name])
-    existing = next((x for x in history.annual_outcomes if x.year_ending == year_ending), None)
-    record = (edited(existing, **values, recorded_by=by) if existing is not None
-              else AnnualHealthOutcomes(child=history.child, year_ending=year_ending,
-                                        recorded_by=by, **values))
-    checks = Checks()
-    c.check_annual_outcomes_record(history, record, checks)
-    checks.raise_if_any()
-    record.save()
-    history.replace(record)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create" if existing is None else "update", obj=record)
-    return record
+    change = Change.of_child(child_id, by=by, event="annual_outcomes_record")
+    held = next((x for x in change.history.annual_outcomes if x.year_ending == year_ending), None)
+    return change.save(
+        change.edit(held, c.check_annual_outcomes_record, to=values) if held is not None
+        else change.new(AnnualHealthOutcomes(child=change.child, year_ending=year_ending, **values),
+                        c.check_annual_outcomes_record))
 
 
 @transaction.atomic
 def pep_record(*, by, child_id: int, plan_date: dt.date) -> PersonalEducationPlan:
     """Record a personal education plan (PEP) meeting for a looked-after child."""
-    history = ChildHistory.load(child_id)
-    pep = PersonalEducationPlan(child=history.child, plan_date=plan_date, recorded_by=by)
-    checks = Checks()
-    c.check_pep_record(history, pep, checks)
-    checks.raise_if_any()
-    pep.save()
-    history.add(pep)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=pep)
-    return pep
+    change = Change.of_child(child_id, by=by, event="pep_record")
+    return change.save(change.new(PersonalEducationPlan(child=change.child, plan_date=plan_date),
+                                  c.check_pep_record))
 
 
 @transaction.atomic
 def permanence_plan_record(*, by, child_id: int, plan_date: dt.date, plan: str) -> PermanencePlan:
     """Record the plan for permanence agreed for a looked-after child (Annex A List 8; Care
     Planning Regulations 2010 reg 5: the care plan includes the plan for permanence)."""
-    history = ChildHistory.load(child_id)
-    record = PermanencePlan(child=history.child, plan_date=plan_date, plan=plan, recorded_by=by)
-    checks = Checks()
-    c.check_permanence_plan_record(history, record, checks)
-    checks.raise_if_any()
-    record.save()
-    history.add(record)
-    refresh_clocks(history.child, history)
-    audit_record(actor=by, action="create", obj=record)
-    return record
+    change = Change.of_child(child_id, by=by, event="permanence_plan_record")
+    return change.save(change.new(PermanencePlan(child=change.child, plan_date=plan_date, plan=plan),
+                                  c.check_permanence_plan_record))
 
 
 from .adoption import (  # noqa: E402

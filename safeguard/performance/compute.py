@@ -10,12 +10,21 @@ from decimal import Decimal
 from functools import reduce
 
 from django.db import connections
-from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, DateTimeField, IntegerField, Q, Sum, Value, When
+from django.utils import timezone
 
 from safeguard.people.models import PopulationEstimate
 
 from . import catalogue as cat
-from .periods import ANNUAL_ONLY, SNAPSHOT, Period, is_indicative, reporting_year_of, window_for
+from .periods import (
+    ANNUAL_ONLY,
+    SNAPSHOT,
+    Period,
+    is_indicative,
+    reporting_year,
+    reporting_year_of,
+    window_for,
+)
 
 
 @dataclass
@@ -155,8 +164,6 @@ def reads_window_start(ind: cat.Indicator, la) -> bool:
                 touched.append(True)
                 return self.window.start
 
-        from .periods import reporting_year
-
         probe = Probe(la=la, window=reporting_year(2026))
         ind.units(probe)
         _READS_START[ind.id] = bool(touched)
@@ -165,9 +172,6 @@ def reads_window_start(ind: cat.Indicator, la) -> bool:
 
 def _edge_for(model, field_name: str):
     """Dates as they compare with the field: a timestamp (contacts) is cut at local midnight."""
-    from django.db.models import DateTimeField
-    from django.utils import timezone
-
     if isinstance(model._meta.get_field(field_name), DateTimeField):
         return lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     return lambda day: day

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, Least, Mod
+from django.db.models.lookups import Exact, In
 
 from safeguard.timescales.models import CalendarDay
 
@@ -85,12 +86,8 @@ def _last_day(year, month_number):
 
 
 def _eq(expr, n: int):
-    from django.db.models.lookups import Exact
-
     return Exact(expr, Value(n))
 
 
 def _in(expr, values):
-    from django.db.models.lookups import In
-
     return In(expr, [Value(v) for v in values])

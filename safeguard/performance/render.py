@@ -92,7 +92,7 @@ def render_csv(card: Scorecard, *, public: bool = True) -> str:
 
 
 def render_xlsx(card: Scorecard, path, *, public: bool = True) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: heavy; only a spreadsheet needs it
     from openpyxl.styles import Font, PatternFill
 
     wb = Workbook()
@@ -270,6 +270,6 @@ def render_html(card: Scorecard, *, public: bool = True, standalone: bool = True
 
 
 def render_pdf(card: Scorecard, path, *, public: bool = True) -> None:
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: heavy (and needs pango); only a PDF needs it
 
     HTML(string=render_html(card, public=public)).write_pdf(str(path))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError, connection
 
+from safeguard.core.errors import now
+
 from . import catalogue as cat
 from .compute import Result, evaluate, evaluate_many, reads_window_start
 from .models import Commentary, ManualValue, MeasureSetting
@@ -295,8 +297,6 @@ def build_scorecard(
     la, year: int, quarter_number: int | None = None, *, indicator_ids: list[str] | None = None
 ) -> Scorecard:
     """Every measure for the reporting year `year` (ending 31 March `year`), to the quarter given."""
-    from safeguard.core.errors import now
-
     with _without_jit():
         return _build(la, year, quarter_number, indicator_ids, now())
 

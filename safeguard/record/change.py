@@ -13,7 +13,7 @@ check, and hands the verdict to a sink:
   primary keys from `record.writer.Ids` and the bulk writer saves whole histories later; a refusal
   goes to the caller's `report`, which names the file, line and field.
 
-The audit `detail` of every change, whatever the record:
+The audit `detail` of every change, whatever the record (`audit.services.audit_detail`):
 
     {"event": "<the service's name, e.g. referral_close>",
      "changes": {"<field>": [<before>, <after>], ...}}
@@ -25,26 +25,25 @@ are the linked record's key, and narrative text is never copied into the audit (
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks, Violation
 from safeguard.timescales.derive import sync_child_clocks
 
 from .history import _BY_LABEL, ChildHistory, edited
 
 Check = Callable[..., None]
-_NOT_AUDITED = {"id", "version", "created_at", "updated_at", "recorded_by"}
 _CREATE, _UPDATE, _DELETE = "create", "update", "delete"
 
 
 class Change:
     """One change to one child's record, made of one or more new, edited or removed records."""
+
+    __slots__ = ("history", "by", "event", "reason", "sink", "checks", "held", "_by_pk", "_staged")
 
     def __init__(self, history: ChildHistory, *, by, event: str, reason: str = "",
                  sink: DatabaseSink | RebuildSink | None = None) -> None:
@@ -52,6 +51,7 @@ class Change:
         self.sink = sink if sink is not None else DatabaseSink()
         self.checks = Checks()
         self.held = None  # the record `of` was asked for
+        self._by_pk = getattr(by, "pk", None)
         self._staged: list[tuple[str, Any, Any]] = []  # (action, record, record as held before)
 
     # --- opening a change ----------------------------------------------------------------------
@@ -85,7 +85,7 @@ class Change:
         self._recorded_by(record)
         if self._passes(check, record, context):
             self.sink.stage(record)
-            self._hold(record)
+            self._hold(record, new=True)
         self._staged.append((_CREATE, record, None))
         return record
 
@@ -95,7 +95,7 @@ class Change:
         candidate = edited(held, **to)
         self._recorded_by(candidate)
         if self._passes(check, candidate, context):
-            self._hold(candidate)
+            self._hold(candidate, new=False)
         self._staged.append((_UPDATE, candidate, held))
         return candidate
 
@@ -134,19 +134,21 @@ class Change:
         return len(self.checks.violations) == before
 
     def _recorded_by(self, record) -> None:
-        if getattr(self.by, "pk", None) and hasattr(record, "recorded_by_id"):
-            record.recorded_by_id = self.by.pk
+        if self._by_pk and hasattr(record, "recorded_by_id"):
+            record.recorded_by_id = self._by_pk
 
-    def _hold(self, record) -> None:
-        if record._meta.label == "people.Child":
+    def _hold(self, record, *, new: bool) -> None:
+        if type(record) is type(self.history.child):
             self.history.child = record
+        elif new:  # not by key: a database change's new records have none until saved
+            self.history.add(record)
         else:
             self.history.replace(record)
 
     def _undo(self) -> None:
         """Put the history back as it was, so a rebuild can go on with the child's next row."""
         for action, record, held in reversed(self._staged):
-            if record._meta.label == "people.Child":
+            if type(record) is type(self.history.child):
                 if held is not None:
                     self.history.child = held
                 continue
@@ -210,37 +212,3 @@ def rederive_clocks(child_id: int) -> None:
     """Re-derive one child's clocks from the record as stored (after a calendar change, or when
     the derivation itself changed)."""
     sync_child_clocks(ChildHistory.load(child_id, lock=False))
-
-
-# --- the one audit shape ------------------------------------------------------------------------
-
-def audit_detail(event: str, before, after) -> dict:
-    """{"event": ..., "changes": {field: [before, after]}} for a record created (before None),
-    edited or removed (after None); only fields whose value differs are listed."""
-    model = type(after if after is not None else before)
-    changes = {}
-    for f in model._meta.concrete_fields:
-        if f.name in _NOT_AUDITED:
-            continue
-        old = _audited(f, before)
-        new = _audited(f, after)
-        if old != new:
-            changes[f.name] = [old, new]
-    return {"event": event, "changes": changes}
-
-
-def _audited(field: models.Field, record):
-    if record is None:
-        return None
-    value = getattr(record, field.attname)
-    if value in (None, ""):
-        return None
-    if isinstance(field, models.TextField):
-        return f"[narrative, {len(value)} characters]"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)

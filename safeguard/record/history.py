@@ -52,6 +52,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "allocations": ("workforce.Allocation", "child"),
 }
 _BY_LABEL = {label: name for name, (label, _) in _SOURCES.items()}
+_BY_MODEL: dict[type, str] = {}
 
 
 @dataclass
@@ -140,7 +141,10 @@ class ChildHistory:
         return obj
 
     def _list_for(self, obj) -> list:
-        return getattr(self, _BY_LABEL[obj._meta.label])
+        name = _BY_MODEL.get(type(obj))
+        if name is None:  # a model's label is a formatted string: look it up once per model
+            name = _BY_MODEL[type(obj)] = _BY_LABEL[obj._meta.label]
+        return getattr(self, name)
 
     def on_file(self, obj) -> Any:
         """The version of a record as the history holds it (before a change being checked)."""

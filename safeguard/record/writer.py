@@ -6,6 +6,7 @@ the casework models through Django's app registry, so the casework apps can buil
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from operator import itemgetter
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
+from django.db.models import DateField, DateTimeField, DecimalField, JSONField
 from django.utils import timezone
 
 from safeguard.audit.models import AuditEvent
@@ -58,19 +60,15 @@ def _converter(field):
     """How one field's Python value goes to the database in a plain INSERT (SQLite) or COPY
     (PostgreSQL): JSON as text on both; on SQLite, dates and aware datetimes as Django's SQLite
     backend stores them (UTC, no offset). None: the value as it is."""
-    import json
-
-    from django.db import models
-
-    if isinstance(field, models.JSONField):
+    if isinstance(field, JSONField):
         return lambda v: None if v is None else json.dumps(v)
     if connection.vendor != "sqlite":
         return None
-    if isinstance(field, models.DateTimeField):
+    if isinstance(field, DateTimeField):
         return lambda v: None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(field, models.DateField):
+    if isinstance(field, DateField):
         return lambda v: None if v is None else v.isoformat()
-    if isinstance(field, models.DecimalField):
+    if isinstance(field, DecimalField):
         return lambda v: None if v is None else str(v)
     return None
 
@@ -152,8 +150,7 @@ def _bulk_values(model, values: list[dict], when: dt.datetime) -> None:
 
 def write_histories(histories: Iterable[ChildHistory], *, reason: str, cal=None) -> dict[str, int]:
     """Insert every record of these children, their clocks and one audit row per child."""
-    from safeguard.people.models import Child
-
+    Child = apps.get_model("people.Child")  # noqa: N806
     histories = list(histories)
     when = timezone.now()
     counts: dict[str, int] = {}

@@ -73,7 +73,7 @@ def _days(first: dt.date, last: dt.date):
 def england_bank_holidays(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR):
     """England and Wales bank holidays from the `holidays` package, substitute and one-off days
     included (e.g. 19 September 2022). Scottish and Northern Irish days are not used."""
-    import holidays
+    import holidays  # lazy: a large package, needed only to seed the calendar or with no table seeded
 
     return holidays.UK(subdiv="ENG", years=range(first_year, last_year + 1))
 
@@ -111,6 +111,8 @@ def invalidate() -> None:
 
 
 def _load_from_database() -> WorkingCalendar | None:
+    # Lazy: this module also serves `python -m safeguard.forecast` (forecast.report's add_months),
+    # which runs without Django, where a model cannot be imported.
     from django.db import connection
 
     from .models import CalendarDay

@@ -14,15 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from safeguard.core.errors import local_time
-from safeguard.record.history import ChildHistory
 
 from . import calendar
 from .models import Clock
 from .rules import RULES, Limit, deadline, due_date
+
+if TYPE_CHECKING:
+    # Only named: the record (a layer above) hands its history in and re-derives the clocks.
+    from safeguard.record.history import ChildHistory
 
 TEMPORARY_PLACEMENTS = {"T0", "T1", "T2", "T3", "T4"}
 LONG_TERM_FOSTERING = {"U1", "U4"}

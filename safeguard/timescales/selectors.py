@@ -13,19 +13,22 @@ from .models import Clock
 from .rules import RULES
 
 
-def _children_for(user, scope: str):
+def _children_for(user, scope: str) -> QuerySet:
     """Children whose clocks belong on this user's list: their own allocations, their team's,
-    or (IROs) the children they review."""
-    from safeguard.workforce.models import Allocation
-
-    open_allocations = Allocation.objects.filter(end_date__isnull=True)
+    or (IROs) the children they review. Allocations (workforce) sit a layer above, so they are
+    reached through the ORM path from the clock's child (`Child.allocations`), not imported; the
+    conditions go in one `filter` so that they hold of one and the same open allocation."""
     if scope == "mine":
-        return open_allocations.filter(worker=user).values("child_id")
-    if scope == "team":
-        return open_allocations.filter(team_id=user.team_id, kind="social_worker").values("child_id")
-    if scope == "iro":
-        return open_allocations.filter(worker=user, kind="iro").values("child_id")
-    raise ValueError(f"unknown worklist scope {scope!r}")
+        same_allocation = {"child__allocations__worker": user}
+    elif scope == "team":
+        same_allocation = {"child__allocations__team_id": user.team_id,
+                           "child__allocations__kind": "social_worker"}
+    elif scope == "iro":
+        same_allocation = {"child__allocations__worker": user, "child__allocations__kind": "iro"}
+    else:
+        raise ValueError(f"unknown worklist scope {scope!r}")
+    return Clock.objects.filter(child__allocations__end_date__isnull=True,
+                                **same_allocation).values("child_id")
 
 
 def worklist(user, *, scope: str = "mine", as_at: dt.date | None = None,

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
 
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks
 
 from . import calendar
 from .models import CalendarDay, Clock
 from .rules import due_date
-
-
-def refresh_clocks(child, history=None) -> None:
-    """Re-derive every clock of this child from the record (called by each service after it saves).
-    Pass the service's `ChildHistory`, kept up to date with the save, to spare reloading it."""
-    from safeguard.record.history import ChildHistory
-
-    from .derive import sync_child_clocks
-
-    sync_child_clocks(history or ChildHistory.load(child.pk, lock=False))
 
 
 def calendar_rows(holidays: dict, first: dt.date, last: dt.date, start_index: int = 0) -> list[dict]:
@@ -62,6 +53,7 @@ def calendar_add_holiday(*, by, date: dt.date, name: str) -> CalendarDay:
         checks.require(day.is_working_day, "date", "local",
                        f"{date} is already a bank holiday ({day.holiday_name})")
     checks.raise_if_any()
+    before = copy.copy(day)
     day.is_working_day = False
     day.holiday_name = name.strip()
     day.source = f"added by {by}" if by else "added"
@@ -69,17 +61,15 @@ def calendar_add_holiday(*, by, date: dt.date, name: str) -> CalendarDay:
     _reindex_from(date)
     calendar.invalidate()
     moved = recalculate_due_dates()
-    audit_record(actor=by, action="calendar", object_type="timescales.CalendarDay",
-                 object_id=str(date), detail={"name": name, "due_dates_moved": moved})
+    audit_record(actor=by, action="calendar", obj=day, object_id=str(date), reason=f"{moved} due dates moved",
+                 detail=audit_detail("calendar_add_holiday", before, day))
     return day
 
 
 @transaction.atomic
 def calendar_seed(*, first_year: int, last_year: int) -> int:
     """Add any missing years to the calendar from the `holidays` package; existing days stay."""
-    from .calendar import england_bank_holidays
-
-    hols = dict(england_bank_holidays(first_year, last_year))
+    hols = dict(calendar.england_bank_holidays(first_year, last_year))
     have = set(CalendarDay.objects.filter(
         date__gte=dt.date(first_year, 1, 1), date__lte=dt.date(last_year, 12, 31)
     ).values_list("date", flat=True))

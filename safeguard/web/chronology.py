@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from safeguard.workforce.models import User
+
 KINDS = {
     "front_door": "Contacts and referrals",
     "assessment": "Assessments and plans",
@@ -94,8 +96,6 @@ class _Raw:
 
 
 def _named(raw: list[_Raw]) -> list[Entry]:
-    from safeguard.workforce.models import User
-
     ids = {e.recorded_by_id for e in raw if e.recorded_by_id} | {e.worker_id for e in raw if e.worker_id}
     names = ("pk", "username", "first_name", "last_name")  # all the chronology shows of them
     staff = {u.pk: u for u in User.objects.filter(pk__in=ids).only(*names)} if ids else {}

@@ -17,6 +17,7 @@ from safeguard.child_protection.models import Section47Enquiry
 from safeguard.core import codes
 from safeguard.core.errors import NARRATIVE_LIMIT
 from safeguard.front_door.models import Contact, Referral
+from safeguard.workforce.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -157,8 +158,6 @@ class ConferenceForm(GovForm):
     chair = forms.ModelChoiceField(label="Chair", queryset=None, required=False)
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
-        from safeguard.workforce.models import User
-
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = User.objects.filter(
             role="iro", is_active=True, local_authority_id=local_authority_id
@@ -280,8 +279,6 @@ class AllocateForm(GovForm):
     )
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
-        from safeguard.workforce.models import User
-
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = User.objects.filter(
             role__in=("social_worker", "team_manager"), is_active=True, local_authority_id=local_authority_id
@@ -293,8 +290,6 @@ class IROAllocateForm(GovForm):
     start_date = forms.DateField(widget=DATE)
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
-        from safeguard.workforce.models import User
-
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = User.objects.filter(
             role="iro", is_active=True, local_authority_id=local_authority_id
@@ -336,8 +331,6 @@ class GrantForm(GovForm):
     days = forms.IntegerField(min_value=1, max_value=366, initial=30)
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
-        from safeguard.workforce.models import User
-
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(
             role__in=("social_worker", "team_manager", "iro", "personal_adviser", "analyst"),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from safeguard.access import policy, selectors, totp
 from safeguard.access import services as access
 from safeguard.core.errors import RecordInvalid
+from safeguard.workforce.models import User
 
 from . import forms
 
@@ -96,7 +97,6 @@ def _pending(request, step: str):
     if time.time() - pending.get("since", 0) > PENDING_SECONDS:
         del request.session[PENDING]
         return None, None
-    from safeguard.workforce.models import User
 
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     return user, pending

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from safeguard.access import policy
 from safeguard.assessment import services as assessment
 from safeguard.child_protection import services as cp
 from safeguard.core.errors import EditConflict, now, today
@@ -513,8 +514,6 @@ STEPS: dict[str, Step] = {
 
 def available(history, user) -> list[tuple[Step, object]]:
     """The steps this user can take now on this child, with the record each acts on."""
-    from safeguard.access import policy
-
     out = []
     for step in STEPS.values():
         if step.who == AUTHORISE and not policy.can_authorise(user):

@@ -36,13 +36,13 @@ from safeguard.lado.access import can_see_allegations
 from safeguard.lado.selectors import lado_worklist
 from safeguard.looked_after.models import PeriodOfCare
 from safeguard.people import services as people
-from safeguard.record.history import ChildHistory
 from safeguard.performance import catalogue
 from safeguard.performance.catalogue import CATALOGUE
 from safeguard.performance.periods import quarter, reporting_year, reporting_year_of
 from safeguard.performance.render import render_html
 from safeguard.performance.scorecard import build_scorecard
 from safeguard.performance.selectors import can_drill, indicator_children
+from safeguard.record.history import ChildHistory
 from safeguard.timescales import calendar
 from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock

@@ -1,4 +1,6 @@
-"""Allocating a child's case to a worker, IRO or personal adviser."""
+"""Allocating a child's case to a worker, IRO or personal adviser: allocations are part of the
+child's record, so each function is one `Change` to it (record/change.py): checked, saved, audited
+and the clocks refreshed in one transaction; a refused save changes nothing."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import datetime as dt
 
 from django.db import transaction
 
-from safeguard.audit.services import audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks
+from safeguard.record.change import Change
 from safeguard.record.history import ChildHistory
 
 from .models import Allocation, User
@@ -42,20 +44,16 @@ def allocation_start(*, by, child_id: int, worker_id: int, start_date: dt.date,
                      kind: str = Allocation.Kind.SOCIAL_WORKER, change_reason: str = "") -> Allocation:
     """Allocate the case. Any open allocation of the same kind ends the day before with the
     reason given (903 SW_REASON), so a child always has one worker of each kind."""
-    history = ChildHistory.load(child_id)
+    change = Change.of_child(child_id, by=by, event="allocation_start")
     worker = User.objects.get(pk=worker_id)
-    allocation = Allocation(child=history.child, worker=worker, team=worker.team, kind=kind,
-                            start_date=start_date, recorded_by=by)
-    checks = Checks()
-    check_allocation_start(history, allocation, worker, change_reason, checks)
-    checks.raise_if_any()
-    current = current_allocation(history, kind)
+    allocation = Allocation(child=change.child, worker=worker, team=worker.team, kind=kind,
+                            start_date=start_date)
+    # Checked while the current allocation is still open; it is ended before the new one is
+    # added, because the database holds one open allocation of each kind even for a moment.
+    check_allocation_start(change.history, allocation, worker, change_reason, change.checks)
+    current = current_allocation(change.history, kind)
     if current is not None:
-        current.end_date = start_date - dt.timedelta(days=1)
-        current.end_reason = change_reason
-        current.save()
-        audit_record(actor=by, action="update", obj=current)
-    allocation.save()
-    history.add(allocation)
-    audit_record(actor=by, action="create", obj=allocation)
-    return allocation
+        change.edit(current, to={"end_date": start_date - dt.timedelta(days=1),
+                                 "end_reason": change_reason})
+    change.new(allocation)
+    return change.save(allocation)

@@ -162,8 +162,12 @@ def test_authorise_happy_path(manager, assessment):
     assert fresh.requires_support is True
     assert set(fresh.factors.values_list("code", flat=True)) == {"3B", "4B"}
     assert AuditEvent.objects.filter(object_type="assessment.Assessment",
-                                     action="update",
-                                     detail__event="authorised").exists()
+                                     action="update", detail__event="assessment_authorise",
+                                     detail__changes__authorisation_date=[None, "2024-02-20"],
+                                     detail__changes__requires_support=[None, True]).exists()
+    assert {e.detail["changes"]["code"][1] for e in AuditEvent.objects.filter(
+        object_type="assessment.AssessmentFactorIdentified", action="create",
+        detail__event="assessment_authorise")} == {"3B", "4B"}
 
 
 def test_authorise_needs_team_manager(worker, assessment):

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from safeguard.demo.generate import CouncilExists, generate_council, shapes_for
 from safeguard.demo.parameters import ENGLAND, CouncilShape
-from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.people.models import Child
+from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.record.writer import ORDER
 from safeguard.timescales.derive import wanted_links
 from safeguard.timescales.models import Clock

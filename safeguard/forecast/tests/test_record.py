@@ -92,7 +92,8 @@ def test_weekly_cost_set_through_the_service_with_audit(analyst):
     assert AuditEvent.objects.filter(actor=analyst, action="create", object_id=str(row.pk)).exists()
     set_placement_cost(by=analyst, category="residential", weekly_cost="5400", effective_from=D(2026, 4, 1))
     assert PlacementCost.objects.get().weekly_cost == Decimal("5400.00")
-    assert AuditEvent.objects.filter(actor=analyst, action="update", detail__before="5200.00").exists()
+    assert AuditEvent.objects.filter(actor=analyst, action="update",
+                                      detail__changes__weekly_cost=["5200.00", "5400.00"]).exists()
     costs = {r["category"]: r["weekly_cost"] for r in placement_costs()}
     assert costs["residential"] == Decimal("5400.00")
     assert costs["kinship"] == DEFAULT_WEEKLY_COSTS["kinship"]

@@ -372,7 +372,9 @@ def test_close_happy_path(worker, manager, referral):
     assert fresh.closure_date == D(2024, 3, 1) and fresh.reason_for_closure == "RC7"
     assert fresh.closure_authorised_by == manager and fresh.closure_rationale
     assert AuditEvent.objects.filter(object_type="front_door.Referral", action="update",
-                                     detail__event="closed").exists()
+                                     detail__event="referral_close",
+                                     detail__changes__closure_date=[None, "2024-03-01"],
+                                     detail__changes__reason_for_closure=[None, "RC7"]).exists()
 
 
 def _assert_still_open(referral) -> None:

@@ -8,6 +8,7 @@ from safeguard.audit.models import AuditEvent
 from safeguard.looked_after import services as s
 from safeguard.looked_after.checks import PLACEHOLDER_URN
 from safeguard.looked_after.models import Episode, PeriodOfCare
+from safeguard.record import change as record_change
 
 from .conftest import BASE_START, D0
 
@@ -73,7 +74,8 @@ def test_new_period_after_one_ended(worker, in_care, start_care):
 def test_services_refresh_clocks(worker, child, monkeypatch):
     """Architecture: every service re-derives the child's clocks after it saves."""
     calls = []
-    monkeypatch.setattr(s, "refresh_clocks", lambda c, history=None: calls.append(c.pk))
+    monkeypatch.setattr(record_change, "sync_child_clocks",  # each service's Change re-derives them
+                        lambda history, cal=None: calls.append(history.child.pk))
     s.period_of_care_start(by=worker, child_id=child.pk, **BASE_START)
     s.episode_change(by=worker, child_id=child.pk, change_date=D(2023, 2, 1), rne="L",
                      legal_status="C1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
 
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.workforce.models import Allocation, User
@@ -47,8 +47,6 @@ def _cases(kind: str, also: Callable[[Context], Q] | None = None) -> Windowed:
 def _fte(cases: list[QuerySet], also: Q | None = None) -> list:
     """For each set of cases (one per column), the FTE of the workers holding one or more of them,
     and of any others `also` names; one query for all the columns."""
-    from django.db.models import Sum
-
     def who(qs):
         holding = Q(pk__in=qs.values("worker_id"))
         return holding | also if also is not None else holding

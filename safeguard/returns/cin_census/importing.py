@@ -1,10 +1,12 @@
 """Bringing a council's history into Safeguard from a CIN census file.
 
-Each child's whole record is built in memory as a `ChildHistory`, every record passing the same
-`check_*` function a practitioner's save runs, in the order things happened (an episode is
-opened, its work recorded day by day, then it is closed). Any problem anywhere rejects the file:
-all problems are collected and raised together as `RecordInvalid`, and nothing is written. A
-clean file is written in one transaction through the record's bulk writer (`write_histories`).
+Each child's whole record is built in memory as a `ChildHistory`, in the order things happened
+(an episode is opened, its work recorded day by day, then it is closed), each step one `Change`
+(record/change.py) checked by the same `check_*` function a practitioner's save runs. A
+`RebuildSink` keeps the records in memory and reports a refused change at the return's line
+and element. Any problem anywhere rejects the file: all problems are collected and raised
+together as `RecordInvalid`, and nothing is written. A clean file is written in one transaction
+through the record's bulk writer (`write_histories`).
 
 What the return does not carry is filled in plainly and said so: names (the return has none),
 the decision on the referral (from ReferralNFA), and a transfer-in conference where an episode's
@@ -18,8 +20,10 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -33,14 +37,16 @@ from safeguard.core.errors import Checks, RecordInvalid, Violation
 from safeguard.front_door import checks as fc
 from safeguard.front_door.models import Referral
 from safeguard.people import checks as pc
-from safeguard.record.history import _SOURCES, ChildHistory, edited, held
 from safeguard.people.models import Child, ChildDisability
+from safeguard.record.change import Change, RebuildSink
+from safeguard.record.history import _SOURCES, ChildHistory, held
 from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
 from .reading import Reader, XChild, XEpisode
 
 KIND = "cin_census"
+EVENT = "cin_census_import"
 FIRST_NAME = "(not in return)"  # the CIN census carries no names; a worker adds them later
 
 
@@ -184,14 +190,13 @@ def _position(v: Violation) -> tuple[int, str]:
     return (int(parts[-2]) if len(parts) == 3 and parts[-2].isdigit() else 0), v.field
 
 
-def _factors_only(history, factors, checks) -> None:
-    """Factors on an assessment the return shows as not yet authorised."""
-    ac.check_assessment_factors(factors, checks)
+def _check_child(history, child: Child, checks: Checks, *, disabilities: list[str]) -> None:
+    """The child's identity and disabilities, as at registration (the file's own duplicates and
+    the children already on record are found before)."""
+    pc.check_child(child, disabilities, checks)
 
 
 def _model(name: str):
-    from django.apps import apps
-
     return apps.get_model(_SOURCES[name][0])
 
 
@@ -219,7 +224,6 @@ class Builder:
 
     def __init__(self, name: str, la: LocalAuthority, by, ids: Ids) -> None:
         self.name, self.la, self.by, self.ids = name, la, by, ids
-        self.recorded_by_id = getattr(by, "pk", None)
         self.problems: list[Violation] = []
         self.histories: list[ChildHistory] = []
         self._who = ""
@@ -239,27 +243,11 @@ class Builder:
                 line, tag = lines.get(record, 0), tag or v.field
             self.fail(line, tag, v.rule, v.message)
 
-    def _passes(self, where, check: Callable, history, candidate, **ctx) -> bool:
-        checks = Checks()
-        check(history, candidate, checks, **ctx)
-        if not isinstance(candidate, list):  # factors are codes, checked against their list
-            checks.free_text(candidate)  # whatever the check covers, nothing too long is stored
-        self.report(where, checks.violations)
-        return not checks.violations
-
-    def _new(self, history, obj, where, check, **ctx):
-        if check is not None and not self._passes(where, check, history, obj, **ctx):
-            return None
-        self.ids.assign(obj)
-        history.add(obj)
-        return obj
-
-    def _change(self, history, obj, where, check, ctx=None, **changes):
-        candidate = edited(obj, **changes)
-        if check is not None and not self._passes(where, check, history, candidate, **(ctx or {})):
-            return None
-        history.replace(candidate)
-        return candidate
+    def change(self, history: ChildHistory, where: tuple[dict[str, int], str]) -> Change:
+        """One step of a child's history (the importing user records it), kept in memory; if
+        refused, reported at the elements `where` names."""
+        return Change(history, by=self.by, event=EVENT,
+                      sink=RebuildSink(self.ids, report=partial(self.report, where)))
 
     # --- a child ---------------------------------------------------------------------------
     def child(self, xc: XChild) -> None:
@@ -269,17 +257,14 @@ class Builder:
                       first_name=FIRST_NAME, last_name=xc.la_child_id[:100], upn=xc.upn,
                       former_upn=xc.former_upn, upn_unknown=xc.upn_unknown,
                       date_of_birth=xc.birth_date, expected_date_of_birth=xc.expected_birth_date,
-                      date_of_death=xc.death_date, sex=xc.sex, ethnicity=xc.ethnicity,
-                      recorded_by_id=self.recorded_by_id)
-        checks = Checks()
-        pc.check_child(child, xc.disabilities, checks)
-        self.report((xc.lines, "child"), checks.violations)
-        if len(self.problems) > before:
-            return
-        self.ids.assign(child)
+                      date_of_death=xc.death_date, sex=xc.sex, ethnicity=xc.ethnicity)
         history = ChildHistory(child=child)
+        change = self.change(history, (xc.lines, "child"))
+        change.new(child, _check_child, disabilities=xc.disabilities)
         for code in xc.disabilities:
-            history.add(self.ids.assign(ChildDisability(child_id=child.pk, code=code)))
+            change.new(ChildDisability(child_id=child.pk, code=code))
+        if change.save(child) is None:
+            return
         for ep in sorted(xc.episodes, key=lambda e: (e.referral_date or dt.date.min, e.line)):
             if ep.referral_date is None:
                 continue  # already reported by the reader
@@ -289,17 +274,18 @@ class Builder:
 
     # --- an episode of need ----------------------------------------------------------------
     def episode(self, h: ChildHistory, ep: XEpisode) -> None:
-        rec = self.recorded_by_id
-        referral = self._new(h, Referral(child_id=h.child.pk, referral_date=ep.referral_date,
-                                         source=ep.source, primary_need=ep.primary_need,
-                                         recorded_by_id=rec),
-                             (ep.lines, "referral"), fc.check_referral_open)
+        where = (ep.lines, "referral")
+        change = self.change(h, where)
+        referral = change.save(change.new(
+            Referral(child_id=h.child.pk, referral_date=ep.referral_date, source=ep.source,
+                     primary_need=ep.primary_need), fc.check_referral_open))
         if referral is None:
             return
         response = "nfa" if ep.nfa else ("strategy" if ep.section47s else "assessment")
-        if self._change(h, referral, (ep.lines, "referral"), fc.check_referral_record_response,
-                        {"by": IMPORTER}, response=response, response_date=ep.referral_date,
-                        referral_nfa=ep.nfa) is None:
+        change = self.change(h, where)
+        if change.save(change.edit(referral, fc.check_referral_record_response, by=IMPORTER,
+                                   to=dict(response=response, response_date=ep.referral_date,
+                                           referral_nfa=ep.nfa))) is None:
             return
         rid = referral.pk
         events: list[tuple[tuple, Callable[[], None]]] = []
@@ -317,31 +303,32 @@ class Builder:
             box = {}
 
             def start(xa=xa, box=box):
-                a = self._new(h, Assessment(referral_id=rid, start_date=xa.start,
-                                            internal_review_date=xa.internal_review,
-                                            recorded_by_id=rec), (xa.lines, "assessment"),
-                              ac.check_assessment_start)
-                box["a"] = a
+                change = self.change(h, (xa.lines, "assessment"))
+                a = box["a"] = change.save(change.new(
+                    Assessment(referral_id=rid, start_date=xa.start,
+                               internal_review_date=xa.internal_review),
+                    ac.check_assessment_start))
                 if a is not None and xa.authorised is None and xa.factors:
-                    if self._passes((xa.lines, "assessment"), _factors_only, h, xa.factors):
-                        for code in xa.factors:
-                            h.add(self.ids.assign(AssessmentFactorIdentified(
-                                assessment_id=a.pk, code=code)))
+                    # Factors on an assessment the return shows as not yet authorised.
+                    change = self.change(h, (xa.lines, "assessment"))
+                    ac.check_assessment_factors(xa.factors, change.checks)
+                    for code in xa.factors:
+                        change.new(AssessmentFactorIdentified(assessment_id=a.pk, code=code))
+                    change.save()
 
             def authorise(xa=xa, box=box):
                 a = box.get("a")
                 if a is None:
                     return
                 factors = xa.factors or []
-                done = self._change(h, held(h.assessments, a.pk), (xa.lines, "assessment"),
-                                    ac.check_assessment_authorise,
-                                    {"by": IMPORTER, "factors": factors},
-                                    authorisation_date=xa.authorised,
-                                    requires_support=factors != [ac.NO_FACTORS])
-                if done is not None:
-                    for code in factors:
-                        h.add(self.ids.assign(AssessmentFactorIdentified(assessment_id=a.pk,
-                                                                         code=code)))
+                change = self.change(h, (xa.lines, "assessment"))
+                change.edit(held(h.assessments, a.pk), ac.check_assessment_authorise,
+                            to=dict(authorisation_date=xa.authorised,
+                                    requires_support=factors != [ac.NO_FACTORS]),
+                            by=IMPORTER, factors=factors)
+                for code in factors:
+                    change.new(AssessmentFactorIdentified(assessment_id=a.pk, code=code))
+                change.save()
 
             if xa.start is None:
                 continue
@@ -354,24 +341,28 @@ class Builder:
             box = {}
 
             def s47_start(xs=xs, box=box):
-                box["s"] = self._new(h, Section47Enquiry(
-                    referral_id=rid, start_date=xs.start, icpc_not_required=xs.icpc_not_required,
-                    recorded_by_id=rec), (xs.lines, "s47"), cpc.check_section47_start)
+                change = self.change(h, (xs.lines, "s47"))
+                box["s"] = change.save(change.new(
+                    Section47Enquiry(referral_id=rid, start_date=xs.start,
+                                     icpc_not_required=xs.icpc_not_required),
+                    cpc.check_section47_start))
 
             def icpc(xs=xs, box=box):
                 s = box.get("s")
                 if s is None:
                     return
                 if not xs.icpc_not_required:
-                    s = self._change(h, held(h.section47s, s.pk), (xs.lines, "s47"),
-                                     cpc.check_section47_record_outcome, end_date=xs.icpc,
-                                     outcome="icpc", icpc_not_required=False)
+                    change = self.change(h, (xs.lines, "s47"))
+                    s = change.save(change.edit(
+                        held(h.section47s, s.pk), cpc.check_section47_record_outcome,
+                        to=dict(end_date=xs.icpc, outcome="icpc", icpc_not_required=False)))
                     if s is None:
                         return
-                conf = self._new(h, Conference(referral_id=rid, kind="initial", section47_id=s.pk,
-                                               held_on=xs.icpc, plan_required=xs.icpc in cp_starts,
-                                               recorded_by_id=rec),
-                                 (xs.lines, "icpc"), cpc.check_conference_record)
+                change = self.change(h, (xs.lines, "icpc"))
+                conf = change.save(change.new(
+                    Conference(referral_id=rid, kind="initial", section47_id=s.pk,
+                               held_on=xs.icpc, plan_required=xs.icpc in cp_starts),
+                    cpc.check_conference_record))
                 if conf is not None and xs.icpc in cp_starts:
                     conferences.setdefault(xs.icpc, conf.pk)
 
@@ -383,10 +374,11 @@ class Builder:
         # An episode's own DateOfInitialCPC with no Section47 behind it: a transfer-in conference.
         if ep.initial_cpc and ep.initial_cpc not in s47_icpcs:
             def transfer_in(day=ep.initial_cpc):
-                conf = self._new(h, Conference(referral_id=rid, kind="transfer_in", held_on=day,
-                                               notification_date=ep.referral_date,
-                                               plan_required=day in cp_starts, recorded_by_id=rec),
-                                 (ep.lines, "transfer_in"), cpc.check_conference_record)
+                change = self.change(h, (ep.lines, "transfer_in"))
+                conf = change.save(change.new(
+                    Conference(referral_id=rid, kind="transfer_in", held_on=day,
+                               notification_date=ep.referral_date, plan_required=day in cp_starts),
+                    cpc.check_conference_record))
                 if conf is not None and day in cp_starts:
                     conferences.setdefault(day, conf.pk)
             at(ep.initial_cpc, 2, 1, transfer_in)
@@ -396,14 +388,16 @@ class Builder:
             box = {}
 
             def cin_start(lines=lines, start=start, box=box):
-                box["p"] = self._new(h, CINPlan(referral_id=rid, start_date=start,
-                                                recorded_by_id=rec), (lines, "cin_plan"),
-                                     ac.check_cin_plan_start)
+                change = self.change(h, (lines, "cin_plan"))
+                box["p"] = change.save(change.new(CINPlan(referral_id=rid, start_date=start),
+                                                  ac.check_cin_plan_start))
 
             def cin_end(lines=lines, end=end, box=box):
                 if box.get("p") is not None:
-                    self._change(h, held(h.cin_plans, box["p"].pk), (lines, "cin_plan"),
-                                 ac.check_cin_plan_end, end_date=end)
+                    change = self.change(h, (lines, "cin_plan"))
+                    change.edit(held(h.cin_plans, box["p"].pk), ac.check_cin_plan_end,
+                                to=dict(end_date=end))
+                    change.save()
 
             if start is None:
                 continue
@@ -416,36 +410,40 @@ class Builder:
 
             def cp_start(xp=xp, box=box):
                 conf_id = conferences.get(xp.start)
-                plan = ChildProtectionPlan(referral_id=rid, start_date=xp.start,
-                                           initial_category=xp.initial_category,
-                                           latest_category=xp.initial_category,
-                                           number_of_previous_cpp=xp.previous, recorded_by_id=rec)
-                if not self._passes((xp.lines, "cp_plan"), cpc.check_cp_plan_start, h, plan,
-                                    conference_id=conf_id):
+                change = self.change(h, (xp.lines, "cp_plan"))
+                plan = change.new(
+                    ChildProtectionPlan(referral_id=rid, start_date=xp.start,
+                                        initial_category=xp.initial_category,
+                                        latest_category=xp.initial_category,
+                                        number_of_previous_cpp=xp.previous),
+                    cpc.check_cp_plan_start, conference_id=conf_id)
+                if not change.violations:
+                    if plan.number_of_previous_cpp is None:
+                        plan.number_of_previous_cpp = cpc.previous_cp_plans(h, xp.start)
+                    conf = cpc.deciding_conference(h, plan, conf_id)
+                    if conf is not None:
+                        change.edit(conf, to=dict(cp_plan_id=plan.pk))
+                if change.save(plan) is None:
                     return
-                conf = cpc.deciding_conference(h, plan, conf_id)
-                if plan.number_of_previous_cpp is None:
-                    plan.number_of_previous_cpp = cpc.previous_cp_plans(h, xp.start)
-                self.ids.assign(plan)
-                h.add(plan)
-                if conf is not None:
-                    h.replace(edited(conf, cp_plan_id=plan.pk))
                 if xp.latest_category != xp.initial_category:
-                    plan = self._change(h, plan, (xp.lines, "cp_plan"),
-                                        cpc.check_cp_plan_change_category,
-                                        latest_category=xp.latest_category)
+                    change = self.change(h, (xp.lines, "cp_plan"))
+                    plan = change.save(change.edit(plan, cpc.check_cp_plan_change_category,
+                                                   to=dict(latest_category=xp.latest_category)))
                 box["p"] = plan
 
             def review(line, day, box=box):
                 if box.get("p") is not None:
-                    self._new(h, Conference(referral_id=rid, kind="review", cp_plan_id=box["p"].pk,
-                                            held_on=day, recorded_by_id=rec),
-                              ({"CPPreviewDate": line}, "review"), cpc.check_conference_record)
+                    change = self.change(h, ({"CPPreviewDate": line}, "review"))
+                    change.new(Conference(referral_id=rid, kind="review", cp_plan_id=box["p"].pk,
+                                          held_on=day), cpc.check_conference_record)
+                    change.save()
 
             def cp_end(xp=xp, box=box):
                 if box.get("p") is not None:
-                    self._change(h, held(h.cp_plans, box["p"].pk), (xp.lines, "cp_plan"),
-                                 cpc.check_cp_plan_end, end_date=xp.end)
+                    change = self.change(h, (xp.lines, "cp_plan"))
+                    change.edit(held(h.cp_plans, box["p"].pk), cpc.check_cp_plan_end,
+                                to=dict(end_date=xp.end))
+                    change.save()
 
             if xp.start is None:
                 continue
@@ -461,7 +459,10 @@ class Builder:
             fn()
 
         if ep.closure_date is not None or ep.reason_for_closure:
-            self._change(h, held(h.referrals, rid), (ep.lines, "referral"), fc.check_referral_close,
-                         {"authorised_by": IMPORTER}, closure_date=ep.closure_date,
-                         reason_for_closure=ep.reason_for_closure,
-                         closure_rationale=f"Closed as returned in CIN census file {self.name}.")
+            change = self.change(h, where)
+            change.edit(held(h.referrals, rid), fc.check_referral_close,
+                        to=dict(closure_date=ep.closure_date,
+                                reason_for_closure=ep.reason_for_closure,
+                                closure_rationale=f"Closed as returned in CIN census file {self.name}."),
+                        authorised_by=IMPORTER)
+            change.save()

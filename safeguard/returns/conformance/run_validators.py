@@ -22,6 +22,7 @@ from pathlib import Path
 
 
 def run_cin(xml_path: str, ruleset: str) -> dict:
+    # Lazy (here and in run_903): each run needs only its own validator, and both are heavy.
     import xml.etree.ElementTree as ET
 
     from cin_validator.cin_validator import CinValidator, convert_data, process_data
@@ -70,7 +71,7 @@ def _dfe_1001(tables: dict, flagged, year_end) -> list:
     """Flagged OC3 rows whose care history (this year's and the earlier returns' episodes) does not
     make them a relevant or former relevant child: 13 weeks in care after 14, some of it after 16,
     and not adopted."""
-    import pandas as pd
+    import pandas as pd  # lazy: heavy
 
     oc3, header = tables["OC3"], tables["Header"]
     episodes = pd.concat([tables["Episodes"], tables["Episodes_last"]]).drop_duplicates(
@@ -113,13 +114,13 @@ def _dfe_sw11b(tables: dict, flagged, year_end) -> list:
 
 
 def _dates(column):
-    import pandas as pd
+    import pandas as pd  # lazy: heavy
 
     return pd.to_datetime(column, format="%d/%m/%Y", errors="coerce")
 
 
 def _recheck_disputed(folder: str, previous: str | None, validator, errors: dict, year_end) -> dict:
-    import pandas as pd
+    import pandas as pd  # lazy: heavy
 
     files = {"Episodes": Path(folder) / "episodes.csv", "SWEpisodes": Path(folder) / "sw_episodes.csv",
              "OC3": Path(folder) / "oc3.csv", "Header": Path(folder) / "header.csv"}
@@ -146,6 +147,7 @@ def _recheck_disputed(folder: str, previous: str | None, validator, errors: dict
 
 
 def run_903(folder: str, ruleset: str, year: str, la: str, previous: str | None) -> dict:
+    # Lazy: see run_cin.
     import lac_validator.lac_validator as engine
     from lac_validator.lac_validator import LacValidator
     from lac_validator.report import Report
@@ -170,7 +172,7 @@ def run_903(folder: str, ruleset: str, year: str, la: str, previous: str | None)
     crashed = sorted(str(c) for c in validator.fails)
     for code in crashed:
         errors.pop(code, None)
-    import pandas as pd
+    import pandas as pd  # lazy: heavy
 
     disputed = _recheck_disputed(folder, previous, validator, errors, pd.Timestamp(int(year), 3, 31))
     return {"validator": "csc-validator-be-903", "ruleset": ruleset, "rules": len(registry),

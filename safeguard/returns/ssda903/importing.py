@@ -1,8 +1,9 @@
 """Bringing a council's history into Safeguard from its SSDA903 return.
 
-Each child's record is rebuilt in memory (a `ChildHistory`), event by event in date order, and
-every record goes through the same `check_*` function the service runs at a practitioner's save;
-a record the check refuses is a rejected row, reported with its file, line and column. Children
+Each child's record is rebuilt in memory (a `ChildHistory`), event by event in date order, each
+event one `Change` (record/change.py) checked by the same `check_*` function the service runs at
+a practitioner's save; a `RebuildSink` keeps the records in memory, and a change it refuses is a
+rejected row, reported with its file, line and column. Children
 are rebuilt in chunks (in two processes for a large return, as the generator builds a council) and
 written as plain rows, all in one transaction that is rolled back if any row of the folder is
 refused, so a rejected import changes nothing. Children already on the record (same LA child id)
@@ -23,6 +24,7 @@ import shutil
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.apps import apps
@@ -46,8 +48,9 @@ from safeguard.looked_after.models import (
     PreviousPermanenceRecord,
 )
 from safeguard.people.checks import check_child, check_relationship_add
-from safeguard.record.history import _SOURCES, ChildHistory, edited
 from safeguard.people.models import Child, Relationship
+from safeguard.record.change import Change, RebuildSink
+from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.record.writer import (
     ORDER,
     Ids,
@@ -64,11 +67,14 @@ from safeguard.workforce.services import check_allocation_start
 
 from .reading import Row, Tables, check_cells, cross_check, read_csv, read_folder
 from .tables import collection_bounds, collection_year_of
+from .xml_reader import read_xml
+
+EVENT = "ssda903_import"
 
 # Model field (as the checks name it) -> 903 column, per kind of record.
 CHILD_COLUMNS = {"la_child_id": "CHILD", "sex": "SEX", "date_of_birth": "DOB",
                  "ethnicity": "ETHNIC", "upn": "UPN", "upn_unknown": "UPN",
-                 "last_name": "CHILD"}
+                 "last_name": "CHILD", "uasc_ceased_date": "DUC"}  # DUC: on the UASC row
 EPISODE_COLUMNS = {"decom": "DECOM", "rne": "RNE", "legal_status": "LS",
                    "category_of_need": "CIN", "placement": "PLACE",
                    "placement_provider": "PLACE_PROVIDER", "dec": "DEC", "rec": "REC",
@@ -138,39 +144,48 @@ def _flag(row: Row, column: str, rule: str, problems: list[Violation]) -> tuple[
     return False, None
 
 
+def _check_child(history, child: Child, checks: Checks) -> None:
+    """The child's identity, as at registration (children already on record are skipped)."""
+    check_child(child, None, checks)
+
+
+def _without(rules: set[str], check: Callable) -> Callable:
+    """A check less the rules the return cannot meet (e.g. care before the year, which the
+    file does not hold)."""
+    if not rules:
+        return check
+
+    def checked(history, candidate, checks: Checks, **ctx) -> None:
+        before = len(checks.violations)
+        check(history, candidate, checks, **ctx)
+        checks.violations[before:] = [v for v in checks.violations[before:] if v.rule not in rules]
+    return checked
+
+
 class Rebuild:
     """Rebuilds children's histories from the return's rows through the services' checks."""
 
     def __init__(self, *, la, by, year: int, ids: Ids, problems: list[Violation]) -> None:
         self.la, self.by, self.ids, self.problems = la, by, ids, problems
         self.year_start, self.year_end = collection_bounds(year)
-        self.recorded_by_id = getattr(by, "pk", None)
         self.workers: dict[str, User] = {
             u.sw_id: u for u in User.objects.filter(local_authority=la).exclude(sw_id="")}
         self.new_workers: dict[str, User] = {}
 
-    # --- running one check ---------------------------------------------------------------------
+    # --- one change ----------------------------------------------------------------------------
 
-    def run(self, check: Callable, h: ChildHistory, candidate, row: Row, columns: dict,
-            *, elsewhere: dict | None = None, ignore: set[str] = frozenset(), **ctx) -> bool:
-        """Run a service's check; report each violation at the file, line and column it
-        concerns (`elsewhere` sends some fields to another row, e.g. the episode that ends)."""
-        checks = Checks()
-        check(h, candidate, checks, **ctx)
-        checks.free_text(candidate)  # whatever the check covers, nothing too long reaches the database
-        found = [v for v in checks.violations if v.rule not in ignore]
-        for v in found:
-            where = row
-            if elsewhere and v.field in elsewhere:
-                where = elsewhere[v.field]
+    def change(self, h: ChildHistory, row: Row, columns: dict, elsewhere: dict | None = None) -> Change:
+        """One event of a child's history (the importing user records it), kept in memory; if
+        refused, each violation is reported at its file, line and column (`elsewhere` sends some
+        fields to another row, e.g. the episode that ends)."""
+        return Change(h, by=self.by, event=EVENT,
+                      sink=RebuildSink(self.ids, report=partial(self.report, row, columns, elsewhere)))
+
+    def report(self, row: Row, columns: dict, elsewhere: dict | None, violations) -> None:
+        for v in violations:
+            where = elsewhere.get(v.field, row) if elsewhere else row
             self.problems.append(Violation(where.at(columns.get(v.field, v.field.upper())),
                                            v.rule, v.message))
-        return not found
-
-    def keep(self, h: ChildHistory, obj):
-        self.ids.assign(obj)
-        obj.recorded_by_id = self.recorded_by_id
-        return h.add(obj)
 
     # --- one child -----------------------------------------------------------------------------
 
@@ -183,18 +198,11 @@ class Rebuild:
                       sex=head["SEX"].upper(), ethnicity=head["ETHNIC"].upper(),
                       upn="" if unknown else upn, upn_unknown=upn if unknown else "",
                       uasc=uasc is not None,
-                      uasc_ceased_date=uasc.dates.get("DUC") if uasc else None,
-                      recorded_by_id=self.recorded_by_id)
-        checks = Checks()
-        check_child(child, None, checks)
-        for v in checks.violations:
-            where = uasc.at("DUC") if uasc and v.field == "uasc_ceased_date" else head.at(
-                CHILD_COLUMNS.get(v.field, v.field.upper()))
-            self.problems.append(Violation(where, v.rule, v.message))
-        if checks.violations:
-            return None
-        self.ids.assign(child)
+                      uasc_ceased_date=uasc.dates.get("DUC") if uasc else None)
         h = ChildHistory(child=child)
+        change = self.change(h, head, CHILD_COLUMNS, {"uasc_ceased_date": uasc} if uasc else None)
+        if change.save(change.new(child, _check_child)) is None:
+            return None
         self.mother(h, head)
         events: list[tuple[dt.date, int, int, Callable[[], None]]] = []
 
@@ -207,7 +215,7 @@ class Rebuild:
         continues = bool(episodes) and episodes[0]["RNE"].upper() != "S"
         if continues:  # care began before the return: open the period when the file first shows it
             began = self.care_began_by(h, rows, episodes[0])
-            at(began, START, lambda: self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=began)))
+            at(began, START, lambda: self.care_began(h, episodes[0], began))
         for i, row in enumerate(episodes):
             before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
             at(row.dates["DECOM"], CHANGE if before or (i == 0 and continues) else START,
@@ -244,12 +252,12 @@ class Rebuild:
                                            "date of birth of the mother's child is given but "
                                            "MOTHER is not 1"))
         elif mother == "1":
-            rel = Relationship(child_id=h.child.pk, kind=Relationship.Kind.CHILD,
-                               relative_name="Own child (from the SSDA903)",
-                               relative_date_of_birth=born)
-            if self.run(lambda hh, r, checks: check_relationship_add(hh, r, checks, relative_dob=born),
-                        h, rel, head, MOTHER_COLUMNS):
-                self.keep(h, rel)
+            change = self.change(h, head, MOTHER_COLUMNS)
+            change.new(Relationship(child_id=h.child.pk, kind=Relationship.Kind.CHILD,
+                                    relative_name="Own child (from the SSDA903)",
+                                    relative_date_of_birth=born),
+                       check_relationship_add, relative_dob=born)
+            change.save()
 
     def episodes_in_order(self, episodes: list[Row]) -> bool:
         """Each episode ends before the next starts: X1 (a new episode the same day) or the end
@@ -295,22 +303,28 @@ class Rebuild:
             # The period opened for care that began before the return has no episode yet: this
             # first one continues it (so "already looked after", 903 142, is expected).
             opened = period if period is not None and not lc.episodes_of(h, period.pk) else None
-            if self.run(lc.check_period_of_care_start, h, ep, row, EPISODE_COLUMNS,
-                        ignore={"903 142"} if opened else frozenset()):
-                period = opened or self.keep(h, PeriodOfCare(child_id=h.child.pk, start_date=ep.decom))
-                ep.period_of_care_id = period.pk
-                self.keep(h, ep)
+            change = self.change(h, row, EPISODE_COLUMNS)
+            change.new(ep, _without({"903 142"} if opened else set(), lc.check_period_of_care_start))
+            period = opened or change.new(PeriodOfCare(child_id=h.child.pk, start_date=ep.decom))
+            ep.period_of_care_id = period.pk
+            change.save()
             return
         prev = lc.open_episode(h, period.pk) if period is not None else None
         if prev is None or prev.decom != before.dates["DECOM"]:
             return  # the episode before was refused, and reported
         ep.period_of_care_id = period.pk
         reason = before["REASON_PLACE_CHANGE"].upper()
-        if self.run(lc.check_episode_change, h, ep, row, EPISODE_COLUMNS,
-                    elsewhere={"reason_place_change": before, "dec": before},
-                    reason_place_change=reason, category_of_need=ep.category_of_need):
-            h.replace(edited(prev, dec=ep.decom, rec="X1", reason_place_change=reason))
-            self.keep(h, ep)
+        change = self.change(h, row, EPISODE_COLUMNS, {"reason_place_change": before, "dec": before})
+        change.new(ep, lc.check_episode_change, reason_place_change=reason,
+                   category_of_need=ep.category_of_need)
+        change.edit(prev, to=dict(dec=ep.decom, rec="X1", reason_place_change=reason))
+        change.save()
+
+    def care_began(self, h: ChildHistory, first: Row, began: dt.date) -> None:
+        """The period of care the file's first episode continues, opened on `care_began_by`."""
+        change = self.change(h, first, EPISODE_COLUMNS)
+        change.new(PeriodOfCare(child_id=h.child.pk, start_date=began))
+        change.save()
 
     def care_began_by(self, h: ChildHistory, rows: dict, first: Row) -> dt.date:
         """The latest date care can have begun when the file's first episode continues an earlier
@@ -331,11 +345,12 @@ class Rebuild:
         ep = lc.open_episode(h, period.pk) if period is not None else None
         if ep is None or ep.decom != row.dates["DECOM"]:
             return  # the episode was refused, and reported
-        ended = edited(ep, dec=row.dates["DEC"], rec=row["REC"].upper(),
-                       reason_place_change=row["REASON_PLACE_CHANGE"].upper())
-        if self.run(lc.check_period_of_care_end, h, ended, row, EPISODE_COLUMNS):
-            h.replace(ended)
-            h.replace(edited(period, end_date=ended.dec))
+        change = self.change(h, row, EPISODE_COLUMNS)
+        change.edit(ep, lc.check_period_of_care_end,
+                    to=dict(dec=row.dates["DEC"], rec=row["REC"].upper(),
+                            reason_place_change=row["REASON_PLACE_CHANGE"].upper()))
+        change.edit(period, to=dict(end_date=row.dates["DEC"]))
+        change.save()
 
     def review(self, h: ChildHistory, row: Row) -> None:
         day = row.dates["REVIEW"]
@@ -343,16 +358,18 @@ class Rebuild:
             self.problems.append(Violation(row.at("REVIEW"), "format", "REVIEW date is required"))
             return
         period = lc.period_on(h, day)
-        review = LookedAfterReview(period_of_care_id=period.pk if period else None, review_date=day,
-                                   participation=row["REVIEW_CODE"].upper())
-        if self.run(lc.check_review_record, h, review, row, REVIEW_COLUMNS):
-            self.keep(h, review)
+        change = self.change(h, row, REVIEW_COLUMNS)
+        change.new(LookedAfterReview(period_of_care_id=period.pk if period else None,
+                                     review_date=day, participation=row["REVIEW_CODE"].upper()),
+                   lc.check_review_record)
+        change.save()
 
     def missing(self, h: ChildHistory, row: Row) -> None:
-        episode = MissingEpisode(child_id=h.child.pk, kind=row["MISSING"].upper(),
-                                 start_date=row.dates["MIS_START"], end_date=row.dates["MIS_END"])
-        if self.run(lc.check_missing_episode_start, h, episode, row, MISSING_COLUMNS):
-            self.keep(h, episode)
+        change = self.change(h, row, MISSING_COLUMNS)
+        change.new(MissingEpisode(child_id=h.child.pk, kind=row["MISSING"].upper(),
+                                  start_date=row.dates["MIS_START"], end_date=row.dates["MIS_END"]),
+                   lc.check_missing_episode_start)
+        change.save()
 
     def dolo(self, h: ChildHistory, row: Row) -> None:
         order = DeprivationOfLiberty(child_id=h.child.pk, start_date=row.dates["DOLO_START"],
@@ -361,8 +378,9 @@ class Rebuild:
             self.problems.append(Violation(row.at("DOLO_START"), "format",
                                            "DOLO_START is required"))
             return
-        if self.run(lc.check_deprivation_of_liberty_record, h, order, row, DOLO_COLUMNS):
-            self.keep(h, order)
+        change = self.change(h, row, DOLO_COLUMNS)
+        change.new(order, lc.check_deprivation_of_liberty_record)
+        change.save()
 
     # --- adoption ------------------------------------------------------------------------------
 
@@ -397,19 +415,21 @@ class Rebuild:
                lambda: self.adopted(h, journeys.get(ad1.dates["DATE_INT"]), ad1, adopted, episodes))
 
     def decision(self, h, day: dt.date, row: Row, journeys: dict) -> None:
-        journey = AdoptionJourney(child_id=h.child.pk, decision_date=day)
-        columns = ADOPTION_COLUMNS if "DATE_PLACED" in row.cells else AD1_COLUMNS
-        if self.run(lc.check_adoption_decision_record, h, journey, row, columns):
-            journeys[day] = self.keep(h, journey)
+        change = self.change(h, row, ADOPTION_COLUMNS if "DATE_PLACED" in row.cells else AD1_COLUMNS)
+        journey = change.new(AdoptionJourney(child_id=h.child.pk, decision_date=day),
+                             lc.check_adoption_decision_record)
+        if change.save(journey) is not None:
+            journeys[day] = journey
 
     def reversal(self, h, journey, row: Row) -> None:
         if journey is None:
             return  # the decision was refused, and reported
         current = next(j for j in h.adoptions if j.pk == journey.pk)
-        reversed_ = edited(current, decision_reversed_date=row.dates["DATE_PLACED_CEASED"],
-                           reason_reversed=row["REASON_PLACED_CEASED"].upper())
-        if self.run(lc.check_adoption_decision_reverse, h, reversed_, row, ADOPTION_COLUMNS):
-            h.replace(reversed_)
+        change = self.change(h, row, ADOPTION_COLUMNS)
+        change.edit(current, lc.check_adoption_decision_reverse,
+                    to=dict(decision_reversed_date=row.dates["DATE_PLACED_CEASED"],
+                            reason_reversed=row["REASON_PLACED_CEASED"].upper()))
+        change.save()
 
     def adopted(self, h, journey, row: Row, adopted: Row, episodes: list[Row]) -> None:
         if journey is None:
@@ -425,21 +445,23 @@ class Rebuild:
             return
         placed = next((r.dates["DECOM"] for r in episodes if r["PLACE"].upper() in lc.PLACED_FOR_ADOPTION
                        and current.decision_date <= r.dates["DECOM"] <= adopted.dates["DEC"]), None)
-        milestones = edited(current, matched_date=row.dates["DATE_MATCH"], placed_date=placed,
+        change = self.change(h, row, AD1_COLUMNS)
+        change.edit(current, lc.check_adoption_milestone_record,
+                    to=dict(matched_date=row.dates["DATE_MATCH"], placed_date=placed,
                             adoption_order_date=adopted.dates["DEC"], foster_carer_adoption=foster,
                             number_of_adopters=int(number) if number else None,
                             sex_of_adopters=row["SEX_ADOPTR"].upper(),
-                            legal_status_of_adopters=row["LS_ADOPTR"].upper())
-        if self.run(lc.check_adoption_milestone_record, h, milestones, row, AD1_COLUMNS):
-            h.replace(milestones)
+                            legal_status_of_adopters=row["LS_ADOPTR"].upper()))
+        change.save()
 
     # --- records that need the year in place --------------------------------------------------
 
     def previous_permanence(self, h, row: Row) -> None:
-        record = PreviousPermanenceRecord(child_id=h.child.pk, option=row["PREV_PERM"].upper(),
-                                          la_code=row["LA_PERM"], order_date=row.dates["DATE_PERM"])
-        if self.run(lc.check_previous_permanence_record, h, record, row, PERM_COLUMNS):
-            self.keep(h, record)
+        change = self.change(h, row, PERM_COLUMNS)
+        change.new(PreviousPermanenceRecord(child_id=h.child.pk, option=row["PREV_PERM"].upper(),
+                                            la_code=row["LA_PERM"], order_date=row.dates["DATE_PERM"]),
+                   lc.check_previous_permanence_record)
+        change.save()
 
     def oc2(self, h, row: Row) -> None:
         ok, values = True, {}
@@ -453,13 +475,13 @@ class Rebuild:
             ok = ok and good
         if not ok:
             return
-        record = AnnualHealthOutcomes(child_id=h.child.pk, year_ending=self.year_end,
-                                      sdq_score=int(score) if score else None,
-                                      sdq_reason=row["SDQ_REASON"].upper(), **values)
-        columns = {"sdq_score": "SDQ_SCORE", "sdq_reason": "SDQ_REASON", "year_ending": "CHILD",
-                   **OC2_FLAG_COLUMNS}
-        if self.run(lc.check_annual_outcomes_record, h, record, row, columns):
-            self.keep(h, record)
+        change = self.change(h, row, {"sdq_score": "SDQ_SCORE", "sdq_reason": "SDQ_REASON",
+                                      "year_ending": "CHILD", **OC2_FLAG_COLUMNS})
+        change.new(AnnualHealthOutcomes(child_id=h.child.pk, year_ending=self.year_end,
+                                        sdq_score=int(score) if score else None,
+                                        sdq_reason=row["SDQ_REASON"].upper(), **values),
+                   lc.check_annual_outcomes_record)
+        change.save()
 
     def oc3(self, h, row: Row, any_care: bool) -> None:
         """The contact is dated on the young person's birthday in the year (the 903 asks about
@@ -473,12 +495,12 @@ class Rebuild:
                 day = dt.date(year, 3, 1)
             if self.year_start <= day <= self.year_end:
                 birthday = day
-        contact = CareLeaverContact(child_id=h.child.pk, contact_date=min(birthday, today()),
-                                    in_touch=row["IN_TOUCH"].upper(), activity=row["ACTIV"].upper(),
-                                    accommodation=row["ACCOM"].upper())
-        if self.run(lc.check_care_leaver_contact_record, h, contact, row, OC3_COLUMNS,
-                    ignore=set() if any_care else OC3_HISTORY_RULES):
-            self.keep(h, contact)
+        change = self.change(h, row, OC3_COLUMNS)
+        change.new(CareLeaverContact(child_id=h.child.pk, contact_date=min(birthday, today()),
+                                     in_touch=row["IN_TOUCH"].upper(), activity=row["ACTIV"].upper(),
+                                     accommodation=row["ACCOM"].upper()),
+                   _without(set() if any_care else OC3_HISTORY_RULES, lc.check_care_leaver_contact_record))
+        change.save()
 
     def social_worker(self, h, row: Row) -> None:
         sw_id = row["SW_ID"]
@@ -511,12 +533,14 @@ class Rebuild:
                         "Reason for change of social worker", required=False)
             checks.not_future(end, "end_date", "local", "the end of the allocation")
 
-        if self.run(check, h, allocation, row, SW_COLUMNS):
-            self.keep(h, allocation)
-            if before is not None and reason and reason != "FCONTA":
-                before.end_reason = reason
-            elif before is None and reason != "FCONTA":
+        change = self.change(h, row, SW_COLUMNS)
+        change.new(allocation, check)
+        if not change.violations and reason != "FCONTA":
+            if before is None:
                 allocation.start_reason = reason  # the previous worker is not in the return
+            elif reason:
+                change.edit(before, to=dict(end_reason=reason))
+        change.save()
 
     def add_workers(self, sw_ids: set[str]) -> None:
         """Staff named only by SW_ID in the return become inactive social workers, to be completed
@@ -607,8 +631,6 @@ def read_return(path: Path, problems: list[Violation]) -> Tables:
     if path.is_dir():
         return read_folder(path, problems)
     if path.suffix.lower() == ".xml":
-        from .xml_reader import read_xml
-
         return read_xml(path, problems)
     tables = Tables({}, {})
     read = read_csv(path, problems)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import defusedxml.ElementTree as ET
+from defusedxml import DefusedXmlException
+
 from safeguard.core.errors import Violation
 
 from . import reading
@@ -38,9 +41,6 @@ def _text(element, tag: str) -> str:
 
 
 def read_xml(path: Path, problems: list[Violation]) -> Tables:
-    import defusedxml.ElementTree as ET
-    from defusedxml import DefusedXmlException
-
     tables = Tables({}, {})
     size = path.stat().st_size
     if size > reading.MAX_XML_BYTES:

@@ -22,9 +22,10 @@ from safeguard.looked_after.models import (
     PeriodOfCare,
 )
 from safeguard.people.models import Visit
+from safeguard.record.change import rederive_clocks
 from safeguard.timescales import calendar
 from safeguard.timescales.models import Clock
-from safeguard.timescales.services import calendar_add_holiday, refresh_clocks
+from safeguard.timescales.services import calendar_add_holiday
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def fresh_calendar():
 
 
 def clocks(child, code):
-    refresh_clocks(child)
+    rederive_clocks(child.pk)
     return list(Clock.objects.filter(child=child, code=code).order_by("subject_id", "sequence"))
 
 

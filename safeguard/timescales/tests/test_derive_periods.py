@@ -13,9 +13,9 @@ from safeguard.front_door.services import private_fostering_notify
 from safeguard.looked_after import services as ls
 from safeguard.looked_after.events import missing_episode_start, return_interview_record
 from safeguard.people.services import visit_record
+from safeguard.record.change import rederive_clocks
 from safeguard.timescales import calendar
 from safeguard.timescales.models import Clock
-from safeguard.timescales.services import refresh_clocks
 
 D = dt.date
 LONDON = ZoneInfo("Europe/London")
@@ -41,7 +41,7 @@ def stored(child, code) -> list[tuple]:
 
 def rederived(child, code) -> list[tuple]:
     """The same clocks derived again from the record re-read from the database."""
-    refresh_clocks(child)
+    rederive_clocks(child.pk)
     return stored(child, code)
 
 

@@ -58,8 +58,8 @@ from safeguard.looked_after.models import (
     MissingEpisode,
     PeriodOfCare,
 )
-from safeguard.record.history import ChildHistory
 from safeguard.people.models import Child, Visit
+from safeguard.record.history import ChildHistory
 from safeguard.timescales import calendar, derive
 from safeguard.timescales.rules import RULES, ClockRule, FromAge, Legacy
 

@@ -7,9 +7,9 @@ import pytest
 from safeguard.assessment.selectors import drift
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.front_door.models import Referral
+from safeguard.record.change import rederive_clocks
 from safeguard.timescales import calendar
 from safeguard.timescales.selectors import worklist
-from safeguard.timescales.services import refresh_clocks
 from safeguard.workforce.models import Allocation
 
 D = dt.date
@@ -32,8 +32,8 @@ def test_worker_sees_own_overdue_clocks_first_and_not_others(make_child, worker,
     allocate(theirs, manager)
     Referral.objects.create(child=mine, referral_date=D(2025, 6, 2), source="6")
     Referral.objects.create(child=theirs, referral_date=D(2025, 6, 2), source="6")
-    refresh_clocks(mine)
-    refresh_clocks(theirs)
+    rederive_clocks(mine.pk)
+    rederive_clocks(theirs.pk)
     items = list(worklist(worker, as_at=D(2025, 6, 20)))
     assert {c.child_id for c in items} == {mine.pk}
     assert [c.code for c in items][0] == "T01"  # due 3 June: most overdue first
@@ -47,7 +47,7 @@ def test_team_scope_and_iro_scope(make_child, worker, manager, iro, team):
     ref = Referral.objects.create(child=child, referral_date=D(2025, 1, 6), source="6")
     ChildProtectionPlan.objects.create(referral=ref, start_date=D(2025, 2, 3),
                                        initial_category="NEG", latest_category="NEG")
-    refresh_clocks(child)
+    rederive_clocks(child.pk)
     manager.team = team
     assert {c.child_id for c in worklist(manager, scope="team", as_at=D(2025, 6, 1))} == {child.pk}
     iro_codes = {c.code for c in worklist(iro, scope="iro", as_at=D(2025, 6, 1))}
@@ -60,7 +60,7 @@ def test_drift_flags_cp_plan_and_cin_episode_and_visits(child):
     ref = Referral.objects.create(child=child, referral_date=D(2024, 1, 8), source="6")
     ChildProtectionPlan.objects.create(referral=ref, start_date=D(2024, 3, 1),
                                        initial_category="NEG", latest_category="NEG")
-    refresh_clocks(child)
+    rederive_clocks(child.pk)
     kinds = {f.kind for f in drift([child.pk], as_at=D(2025, 7, 1))}
     assert kinds == {"cp_plan_15m", "cin_6m", "visit_overdue"}
     assert {f.kind for f in drift([child.pk], as_at=D(2024, 3, 5))} == set()

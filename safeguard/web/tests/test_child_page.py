@@ -24,8 +24,8 @@ from safeguard.child_protection.models import (
 )
 from safeguard.front_door.models import Contact, Referral
 from safeguard.looked_after.models import LookedAfterReview, PeriodOfCare
-from safeguard.record.history import ChildHistory
 from safeguard.people.models import Visit
+from safeguard.record.history import ChildHistory
 from safeguard.timescales.models import Clock
 from safeguard.web import chronology
 

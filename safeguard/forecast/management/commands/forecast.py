@@ -16,16 +16,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.core.errors import RecordInvalid, today
 from safeguard.forecast import report
+from safeguard.forecast.access import require_forecast
 from safeguard.forecast.model import CATEGORIES
 from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
 from safeguard.forecast.services import set_placement_cost
 from safeguard.forecast.ssda903 import ReadError, read_folder
+from safeguard.workforce.models import User
 
 
 def _user(username: str):
     if not username:
         return None
-    from safeguard.workforce.models import User
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -128,8 +129,6 @@ class Command(BaseCommand):
     def _episodes(self, user, opts, purpose):
         if opts["ssda903"]:
             if user is not None:
-                from safeguard.forecast.access import require_forecast
-
                 require_forecast(user)
             return read_folder(opts["ssda903"])
         return episodes_for_forecast(user, purpose=f"cli {purpose}")

@@ -16,14 +16,14 @@ from safeguard.core.cells import safe_writer
 from safeguard.core.errors import today
 from safeguard.lado.access import can_see_allegations
 from safeguard.lado.importer import COLUMNS, ImportRefused, import_allegations
+from safeguard.lado.models import Allegation
 from safeguard.lado.report import build_report, render
 from safeguard.lado.selectors import allegations_for_export, lado_worklist
 from safeguard.timescales.rules import RULES
+from safeguard.workforce.models import User
 
 
 def _user(username: str):
-    from safeguard.workforce.models import User
-
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"no active user {username!r}")
@@ -111,7 +111,6 @@ class Command(BaseCommand):
             as_at = dt.date.fromisoformat(opts["as_at"]) if opts["as_at"] else today()
         except ValueError as exc:
             raise CommandError("--as-at must be YYYY-MM-DD") from exc
-        from safeguard.lado.models import Allegation
 
         clocks = lado_worklist(user, as_at)
         refs = dict(Allegation.objects.filter(pk__in=[c.subject_id for c in clocks])

@@ -22,7 +22,7 @@ from safeguard.performance.periods import quarter, reporting_year
 from safeguard.performance.render import render_csv, render_html, render_json, render_pdf, render_xlsx
 from safeguard.performance.scorecard import build_scorecard
 from safeguard.performance.selectors import indicator_children
-from safeguard.performance.services import manual_values_import, measure_settings_import
+from safeguard.performance.services import commentary_save, manual_values_import, measure_settings_import
 from safeguard.workforce.models import LocalAuthority, User
 
 
@@ -201,8 +201,6 @@ class Command(BaseCommand):
         self.stdout.write(f"imported {len(saved)} hand-entered values")
 
     def _comment(self, opts):
-        from safeguard.performance.services import commentary_save
-
         la = _council(opts.get("la_code"))
         commentary_save(
             by=_user(opts.get("user")),

@@ -21,7 +21,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from safeguard.audit.services import audit_record
 from safeguard.core.errors import RecordInvalid
+from safeguard.workforce.models import User
 
 PACKAGES = {"cin-census": "safeguard.returns.cin_census", "ssda903": "safeguard.returns.ssda903"}
 EXPORT_ONLY = {"annex-a": "safeguard.returns.annex_a"}
@@ -55,8 +57,6 @@ class Command(BaseCommand):
         purge.add_argument("--user", default="", help="who is purging (audited)")
 
     def handle(self, *args, action, kind, **opts):
-        from safeguard.workforce.models import User
-
         by = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
         if opts["user"] and by is None:
             raise CommandError(f"no user called {opts['user']!r}")
@@ -87,8 +87,6 @@ class Command(BaseCommand):
 
     def purge_kept(self, *, kind: str | None, days: int, by) -> None:
         """Delete the kept originals (files, or an SSDA903 import's folder) older than `days`."""
-        from safeguard.audit.services import audit_record
-
         if days < 0:
             raise CommandError("--older-than-days must be 0 or more")
         cutoff = time.time() - days * 86400

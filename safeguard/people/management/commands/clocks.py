@@ -1,8 +1,13 @@
-"""`safeguard clocks recalculate` (after a calendar change) | `safeguard clocks rederive` (all children)."""
+"""`safeguard clocks recalculate` (after a calendar change) | `safeguard clocks rederive` (all children).
+
+A people command, not a timescales one: re-deriving reads each child's whole record through the
+unit of work (`record.change`), a layer above the clocks."""
 
 from django.core.management.base import BaseCommand
 
-from safeguard.timescales.services import recalculate_due_dates, refresh_clocks
+from safeguard.people.models import Child
+from safeguard.record.change import rederive_clocks
+from safeguard.timescales.services import recalculate_due_dates
 
 
 class Command(BaseCommand):
@@ -16,10 +21,8 @@ class Command(BaseCommand):
             moved = recalculate_due_dates()
             self.stdout.write(f"{moved} due dates moved")
             return
-        from safeguard.people.models import Child
-
         n = 0
-        for child in Child.objects.iterator(chunk_size=500):
-            refresh_clocks(child)
+        for child_id in Child.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500):
+            rederive_clocks(child_id)
             n += 1
         self.stdout.write(f"clocks re-derived for {n} children")
