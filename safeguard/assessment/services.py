@@ -13,13 +13,7 @@ from django.db import transaction
 from safeguard.front_door.models import Referral
 from safeguard.record.change import Change
 
-from .checks import (
-    check_assessment_authorise,
-    check_assessment_record_child_seen,
-    check_assessment_start,
-    check_cin_plan_end,
-    check_cin_plan_start,
-)
+from . import checks as c
 from .models import Assessment, AssessmentFactorIdentified, CINPlan
 
 # --- assessments --------------------------------------------------------------------------
@@ -30,7 +24,7 @@ def assessment_start(*, by, referral_id: int, start_date: dt.date,
     """Start a child and family assessment in an episode of need; its T02 clock starts."""
     change = Change.of(Referral, referral_id, by=by, event="assessment_start")
     assessment = change.new(Assessment(referral=change.held, kind=kind, start_date=start_date),
-                            check_assessment_start)
+                            c.check_assessment_start)
     return change.save(assessment)
 
 
@@ -40,7 +34,7 @@ def assessment_record_child_seen(*, by, assessment_id: int, expected_version: in
     """Record when the child was seen during the assessment (Working Together 2023)."""
     change = Change.of(Assessment, assessment_id, by=by, event="assessment_record_child_seen",
                        expected_version=expected_version)
-    assessment = change.edit(change.held, check_assessment_record_child_seen,
+    assessment = change.edit(change.held, c.check_assessment_record_child_seen,
                              to=dict(child_seen_date=child_seen_date))
     return change.save(assessment)
 
@@ -53,7 +47,7 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
     change); the T02 clock stops."""
     change = Change.of(Assessment, assessment_id, by=by, event="assessment_authorise",
                        expected_version=expected_version)
-    assessment = change.edit(change.held, check_assessment_authorise, by=by, factors=factors,
+    assessment = change.edit(change.held, c.check_assessment_authorise, by=by, factors=factors,
                              to=dict(authorisation_date=authorisation_date, authorised_by=by,
                                      requires_support=requires_support))
     for code in factors or []:
@@ -67,7 +61,7 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
 def cin_plan_start(*, by, referral_id: int, start_date: dt.date) -> CINPlan:
     """Start a child in need plan within the episode; the CIN visit clock starts."""
     change = Change.of(Referral, referral_id, by=by, event="cin_plan_start")
-    plan = change.new(CINPlan(referral=change.held, start_date=start_date), check_cin_plan_start)
+    plan = change.new(CINPlan(referral=change.held, start_date=start_date), c.check_cin_plan_start)
     return change.save(plan)
 
 
@@ -77,5 +71,5 @@ def cin_plan_end(*, by, cin_plan_id: int, expected_version: int | None,
     """End a child in need plan (stepped down, stepped up to a CP plan, or needs met)."""
     change = Change.of(CINPlan, cin_plan_id, by=by, event="cin_plan_end",
                        expected_version=expected_version)
-    plan = change.edit(change.held, check_cin_plan_end, to=dict(end_date=end_date))
+    plan = change.edit(change.held, c.check_cin_plan_end, to=dict(end_date=end_date))
     return change.save(plan)

@@ -16,24 +16,7 @@ from django.db import transaction
 from safeguard.front_door.models import Referral
 from safeguard.record.change import Change
 
-from .checks import (
-    EMERGENCY_ORDER_MAX_DAYS,  # noqa: F401  (re-exported: callers read the limits from here)
-    PP_OUTCOME_CODES,  # noqa: F401
-    check_conference_record,
-    check_core_group_record,
-    check_cp_plan_change_category,
-    check_cp_plan_end,
-    check_cp_plan_start,
-    check_emergency_order_end,
-    check_emergency_order_record,
-    check_pre_proceedings_start,
-    check_pre_proceedings_update,
-    check_section47_record_outcome,
-    check_section47_start,
-    check_strategy_discussion_record,
-    deciding_conference,
-    previous_cp_plans,
-)
+from . import checks as c
 from .models import (
     ChildProtectionPlan,
     Conference,
@@ -52,7 +35,7 @@ def strategy_discussion_record(*, by, referral_id: int, held_on: dt.date, s47_in
     """Record a strategy discussion; one that starts S47 enquiries starts the ICPC clock (T05)."""
     change = Change.of(Referral, referral_id, by=by, event="strategy_discussion_record")
     sd = change.new(StrategyDiscussion(referral=change.held, held_on=held_on, s47_initiated=s47_initiated,
-                                       attendees=attendees), check_strategy_discussion_record)
+                                       attendees=attendees), c.check_strategy_discussion_record)
     return change.save(sd)
 
 
@@ -62,7 +45,7 @@ def section47_start(*, by, referral_id: int, start_date: dt.date,
     """Start a section 47 enquiry in an episode of need (CIN census Section47)."""
     change = Change.of(Referral, referral_id, by=by, event="section47_start")
     s47 = change.new(Section47Enquiry(referral=change.held, start_date=start_date,
-                                      strategy_discussion_id=strategy_discussion_id), check_section47_start)
+                                      strategy_discussion_id=strategy_discussion_id), c.check_section47_start)
     return change.save(s47)
 
 
@@ -72,7 +55,7 @@ def section47_record_outcome(*, by, section47_id: int, expected_version: int | N
     """Record how a section 47 enquiry ended and whether an ICPC is needed (ICPCnotRequired)."""
     change = Change.of(Section47Enquiry, section47_id, by=by, event="section47_record_outcome",
                        expected_version=expected_version)
-    s47 = change.edit(change.held, check_section47_record_outcome, to=dict(
+    s47 = change.edit(change.held, c.check_section47_record_outcome, to=dict(
         end_date=end_date, outcome=outcome, icpc_not_required=icpc_not_required))
     return change.save(s47)
 
@@ -90,7 +73,7 @@ def conference_record(*, by, referral_id: int, kind: str, held_on: dt.date, sect
         referral=change.held, kind=kind, held_on=held_on, notification_date=notification_date,
         section47_id=section47_id if kind == Conference.Kind.INITIAL else None,
         cp_plan_id=cp_plan_id if kind == Conference.Kind.REVIEW else None,
-        plan_required=plan_required, chair=chair), check_conference_record)
+        plan_required=plan_required, chair=chair), c.check_conference_record)
     return change.save(conf)
 
 
@@ -107,10 +90,10 @@ def cp_plan_start(*, by, referral_id: int, start_date: dt.date, initial_category
     plan = change.new(ChildProtectionPlan(
         referral=change.held, start_date=start_date, initial_category=initial_category,
         latest_category=initial_category, number_of_previous_cpp=number_of_previous_cpp),
-        check_cp_plan_start, conference_id=conference_id)
+        c.check_cp_plan_start, conference_id=conference_id)
     if plan.number_of_previous_cpp is None:
-        plan.number_of_previous_cpp = previous_cp_plans(change.history, start_date)
-    conf = deciding_conference(change.history, plan, conference_id)
+        plan.number_of_previous_cpp = c.previous_cp_plans(change.history, start_date)
+    conf = c.deciding_conference(change.history, plan, conference_id)
     if conf is not None:
         change.edit(conf, to={"cp_plan": plan})
     return change.save(plan)
@@ -122,7 +105,7 @@ def cp_plan_change_category(*, by, cp_plan_id: int, expected_version: int | None
     """Change the latest category of abuse (usually at a review conference)."""
     change = Change.of(ChildProtectionPlan, cp_plan_id, by=by, event="cp_plan_change_category",
                        expected_version=expected_version)
-    plan = change.edit(change.held, check_cp_plan_change_category, to={"latest_category": latest_category})
+    plan = change.edit(change.held, c.check_cp_plan_change_category, to={"latest_category": latest_category})
     return change.save(plan)
 
 
@@ -132,7 +115,7 @@ def cp_plan_end(*, by, cp_plan_id: int, expected_version: int | None,
     """End a child protection plan (or correct its end date)."""
     change = Change.of(ChildProtectionPlan, cp_plan_id, by=by, event="cp_plan_end",
                        expected_version=expected_version)
-    plan = change.edit(change.held, check_cp_plan_end, to={"end_date": end_date})
+    plan = change.edit(change.held, c.check_cp_plan_end, to={"end_date": end_date})
     return change.save(plan)
 
 
@@ -140,7 +123,7 @@ def cp_plan_end(*, by, cp_plan_id: int, expected_version: int | None,
 def core_group_record(*, by, cp_plan_id: int, held_on: dt.date) -> CoreGroupMeeting:
     """Record a core group meeting; the first stops the core-group clock (T07)."""
     change = Change.of(ChildProtectionPlan, cp_plan_id, by=by, event="core_group_record")
-    meeting = change.new(CoreGroupMeeting(cp_plan=change.held, held_on=held_on), check_core_group_record)
+    meeting = change.new(CoreGroupMeeting(cp_plan=change.held, held_on=held_on), c.check_core_group_record)
     return change.save(meeting)
 
 
@@ -152,7 +135,7 @@ def emergency_order_record(*, by, child_id: int, kind: str, start_date: dt.date,
     """Record an emergency protection order or police protection for a child."""
     change = Change.of_child(child_id, by=by, event="emergency_order_record")
     order = change.new(EmergencyOrder(child=change.child, kind=kind, start_date=start_date,
-                                      end_date=end_date), check_emergency_order_record)
+                                      end_date=end_date), c.check_emergency_order_record)
     return change.save(order)
 
 
@@ -162,7 +145,7 @@ def emergency_order_end(*, by, order_id: int, expected_version: int | None,
     """Record when an emergency order or police protection ended (or correct the date)."""
     change = Change.of(EmergencyOrder, order_id, by=by, event="emergency_order_end",
                        expected_version=expected_version)
-    order = change.edit(change.held, check_emergency_order_end, to={"end_date": end_date})
+    order = change.edit(change.held, c.check_emergency_order_end, to={"end_date": end_date})
     return change.save(order)
 
 
@@ -178,7 +161,8 @@ _PP_EDITABLE = frozenset((
 def pre_proceedings_start(*, by, referral_id: int, start_date: dt.date) -> PreProceedings:
     """Start pre-proceedings under the Public Law Outline in an episode of need."""
     change = Change.of(Referral, referral_id, by=by, event="pre_proceedings_start")
-    pp = change.new(PreProceedings(referral=change.held, start_date=start_date), check_pre_proceedings_start)
+    pp = change.new(PreProceedings(referral=change.held, start_date=start_date),
+                    c.check_pre_proceedings_start)
     return change.save(pp)
 
 
@@ -192,5 +176,5 @@ def pre_proceedings_update(*, by, pre_proceedings_id: int, expected_version: int
     change = Change.of(PreProceedings, pre_proceedings_id, by=by, event="pre_proceedings_update",
                        expected_version=expected_version)
     to = {k: "" if k == "outcome" and v is None else v for k, v in fields.items()}
-    pp = change.edit(change.held, check_pre_proceedings_update, to=to, by=by, changed=set(fields))
+    pp = change.edit(change.held, c.check_pre_proceedings_update, to=to, by=by, changed=set(fields))
     return change.save(pp)

@@ -17,19 +17,7 @@ from django.utils import timezone
 
 from safeguard.record.change import Change
 
-from .checks import (
-    check_contact_decide,
-    check_contact_record,
-    check_early_help_end,
-    check_early_help_record_assessment,
-    check_early_help_start,
-    check_private_fostering_end,
-    check_private_fostering_notify,
-    check_referral_close,
-    check_referral_open,
-    check_referral_record_response,
-    check_referral_set_primary_need,
-)
+from . import checks as c
 from .models import Contact, EarlyHelpEpisode, PrivateFosteringArrangement, Referral
 
 # --- contacts -------------------------------------------------------------------------------
@@ -40,7 +28,7 @@ def contact_record(*, by, child_id: int, received_at: dt.datetime, source: str,
     """Record information received about a child; the front door decides on it later."""
     change = Change.of_child(child_id, by=by, event="contact_record")
     contact = change.new(Contact(child=change.child, received_at=received_at, source=source,
-                                 summary=summary), check_contact_record)
+                                 summary=summary), c.check_contact_record)
     return change.save(contact)
 
 
@@ -51,12 +39,12 @@ def contact_decide(*, by, contact_id: int, expected_version: int | None, decisio
     (an episode of need) dated the day of the decision, with the contact's source, in the same
     change: both are saved or neither."""
     change = Change.of(Contact, contact_id, by=by, event="contact_decide", expected_version=expected_version)
-    contact = change.edit(change.held, check_contact_decide,
+    contact = change.edit(change.held, c.check_contact_decide,
                           to=dict(decision=decision, decided_at=decided_at, decided_by=by))
     if decision == Contact.Decision.REFERRAL:
         change.new(Referral(child=change.child, contact=contact, source=contact.source,
                             referral_date=decided_at and timezone.localdate(decided_at)),
-                   check_referral_open)
+                   c.check_referral_open)
     return change.save(contact)
 
 
@@ -71,7 +59,7 @@ def referral_open(*, by, child_id: int, referral_date: dt.date, source: str,
     change = Change.of_child(child_id, by=by, event="referral_open")
     referral = change.new(Referral(child=change.child, contact_id=contact_id, referral_date=referral_date,
                                    source=source, primary_need=primary_need,
-                                   is_transfer_in_request=is_transfer_in_request), check_referral_open)
+                                   is_transfer_in_request=is_transfer_in_request), c.check_referral_open)
     return change.save(referral)
 
 
@@ -82,7 +70,7 @@ def referral_record_response(*, by, referral_id: int, expected_version: int | No
     referral a referral with no further action (CIN ReferralNFA)."""
     change = Change.of(Referral, referral_id, by=by, event="referral_record_response",
                        expected_version=expected_version)
-    referral = change.edit(change.held, check_referral_record_response, by=by,
+    referral = change.edit(change.held, c.check_referral_record_response, by=by,
                            to=dict(response=response, response_date=response_date, response_by=by,
                                    referral_nfa=response == Referral.Response.NFA))
     return change.save(referral)
@@ -94,7 +82,7 @@ def referral_set_primary_need(*, by, referral_id: int, expected_version: int | N
     """Record (or correct) the child's primary need for this episode (CIN PrimaryNeedCode)."""
     change = Change.of(Referral, referral_id, by=by, event="referral_set_primary_need",
                        expected_version=expected_version)
-    referral = change.edit(change.held, check_referral_set_primary_need, to=dict(primary_need=primary_need))
+    referral = change.edit(change.held, c.check_referral_set_primary_need, to=dict(primary_need=primary_need))
     return change.save(referral)
 
 
@@ -107,7 +95,7 @@ def referral_close(*, by, referral_id: int, expected_version: int | None,
     and the manager closing it is often the one who settles it."""
     change = Change.of(Referral, referral_id, by=by, event="referral_close",
                        expected_version=expected_version)
-    referral = change.edit(change.held, check_referral_close, authorised_by=authorised_by, to=dict(
+    referral = change.edit(change.held, c.check_referral_close, authorised_by=authorised_by, to=dict(
         closure_date=closure_date, reason_for_closure=reason_for_closure, closure_authorised_by=authorised_by,
         closure_rationale=(rationale or "").strip(), primary_need=primary_need or change.held.primary_need))
     return change.save(referral)
@@ -121,7 +109,7 @@ def early_help_start(*, by, child_id: int, start_date: dt.date,
     """Start early help for a child (Annex A List 2)."""
     change = Change.of_child(child_id, by=by, event="early_help_start")
     episode = change.new(EarlyHelpEpisode(child=change.child, start_date=start_date,
-                                          organisation=organisation), check_early_help_start)
+                                          organisation=organisation), c.check_early_help_start)
     return change.save(episode)
 
 
@@ -131,7 +119,7 @@ def early_help_record_assessment(*, by, episode_id: int, expected_version: int |
     """Record the date the early help assessment was completed."""
     change = Change.of(EarlyHelpEpisode, episode_id, by=by, event="early_help_record_assessment",
                        expected_version=expected_version)
-    episode = change.edit(change.held, check_early_help_record_assessment,
+    episode = change.edit(change.held, c.check_early_help_record_assessment,
                           to=dict(assessment_completed_date=assessment_completed_date))
     return change.save(episode)
 
@@ -142,7 +130,7 @@ def early_help_end(*, by, episode_id: int, expected_version: int | None,
     """End early help (stepped up, needs met, or declined)."""
     change = Change.of(EarlyHelpEpisode, episode_id, by=by, event="early_help_end",
                        expected_version=expected_version)
-    episode = change.edit(change.held, check_early_help_end, to=dict(end_date=end_date))
+    episode = change.edit(change.held, c.check_early_help_end, to=dict(end_date=end_date))
     return change.save(episode)
 
 
@@ -156,7 +144,7 @@ def private_fostering_notify(*, by, child_id: int, notified_date: dt.date, start
     change = Change.of_child(child_id, by=by, event="private_fostering_notify")
     arrangement = change.new(PrivateFosteringArrangement(
         child=change.child, notified_date=notified_date, start_date=start_date,
-        carer_name=(carer_name or "").strip()), check_private_fostering_notify)
+        carer_name=(carer_name or "").strip()), c.check_private_fostering_notify)
     return change.save(arrangement)
 
 
@@ -166,5 +154,5 @@ def private_fostering_end(*, by, arrangement_id: int, expected_version: int | No
     """End a private fostering arrangement; its visit clock stops."""
     change = Change.of(PrivateFosteringArrangement, arrangement_id, by=by,
                        event="private_fostering_end", expected_version=expected_version)
-    arrangement = change.edit(change.held, check_private_fostering_end, to=dict(end_date=end_date))
+    arrangement = change.edit(change.held, c.check_private_fostering_end, to=dict(end_date=end_date))
     return change.save(arrangement)

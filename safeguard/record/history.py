@@ -1,9 +1,10 @@
 """A child's whole record held in memory, so that validation at entry and the clocks read one
 snapshot instead of querying table by table.
 
-Services load it (`ChildHistory.load`) before they check a save; the synthetic council generator
-builds it up in memory and runs the very same checks before it writes in bulk. Checks must only
-read these lists (never query), so both paths apply identical rules.
+A `record.change.Change` loads it (`ChildHistory.load`, locking the child) before it checks a save;
+the importers and the synthetic council generator build it up in memory through the same `Change`
+and checks before the bulk writer saves it. Checks must only read these lists (never query), so
+every path applies identical rules.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 
-from safeguard.core.errors import Checks, EditConflict
+from safeguard.core.errors import EditConflict
 
 # attribute name -> (model label, how rows are found for one child)
 _SOURCES: dict[str, tuple[str, str]] = {
@@ -179,10 +180,3 @@ def edited(obj, **changes) -> Any:
     for name, value in changes.items():
         setattr(candidate, name, value)
     return candidate
-
-
-def run_check(check, history: ChildHistory, candidate, **context) -> None:
-    """Run one check over a candidate and refuse the save if anything is wrong."""
-    checks = Checks()
-    check(history, candidate, checks, **context)
-    checks.raise_if_any()
