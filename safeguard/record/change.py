@@ -104,10 +104,6 @@ class Change:
         self.history._list_for(held).remove(held)
         self._staged.append((_DELETE, held, held))
 
-    def refuse(self, field: str, rule: str, message: str) -> None:
-        """A rule the pure checks cannot see (e.g. one that reads other children)."""
-        self.checks.fail(field, rule, message)
-
     # --- the verdict ---------------------------------------------------------------------------
 
     @property
