@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "safeguard.child_protection",
     "safeguard.looked_after",
     "safeguard.lado",
+    "safeguard.casework",
     "safeguard.demo",
     "safeguard.returns",
     "safeguard.performance",
@@ -141,6 +142,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded documents: outside the web root, each file named by its SHA-256 (casework.documents);
+# nothing serves this folder, every download goes through the access policy and the audit.
+DOCUMENTS_DIR = Path(os.environ.get("SAFEGUARD_DOCUMENTS_DIR", VAR_DIR / "documents"))
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -16,7 +16,8 @@ def audit_detail(event: str, before, after) -> dict:
     """The one shape of a change's audit detail, whatever the record:
     {"event": <what was done, e.g. referral_close>, "changes": {field: [before, after]}}, for a
     record created (before None), edited, or removed (after None); only fields that differ are
-    listed. Narrative text is not copied into the append-only audit: the record's history keeps it."""
+    listed. Narrative text is not copied into the append-only audit: the record's history keeps it
+    (nor are the one-line fields a model names in `AUDIT_AS_NARRATIVE`, e.g. who was present at a visit)."""
     model = type(after if after is not None else before)
     changes = {}
     for f in model._meta.concrete_fields:
@@ -35,7 +36,7 @@ def _audited(field: models.Field, record):
     value = getattr(record, field.attname)
     if value in (None, ""):
         return None
-    if isinstance(field, models.TextField):
+    if isinstance(field, models.TextField) or field.name in getattr(type(record), "AUDIT_AS_NARRATIVE", ()):
         return f"[narrative, {len(value)} characters]"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

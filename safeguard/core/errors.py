@@ -126,8 +126,9 @@ def _text_fields(model: type) -> tuple[tuple[str, str, int, bool], ...]:
     code list (a coded field is checked against its list) and TextFields."""
     found = []
     for f in model._meta.concrete_fields:
-        if isinstance(f, models.TextField):
-            found.append((f.attname, str(f.verbose_name), NARRATIVE_LIMIT, True))
+        if isinstance(f, models.TextField):  # a model may allow longer narrative (a case note)
+            found.append((f.attname, str(f.verbose_name), getattr(model, "NARRATIVE_LIMIT", NARRATIVE_LIMIT),
+                          True))
         elif isinstance(f, models.CharField) and not f.choices and f.max_length:
             found.append((f.attname, str(f.verbose_name), f.max_length, False))
     return tuple(found)

@@ -21,3 +21,18 @@ class Recorded(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             self.version += 1
         super().save(*args, **kwargs)
+
+
+class InError(models.Model):
+    """Corrections, never deletions: a mistaken entry is marked recorded in error, with a reason,
+    and hidden from the everyday view (managers and the audit still see it)."""
+
+    recorded_in_error = models.BooleanField(default=False)
+    error_reason = models.CharField("reason it was recorded in error", max_length=500, blank=True)
+    error_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error_marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True

@@ -5,7 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from safeguard.core import codes
-from safeguard.core.models import Recorded
+from safeguard.core.models import InError, Recorded
 
 
 class Child(Recorded):
@@ -89,8 +89,98 @@ class ChildDisability(models.Model):
         return self.code
 
 
-class Relationship(Recorded):
-    """A family relationship. `relative` links another child on the record where there is one.
+class Person(Recorded, InError):
+    """Someone in a child's life who is not a child on the record: a parent, a grandparent, a
+    parent's partner, a carer. One person is linked to many children (`Relationship.person`)."""
+
+    local_authority = models.ForeignKey("workforce.LocalAuthority", on_delete=models.PROTECT)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    aliases = models.CharField("other names they are known by", max_length=300, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=codes.Sex.choices, blank=True)
+    gender = models.CharField("gender, as they describe it", max_length=60, blank=True)
+    language = models.CharField("first language", max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Address(Recorded):
+    """Where a person or a child lived, from and to: their address history."""
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="addresses")
+    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="addresses")
+    line_1 = models.CharField("address line 1", max_length=200)
+    line_2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False) ^ Q(child__isnull=False),
+                                   name="address_of_one_person_or_child"),
+            models.CheckConstraint(condition=Q(to_date__isnull=True) | Q(from_date__isnull=True)
+                                   | Q(to_date__gte=models.F("from_date")),
+                                   name="address_to_after_from"),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(x for x in (self.line_1, self.line_2, self.town, self.postcode) if x)
+
+
+class Household(Recorded):
+    """The people who live together at one address: children on the record and persons. A child's
+    household is the one they are a member of today (`HouseholdMember` from and to)."""
+
+    local_authority = models.ForeignKey("workforce.LocalAuthority", on_delete=models.PROTECT)
+    line_1 = models.CharField("address line 1", max_length=200)
+    line_2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return ", ".join(x for x in (self.line_1, self.line_2, self.town, self.postcode) if x)
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="households")
+    person = models.ForeignKey("Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="households")
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False) ^ Q(child__isnull=False),
+                                   name="member_is_one_person_or_child"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id or self.person_id} in {self.household_id}"
+
+
+class Relationship(Recorded, InError):
+    """How someone is related to the child: another child on the record (`relative`), a person
+    (`person`), or someone only named. The same person may be the mother of several children.
 
     The 903 MOTHER / MC_DOB items come from a relationship of kind CHILD on a female child.
     """
@@ -98,19 +188,28 @@ class Relationship(Recorded):
     class Kind(models.TextChoices):
         MOTHER = "mother", "Mother"
         FATHER = "father", "Father"
+        STEP_PARENT = "step_parent", "Step-parent"
+        PARTNER_OF_PARENT = "partner_of_parent", "Partner of a parent"
         SIBLING = "sibling", "Sibling"
         HALF_SIBLING = "half_sibling", "Half-sibling"
         CHILD = "child", "Own child"
         GRANDPARENT = "grandparent", "Grandparent"
+        AUNT_OR_UNCLE = "aunt_or_uncle", "Aunt or uncle"
+        CARER = "carer", "Carer"
+        HOUSEHOLD_MEMBER = "household_member", "Household member"
         OTHER = "other", "Other relative or carer"
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="relationships")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     relative = models.ForeignKey(
         Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="relationships")
     relative_name = models.CharField(max_length=200, blank=True)
     relative_date_of_birth = models.DateField(null=True, blank=True)
+    parental_responsibility = models.BooleanField(null=True, blank=True)
+    lives_with_child = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -119,13 +218,63 @@ class Relationship(Recorded):
                 condition=~Q(relative=models.F("child")), name="relationship_not_to_self"
             ),
             models.CheckConstraint(
-                condition=Q(relative__isnull=False) | ~Q(relative_name=""),
+                condition=Q(relative__isnull=False) | Q(person__isnull=False) | ~Q(relative_name=""),
                 name="relationship_names_someone",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.child}"
+
+
+class Organisation(models.Model):
+    """An agency whose professionals work with children: a GP surgery, a school, the police."""
+
+    class Kind(models.TextChoices):
+        GP = "gp", "GP surgery"
+        SCHOOL = "school", "School or college"
+        EARLY_YEARS = "early_years", "Nursery or early years"
+        HEALTH_VISITING = "health_visiting", "Health visiting"
+        HOSPITAL = "hospital", "Hospital"
+        CAMHS = "camhs", "Child and adolescent mental health (CAMHS)"
+        POLICE = "police", "Police"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+        SOLICITOR = "solicitor", "Solicitor"
+        PROBATION = "probation", "Probation"
+        HOUSING = "housing", "Housing"
+        OTHER = "other", "Other"
+
+    local_authority = models.ForeignKey("workforce.LocalAuthority", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("local_authority", "kind", "name",
+                                               name="organisation_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Professional(Recorded, InError):
+    """A professional working with the child (the professional network): their role, their
+    organisation, how to reach them, and from when to when."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="professionals")
+    role = models.CharField(max_length=100)  # "Class teacher", "Health visitor", "Solicitor"
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="professionals")
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role}"
 
 
 class Visit(Recorded):

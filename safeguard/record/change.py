@@ -32,6 +32,7 @@ from django.db import models
 
 from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks, Violation
+from safeguard.core.records import lock_for_edit
 from safeguard.timescales.derive import sync_child_clocks
 
 from .history import _BY_LABEL, ChildHistory, edited
@@ -92,16 +93,22 @@ class Change:
     def edit(self, held, check: Check | None = None, *, to: dict, **context):
         """A copy of a held record with the changes in `to`, checked while the history still holds
         the record as it was (some rules compare before and after), then swapped in."""
-        candidate = edited(held, **to)
-        self._recorded_by(candidate)
+        candidate = edited(held, **to)  # recorded_by stays who first recorded it (the chronology's credit)
         if self._passes(check, candidate, context):
             self._hold(candidate, new=False)
         self._staged.append((_UPDATE, candidate, held))
         return candidate
 
+    def attached(self, model: type[models.Model], pk: int, expected_version: int | None):
+        """A stored record of this child's that the history does not hold (a case note, a person
+        linked to the child), locked and refused (`EditConflict`) if someone saved it after the
+        user read `expected_version`; edit it with `change.edit`."""
+        return lock_for_edit(model, pk, expected_version)
+
     def remove(self, held) -> None:
         """Take a held record off the child's record (e.g. a disability no longer recorded)."""
-        self.history._list_for(held).remove(held)
+        if self.history.holds(held):
+            self.history._list_for(held).remove(held)
         self._staged.append((_DELETE, held, held))
 
     # --- the verdict ---------------------------------------------------------------------------
@@ -134,6 +141,8 @@ class Change:
             record.recorded_by_id = self._by_pk
 
     def _hold(self, record, *, new: bool) -> None:
+        if not self.history.holds(record):  # a case note, a document: kept with the child, not held
+            return
         if type(record) is type(self.history.child):
             self.history.child = record
         elif new:  # not by key: a database change's new records have none until saved
@@ -147,6 +156,8 @@ class Change:
             if type(record) is type(self.history.child):
                 if held is not None:
                     self.history.child = held
+                continue
+            if not self.history.holds(record):
                 continue
             items = self.history._list_for(record)
             if action == _DELETE:

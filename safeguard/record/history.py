@@ -141,6 +141,12 @@ class ChildHistory:
         items.append(obj)
         return obj
 
+    @staticmethod
+    def holds(obj) -> bool:
+        """Whether records of this kind are held (case notes and documents are the child's but
+        are not: no check or clock reads them)."""
+        return type(obj) in _BY_MODEL or obj._meta.label in _BY_LABEL
+
     def _list_for(self, obj) -> list:
         name = _BY_MODEL.get(type(obj))
         if name is None:  # a model's label is a formatted string: look it up once per model

@@ -16,7 +16,7 @@ from operator import itemgetter
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import DateField, DateTimeField, DecimalField, JSONField
+from django.db.models import DateField, DateTimeField, DecimalField, JSONField, TimeField
 from django.utils import timezone
 
 from safeguard.audit.models import AuditEvent
@@ -348,3 +348,46 @@ def in_processes(work: Callable, chunks: list, jobs: int) -> Iterator[Iterable]:
         if pool is not None:
             pool.terminate()
             pool.join()
+
+
+def _sqlite_time(v: dt.time | None) -> str | None:
+    """A time as Django's SQLite backend stores it."""
+    return None if v is None else v.isoformat()
+
+
+def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: str) -> dict[str, int]:
+    """Insert records a child's history does not hold (case notes, persons, households,
+    professionals, documents), given as attribute values with their keys already handed out,
+    table by table in the order given (every table after the ones it points to), each with its
+    history row. A value given for `created_at`/`updated_at` is kept (a note's recording time is
+    part of the record); a missing one is `when`. No audit row: the child's import row covers them."""
+    counts: dict[str, int] = {}
+    for label, values in tables.items():
+        counts[label] = len(values)
+        if not values:
+            continue
+        model = apps.get_model(label)
+        fields = list(model._meta.concrete_fields)
+        plan = []  # per column: (attname, converter, value when not given)
+        for f in fields:
+            conv = _converter(f)
+            if conv is None and connection.vendor == "sqlite" and isinstance(f, TimeField):
+                conv = _sqlite_time
+            stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            plan.append((f.attname, conv, when if stamped else f.get_default()))
+        rows = [tuple((conv(v[a]) if conv else v[a]) if a in v else (conv(d) if conv else d)
+                      for a, conv, d in plan) for v in values]
+        _insert(model, fields, rows)
+        if hasattr(model, "history"):
+            hmodel = model.history.model
+            position = {f.attname: i for i, f in enumerate(fields)}
+            conv = _converter(hmodel._meta.get_field("history_date"))
+            fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
+                     "history_type": "+", "history_user_id": None}
+            hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
+            copied = [f for f in hfields if f.attname in position]
+            added = [f for f in hfields if f.attname not in position]
+            pick = itemgetter(*(position[f.attname] for f in copied))
+            tail = tuple(fixed.get(f.attname) for f in added)
+            _insert(hmodel, copied + added, [pick(r) + tail for r in rows])
+    return counts

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from safeguard.access import policy
 from safeguard.access import selectors as access
 from safeguard.assessment import selectors as oversight
+from safeguard.casework import selectors as casework
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.models import Clock
 
@@ -24,7 +25,8 @@ STATUS = (
     "contacts", "referrals", "assessments", "cin_plans", "section47s", "conferences", "cp_plans", "periods"
 )
 # Columns read of the lists that grow longest; the page shows none of the rest (a visit's notes).
-_COLUMNS = {"visits": ("id", "child_id", "visit_date", "seen", "seen_alone", "recorded_by_id")}
+_COLUMNS = {"visits": ("id", "child_id", "visit_date", "seen", "seen_alone", "recorded_by_id",
+                       "created_at")}
 DUE_SHOWN = 10
 # Lists hung off these of the child's own lists (e.g. assessments off referrals).
 _PARENTS = {"referral": "referrals", "period_of_care": "periods"}
@@ -84,7 +86,11 @@ def _history(child, names, *, newest: int) -> ChildHistory:
 def chronology_page(child, *, kind: str = "", number: int = 1) -> chronology.Page:
     """One page of the chronology (the page's filter): only the lists of that kind are read."""
     h = _history(child, chronology.sources_for(kind), newest=number * chronology.PAGE_SIZE + 1)
-    return chronology.page(h, kind=kind, number=number)
+    return chronology.page(h, kind=kind, number=number, notes=_significant(child, kind))
+
+
+def _significant(child, kind: str):
+    return casework.significant_events(child) if kind in ("", "note") else ()
 
 
 def badges(h) -> list[tuple[str, str]]:
@@ -130,12 +136,13 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "allocations": [a for a in h.allocations if a.end_date is None],
         "plans": current_plans(h),
         "due": list(due),
-        "page": chronology.page(h, kind=kind, number=number),
+        "page": chronology.page(h, kind=kind, number=number, notes=_significant(child, kind)),
         "kind": kind,
         "kinds": chronology.KINDS,
         "drift": oversight.drift([child.pk]),
         "viewers": access.child_viewers(user, child),
         "steps": steps.available(h, user) if policy.can_change_child(user, child) else [],
         "can_export": policy.can_export_child(user, child),
+        "can_change": policy.can_change_child(user, child),
         "can_grant": policy.can_grant(user),
     }

@@ -18,6 +18,7 @@ KINDS = {
     "care": "Looked after",
     "visit": "Visits",
     "allocation": "Allocations",
+    "note": "Significant events",
 }
 
 # Which lists of the history give entries of each kind, in the order their entries are added
@@ -29,6 +30,7 @@ SOURCES = {
     "care": ("periods", "la_reviews"),
     "visit": ("visits",),
     "allocation": ("allocations",),
+    "note": (),  # significant case notes: not held in the history, handed in (`notes`)
 }
 
 # Lists whose records each give exactly one entry, dated by this field: for the first n entries
@@ -44,6 +46,7 @@ class Entry:
     kind: str
     text: str
     recorded_by: object
+    recorded_on: dt.date | None = None  # when it was written down (the court asks both)
 
 
 @dataclass(frozen=True)
@@ -72,16 +75,17 @@ def _d(value):
     return value
 
 
-def entries(h, kind: str = "") -> list[Entry]:
-    """Every entry (of one kind, if given), with the staff named fetched in one query."""
-    return _named(_entries(h, kind))
+def entries(h, kind: str = "", notes=()) -> list[Entry]:
+    """Every entry (of one kind, if given), with the staff named fetched in one query. `notes`:
+    the child's significant case notes (casework.selectors.significant_events)."""
+    return _named(_entries(h, kind, notes))
 
 
-def page(h, *, kind: str = "", number: int = 1, size: int = PAGE_SIZE) -> Page:
+def page(h, *, kind: str = "", number: int = 1, size: int = PAGE_SIZE, notes=()) -> Page:
     """Entries (number - 1) * size + 1 to number * size, naming only the staff on this page.
     `h` needs the lists of `sources_for(kind)`; of `ONE_ENTRY_EACH` the newest number * size + 1
     records are enough."""
-    raw = _entries(h, kind)
+    raw = _entries(h, kind, notes)
     start = (number - 1) * size
     return Page(_named(raw[start : start + size]), number, len(raw) > start + size)
 
@@ -93,6 +97,7 @@ class _Raw:
     text: str
     recorded_by_id: int | None
     worker_id: int | None = None  # an allocation's worker, named after the text
+    recorded_on: dt.date | None = None
 
 
 def _named(raw: list[_Raw]) -> list[Entry]:
@@ -105,18 +110,23 @@ def _named(raw: list[_Raw]) -> list[Entry]:
             e.kind,
             e.text if e.worker_id is None else f"{e.text}{staff.get(e.worker_id, '')}",
             staff.get(e.recorded_by_id),
+            e.recorded_on,
         )
         for e in raw
     ]
 
 
-def _entries(h, kind: str = "") -> list[_Raw]:
+def _entries(h, kind: str = "", notes=()) -> list[_Raw]:
     out: list[_Raw] = []
     wanted = set(sources_for(kind))
 
-    def add(date, kind, text, obj, worker_id=None):
+    def add(date, kind, text, obj, worker_id=None, by=None):
+        """`by`: who made a later decision on the record (not who first recorded it)."""
         if date is not None:
-            out.append(_Raw(_d(date), kind, text, getattr(obj, "recorded_by_id", None), worker_id))
+            who = by if by is not None else getattr(obj, "recorded_by_id", None)
+            # A later decision on a record was written when it was made, not when the record was.
+            written = None if by is not None else _d(getattr(obj, "created_at", None))
+            out.append(_Raw(_d(date), kind, text, who, worker_id, written))
 
     def rows(name):
         return getattr(h, name) if name in wanted else ()
@@ -124,22 +134,25 @@ def _entries(h, kind: str = "") -> list[_Raw]:
     for c in rows("contacts"):
         add(c.received_at, "front_door", f"Contact from {c.get_source_display()}: {c.summary}".strip(": "), c)
         if c.decision:
-            add(c.decided_at, "front_door", f"Contact decision: {c.get_decision_display()}", c)
+            add(c.decided_at, "front_door", f"Contact decision: {c.get_decision_display()}", c,
+                by=c.decided_by_id)
     for r in rows("referrals"):
         add(r.referral_date, "front_door", f"Referral ({r.get_source_display()})", r)
         if r.response:
-            add(r.response_date, "front_door", f"Response to referral: {r.get_response_display()}", r)
+            add(r.response_date, "front_door", f"Response to referral: {r.get_response_display()}", r,
+                by=r.response_by_id)
         if r.closure_date:
             add(
                 r.closure_date,
                 "front_door",
                 f"Episode closed ({r.reason_for_closure}): {r.closure_rationale}",
                 r,
+                by=r.closure_authorised_by_id,
             )
     for a in rows("assessments"):
         add(a.start_date, "assessment", "Assessment started", a)
         if a.authorisation_date:
-            add(a.authorisation_date, "assessment", "Assessment authorised", a)
+            add(a.authorisation_date, "assessment", "Assessment authorised", a, by=a.authorised_by_id)
     for p in rows("cin_plans"):
         add(p.start_date, "assessment", "Child in need plan started", p)
         if p.end_date:
@@ -174,6 +187,8 @@ def _entries(h, kind: str = "") -> list[_Raw]:
             "Visit" + (" (seen alone)" if v.seen_alone else " (seen)" if v.seen else " (not seen)"),
             v,
         )
+    for n in notes if kind in ("", "note") else ():
+        add(n.occurred_on, "note", f"{n.get_kind_display()}: {n.title}", n)
     for a in rows("allocations"):
         add(a.start_date, "allocation", f"{a.get_kind_display()}: ", a, worker_id=a.worker_id)
     out.sort(key=lambda e: e.date, reverse=True)  # stable: same-day entries keep the order above

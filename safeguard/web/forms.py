@@ -3,6 +3,8 @@ the services, whose violations are shown beside the field they name."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -13,6 +15,7 @@ from safeguard.access.selectors import (
     SEARCH_MAX_WORDS,
     SEARCH_NAME,
 )
+from safeguard.casework.models import CaseNote
 from safeguard.child_protection.models import Section47Enquiry
 from safeguard.core import codes
 from safeguard.core.errors import NARRATIVE_LIMIT
@@ -51,6 +54,8 @@ class GovForm(forms.Form):
 def govuk_classes(form) -> None:
     for name, field in form.fields.items():
         w = field.widget
+        if getattr(w, "sg_kind", ""):  # date parts, radios, checkboxes: their templates style them
+            continue
         kind = (
             "govuk-select"
             if isinstance(w, forms.Select)
@@ -58,13 +63,20 @@ def govuk_classes(form) -> None:
             if isinstance(w, forms.Textarea)
             else "govuk-checkboxes__input"
             if isinstance(w, forms.CheckboxInput)
+            else "govuk-file-upload"
+            if isinstance(w, forms.FileInput)
             else "govuk-input"
         )
         error = form.is_bound and name in (form._errors or {})
         w.attrs["class"] = kind + (f" {kind}--error" if error and kind != "govuk-checkboxes__input" else "")
+        if kind == "govuk-textarea" and getattr(field, "max_length", None):
+            w.sg_count = field.max_length  # a GOV.UK character count under the box
+            w.attrs["class"] += " govuk-js-character-count"
         described = [f"id_{name}-hint"] if field.help_text else []
         if error:
             described.append(f"id_{name}-error")
+        if getattr(w, "sg_count", None):
+            described.append(f"id_{name}-info")
         if described:
             w.attrs["aria-describedby"] = " ".join(described)
         else:
@@ -372,3 +384,178 @@ class SignInForm(AuthenticationForm):
     def full_clean(self):
         super().full_clean()
         govuk_classes(self)
+
+
+# --- GOV.UK patterns: a date as three fields, radios, checkboxes ------------------------------
+
+
+class DateParts(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year as three fields (never a browser date picker,
+    which screen readers and older browsers handle badly)."""
+
+    template_name = "web/widgets/date_parts.html"
+    sg_kind = "date"
+
+    def __init__(self, attrs=None):
+        part = {"inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({"day": forms.TextInput(part), "month": forms.TextInput(part),
+                          "year": forms.TextInput(part)}, attrs)
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovDateField(forms.Field):
+    """A date typed in three fields; the message says which part is wrong, as GOV.UK asks."""
+
+    widget = DateParts
+
+    def to_python(self, value):
+        parts = [str(p or "").strip() for p in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        names = ("day", "month", "year")
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            raise forms.ValidationError(f"{self.label} must include a {' and a '.join(missing)}")
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(f"{self.label} must be a real date, like 27 3 2026")
+        try:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError(f"{self.label} must be a real date") from None
+
+
+class Radios(forms.RadioSelect):
+    """GOV.UK radios (never a Yes/No drop-down)."""
+
+    sg_kind = "radios"
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    sg_kind = "checkboxes"
+
+
+YES_NO_RADIOS = [("yes", "Yes"), ("no", "No")]
+
+
+class CaseNoteForm(GovForm):
+    """A case note (issue 16). Which children it is about, and whether each was seen and seen
+    alone, come from the form's child fields (`children`, `seen_<id>`), built per sibling group."""
+
+    kind = forms.ChoiceField(label="What kind of note is this?", widget=Radios,
+                             choices=[])
+    occurred_on = GovDateField(label="Date it happened", help_text="For example, 27 3 2026")
+    occurred_at = forms.TimeField(label="Time it happened (optional)", required=False,
+                                  help_text="For example, 14:30",
+                                  widget=forms.TimeInput(attrs={"class": "govuk-input--width-5"},
+                                                         format="%H:%M"))
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="A few words a colleague will recognise in the list")
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=CaseNote.NARRATIVE_LIMIT,
+        help_text=f"Up to {CaseNote.NARRATIVE_LIMIT:,} characters. A blank line starts a paragraph; "
+                  "start a line with '- ' for a list or '## ' for a heading.",
+    )
+    present = forms.CharField(label="Who was present (optional)", max_length=500, required=False)
+    statutory_visit = forms.BooleanField(
+        label="This was a statutory visit (it meets the child's visit timescale)", required=False)
+    significant = forms.BooleanField(label="Significant event: show it in the chronology",
+                                     required=False)
+    sensitive = forms.BooleanField(
+        label="Contains information about other people (third-party information)", required=False)
+
+    def __init__(self, *args, children=(), kinds=(), **kwargs):
+        """`children`: (child, checked) pairs the note may be about: the child and their siblings."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+        self.children = list(children)
+        self.fields["children"] = forms.MultipleChoiceField(
+            label="Which children is this note about?", widget=Checkboxes,
+            choices=[(str(c.pk), f"{c.first_name} {c.last_name}") for c, _ in self.children],
+            initial=[str(c.pk) for c, on in self.children if on],
+            error_messages={"required": "Choose at least one child"})
+        for c, _ in self.children:
+            self.fields[f"seen_{c.pk}"] = forms.ChoiceField(
+                label=f"Was {c.first_name} seen?", widget=Radios, required=False,
+                choices=[("alone", "Seen alone"), ("seen", "Seen, not alone"),
+                         ("not_seen", "Not seen")])
+        govuk_classes(self)
+
+    def seen(self) -> dict[int, dict]:
+        out = {}
+        for c, _ in self.children:
+            answer = self.cleaned_data.get(f"seen_{c.pk}") or ""
+            out[c.pk] = {"seen": {"alone": True, "seen": True, "not_seen": False}.get(answer),
+                         "seen_alone": answer == "alone"}
+        return out
+
+
+class ReasonForm(GovForm):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=500, help_text="At least 10 characters. Kept in the audit.")
+
+
+class NoteCorrectionForm(GovForm):
+    title = forms.CharField(label="Title", max_length=200)
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 14}),
+                           max_length=CaseNote.NARRATIVE_LIMIT,
+                           help_text=f"Up to {CaseNote.NARRATIVE_LIMIT:,} characters.")
+    present = forms.CharField(label="Who was present (optional)", max_length=500, required=False)
+    reason = forms.CharField(label="Why are you correcting this note?",
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=500,
+                             help_text="At least 10 characters. Shown with the amendment.")
+
+
+class PersonForm(GovForm):
+    kind = forms.ChoiceField(label="How are they related to the child?", choices=[])
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    aliases = forms.CharField(label="Other names they are known by (optional)", max_length=300,
+                              required=False)
+    date_of_birth = GovDateField(label="Date of birth (optional)", required=False,
+                                 help_text="For example, 27 3 1990")
+    sex = forms.ChoiceField(label="Sex", widget=Radios, required=False,
+                            choices=[("F", "Female"), ("M", "Male"), ("U", "Not known")])
+    language = forms.CharField(label="First language (optional)", max_length=60, required=False)
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+    email = forms.CharField(label="Email (optional)", max_length=200, required=False)
+    parental_responsibility = forms.ChoiceField(
+        label="Do they have parental responsibility?", widget=Radios, required=False,
+        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")])
+    lives_with_child = forms.BooleanField(label="They live with the child", required=False)
+    line_1 = forms.CharField(label="Address line 1 (optional)", max_length=200, required=False)
+    town = forms.CharField(label="Town or city (optional)", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False,
+                               widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose"), *kinds]
+        govuk_classes(self)
+
+
+class ProfessionalForm(GovForm):
+    organisation_kind = forms.ChoiceField(label="Agency", choices=[])
+    organisation_name = forms.CharField(label="Organisation", max_length=200,
+                                        help_text="For example, Northgate Primary School")
+    role = forms.CharField(label="Their role", max_length=100,
+                           help_text="For example, class teacher, health visitor, solicitor")
+    name = forms.CharField(label="Name", max_length=200)
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+    email = forms.CharField(label="Email (optional)", max_length=200, required=False)
+    start_date = GovDateField(label="Working with the child since (optional)", required=False)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_kind"].choices = [("", "Choose"), *kinds]
+        govuk_classes(self)
+
+
+class DocumentForm(GovForm):
+    file = forms.FileField(label="Upload a file",
+                           help_text="PDF, image or office document, up to 20 MB")
+    title = forms.CharField(label="Title (optional)", max_length=200, required=False)
+    sensitive = forms.BooleanField(
+        label="Contains information about other people (third-party information)", required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import second_factor, views
+from . import casework, second_factor, views
 
 app_name = "web"
 
@@ -24,6 +24,21 @@ urlpatterns = [
     path("children/<str:child_id>/grant/", views.grant, name="grant"),
     path("children/<str:child_id>/restrict/", views.restrict, name="restrict"),
     path("children/<str:child_id>/record/<slug:key>/", views.step, name="step"),
+    path("children/<str:child_id>/notes/", casework.notes, name="notes"),
+    path("children/<str:child_id>/notes/new/", casework.note_new, name="note_new"),
+    path("children/<str:child_id>/notes/<int:note_id>/", casework.note, name="note"),
+    path("children/<str:child_id>/notes/<int:note_id>/correct/", casework.note_correct,
+         name="note_correct"),
+    path("children/<str:child_id>/notes/<int:note_id>/in-error/", casework.note_in_error,
+         name="note_in_error"),
+    path("children/<str:child_id>/people/", casework.people_page, name="people"),
+    path("children/<str:child_id>/people/add/", casework.person_add, name="person_add"),
+    path("children/<str:child_id>/professionals/add/", casework.professional_add,
+         name="professional_add"),
+    path("children/<str:child_id>/documents/", casework.documents, name="documents"),
+    path("children/<str:child_id>/documents/<int:document_id>/", casework.document_download,
+         name="document_download"),
+    path("drafts/save/", casework.draft_save, name="draft_save"),
     path("manager/", views.manager_queue, name="manager"),
     path("alerts/<int:alert_id>/read/", views.alert_read, name="alert_read"),
     path("iro/", views.iro, name="iro"),

@@ -25,6 +25,7 @@ from safeguard.access import policy, selectors
 from safeguard.access import services as access
 from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
+from safeguard.casework import selectors as casework_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.cells import safe_row
 from safeguard.core.errors import EditConflict, RecordInvalid, today
@@ -255,7 +256,7 @@ def child_export(request, child_id):
     response["Content-Disposition"] = f'attachment; filename="chronology-{name or child.pk}.csv"'
     out = csv.writer(response)
     out.writerow(["date", "kind", "event", "recorded_by"])
-    for e in chronology.entries(h):
+    for e in chronology.entries(h, notes=casework_selectors.significant_events(child)):
         out.writerow(safe_row([e.date.isoformat(), e.kind, e.text, str(e.recorded_by or "")]))
     return response
 

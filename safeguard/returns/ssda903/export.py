@@ -67,7 +67,8 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
     rows: dict[str, list[list[str]]] = {key: [] for key in TABLES}
 
     first_child = {}
-    for rel in (Relationship.objects.filter(child_id__in=in_care, kind=Relationship.Kind.CHILD)
+    for rel in (Relationship.objects.filter(child_id__in=in_care, kind=Relationship.Kind.CHILD,
+                                             recorded_in_error=False)
                 .order_by("pk")):
         born = first_child.get(rel.child_id)
         if rel.child_id not in first_child or (

@@ -1,0 +1,154 @@
+"""The case record's pages (issue 16): who may write and read notes, the autosave endpoint, the
+documents' downloads, and pages whose cost does not grow with the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from safeguard.audit.models import AuditEvent
+from safeguard.casework import drafts, services
+from safeguard.casework.models import CaseNote, Draft
+from safeguard.people import services as people
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date.today() - dt.timedelta(days=2)
+NOTE = {"kind": "phone_call", "occurred_on_day": DAY.day, "occurred_on_month": DAY.month,
+        "occurred_on_year": DAY.year, "title": "Call with the school", "text": "Attendance better."}
+
+
+def _note(world, child, n: int = 0):
+    return services.note_record(by=world.sw_a, child_ids=[child.pk], kind="phone_call",
+                                occurred_on=DAY, title=f"Call {n}", text=f"Spoke to mother ({n}).")
+
+
+def test_the_allocated_worker_writes_a_note_and_it_shows_in_the_record(world, client_for):
+    """Working Together 2023: practitioners record their contact with the child and family; the
+    note is on the child's record at once."""
+    child = world.own
+    c = client_for(world.sw_a)
+    form = c.get(reverse("web:note_new", args=[child.pk]))
+    assert form.status_code == 200 and b'data-sg-draft="case-note:child-' in form.content
+    answer = c.post(reverse("web:note_new", args=[child.pk]), {**NOTE, "children": [str(child.pk)]})
+    assert answer.status_code == 302
+    page = c.get(reverse("web:notes", args=[child.pk])).content.decode()
+    assert "Call with the school" in page and "Attendance better." in page
+
+
+def test_a_date_in_three_fields_names_the_part_missing(world, client_for):
+    """GOV.UK Design System, date input: the error says which part of the date is missing."""
+    child = world.own
+    answer = client_for(world.sw_a).post(reverse("web:note_new", args=[child.pk]),
+                                         {**NOTE, "occurred_on_month": "", "children": [str(child.pk)]})
+    assert answer.status_code == 400
+    assert "Date it happened must include a month" in answer.content.decode()
+    assert not CaseNote.objects.exists()
+
+
+def test_a_worker_who_may_only_read_cannot_write_a_note(world, client_for):
+    """ARCHITECTURE.md, least privilege: reading a record does not mean changing it."""
+    assert client_for(world.analyst).get(reverse("web:note_new", args=[world.own.pk])).status_code == 403
+
+
+def test_words_in_a_note_are_shown_escaped(world, client_for):
+    """OWASP XSS prevention: what a worker typed is shown, never run."""
+    services.note_record(by=world.sw_a, child_ids=[world.own.pk], kind="phone_call",
+                         occurred_on=DAY, title="Call", text="<script>alert(1)</script>")
+    page = client_for(world.sw_a).get(reverse("web:notes", args=[world.own.pk])).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_notes_page_costs_the_same_for_one_note_or_forty(world, client_for):
+    """ARCHITECTURE.md, fast by design: a fixed number of queries whatever the record's length."""
+    child, c = world.own, client_for(world.sw_a)
+    _note(world, child)
+    url = reverse("web:notes", args=[child.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as one:
+        c.get(url)
+    for n in range(1, 40):
+        _note(world, child, n)
+    with CaptureQueriesContext(connection) as forty:
+        c.get(url)
+    assert len(forty) == len(one)
+
+
+def test_child_page_costs_the_same_for_one_significant_note_or_thirty(world, client_for):
+    """ARCHITECTURE.md, fast by design: the chronology shows significant events at a fixed cost."""
+    child, c = world.own, client_for(world.sw_a)
+
+    def significant(n):
+        services.note_record(by=world.sw_a, child_ids=[child.pk], kind="significant_event",
+                             occurred_on=DAY, title=f"Event {n}", text="Police called.",
+                             significant=True)
+
+    significant(0)
+    url = reverse("web:child", args=[child.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as one:
+        body = c.get(url).content.decode()
+    assert "Significant event: Event 0" in body
+    for n in range(1, 30):
+        significant(n)
+    with CaptureQueriesContext(connection) as thirty:
+        c.get(url)
+    assert len(thirty) == len(one)
+
+
+def test_autosave_keeps_the_draft_and_refuses_a_stale_one(world, client_for):
+    """Issue 16, never lose recording: a draft is saved as the user types; two people saving one
+    draft see a conflict, never a silent overwrite; a session that has ended gets 401, not a page."""
+    child = world.own
+    key = drafts.note_draft_key(child.pk, world.sw_a.pk)
+    url = reverse("web:draft_save")
+    c = client_for(world.sw_a)
+    first = c.post(url, {"sg_draft_key": key, "sg_draft_version": "", "title": "Half a title"})
+    assert first.status_code == 200 and first.json()["version"] == 1
+    assert Draft.objects.get(key=key).data["title"] == "Half a title"
+    second = c.post(url, {"sg_draft_key": key, "sg_draft_version": "1", "title": "Half a title more"})
+    assert second.json()["version"] == 2
+    stale = c.post(url, {"sg_draft_key": key, "sg_draft_version": "1", "title": "Other words"})
+    assert stale.status_code == 409
+    assert Draft.objects.get(key=key).data["title"] == "Half a title more"
+    from django.test import Client
+
+    assert Client().post(url, {"sg_draft_key": key, "title": "x"}).status_code == 401
+    # Another worker cannot write into this worker's draft.
+    assert client_for(world.sw_a2).post(url, {"sg_draft_key": key, "title": "x"}).status_code == 403
+    # The form shows the draft after signing in again.
+    page = c.get(reverse("web:note_new", args=[child.pk])).content.decode()
+    assert 'id="draft-restored"' in page and "Half a title more" in page
+
+
+def test_a_document_download_is_audited_and_refused_to_others(world, client_for, settings, tmp_path):
+    """UK GDPR art. 5(1)(f) and 32: every download of a child's document is an audited export;
+    a worker the record is not open to gets the refusal page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguard.casework import documents
+
+    settings.DOCUMENTS_DIR = tmp_path
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    d = documents.document_upload(by=world.sw_a, child_id=world.own.pk, title="Letter",
+                                  uploaded=SimpleUploadedFile("letter.pdf", pdf))
+    url = reverse("web:document_download", args=[world.own.pk, d.pk])
+    answer = client_for(world.sw_a).get(url)
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == pdf
+    assert "attachment" in answer["Content-Disposition"]
+    assert AuditEvent.objects.filter(actor=world.sw_a, action="export",
+                                     object_type="casework.Document").count() == 1
+    assert client_for(world.sw_x).get(url).status_code == 403
+
+
+def test_people_page_draws_the_family(world, client_for):
+    """Working Together 2023: assessments consider the wider family; the genogram is drawn from
+    the relationships recorded."""
+    people.person_add(by=world.sw_a, child_id=world.own.pk, kind="mother", first_name="Dana",
+                      last_name="Family1")
+    page = client_for(world.sw_a).get(reverse("web:people", args=[world.own.pk])).content.decode()
+    assert "Dana Family1" in page and "<svg" in page
