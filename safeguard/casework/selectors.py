@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from safeguard.access import policy
+
 from .models import CaseNote, CaseNoteAmendment, CaseNoteChild, Document
 
 TEAM_MANAGER = "team_manager"
@@ -118,7 +120,9 @@ def notes_page(user, child, *, number: int = 1, size: int = 20, kind: str = "",
     has_next, rows = len(rows) > size, rows[:size]
     others: dict[int, list[str]] = {}
     if rows:
-        for other in (CaseNoteChild.objects.filter(note_id__in=[r.note_id for r in rows])
+        # Only the other children the user may open are named (a restricted sibling is not).
+        for other in (CaseNoteChild.objects.filter(note_id__in=[r.note_id for r in rows],
+                                                   child__in=policy.children_visible_to(user))
                       .exclude(child=child).select_related("child").order_by("child_id")):
             others.setdefault(other.note_id, []).append(f"{other.child.first_name} {other.child.last_name}")
     items = [NoteView(note=r.note, children=others.get(r.note_id, []), author=r.note.recorded_by,
@@ -143,6 +147,8 @@ def note_detail(user, note_id: int) -> NoteDetail | None:
     if note is None or (note.recorded_in_error and not manager):
         return None
     links = list(note.children.all())
+    named = set(policy.children_visible_to(user).filter(pk__in=[x.child_id for x in links])
+                .values_list("pk", flat=True))  # a restricted sibling is not named
     versions = [
         NoteVersion(version=h.version, kind=h.kind, occurred_on=h.occurred_on, occurred_at=h.occurred_at,
                     title=h.title, text=h.text, present=h.present, saved_at=h.history_date)
@@ -151,7 +157,8 @@ def note_detail(user, note_id: int) -> NoteDetail | None:
     return NoteDetail(
         note=note,
         children=[ChildOnNote(child=link.child, seen=link.seen, seen_alone=link.seen_alone,
-                              bedroom_seen=link.bedroom_seen, visit_id=link.visit_id) for link in links],
+                              bedroom_seen=link.bedroom_seen, visit_id=link.visit_id)
+                  for link in links if link.child_id in named],
         child_ids=[link.child_id for link in links],
         amendments=list(note.amendments.all()),
         versions=versions,

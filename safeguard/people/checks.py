@@ -15,6 +15,7 @@ from .identifiers import nhs_number_problem, upn_problem
 from .models import (
     Address,
     Child,
+    ChildWarning,
     Household,
     HouseholdMember,
     Organisation,
@@ -301,3 +302,14 @@ def check_mark_in_error(history: ChildHistory, record, checks: Checks, *, by, wa
         "recorded_in_error", "local",
         "only the person who recorded it or a team manager may mark it recorded in error")
     _reason(record.error_reason, checks)
+
+
+def check_warning(history: ChildHistory, warning, checks: Checks) -> None:
+    """A warning everyone opening the record sees: what kind, what to know, from when (and to when)."""
+    checks.code(warning.kind, ChildWarning.Kind, "kind", "local", "Kind of warning")
+    checks.require(bool(warning.detail.strip()), "detail", "local",
+                   "say what a colleague opening the record needs to know")
+    if checks.require(warning.start_date is not None, "start_date", "local", "give the date it applies from"):
+        checks.not_future(warning.start_date, "start_date", "local", "the date it applies from")
+        checks.require(warning.end_date is None or warning.end_date >= warning.start_date, "end_date",
+                       "local", "a warning cannot end before it starts")

@@ -27,6 +27,10 @@ class Child(Recorded):
     sex = models.CharField(max_length=1, choices=codes.Sex.choices)
     ethnicity = models.CharField(max_length=4, choices=codes.Ethnicity.choices)
     home_postcode = models.CharField(max_length=8, blank=True)
+    aliases = models.CharField("other names the child is known by", max_length=300, blank=True)
+    first_language = models.CharField(max_length=60, blank=True)
+    religion = models.CharField(max_length=60, blank=True)
+    immigration_status = models.CharField(max_length=100, blank=True)  # e.g. "Refugee status"
     uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
     uasc_ceased_date = models.DateField("date UASC status ceased", null=True, blank=True)  # DUC
     is_restricted = models.BooleanField(default=False)
@@ -69,6 +73,34 @@ class Child(Recorded):
     @property
     def is_unborn(self) -> bool:
         return self.date_of_birth is None
+
+
+class ChildWarning(Recorded, InError):
+    """A warning shown at the top of the child's record for everyone who opens it: a risk to
+    workers visiting, a risk of exploitation, a history of going missing. Ended, never deleted."""
+
+    class Kind(models.TextChoices):
+        RISK_TO_WORKERS = "risk_to_workers", "Risk to workers"
+        EXPLOITATION = "exploitation", "Risk of exploitation"
+        MISSING = "missing", "Goes missing"
+        OTHER = "other", "Other"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="warnings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.CharField(max_length=300)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="warning_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.detail}"
 
 
 class ChildDisability(models.Model):

@@ -11,7 +11,16 @@ from django.db.models import Prefetch, Q
 
 from safeguard.core.errors import today
 
-from .models import Address, Child, Household, HouseholdMember, Person, Professional, Relationship
+from .models import (
+    Address,
+    Child,
+    ChildWarning,
+    Household,
+    HouseholdMember,
+    Person,
+    Professional,
+    Relationship,
+)
 
 #: How many people `persons_matching` offers: enough to pick from, few enough to read.
 MATCH_LIMIT = 20
@@ -104,6 +113,16 @@ def network(child: Child) -> Network:
     pros = list(Professional.objects.filter(child=child, recorded_in_error=False)
                 .select_related("organisation").order_by("start_date", "pk"))
     pros.sort(key=lambda p: not is_current(p.start_date, p.end_date, on))  # stable: current first
+    address, household, members = home(child, on)
+    return Network(child=child, family=family, professionals=pros, household=household,
+                   household_members=members, address=address, on=on)
+
+
+def home(child: Child, on: dt.date | None = None) -> tuple[Address | None, Household | None, list]:
+    """Where the child lives and with whom, in three queries: the child's addresses, the household
+    membership in force with its members (one prefetch)."""
+    on = on or today()
+    may_be_current = Q(to_date__isnull=True) | Q(to_date__gte=on)
     membership = (HouseholdMember.objects.filter(child=child).filter(may_be_current)
                   .filter(Q(from_date__isnull=True) | Q(from_date__lte=on))
                   .select_related("household")
@@ -115,11 +134,7 @@ def network(child: Child) -> Network:
                   .order_by("-from_date", "-pk").first())
     household = membership.household if membership is not None else None
     own = list(Address.objects.filter(child=child).filter(may_be_current))
-    return Network(
-        child=child, family=family, professionals=pros, household=household,
-        household_members=list(household.live) if household is not None else [],
-        address=current_address(own, on), on=on,
-    )
+    return current_address(own, on), household, list(household.live) if household is not None else []
 
 
 #: The order the family is listed in: parents first, then the child's generation, then the rest.
@@ -151,3 +166,19 @@ def siblings_on_record(child: Child) -> list[Child]:
     ids = Relationship.objects.filter(child=child, kind__in=kinds, relative__isnull=False,
                                       recorded_in_error=False).values("relative_id")
     return list(Child.objects.filter(pk__in=ids).order_by("date_of_birth", "pk"))
+
+
+def warnings_of(child: Child) -> list[ChildWarning]:
+    """The warnings in force today, for the top of the child's record, in one query."""
+    day = today()
+    return list(ChildWarning.objects.filter(child=child, recorded_in_error=False, start_date__lte=day)
+                .exclude(end_date__lt=day).order_by("start_date", "pk"))
+
+
+def person_of_child(child: Child, person_id: int) -> Person:
+    """A person linked to this child (the page it is asked from names the child, whose record the
+    access policy has opened), or LookupError."""
+    person = Person.objects.filter(pk=person_id, relationships__child=child).first()
+    if person is None:
+        raise LookupError(f"person {person_id} is not linked to this child")
+    return person

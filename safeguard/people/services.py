@@ -24,12 +24,14 @@ from .checks import (
     check_professional,
     check_relationship_add,
     check_visit_record,
+    check_warning,
     normal_postcode,
 )
 from .models import (
     Address,
     Child,
     ChildDisability,
+    ChildWarning,
     Household,
     HouseholdMember,
     Organisation,
@@ -42,7 +44,8 @@ from .models import (
 _CHILD_FIELDS = (
     "la_child_id", "upn", "former_upn", "upn_unknown", "nhs_number", "first_name", "last_name",
     "date_of_birth", "expected_date_of_birth", "date_of_death", "sex", "ethnicity",
-    "home_postcode", "uasc", "uasc_ceased_date",
+    "home_postcode", "uasc", "uasc_ceased_date", "aliases", "first_language", "religion",
+    "immigration_status",
 )
 
 
@@ -377,3 +380,23 @@ def professional_mark_in_error(*, by, professional_id: int, expected_version: in
     held = _childs_professional(change, professional_id, expected_version)
     pro = change.edit(held, check_mark_in_error, to=_in_error(by, reason), by=by, was=held)
     return change.save(pro)
+
+
+@transaction.atomic
+def warning_add(*, by, child_id: int, kind: str, detail: str, start_date) -> ChildWarning:
+    """A warning at the top of the child's record (a risk to workers, exploitation, missing)."""
+    change = Change.of_child(child_id, by=by, event="warning_add")
+    warning = change.new(ChildWarning(child=change.child, kind=kind, detail=detail.strip(),
+                                      start_date=start_date), check_warning)
+    return change.save(warning)
+
+
+@transaction.atomic
+def warning_end(*, by, warning_id: int, child_id: int, expected_version: int, end_date) -> ChildWarning:
+    """The warning no longer applies: it leaves the summary and stays in the record's history."""
+    change = Change.of_child(child_id, by=by, event="warning_end")
+    held = change.attached(ChildWarning, warning_id, expected_version)
+    if held.child_id != child_id:
+        raise LookupError(f"warning {warning_id} is not on this child's record")
+    warning = change.edit(held, check_warning, to={"end_date": end_date})
+    return change.save(warning)

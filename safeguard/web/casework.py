@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,14 +16,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from safeguard.access import policy
+from safeguard.casework import chronology, court, drafts, search, selectors, services
 from safeguard.casework import documents as docs
-from safeguard.casework import drafts, selectors, services
+from safeguard.casework import subject_access as sar
 from safeguard.casework.models import Document, NoteKind
 from safeguard.core.errors import EditConflict, RecordInvalid
 from safeguard.people import genogram
 from safeguard.people import selectors as family
 from safeguard.people import services as people
-from safeguard.people.models import Organisation, Relationship
+from safeguard.people.models import ChildWarning, Organisation, Relationship
 
 from . import forms
 from .views import _open, _page_number, _violations_to_form, refusing
@@ -214,6 +215,18 @@ def note_in_error(request, child_id, note_id):
         "button": "Mark recorded in error", "version": detail.note.version, "warning": True})
 
 
+@login_required
+def notes_search(request):
+    """Search the words of case notes, across every child the user may open (or one child's)."""
+    if policy.role_of(request.user) not in policy.CHILD_READERS:
+        raise PermissionDenied("your role does not open children's records")
+    words = request.GET.get("q", "")[:search.MAX_CHARS]
+    page = None
+    if words.strip():
+        page = search.search_notes(request.user, words, number=_page_number(request))
+    return render(request, "web/casework/search.html", {"q": words, "page": page})
+
+
 # --- drafts ---------------------------------------------------------------------------------------
 
 
@@ -273,7 +286,8 @@ def people_page(request, child_id):
     child, _ = _open(request, child_id, what="family and network")
     net = family.network(child)
     return render(request, "web/casework/people.html", {
-        "child": child, "net": net,
+        "child": child, "net": net, "may_export_people": policy.role_of(request.user) in (
+            "team_manager", "administrator"),
         "genogram": mark_safe(genogram.genogram_svg(child, net.relationships)),  # escaped inside
         "ecomap": mark_safe(genogram.ecomap_svg(child, net.relationships, net.professionals)),
         "can_change": policy.can_change_child(request.user, child)})
@@ -323,6 +337,67 @@ def professional_add(request, child_id):
     return render(request, "web/step.html", {"form": form, "title": "Add a professional",
                                              "child": child},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@refusing
+def warning_add(request, child_id):
+    """A warning at the top of the record, for everyone who opens it."""
+    child, _ = _open(request, child_id, what="add a warning")
+    _may_change(request, child)
+    form = forms.WarningForm(request.POST or None, kinds=ChildWarning.Kind.choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people.warning_add(by=request.user, child_id=child.pk, **form.cleaned_data)
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc)
+        else:
+            messages.success(request, "Warning added to the top of the record")
+            return redirect("web:child", child_id=child.pk)
+    return render(request, "web/step.html", {"form": form, "title": "Add a warning", "child": child},
+                  status=400 if form.errors else 200)
+
+
+# --- for court, and for the person the record is about ----------------------------------------
+
+
+@login_required
+@refusing
+def court_chronology(request, child_id):
+    """Significant events as a PDF for a care proceedings bundle, filtered by dates and kinds."""
+    child, _ = _open(request, child_id, what="court chronology")
+    if not policy.can_export_child(request.user, child):
+        raise PermissionDenied("your role may not export children's records")
+    form = forms.CourtChronologyForm(request.POST or None, kinds=chronology.KINDS.items())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        pdf = court.court_chronology(by=request.user, child_id=child.pk, since=d["since"],
+                                     until=d["until"], kinds=d["kinds"] or None)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="court-chronology-{child.pk}.pdf"'
+        return response
+    return render(request, "web/casework/court.html", {"child": child, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@refusing
+def subject_access(request, child_id, person_id):
+    """A subject access request (UK GDPR art. 15): everything held about a person, with what is
+    about other people marked for redaction. A team manager or administrator makes it."""
+    child, _ = _open(request, child_id, what="subject access")
+    try:
+        person = family.person_of_child(child, int(person_id))
+    except LookupError:
+        raise Http404("no such person in this child's network") from None
+    if not sar.may_export(request.user, person):
+        raise PermissionDenied("a team manager or administrator makes a subject access export")
+    if request.method == "POST":
+        bundle = sar.subject_access_export(by=request.user, person_id=person.pk)
+        response = HttpResponse(bundle, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="subject-access-{person.pk}.zip"'
+        return response
+    return render(request, "web/casework/subject_access.html", {"child": child, "person": person})
 
 
 # --- documents ------------------------------------------------------------------------------------

@@ -14,16 +14,21 @@ from django.db.models import Exists, OuterRef
 from safeguard.access import policy
 from safeguard.access import selectors as access
 from safeguard.assessment import selectors as oversight
+from safeguard.casework import chronology
 from safeguard.casework import selectors as casework
+from safeguard.people import selectors as family
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.models import Clock
 
-from . import chronology, steps
+from . import steps
 
 # The lists the status badges, current plans and the steps on offer read whole.
 STATUS = (
     "contacts", "referrals", "assessments", "cin_plans", "section47s", "conferences", "cp_plans", "periods"
 )
+# The lists the case summary reads: the episode in force (legal status, placement), disabilities,
+# missing episodes still open.
+SUMMARY = ("episodes", "disabilities", "missing")
 # Columns read of the lists that grow longest; the page shows none of the rest (a visit's notes).
 _COLUMNS = {"visits": ("id", "child_id", "visit_date", "seen", "seen_alone", "recorded_by_id",
                        "created_at")}
@@ -120,9 +125,31 @@ def current_plans(h) -> list[tuple[str, object]]:
     )
 
 
+def summary(h, home, warnings) -> dict:
+    """The case summary at the top of the child's page (issue 16): identity, address and household,
+    legal status and placement, and the warnings everyone opening the record must see."""
+    open_period = next((p for p in h.periods if p.end_date is None), None)
+    episode = next((e for e in reversed(h.episodes)
+                    if open_period is not None and e.period_of_care_id == open_period.pk and e.dec is None),
+                   None)
+    shown = [(w.get_kind_display(), w.detail, w.start_date) for w in warnings]
+    shown += [("Missing now" if m.kind == "M" else "Away without authorisation now",
+               "Reported missing; not yet returned", m.start_date)
+              for m in h.missing if m.end_date is None]
+    address, household, members = home
+    return {
+        "episode": episode,
+        "disabilities": [d.get_code_display() for d in h.disabilities],
+        "address": address,
+        "household": household,
+        "household_members": [m for m in members if m.child_id != h.child.pk],
+        "warnings": shown,
+    }
+
+
 def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
     """What web/child.html shows of one child to this user."""
-    names = STATUS + ("allocations",) + chronology.sources_for(kind)
+    names = STATUS + SUMMARY + ("allocations",) + chronology.sources_for(kind)
     h = _history(child, names, newest=number * chronology.PAGE_SIZE + 1)
     due = (
         Clock.objects.filter(child_id=child.pk, met_date__isnull=True, stopped_date__isnull=True)
@@ -133,6 +160,7 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "child": child,
         "basis": basis,
         "badges": badges(h),
+        "summary": summary(h, family.home(child), family.warnings_of(child)),
         "allocations": [a for a in h.allocations if a.end_date is None],
         "plans": current_plans(h),
         "due": list(due),

@@ -559,3 +559,33 @@ class DocumentForm(GovForm):
     title = forms.CharField(label="Title (optional)", max_length=200, required=False)
     sensitive = forms.BooleanField(
         label="Contains information about other people (third-party information)", required=False)
+
+
+class WarningForm(GovForm):
+    kind = forms.ChoiceField(label="What kind of warning is it?", widget=Radios, choices=[])
+    detail = forms.CharField(label="What should a colleague opening the record know?", max_length=300,
+                             help_text="For example, a dog at the address: visit in pairs")
+    start_date = GovDateField(label="Applies from", help_text="For example, 27 3 2026")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+        govuk_classes(self)
+
+
+class CourtChronologyForm(GovForm):
+    since = GovDateField(label="From (optional)", required=False, help_text="For example, 1 9 2025")
+    until = GovDateField(label="To (optional)", required=False, help_text="For example, 31 3 2026")
+    kinds = forms.MultipleChoiceField(label="Which events?", widget=Checkboxes, required=False,
+                                      help_text="Leave all unticked for every kind")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = list(kinds)
+        govuk_classes(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "To must be the same as or after From")
+        return data

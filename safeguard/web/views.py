@@ -25,6 +25,7 @@ from safeguard.access import policy, selectors
 from safeguard.access import services as access
 from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
+from safeguard.casework import chronology
 from safeguard.casework import selectors as casework_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.cells import safe_row
@@ -50,7 +51,7 @@ from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
 from safeguard.workforce.models import Allocation, User
 
-from . import child_page, chronology, conflicts, forms, second_factor, steps
+from . import child_page, conflicts, forms, second_factor, steps
 
 
 class SignIn(auth_views.LoginView):

@@ -152,3 +152,73 @@ def test_people_page_draws_the_family(world, client_for):
                       last_name="Family1")
     page = client_for(world.sw_a).get(reverse("web:people", args=[world.own.pk])).content.decode()
     assert "Dana Family1" in page and "<svg" in page
+
+
+def test_a_warning_shows_at_the_top_of_the_record_until_it_ends(world, client_for):
+    """Issue 16, the case summary: a risk to workers is shown to everyone who opens the record;
+    an ended warning leaves the summary and stays in the history."""
+    c = client_for(world.sw_a)
+    url = reverse("web:warning_add", args=[world.own.pk])
+    refused = c.post(url, {"kind": "risk_to_workers", "detail": ""})
+    assert refused.status_code == 400 and "Applies from" in refused.content.decode()
+    answer = c.post(url, {"kind": "risk_to_workers", "detail": "Dog at the address: visit in pairs",
+                          "start_date_day": DAY.day, "start_date_month": DAY.month,
+                          "start_date_year": DAY.year})
+    assert answer.status_code == 302
+    page = client_for(world.sw_b).get(reverse("web:child", args=[world.own.pk]))
+    body = c.get(reverse("web:child", args=[world.own.pk])).content.decode()
+    assert "Risk to workers: Dog at the address: visit in pairs" in body
+    from safeguard.people.models import ChildWarning
+
+    w = ChildWarning.objects.get()
+    people.warning_end(by=world.sw_a, warning_id=w.pk, child_id=world.own.pk,
+                       expected_version=w.version, end_date=DAY)
+    body = c.get(reverse("web:child", args=[world.own.pk])).content.decode()
+    assert "Dog at the address" not in body
+    assert page.status_code in (200, 403)
+
+
+def test_the_court_chronology_is_a_pdf_for_those_who_may_export(world, client_for):
+    """Family Procedure Rules PD 12A (Public Law Outline): a chronology in the bundle; every export
+    of a child's record is audited (ARCHITECTURE.md)."""
+    services.note_record(by=world.sw_a, child_ids=[world.own.pk], kind="significant_event",
+                         occurred_on=DAY, title="Police attended", text="Police called at 2am.",
+                         significant=True)
+    url = reverse("web:court_chronology", args=[world.own.pk])
+    c = client_for(world.sw_a)
+    assert c.get(url).status_code == 200
+    bad = c.post(url, {"since_day": "5", "since_month": "", "since_year": "2026"})
+    assert bad.status_code == 400 and "From (optional) must include a month" in bad.content.decode()
+    answer = c.post(url, {"kinds": ["note"]})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(actor=world.sw_a, action="export", child_id=world.own.pk,
+                                     detail__what="court chronology").exists()
+
+
+def test_a_subject_access_export_is_a_managers(world, client_for):
+    """UK GDPR art. 15: a person may have everything held about them; a manager makes the export,
+    with other people's information marked for redaction."""
+    rel = people.person_add(by=world.sw_a, child_id=world.own.pk, kind="mother", first_name="Dana",
+                            last_name="Family1")
+    url = reverse("web:subject_access", args=[world.own.pk, rel.person_id])
+    assert client_for(world.sw_a).get(url).status_code == 403
+    answer = client_for(world.tm_a).post(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert sorted(names) == ["subject-access.html", "subject-access.json"]
+
+
+def test_search_finds_words_in_notes_only_of_children_open_to_the_user(world, client_for):
+    """Issue 16: search the notes for those who may open the child (ARCHITECTURE.md: every read
+    starts from the access policy)."""
+    services.note_record(by=world.sw_a, child_ids=[world.own.pk], kind="phone_call", occurred_on=DAY,
+                         title="Call", text="Spoke to the headteacher about attendance.")
+    url = reverse("web:notes_search")
+    mine = client_for(world.sw_a).get(url, {"q": "headteacher"}).content.decode()
+    assert "1 note found" in mine and "<mark>headteacher</mark>" in mine
+    theirs = client_for(world.sw_x).get(url, {"q": "headteacher"}).content.decode()
+    assert "0 notes found" in theirs

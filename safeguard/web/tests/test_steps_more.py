@@ -287,7 +287,7 @@ def test_manager_allocates_an_iro_to_a_looked_after_child(world, client_for):
     assert client_for(world.sw_a).get(step_link(child, "allocate-iro")).status_code == 403
     _post(tm, child, "allocate-iro", {"worker": world.iro.pk, "start_date": ago(25)})
     body = page(tm, child)
-    assert re.search(r"Independent reviewing officer: <strong>Iro Test</strong>", body)
+    assert re.search(r"Independent reviewing officer</dt><dd [^>]*><strong>Iro Test</strong>", body)
     allocation = Allocation.objects.get(child=child, kind="iro", end_date__isnull=True)
     assert allocation.worker == world.iro and allocation.recorded_by == world.tm_a
 
