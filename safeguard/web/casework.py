@@ -301,8 +301,8 @@ def person_add(request, child_id):
     form = forms.PersonForm(request.POST or None, kinds=Relationship.Kind.choices)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        address = ({"line_1": d["line_1"], "town": d["town"], "postcode": d["postcode"]}
-                   if d["line_1"] else None)
+        address = ({"line_1": d["line_1"], "town": d["town"], "postcode": d["postcode"],
+                    "from_date": d["address_since"]} if d["line_1"] else None)
         try:
             people.person_add(
                 by=request.user, child_id=child.pk, kind=d["kind"], first_name=d["first_name"],
@@ -311,7 +311,7 @@ def person_add(request, child_id):
                 parental_responsibility=forms.yes_no(d["parental_responsibility"]),
                 lives_with_child=d["lives_with_child"], address=address)
         except RecordInvalid as exc:
-            _violations_to_form(form, exc)
+            _violations_to_form(form, exc, {"from_date": "address_since"})
         else:
             messages.success(request, f"{d['first_name']} {d['last_name']} added")
             return redirect("web:people", child_id=child.pk)

@@ -529,11 +529,19 @@ class PersonForm(GovForm):
     town = forms.CharField(label="Town or city (optional)", max_length=100, required=False)
     postcode = forms.CharField(label="Postcode (optional)", max_length=8, required=False,
                                widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+    address_since = GovDateField(label="Living there since", required=False,
+                                 help_text="Needed with an address. For example, 1 9 2024")
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Choose"), *kinds]
         govuk_classes(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("line_1") and not data.get("address_since") and "address_since" not in self.errors:
+            self.add_error("address_since", "Say from when they have lived at this address")
+        return data
 
 
 class ProfessionalForm(GovForm):
