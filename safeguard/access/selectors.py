@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
-from safeguard.people.models import Child
+from safeguard.core.errors import today
+from safeguard.people.duplicates import fold, name_parts
+from safeguard.people.models import Address, Child
+from safeguard.workforce.models import Allocation
 
 from . import policy
 from .models import Alert, SecondFactor
@@ -83,45 +86,83 @@ def _child_open(user, child_id, *, purpose: str, what: str):
     return child, decided, None
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z]", "", text)
-
-
-def _by_name(qs, words: list[str], limit: int) -> list:
-    """Children whose names are close to the words typed, closest first (then by surname, first name
-    and key). Many children share a name, so each distinct name is scored once, not each row."""
-    # Misspellings rarely touch the first letter: compare only names starting with a letter typed,
-    # so a large council is not read whole. The scoring below does the tolerance.
+def _initials_q(words: list[str]) -> Q:
+    """Children with a name or a part of a name ("Whitmore-Osei", "Anne Marie") that starts with a
+    letter typed. Misspellings rarely touch the first letter, so a large council is not read whole;
+    the scoring does the tolerance."""
     initials = Q()
     for letter in {w[0] for w in words}:
-        initials |= Q(first_name__istartswith=letter) | Q(last_name__istartswith=letter)
+        for field in ("first_name", "last_name"):
+            initials |= Q(**{f"{field}__istartswith": letter})
+            for separator in ("-", " "):
+                initials |= Q(**{f"{field}__icontains": separator + letter})
+    return initials
+
+
+def _name_score(word: str, wholes: tuple[str, str], parts: list[str], floor: float = 0.0) -> float:
+    """How close one typed word is to a child's name: to the whole first or last name (as before),
+    or to any part of one, so "Osei" and "Whitmore" both find "Whitmore-Osei". A part counts when
+    the word starts it or is close to it; not when a short part starts the word ("la" of "de la
+    Cruz" must not match "Lambert"). Exact above `floor`; at or below it, only known to be so."""
+    for whole in wholes:
+        if whole and (whole.startswith(word) or word.startswith(whole)):
+            return 1.0
+    for part in parts:
+        if part.startswith(word):
+            return 1.0
+    best = floor
+    for other in (*wholes, *parts):
+        best = _better_ratio(word, other, best)
+    return best
+
+
+def _score(words: list[str], first: str, last: str) -> float | None:
+    """The mean closeness of the words typed to a name, or None when it cannot reach the tolerance.
+    Each word is asked only for as much as the rest could still make up (a word's closeness is at
+    most 1), so a name nowhere near costs the cheap bounds of `_better_ratio`, not the full
+    comparison: that is most names of a large council."""
+    first_parts, last_parts = name_parts(first), name_parts(last)
+    wholes = (fold(first), fold(last))
+    # A name of one part is its whole, already scored: only names of several parts add any.
+    parts = (first_parts if len(first_parts) > 1 else []) + (last_parts if len(last_parts) > 1 else [])
+    needed, total = NAME_TOLERANCE * len(words), 0.0
+    for i, word in enumerate(words):
+        # The least this word may score if every word after it scores 1 (a hair less, for rounding).
+        floor = max(0.0, needed - total - (len(words) - i - 1) - 1e-9)
+        score = _name_score(word, wholes, parts, floor)
+        if floor > 0 and score <= floor:
+            return None
+        total += score
+    mean = total / len(words)
+    return mean if mean >= NAME_TOLERANCE else None
+
+
+def _better_ratio(a: str, b: str, best: float) -> float:
+    """The closeness of a and b if above `best`, else `best`: the cheap upper bounds are asked
+    first, so most names (nowhere near) never pay for the full comparison."""
+    if not a or not b:
+        return best
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+        return best
+    return max(best, matcher.ratio())
+
+
+def _by_name(qs, words: list[str]) -> list[int]:
+    """Keys of the children whose names are close to the words typed, closest first (then by
+    surname, first name and key). Many children share a name, so each distinct name is folded and
+    scored once, not each row."""
     children_named: dict[tuple[str, str], list[int]] = {}
-    for pk, first, last in qs.filter(initials).order_by().values_list(
+    for pk, first, last in qs.filter(_initials_q(words)).order_by().values_list(
             "pk", "first_name", "last_name")[:MAX_CANDIDATES]:
         children_named.setdefault((first, last), []).append(pk)
     scored = []
     for (first, last), pks in children_named.items():
-        folded = (_fold(first), _fold(last))
-        score = sum(max(_similar(w, folded[0]), _similar(w, folded[1])) for w in words) / len(words)
-        if score >= NAME_TOLERANCE:
+        score = _score(words, first, last)
+        if score is not None:
             scored.append((-score, last, first, sorted(pks)))
     scored.sort(key=lambda s: s[:3])
-    ids: list[int] = []
-    for *_, pks in scored:
-        if len(ids) >= limit:
-            break
-        ids.extend(pks)
-    found = Child.objects.in_bulk(ids[:limit])
-    return [found[pk] for pk in ids[:limit]]
-
-
-def _similar(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    if b.startswith(a) or a.startswith(b):
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    return [pk for *_, pks in scored for pk in pks]
 
 
 NAME_TOLERANCE = 0.75
@@ -139,19 +180,143 @@ SEARCH_IDENTIFIER = re.compile(r"[A-Za-z0-9 _-]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+#: Children shown on a page of search results (Issue 16: pages with a total, not a silent cut).
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page of search results. Each child in `results` also carries what tells namesakes apart:
+    `age_text` ("7 years", "5 months", "unborn"), `address_today` (their address today, else their
+    home postcode, else "") and `social_worker` (the worker allocated today, or None)."""
+
+    results: list[Child]
+    closed: list[Child]
+    total: int
+    page: int
+    pages: int
+    per_page: int = PAGE_SIZE
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.results else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.results)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def previous_page(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_page(self) -> int:
+        return self.page + 1
+
+    @property
+    def page_links(self) -> list[int | None]:
+        """The page numbers the GOV.UK pagination shows: the first, the last, and those next to the
+        current page, with None where numbers are left out (shown as an ellipsis)."""
+        return page_links(self.page, self.pages)
+
+    def __getitem__(self, key: str):
+        """`found["results"]`, as callers read the dictionary this once was."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+
+def page_links(page: int, pages: int) -> list[int | None]:
+    """GOV.UK pagination: first and last page, the current page and one either side, ellipses
+    (None) for the gaps; every page when there are few."""
+    if pages <= 1:
+        return []
+    wanted = {1, pages, page - 1, page, page + 1}
+    links: list[int | None] = []
+    for number in range(1, pages + 1):
+        if number in wanted:
+            links.append(number)
+        elif links and links[-1] is not None:
+            links.append(None)
+    return links
+
+
+def age_text(date_of_birth: dt.date | None, on: dt.date, *, date_of_death: dt.date | None = None) -> str:
+    """An age as a practitioner says it: "unborn", "2 days", "3 weeks", "5 months" under two, else "7 years".
+    A child who has died is given the age they reached ("died aged 3 years")."""
+    if date_of_birth is None:
+        return "unborn"
+    died = date_of_death is not None and date_of_death <= on
+    day = date_of_death if died else on
+    if day < date_of_birth:
+        return "unborn"
+    months = (day.year - date_of_birth.year) * 12 + day.month - date_of_birth.month
+    if day.day < date_of_birth.day:
+        months -= 1
+    if months >= 24:
+        text = _plural(months // 12, "year")
+    elif months >= 1:
+        text = _plural(months, "month")
+    elif (day - date_of_birth).days >= 7:
+        text = _plural((day - date_of_birth).days // 7, "week")
+    else:
+        text = _plural((day - date_of_birth).days, "day")
+    return f"died aged {text}" if died else text
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _describe(children: list[Child], day: dt.date) -> None:
+    """Give each child on the page their age, address and social worker today, in two queries
+    whatever the number of children."""
+    ids = [c.pk for c in children]
+    addresses: dict[int, Address] = {}
+    for address in Address.objects.filter(
+        Q(from_date__isnull=True) | Q(from_date__lte=day), Q(to_date__isnull=True) | Q(to_date__gte=day),
+        child_id__in=ids,
+    ).order_by("child_id", F("from_date").desc(nulls_last=True), "-pk"):
+        addresses.setdefault(address.child_id, address)
+    workers: dict[int, object] = {}
+    for allocation in Allocation.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day), child_id__in=ids,
+        kind=Allocation.Kind.SOCIAL_WORKER, start_date__lte=day,
+    ).select_related("worker").order_by("child_id", "-start_date", "-pk"):
+        workers.setdefault(allocation.child_id, allocation.worker)
+    for child in children:
+        child.age_text = age_text(child.date_of_birth, day, date_of_death=child.date_of_death)
+        address = addresses.get(child.pk)
+        child.address_today = str(address) if address is not None else child.home_postcode
+        child.social_worker = workers.get(child.pk)
+
+
 @transaction.atomic
 def child_search(
-    user, *, name: str = "", date_of_birth: dt.date | None = None, identifier: str = "", limit: int = 50
-) -> dict:
-    """Find children by name (tolerant of misspellings), date of birth, LA child id, UPN or NHS
-    number, among those the user may open. A record closed to the user shows up only on an exact
-    identifier (someone who has the identifier knows the child exists), so they can break the glass.
-    The search itself is audited with its terms."""
+    user, *, name: str = "", date_of_birth: dt.date | None = None, identifier: str = "",
+    page: int = 1, per_page: int = PAGE_SIZE,
+) -> Found:
+    """Find children by name (tolerant of misspellings, and of any part of a double-barrelled
+    name), date of birth, LA child id, UPN or NHS number, among those the user may open: one page
+    of them, with the total, each with their age, address and social worker today to tell namesakes
+    apart. A record closed to the user shows up only on an exact identifier (someone who has the
+    identifier knows the child exists), so they can break the glass. The search itself is audited
+    with its terms and the children shown. A fixed number of queries whatever is found."""
     # Bounded here too, whoever calls: longer terms are cut to the bounds the form enforces, so no
     # single request can cost seconds.
     # Control characters go too: PostgreSQL cannot hold a NUL (in the query or the audit row).
     name = " ".join(_CONTROL.sub("", (name or "")[:SEARCH_MAX_CHARS]).split()[:SEARCH_MAX_WORDS])
     identifier = _CONTROL.sub("", (identifier or "")[:SEARCH_MAX_IDENTIFIER])
+    per_page = max(1, min(int(per_page), 100))
     visible = policy.children_visible_to(user)
     qs = visible
     ident = re.sub(r"\s", "", identifier)
@@ -160,13 +325,28 @@ def child_search(
         qs = qs.filter(id_q)
     if date_of_birth:
         qs = qs.filter(Q(date_of_birth=date_of_birth) | Q(expected_date_of_birth=date_of_birth))
-    words = [_fold(w) for w in (name or "").split() if _fold(w)]
+    # A name part may be written with hyphens or apostrophes ("Whitmore-Osei", "O'Brien"): each
+    # word typed is folded as a whole, and its parts are found by `_name_score`.
+    words = [fold(w) for w in (name or "").split() if fold(w)]
     if words:
-        results = _by_name(qs, words, limit)
+        ids = _by_name(qs, words)
+        total = len(ids)
     elif ident or date_of_birth:
-        results = sorted(qs[:limit], key=lambda c: (c.last_name, c.first_name, c.pk))
+        ordered = qs.order_by("last_name", "first_name", "pk")
+        total = ordered.count()
+        ids = None
     else:
-        results = []
+        ids, total = [], 0
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(int(page or 1), pages))
+    start = (page - 1) * per_page
+    if ids is None:
+        results = list(ordered[start:start + per_page])
+    else:
+        shown = ids[start:start + per_page]
+        in_bulk = Child.objects.in_bulk(shown)
+        results = [in_bulk[pk] for pk in shown]
+    _describe(results, today())
     closed = []
     if ident and policy.role_of(user) in policy.PRACTITIONERS:
         closed = list(
@@ -183,11 +363,13 @@ def child_search(
             "name": name,
             "date_of_birth": str(date_of_birth or ""),
             "identifier": identifier,
-            "found": len(results),
+            "found": total,
+            "page": page,
+            "shown": [c.pk for c in results],
             "closed": [c.pk for c in closed],
         },
     )
-    return {"results": results, "closed": closed}
+    return Found(results=results, closed=closed, total=total, page=page, pages=pages, per_page=per_page)
 
 
 def child_viewers(user, child, limit: int = 20) -> list[AuditEvent]:

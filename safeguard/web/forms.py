@@ -87,13 +87,68 @@ def yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+# --- GOV.UK patterns: a date as three fields, radios, checkboxes ------------------------------
+
+
+class DateParts(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year as three fields (never a browser date picker,
+    which screen readers and older browsers handle badly)."""
+
+    template_name = "web/widgets/date_parts.html"
+    sg_kind = "date"
+
+    def __init__(self, attrs=None):
+        part = {"inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({"day": forms.TextInput(part), "month": forms.TextInput(part),
+                          "year": forms.TextInput(part)}, attrs)
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovDateField(forms.Field):
+    """A date typed in three fields; the message says which part is wrong, as GOV.UK asks."""
+
+    widget = DateParts
+
+    def to_python(self, value):
+        parts = [str(p or "").strip() for p in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        names = ("day", "month", "year")
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            raise forms.ValidationError(f"{self.label} must include a {' and a '.join(missing)}")
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(f"{self.label} must be a real date, like 27 3 2026")
+        try:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError(f"{self.label} must be a real date") from None
+
+
+class Radios(forms.RadioSelect):
+    """GOV.UK radios (never a Yes/No drop-down)."""
+
+    sg_kind = "radios"
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    sg_kind = "checkboxes"
+
+
+YES_NO_RADIOS = [("yes", "Yes"), ("no", "No")]
+
+
 class ChildForm(GovForm):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(
-        widget=DATE, required=False, help_text="Leave blank for an unborn child and give the expected date"
-    )
-    expected_date_of_birth = forms.DateField(widget=DATE, required=False)
+    aliases = forms.CharField(label="Other names the child is known by (optional)", max_length=300,
+                              required=False)
+    date_of_birth = GovDateField(
+        label="Date of birth", required=False,
+        help_text="For example, 27 3 2016. Leave blank for an unborn child and give the expected date")
+    expected_date_of_birth = GovDateField(label="Expected date of birth (unborn child)", required=False)
     sex = forms.ChoiceField(choices=_choices(codes.Sex))
     ethnicity = forms.ChoiceField(choices=_choices(codes.Ethnicity))
     la_child_id = forms.CharField(label="LA child ID", max_length=36)
@@ -103,6 +158,10 @@ class ChildForm(GovForm):
     )
     nhs_number = forms.CharField(label="NHS number", max_length=10, required=False)
     home_postcode = forms.CharField(max_length=8, required=False)
+    first_language = forms.CharField(label="First language (optional)", max_length=60, required=False)
+    religion = forms.CharField(label="Religion (optional)", max_length=60, required=False)
+    not_a_duplicate = forms.BooleanField(
+        label="I have checked: this is a different child from the records shown", required=False)
 
 
 class ContactForm(GovForm):
@@ -384,59 +443,6 @@ class SignInForm(AuthenticationForm):
     def full_clean(self):
         super().full_clean()
         govuk_classes(self)
-
-
-# --- GOV.UK patterns: a date as three fields, radios, checkboxes ------------------------------
-
-
-class DateParts(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year as three fields (never a browser date picker,
-    which screen readers and older browsers handle badly)."""
-
-    template_name = "web/widgets/date_parts.html"
-    sg_kind = "date"
-
-    def __init__(self, attrs=None):
-        part = {"inputmode": "numeric", "autocomplete": "off"}
-        super().__init__({"day": forms.TextInput(part), "month": forms.TextInput(part),
-                          "year": forms.TextInput(part)}, attrs)
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class GovDateField(forms.Field):
-    """A date typed in three fields; the message says which part is wrong, as GOV.UK asks."""
-
-    widget = DateParts
-
-    def to_python(self, value):
-        parts = [str(p or "").strip() for p in (value or ["", "", ""])]
-        if not any(parts):
-            return None
-        names = ("day", "month", "year")
-        missing = [n for n, p in zip(names, parts, strict=True) if not p]
-        if missing:
-            raise forms.ValidationError(f"{self.label} must include a {' and a '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise forms.ValidationError(f"{self.label} must be a real date, like 27 3 2026")
-        try:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise forms.ValidationError(f"{self.label} must be a real date") from None
-
-
-class Radios(forms.RadioSelect):
-    """GOV.UK radios (never a Yes/No drop-down)."""
-
-    sg_kind = "radios"
-
-
-class Checkboxes(forms.CheckboxSelectMultiple):
-    sg_kind = "checkboxes"
-
-
-YES_NO_RADIOS = [("yes", "Yes"), ("no", "No")]
 
 
 class CaseNoteForm(GovForm):

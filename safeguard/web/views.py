@@ -38,6 +38,7 @@ from safeguard.lado.access import can_see_allegations
 from safeguard.lado.selectors import lado_worklist
 from safeguard.looked_after.models import PeriodOfCare
 from safeguard.people import services as people
+from safeguard.people.duplicates import probable_duplicates
 from safeguard.performance import catalogue
 from safeguard.performance.catalogue import CATALOGUE
 from safeguard.performance.periods import quarter, reporting_year, reporting_year_of
@@ -192,28 +193,54 @@ def find_child(request):
     form = forms.FindForm(request.GET or None)
     found = None
     if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
-        found = selectors.child_search(request.user, **form.cleaned_data)
+        found = selectors.child_search(request.user, page=_page_number(request), **form.cleaned_data)
     template = "web/_find_results.html" if request.htmx else "web/find.html"
     return render(request, template, {"form": form, "found": found})
 
 
 @login_required
 def child_new(request):
+    """Add a child; first warn of a probable duplicate (same NHS number, or same name and date of
+    birth), since one child with two records is a child whose history no one sees whole."""
     if policy.role_of(request.user) not in policy.RECORDERS:
         raise PermissionDenied("your role does not record children")
     form = forms.ChildForm(request.POST or None)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        try:
-            child = people.child_register(
-                by=request.user, local_authority=request.user.local_authority, **data
-            )
-        except RecordInvalid as exc:
-            _violations_to_form(form, exc)
-        else:
-            messages.success(request, f"{child} added to the record")
-            return redirect("web:child", child_id=child.pk)
-    return render(request, "web/step.html", {"form": form, "title": "Add a child", "child": None})
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") and k != "not_a_duplicate"}
+        if not form.cleaned_data.get("not_a_duplicate"):
+            duplicates = _probable_duplicates(request.user, data)
+        if not duplicates:
+            try:
+                child = people.child_register(
+                    by=request.user, local_authority=request.user.local_authority, **data
+                )
+            except RecordInvalid as exc:
+                _violations_to_form(form, exc)
+            else:
+                messages.success(request, f"{child} added to the record")
+                return redirect("web:child", child_id=child.pk)
+    return render(request, "web/child_new.html", {"form": form, "duplicates": duplicates},
+                  status=409 if duplicates else 200)
+
+
+def _probable_duplicates(user, data: dict) -> dict | None:
+    """Children of the council who may be this child: those open to the user are linked; of the
+    rest only the LA child ID is said. The check reads child data, so it is audited."""
+    found = probable_duplicates(
+        local_authority=user.local_authority, first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        date_of_birth=data.get("date_of_birth") or data.get("expected_date_of_birth"),
+        nhs_number=data.get("nhs_number", ""))
+    if not found:
+        return None
+    open_ids = set(policy.children_visible_to(user).filter(pk__in=[c.pk for c in found])
+                   .values_list("pk", flat=True))
+    audit_record(actor=user, action="search", object_type="people.Child",
+                 detail={"purpose": "duplicate_check", "count": len(found),
+                         "shown": sorted(open_ids)})
+    return {"open": [c for c in found if c.pk in open_ids],
+            "closed": [c.la_child_id for c in found if c.pk not in open_ids]}
 
 
 def _page_number(request) -> int:

@@ -222,3 +222,21 @@ def test_search_finds_words_in_notes_only_of_children_open_to_the_user(world, cl
     assert "1 note found" in mine and "<mark>headteacher</mark>" in mine
     theirs = client_for(world.sw_x).get(url, {"q": "headteacher"}).content.decode()
     assert "0 notes found" in theirs
+
+
+def test_adding_a_child_warns_of_a_probable_duplicate_first(world, client_for):
+    """Working Together 2023: one record per child. A probable duplicate (same name and date of
+    birth) is shown before a new child is added; the worker may confirm it is a different child."""
+    own = world.own
+    form = {"first_name": own.first_name, "last_name": own.last_name, "date_of_birth_day": "4",
+            "date_of_birth_month": "3", "date_of_birth_year": "2016", "sex": "M", "ethnicity": "WBRI",
+            "la_child_id": "NEW01"}
+    c = client_for(world.sw_a)
+    warned = c.post(reverse("web:child_new"), form)
+    assert warned.status_code == 409 and own.la_child_id in warned.content.decode()
+    from safeguard.people.models import Child
+
+    assert not Child.objects.filter(la_child_id="NEW01").exists()
+    assert AuditEvent.objects.filter(actor=world.sw_a, detail__purpose="duplicate_check").exists()
+    added = c.post(reverse("web:child_new"), {**form, "not_a_duplicate": "on"})
+    assert added.status_code == 302 and Child.objects.filter(la_child_id="NEW01").exists()
