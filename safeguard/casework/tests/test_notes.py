@@ -17,7 +17,7 @@ from safeguard.casework.drafts import draft_for, draft_save, note_draft_key
 from safeguard.casework.models import CaseNote, CaseNoteAmendment, CaseNoteChild, Document, Draft
 from safeguard.casework.selectors import note_detail, notes_page, significant_events
 from safeguard.casework.services import note_correct, note_mark_in_error, note_record
-from safeguard.core.errors import NARRATIVE_LIMIT, Checks, EditConflict, RecordInvalid
+from safeguard.core.errors import Checks, EditConflict, RecordInvalid
 from safeguard.front_door.services import private_fostering_notify
 from safeguard.people.models import Visit
 from safeguard.people.services import child_restrict
@@ -284,12 +284,13 @@ def test_visit_before_the_childs_birth_refused(worker, make_child):
 
 
 def test_words_over_the_narrative_limit_refused(worker, child):
-    """Issue 16 (core.errors.NARRATIVE_LIMIT): a note longer than 10,000 characters is refused
-    before the database, the same on SQLite and PostgreSQL; a pasted report belongs in documents."""
+    """Issue 16 (CaseNote.NARRATIVE_LIMIT): a note longer than 30,000 characters (a long visit or
+    direct-work note fits) is refused before the database, the same on SQLite and PostgreSQL; a
+    pasted report belongs in documents."""
     with pytest.raises(RecordInvalid) as refused:
-        _record(worker, [child], text="x" * (NARRATIVE_LIMIT + 1))
+        _record(worker, [child], text="x" * (CaseNote.NARRATIVE_LIMIT + 1))
     assert {v.field for v in refused.value.violations} == {"text"}
-    assert _record(worker, [child], text="x" * NARRATIVE_LIMIT).pk
+    assert _record(worker, [child], text="x" * CaseNote.NARRATIVE_LIMIT).pk
 
 
 def test_caller_must_be_allowed_to_change_every_child(worker, manager, siblings, la):
@@ -520,7 +521,9 @@ def test_notes_page_fixed_number_of_queries(worker, make_child):
         many = notes_page(worker, group[0], size=60)
     assert len(one.items) == 1 and len(many.items) == 60 and many.total == 60
     assert len(many.items[0].children) == 3 and many.items[0].amendments == 1
-    assert len(short) == len(long) == 3
+    # The count, the page, the other children named (only those open to the reader: the access
+    # policy reads the reader's teams once, then keeps them on the user).
+    assert len(long) <= len(short) <= 4
     with CaptureQueriesContext(connection) as touched:  # nothing more is read as the page is shown
         [(v.author.username, v.note.title, v.children) for v in many.items]
     assert len(touched) == 0

@@ -2,8 +2,12 @@
 
 from django.apps import apps
 
-RECORD_APPS = {"people", "front_door", "assessment", "child_protection", "looked_after", "workforce"}
-DERIVED_OR_REFERENCE = {"LocalAuthority", "User", "PopulationEstimate"}
+RECORD_APPS = {"people", "front_door", "assessment", "child_protection", "looked_after", "workforce",
+               "casework"}
+# Reference data, derived rows, append-only rows (an amendment is written once, never changed) and a
+# draft (a form's words before they are saved to the record).
+DERIVED_OR_REFERENCE = {"LocalAuthority", "User", "PopulationEstimate", "Organisation",
+                        "CaseNoteAmendment", "Draft"}
 
 
 def record_models():
