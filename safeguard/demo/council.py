@@ -12,21 +12,27 @@ import random
 import secrets
 
 from dateutil.relativedelta import relativedelta
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from safeguard.assessment import services as assessment
+from safeguard.casework import documents
+from safeguard.casework import services as notes
 from safeguard.child_protection import services as cp
 from safeguard.front_door import services as front_door
 from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
 from safeguard.people import services as people
 from safeguard.timescales import calendar
-from safeguard.workforce.models import LocalAuthority, Team, User
+from safeguard.workforce.models import Allocation, LocalAuthority, Team, User
 from safeguard.workforce.services import allocation_start
+
+from .casework import pdf_bytes
 
 FIRST = ["Amara", "Ben", "Chloe", "Dylan", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack",
          "Kai", "Lily", "Mason", "Nia", "Oscar", "Poppy", "Reuben", "Sofia", "Theo", "Zara"]
+FIRST_ADULT = ["Dana", "Kerry", "Nadia", "Leanne", "Sofia", "Amy", "Joanne", "Priti"]
 LAST = ["Ashdown", "Brambleford", "Coldharbour", "Dunmere", "Eastling", "Foxwood", "Greyfield",
         "Hollins", "Ivybridge", "Juniper", "Kestrel", "Larkspur", "Marlow", "Northcott"]
 ETHNIC = ["WBRI"] * 7 + ["WOTH", "MWBC", "AIND", "APKN", "BAFR", "CHNE", "MOTH", "NOBT"]
@@ -106,6 +112,19 @@ class Demo:
             allocation_start(by=self.manager, child_id=child.pk, worker_id=self.sw.pk, start_date=on)
         return referral
 
+    def _case_record(self, child, n: int) -> None:
+        _case_record_demo(self, child, n)
+
+    def _siblings(self, a, b) -> None:
+        """Two of the worker's children are brother and sister: one visit, one note in both records."""
+        people.relationship_add(by=self.sw, child_id=a.pk, kind="sibling", relative_id=b.pk)
+        people.relationship_add(by=self.sw, child_id=b.pk, kind="sibling", relative_id=a.pk)
+        notes.note_record(by=self.sw, child_ids=[a.pk, b.pk], kind="office_visit", occurred_on=self.wd_ago(1),
+                          title="Both children seen at the office",
+                          text="Saw the children together, then each alone. Both said things are calmer.",
+                          seen={a.pk: {"seen": True, "seen_alone": True},
+                                b.pk: {"seen": True, "seen_alone": True}})
+
     def load(self) -> dict[str, str]:
         passwords = self.staff()
         self.sw, self.sw2 = self.users[User.Role.SOCIAL_WORKER], self.users["sw2.demo"]
@@ -157,6 +176,14 @@ class Demo:
         for days in (8, 120, 400):
             c = self.child(years(self.rng.randint(3, 15)))
             self._care(c, days)
+
+        # The case record of each of the demo worker's children: notes, family, network, documents.
+        mine = [a.child for a in Allocation.objects.filter(worker=self.sw, end_date__isnull=True)
+                .select_related("child").order_by("child_id")]
+        for n, c in enumerate(mine):
+            self._case_record(c, n)
+        if len(mine) >= 2:
+            self._siblings(mine[-2], mine[-1])
 
         # A restricted record (a member of staff's own relative): only a grant or break-glass opens it.
         relative = self.child(years(9))
@@ -227,6 +254,66 @@ class Demo:
                                        participation=_participation(child, self.wd_ago(days - 80)))
         for back in range(min(days - 2, 60), 0, -25):
             people.visit_record(by=self.sw2, child_id=child.pk, visit_date=self.wd_ago(back), seen=True)
+
+
+_NOTE_TEXT = (
+    "Visited the family at home. {first} answered the door with their mother and was chatty.\n\n"
+    "## What {first} said\n- School is better since the new class teacher started\n"
+    "- Worries about mum when she is unwell\n\n"
+    "## What I saw\nThe home was warm and tidy; there was food in the kitchen. {first} showed me "
+    "their bedroom, which was clean, with their own bed.\n\n"
+    "## Next steps\n1. Speak to the school about attendance\n2. Visit again within ten working days"
+)
+
+
+def _case_record_demo(demo, child, n: int) -> None:
+    """One child's everyday record, written as a worker would (synthetic names and text)."""
+    today, first = demo.today, child.first_name
+    last_visit = demo.wd_ago(3 + n % 4)
+    notes.note_record(by=demo.sw, child_ids=[child.pk], kind="home_visit", occurred_on=last_visit,
+                         title=f"Home visit: {first} seen alone", text=_NOTE_TEXT.format(first=first),
+                         present=f"Mother; {first}", statutory_visit=child.date_of_birth is not None,
+                         seen={child.pk: {"seen": child.date_of_birth is not None,
+                                          "seen_alone": child.date_of_birth is not None}})
+    notes.note_record(by=demo.sw, child_ids=[child.pk], kind="phone_call", occurred_on=demo.wd_ago(6),
+                         title="Call with the school", text=f"Spoke to the designated safeguarding lead. "
+                         f"{first}'s attendance this half term is 91%, up from 84%.")
+    notes.note_record(by=demo.manager, child_ids=[child.pk], kind="management_oversight",
+                         occurred_on=demo.wd_ago(2), title="Management oversight",
+                         text="Reviewed the record and the plan. Visits are on time. Next: check the "
+                              "school's attendance plan at the next supervision.")
+    if n % 3 == 0:
+        notes.note_record(by=demo.sw, child_ids=[child.pk], kind="significant_event",
+                             occurred_on=demo.wd_ago(15), title="Police called to the home",
+                             text="Police attended after a neighbour heard shouting. No arrests.",
+                             significant=True, sensitive=True)
+    mother = people.person_add(
+        by=demo.sw, child_id=child.pk, kind="mother", first_name=demo.rng.choice(FIRST_ADULT),
+        last_name=child.last_name, date_of_birth=today - relativedelta(years=29 + n % 9), sex="F",
+        phone=f"07700 900{100 + n:03d}", lives_with_child=True, parental_responsibility=True,
+        address={"line_1": f"{10 + n} Orchard Close", "town": "Demoton", "postcode": "CW1 2AB",
+                 "from_date": today - relativedelta(years=3)})
+    people.person_add(by=demo.sw, child_id=child.pk, kind="father", first_name="Lee",
+                      last_name=demo.rng.choice(LAST), sex="M", parental_responsibility=n % 2 == 0)
+    people.person_add(by=demo.sw, child_id=child.pk, kind="grandparent", first_name="Irene",
+                      last_name=child.last_name, sex="F", date_of_birth=today - relativedelta(years=62))
+    people.household_set(by=demo.sw, child_id=child.pk, line_1=f"{10 + n} Orchard Close", town="Demoton",
+                         postcode="CW1 2AB", from_date=today - relativedelta(years=3),
+                         member_person_ids=[mother.person_id])
+    people.professional_add(by=demo.sw, child_id=child.pk, role="GP", name="Dr Priya Shah",
+                            organisation_kind="gp", organisation_name="Orchard Surgery",
+                            phone="020 7946 0123")
+    if child.date_of_birth and child.date_of_birth < today - relativedelta(years=4):
+        people.professional_add(by=demo.sw, child_id=child.pk, role="Designated safeguarding lead",
+                                name="Sam Okafor", organisation_kind="school",
+                                organisation_name="Northgate Primary School",
+                                email="dsl@northgate.example.org")
+    consent = SimpleUploadedFile("consent.pdf", pdf_bytes(f"Consent {child.la_child_id}"))
+    documents.document_upload(by=demo.sw, child_id=child.pk, title="Consent to share information",
+                              uploaded=consent)
+    if n % 4 == 1:
+        people.warning_add(by=demo.sw, child_id=child.pk, kind="risk_to_workers",
+                           detail="A large dog at the address: visit in pairs", start_date=demo.wd_ago(40))
 
 
 def _participation(child, on: dt.date) -> str:

@@ -16,12 +16,14 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from safeguard.casework import search
 from safeguard.core.errors import as_if_today
-from safeguard.people.models import PopulationEstimate
+from safeguard.people.models import Organisation, PopulationEstimate
 from safeguard.record import writer
 from safeguard.timescales import calendar
 from safeguard.workforce.models import LocalAuthority, Team, User
 
+from . import casework
 from .journeys import Recorder, Simulator, Window, build_staff
 from .parameters import ENGLAND, JOURNEYS, NATIONAL_COUNCILS, SIZES, Calibration, CouncilShape, JourneyModel
 
@@ -88,9 +90,12 @@ def _simulate_chunk(chunk: list[tuple[int, dt.date, int, str]]):
     sim.ids = ids
     sim.rec = Recorder(ids)
     with _as_at(sim.as_at):
-        histories = [h for n, day, size, kind in chunk for h in sim.family(n, day, size, kind)]
+        families = [(n, sim.family(n, day, size, kind)) for n, day, size, kind in chunk]
+        histories = [h for _, family in families for h in family]
+        # The case record takes its keys first, so the chunk's key counts include them.
+        case = casework.build(sim, families, ids, _SIM_WHEN)
         rows = writer.Rows.build(histories, ids, _SIM_WHEN, cal=sim.wcal)
-    return rows, sim.rec.refusals, sim.rec.messages, sim.rec.created, len(histories)
+    return rows, case, sim.rec.refusals, sim.rec.messages, sim.rec.created, len(histories)
 
 
 _SIM_WHEN = None
@@ -138,22 +143,27 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
         sim = Simulator(shape=shape, la=la, staff=staff, seed=seed, window=window, ids=ids,
                         cal=cal, model=model)
         sim.wcal = wcal
+        sim.organisations = casework.organisations(la, ids)
+        Organisation.objects.bulk_create(sim.organisations)
+        casework.store_document_files()
         families = [(n, *arrival) for n, arrival in enumerate(sim.arrivals())]
         # Privately fostered children are numbered apart, so adding them moves no other family.
         families += [(PRIVATE_FOSTERING_NUMBERS + n, *arrival)
                      for n, arrival in enumerate(sim.private_fostering_arrivals())]
         chunks = [families[i:i + CHUNK_FAMILIES] for i in range(0, len(families), CHUNK_FAMILIES)]
-        offsets = writer.next_keys()
+        offsets = writer.next_keys() | casework.next_keys()
         label = label or shape.name
         _SIM, _SIM_WHEN = sim, when
         try:
-            with writer.in_processes(_simulate_chunk, chunks, jobs) as results:
+            with search.bulk_load(), writer.in_processes(_simulate_chunk, chunks, jobs) as results:
                 done = 0
-                for rows, refusals, messages, created, children in results:
+                for rows, case, refusals, messages, created, children in results:
                     rows.shift(offsets)
+                    case.shift(offsets)
                     for table, n in rows.used.items():
                         offsets[table] = offsets.get(table, 0) + n
                     report.counts.update(rows.insert(when, "generated"))
+                    report.counts.update(writer.write_records(case.tables, when=when, reason="generated"))
                     report.refusals.update(refusals)
                     report.messages.update(messages)
                     report.records += created
@@ -164,7 +174,7 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
         finally:
             _SIM = None
         writer.reset_sequences([apps.get_model(t) for t in report.counts]
-                               + [Team, User, LocalAuthority, PopulationEstimate])
+                               + [Team, User, LocalAuthority, PopulationEstimate, Organisation])
     report.councils += 1
     report.seconds += time.perf_counter() - started
     return report

@@ -245,6 +245,7 @@ class Simulator:
         self.rec = Recorder(ids)
         self.n_children = 0
         self.postcodes = council_postcodes(shape.la_code)
+        self.organisations: list = []  # the council's agencies (demo.casework), saved by the caller
 
     # --- dates ---------------------------------------------------------------------------------
     def wd(self, day: dt.date, n: int) -> dt.date:

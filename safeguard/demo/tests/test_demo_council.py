@@ -34,3 +34,25 @@ def test_demo_worklists_show_due_and_overdue_work():
     assert worklist(sw).exists()
     assert {"T10", "T08"} & set(worklist(iro, scope="iro", horizon_days=200).values_list("code", flat=True))
     assert Clock.objects.filter(met_date__isnull=False).exists()
+
+
+def test_the_demo_workers_children_have_full_case_records(settings, tmp_path):
+    """Issue 16: `make demo` shows full records: notes (one about two siblings), the family, the
+    professionals, a document; the words are synthetic."""
+    from safeguard.casework.models import CaseNote, CaseNoteChild, Document
+    from safeguard.people.models import Professional, Relationship
+
+    settings.DOCUMENTS_DIR = tmp_path
+    calendar.invalidate()
+    load_demo_council()
+    sw = User.objects.get(username="sw.demo")
+    mine = Child.objects.filter(allocations__worker=sw, allocations__end_date__isnull=True,
+                                is_restricted=False).distinct()
+    assert mine.exists()
+    for child in mine:
+        assert CaseNoteChild.objects.filter(child=child).count() >= 3
+        assert Relationship.objects.filter(child=child, kind="mother", person__isnull=False).exists()
+        assert Professional.objects.filter(child=child).exists()
+        assert Document.objects.filter(child=child).exists()
+    shared = CaseNote.objects.filter(title="Both children seen at the office").get()
+    assert shared.children.count() == 2
