@@ -117,6 +117,31 @@ def test_a_home_visit_to_two_siblings_and_the_family_around_them(world, sign_in,
     assert AuditEvent.objects.filter(actor=world.sw_a, action="export", child_id=child.pk,
                                      object_type="casework.Document").exists()
 
+    # The chronology for court, filtered to significant events, as a PDF.
+    sw.goto(f"{site}/children/{child.pk}/")
+    sw.get_by_role("link", name="Chronology for court (PDF)").click()
+    sw.get_by_role("group", name="Which events?").get_by_label("Significant events").check()
+    sw.get_by_role("group", name="Which events?").get_by_label("Visits").check()
+    assert axe_violations(sw) == []
+    with sw.expect_download() as court:
+        sw.get_by_role("button", name="Download the PDF").click()
+    assert open(court.value.path(), "rb").read(5) == b"%PDF-"
+
+    # The team manager makes a subject access export for the mother (UK GDPR art. 15).
+    tm = sign_in("tm_a")
+    tm.goto(f"{site}/children/{child.pk}/people/")
+    tm.get_by_role("link", name="Subject access export for Dana").click()
+    expect(tm.locator("h1")).to_contain_text("Everything held about Dana")
+    assert axe_violations(tm) == []
+    with tm.expect_download() as export:
+        tm.get_by_role("button", name="Make the export").click()
+    import zipfile
+
+    names = zipfile.ZipFile(export.value.path()).namelist()
+    assert "subject-access.html" in names and "subject-access.json" in names
+    assert AuditEvent.objects.filter(actor=world.tm_a, action="export",
+                                     object_type="people.Person").exists()
+
 
 def test_corrections_and_a_session_that_ends_mid_note(world, sign_in, site):
     child = world.own
