@@ -302,19 +302,7 @@ class Rows:
             counts[label] = len(table)
             if not table:
                 continue
-            _insert(model, fields, table)
-            if hasattr(model, "history"):
-                hmodel = model.history.model
-                position = {f.attname: i for i, f in enumerate(fields)}
-                conv = _converter(hmodel._meta.get_field("history_date"))
-                fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
-                         "history_type": "+", "history_user_id": None}
-                hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
-                copied = [f for f in hfields if f.attname in position]
-                added = [f for f in hfields if f.attname not in position]
-                pick = itemgetter(*(position[f.attname] for f in copied))
-                tail = tuple(fixed.get(f.attname) for f in added)
-                _insert(hmodel, copied + added, [pick(r) + tail for r in table])
+            _insert_with_history(model, fields, table, when, reason)
         child_pk = [f.attname for f in self.fields(apps.get_model("people.Child"))].index("id")
         _bulk_values(AuditEvent, [{"action": "import", "object_type": "people.Child",
                                    "object_id": str(r[child_pk]), "child_id": r[child_pk],
@@ -377,17 +365,24 @@ def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: s
             plan.append((f.attname, conv, when if stamped else f.get_default()))
         rows = [tuple((conv(v[a]) if conv else v[a]) if a in v else (conv(d) if conv else d)
                       for a, conv, d in plan) for v in values]
-        _insert(model, fields, rows)
-        if hasattr(model, "history"):
-            hmodel = model.history.model
-            position = {f.attname: i for i, f in enumerate(fields)}
-            conv = _converter(hmodel._meta.get_field("history_date"))
-            fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
-                     "history_type": "+", "history_user_id": None}
-            hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
-            copied = [f for f in hfields if f.attname in position]
-            added = [f for f in hfields if f.attname not in position]
-            pick = itemgetter(*(position[f.attname] for f in copied))
-            tail = tuple(fixed.get(f.attname) for f in added)
-            _insert(hmodel, copied + added, [pick(r) + tail for r in rows])
+        _insert_with_history(model, fields, rows, when, reason)
     return counts
+
+
+def _insert_with_history(model, fields: list, rows: list[tuple], when: dt.datetime, reason: str) -> None:
+    """Insert rows (tuples in the order of `fields`) and, for a model that keeps history, each
+    one's first history row ("+", dated `when`, with `reason`)."""
+    _insert(model, fields, rows)
+    if not hasattr(model, "history"):
+        return
+    hmodel = model.history.model
+    position = {f.attname: i for i, f in enumerate(fields)}
+    conv = _converter(hmodel._meta.get_field("history_date"))
+    fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
+             "history_type": "+", "history_user_id": None}
+    hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
+    copied = [f for f in hfields if f.attname in position]
+    added = [f for f in hfields if f.attname not in position]
+    pick = itemgetter(*(position[f.attname] for f in copied))
+    tail = tuple(fixed.get(f.attname) for f in added)
+    _insert(hmodel, copied + added, [pick(r) + tail for r in rows])

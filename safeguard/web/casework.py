@@ -293,69 +293,63 @@ def people_page(request, child_id):
         "can_change": policy.can_change_child(request.user, child)})
 
 
+def _add_to_record(request, child_id, *, title: str, form, save, done, back: str, aliases=None):
+    """A form that adds one thing to the child's record: the service's refusal shown beside the
+    field it names, what was typed kept; on success back to `back` with `done(data)` said."""
+    child, _ = _open(request, child_id, what=title.lower())
+    _may_change(request, child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(request.user, child, form.cleaned_data)
+        except RecordInvalid as exc:
+            _violations_to_form(form, exc, aliases)
+        else:
+            messages.success(request, done(form.cleaned_data))
+            return redirect(back, child_id=child.pk)
+    return render(request, "web/step.html", {"form": form, "title": title, "child": child},
+                  status=400 if form.errors else 200)
+
+
+def _person_add(user, child, d) -> None:
+    address = ({"line_1": d["line_1"], "town": d["town"], "postcode": d["postcode"],
+                "from_date": d["address_since"]} if d["line_1"] else None)
+    people.person_add(
+        by=user, child_id=child.pk, kind=d["kind"], first_name=d["first_name"],
+        last_name=d["last_name"], aliases=d["aliases"], date_of_birth=d["date_of_birth"],
+        sex=d["sex"], language=d["language"], phone=d["phone"], email=d["email"],
+        parental_responsibility=forms.yes_no(d["parental_responsibility"]),
+        lives_with_child=d["lives_with_child"], address=address)
+
+
 @login_required
 @refusing
 def person_add(request, child_id):
-    child, _ = _open(request, child_id, what="add a person")
-    _may_change(request, child)
-    form = forms.PersonForm(request.POST or None, kinds=Relationship.Kind.choices)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        address = ({"line_1": d["line_1"], "town": d["town"], "postcode": d["postcode"],
-                    "from_date": d["address_since"]} if d["line_1"] else None)
-        try:
-            people.person_add(
-                by=request.user, child_id=child.pk, kind=d["kind"], first_name=d["first_name"],
-                last_name=d["last_name"], aliases=d["aliases"], date_of_birth=d["date_of_birth"],
-                sex=d["sex"], language=d["language"], phone=d["phone"], email=d["email"],
-                parental_responsibility=forms.yes_no(d["parental_responsibility"]),
-                lives_with_child=d["lives_with_child"], address=address)
-        except RecordInvalid as exc:
-            _violations_to_form(form, exc, {"from_date": "address_since"})
-        else:
-            messages.success(request, f"{d['first_name']} {d['last_name']} added")
-            return redirect("web:people", child_id=child.pk)
-    return render(request, "web/step.html", {"form": form, "title": "Add a family member or carer",
-                                             "child": child},
-                  status=400 if form.errors else 200)
+    return _add_to_record(
+        request, child_id, title="Add a family member or carer", back="web:people",
+        form=forms.PersonForm(request.POST or None, kinds=Relationship.Kind.choices),
+        save=_person_add, aliases={"from_date": "address_since"},
+        done=lambda d: f"{d['first_name']} {d['last_name']} added")
 
 
 @login_required
 @refusing
 def professional_add(request, child_id):
-    child, _ = _open(request, child_id, what="add a professional")
-    _may_change(request, child)
-    form = forms.ProfessionalForm(request.POST or None, kinds=Organisation.Kind.choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            people.professional_add(by=request.user, child_id=child.pk, **form.cleaned_data)
-        except RecordInvalid as exc:
-            _violations_to_form(form, exc)
-        else:
-            messages.success(request, f"{form.cleaned_data['name']} added to the network")
-            return redirect("web:people", child_id=child.pk)
-    return render(request, "web/step.html", {"form": form, "title": "Add a professional",
-                                             "child": child},
-                  status=400 if form.errors else 200)
+    return _add_to_record(
+        request, child_id, title="Add a professional", back="web:people",
+        form=forms.ProfessionalForm(request.POST or None, kinds=Organisation.Kind.choices),
+        save=lambda user, child, d: people.professional_add(by=user, child_id=child.pk, **d),
+        done=lambda d: f"{d['name']} added to the network")
 
 
 @login_required
 @refusing
 def warning_add(request, child_id):
     """A warning at the top of the record, for everyone who opens it."""
-    child, _ = _open(request, child_id, what="add a warning")
-    _may_change(request, child)
-    form = forms.WarningForm(request.POST or None, kinds=ChildWarning.Kind.choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            people.warning_add(by=request.user, child_id=child.pk, **form.cleaned_data)
-        except RecordInvalid as exc:
-            _violations_to_form(form, exc)
-        else:
-            messages.success(request, "Warning added to the top of the record")
-            return redirect("web:child", child_id=child.pk)
-    return render(request, "web/step.html", {"form": form, "title": "Add a warning", "child": child},
-                  status=400 if form.errors else 200)
+    return _add_to_record(
+        request, child_id, title="Add a warning", back="web:child",
+        form=forms.WarningForm(request.POST or None, kinds=ChildWarning.Kind.choices),
+        save=lambda user, child, d: people.warning_add(by=user, child_id=child.pk, **d),
+        done=lambda d: "Warning added to the top of the record")
 
 
 # --- for court, and for the person the record is about ----------------------------------------
