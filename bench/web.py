@@ -1,6 +1,6 @@
 """Load on the practitioners' web app: locust, headless, loopback only, against the database in
 DATABASE_URL (PostgreSQL holding a large council). Prints JSON: p50/p95 latency (ms) and requests
-per second for the worklist, child record and search pages.
+per second for the worklist, child record, case notes, family and search pages.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/safeguard_bench .venv/bin/python bench/web.py \
         [--users 50] [--seconds 60] [--workers 4] [--generate large]

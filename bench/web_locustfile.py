@@ -1,5 +1,6 @@
-"""Locust user for bench/web.py: a signed-in worker opening their worklist, a child's record and
-a search, in the proportions of a working day. Sessions and child ids come from bench/web.py."""
+"""Locust user for bench/web.py: a signed-in worker opening their worklist, a child's record, its case
+notes and family, and a search, in the proportions of a working day. Sessions and child ids come
+from bench/web.py (writing a note and a long record are timed by bench/case_record.py)."""
 
 import json
 import os
@@ -30,3 +31,11 @@ class Worker(HttpUser):
     @task(2)
     def search(self):
         self.client.get("/children/", params={"name": random.choice(self.names)}, name="search")
+
+    @task(3)
+    def case_notes(self):
+        self.client.get(f"/children/{random.choice(self.children)}/notes/", name="case notes")
+
+    @task(1)
+    def family_and_network(self):
+        self.client.get(f"/children/{random.choice(self.children)}/people/", name="family and network")
