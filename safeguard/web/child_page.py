@@ -137,7 +137,10 @@ def summary(h, home, warnings) -> dict:
                "Reported missing; not yet returned", m.start_date)
               for m in h.missing if m.end_date is None]
     address, household, members = home
+    open_referral = next((r for r in reversed(h.referrals) if r.closure_date is None), None)
     return {
+        "episode_since": open_referral.referral_date if open_referral else None,
+        "care_since": open_period.start_date if open_period else None,
         "episode": episode,
         "disabilities": [d.get_code_display() for d in h.disabilities],
         "address": address,
