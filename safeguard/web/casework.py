@@ -144,7 +144,8 @@ def note(request, child_id, note_id):
     may_correct = policy.can_change_child(request.user, child) and (
         detail.note.recorded_by_id == request.user.pk or _is_manager(request.user))
     return render(request, "web/casework/note.html", {
-        "child": child, "d": detail, "may_correct": may_correct})
+        "child": child, "d": detail, "may_correct": may_correct,
+        "upload": forms.DocumentForm() if policy.can_change_child(request.user, child) else None})
 
 
 @login_required

@@ -240,3 +240,18 @@ def test_adding_a_child_warns_of_a_probable_duplicate_first(world, client_for):
     assert AuditEvent.objects.filter(actor=world.sw_a, detail__purpose="duplicate_check").exists()
     added = c.post(reverse("web:child_new"), {**form, "not_a_duplicate": "on"})
     assert added.status_code == 302 and Child.objects.filter(la_child_id="NEW01").exists()
+
+
+def test_a_document_attached_to_a_note_is_listed_with_it(world, client_for, settings, tmp_path):
+    """Issue 16: a document is attached to a child and, where it belongs, to a note."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DOCUMENTS_DIR = tmp_path
+    note = _note(world, world.own)
+    c = client_for(world.sw_a)
+    answer = c.post(reverse("web:documents", args=[world.own.pk]),
+                    {"case_note": str(note.pk), "title": "Letter from school",
+                     "file": SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n")})
+    assert answer.status_code == 302
+    page = c.get(reverse("web:note", args=[world.own.pk, note.pk])).content.decode()
+    assert "Letter from school" in page
