@@ -165,6 +165,13 @@ def test_corrections_and_a_session_that_ends_mid_note(world, sign_in, site):
     expect(sw.locator("#note-text")).to_contain_text("school attendance")
     assert axe_violations(sw) == []
 
+    # Search the notes: the corrected words are found.
+    sw.get_by_role("link", name="Search notes").click()
+    sw.get_by_label("Words in the note").fill("attendance")
+    sw.get_by_role("button", name="Search").click()
+    expect(sw.locator("#search-total")).to_contain_text("1 note found")
+    assert axe_violations(sw) == []
+
     # Marked recorded in error: gone from the everyday view, nothing deleted.
     sw.goto(f"{site}/children/{child.pk}/notes/")
     sw.get_by_role("link", name="Note on the wrong child").click()
