@@ -141,10 +141,10 @@ class Change:
             record.recorded_by_id = self._by_pk
 
     def _hold(self, record, *, new: bool) -> None:
-        if not self.history.holds(record):  # a case note, a document: kept with the child, not held
-            return
         if type(record) is type(self.history.child):
             self.history.child = record
+        elif not self.history.holds(record):  # a case note, a document: kept with the child, not held
+            return
         elif new:  # not by key: a database change's new records have none until saved
             self.history.add(record)
         else:

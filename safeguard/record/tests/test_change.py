@@ -108,3 +108,13 @@ def test_new_records_without_keys_are_all_held(child, worker):
     assert change.history.visits == [first, second]
     change.save()
     assert Visit.objects.filter(child=child).count() == 2
+
+
+def test_an_edit_of_the_child_is_held_for_the_rest_of_the_change(child):
+    """Children Act 1989 records: a birth recorded for an unborn child is what later checks and
+    the rebuilt history see (the generator records births through a rebuild; issue 16 moved
+    records not held in the history past the hold, which must not skip the child itself)."""
+    h = ChildHistory.load(child.pk, lock=False)
+    change = Change(h, by=None, event="child_update", sink=RebuildSink(Ids()))
+    born = change.edit(h.child, to={"first_name": "Renamed"})
+    assert h.child is born and h.child.first_name == "Renamed"
