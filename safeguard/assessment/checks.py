@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import NON_FIELD_ERRORS
+
 from safeguard.core import codes
 from safeguard.core.errors import Checks, today
 from safeguard.front_door.checks import CLOSED_AFTER_ASSESSMENT
 from safeguard.record.history import ChildHistory, held
 
-from .models import Assessment, CINPlan
+from .models import Assessment, AssessmentContent, AssessmentOutcome, CINPlan
 
 NO_FACTORS = "21"
 # Initial and core assessments were replaced by the single assessment (Working Together 2013).
@@ -22,6 +24,12 @@ WITHDRAWN_FACTORS = {
     "18A": ("CIN 8945Q", "code 18A is no longer used; use 18B or 18C"),
     "19A": ("CIN 8950Q", "code 19A is no longer used; use 19B or 19C"),
 }
+#: The Assessment Framework's sections (Working Together 2023), each written before submitting.
+SECTIONS = ("developmental_needs", "parenting_capacity", "family_and_environment",
+            "wishes_and_feelings", "analysis", "recommendation")
+#: The fewest characters of a reason (a new assessment, an amendment) or a manager's comments.
+REASON_MIN = 10
+Status = Assessment.Status
 
 
 # --- shared helpers -------------------------------------------------------------------------
@@ -56,10 +64,41 @@ def _reviews_inside(history: ChildHistory, referral_id: int, start: dt.date,
     return found
 
 
+def _said(text: str | None) -> bool:
+    """A reason or comment that says something: at least REASON_MIN characters once trimmed."""
+    return isinstance(text, str) and len(text.strip()) >= REASON_MIN
+
+
+def _section_label(name: str) -> str:
+    label = str(AssessmentContent._meta.get_field(name).verbose_name)
+    return label[0].upper() + label[1:]
+
+
 # --- assessments --------------------------------------------------------------------------
 
-def check_assessment_start(history: ChildHistory, candidate: Assessment, checks: Checks) -> None:
-    """An assessment starts within an open, actioned episode, with none other still open."""
+def assessment_stage(assessment: Assessment) -> str:
+    """Where the assessment stands. An assessment with an authorisation date is authorised whatever
+    its status says: the CIN census importer and the demo generator record the date (through
+    `check_assessment_authorise`) without the worker's submission."""
+    if assessment.authorisation_date is not None:
+        return Status.AUTHORISED
+    return assessment.status
+
+
+#: Why the words cannot be changed at each stage after drafting.
+_FROZEN = {
+    Status.SUBMITTED: "the assessment is submitted: the manager must return it first",
+    Status.AUTHORISED: "the assessment is authorised: record an amendment with a reason",
+}
+
+
+def check_assessment_start(history: ChildHistory, candidate: Assessment, checks: Checks, *,
+                           reason: str | None = None) -> None:
+    """An assessment starts within an open, actioned episode, with none other still open.
+    Entered live (`reason` given, even empty), a second assessment in the episode needs a reason
+    (except a core assessment after the initial one, before 2013), and two starting the same day
+    are refused (a duplicate); the CIN census importer and the generator pass no reason, as a
+    return may hold several assessments in one episode."""
     referral = history.referral(candidate.referral_id)
     child = history.child
     kind, start_date = candidate.kind, candidate.start_date
@@ -82,6 +121,83 @@ def check_assessment_start(history: ChildHistory, candidate: Assessment, checks:
                                   authorisation_date=None),
                    "start_date", "CIN 8896",
                    "another assessment in this episode is still open; authorise it first")
+    if reason is None:
+        return
+    others = [a for a in history.of(history.assessments, referral_id=referral.pk)
+              if a is not candidate]
+    same_day = next((a for a in others if a.start_date == start_date), None)
+    if same_day is not None:
+        checks.fail("start_date", "local",
+                    f"an assessment in this episode already started on {start_date:%d/%m/%Y}; "
+                    "carry on with that assessment")
+    elif others and not (kind == Assessment.Kind.CORE
+                         and all(a.kind == Assessment.Kind.INITIAL for a in others)):
+        # (A core assessment following the initial one was the pre-2013 pathway, not a new one.)
+        latest = max(a.start_date for a in others)
+        checks.require(_said(reason), "reason", "local",
+                       f"this episode already has an assessment (started {latest:%d/%m/%Y}); say "
+                       f"why a new assessment is needed (at least {REASON_MIN} characters)")
+
+
+def _check_proposal(candidate: AssessmentContent, checks: Checks) -> None:
+    """What the worker proposes, as far as a draft can be checked: a known outcome, factor codes
+    as a list (their DfE rules are checked on submitting)."""
+    checks.code(candidate.proposed_outcome, AssessmentOutcome, "outcome", "local",
+                "Proposed outcome", required=False)
+    factors = candidate.proposed_factors
+    checks.require(isinstance(factors, list) and all(isinstance(f, str) for f in factors),
+                   "factors", "local", "the factors must be a list of DfE codes")
+    support = candidate.proposed_requires_support
+    checks.require(support is None or isinstance(support, bool), "requires_support", "local",
+                   "say yes or no: does the child need children's social care support?")
+
+
+def check_assessment_save(history: ChildHistory, candidate: AssessmentContent, checks: Checks, *,
+                          assessment: Assessment) -> None:
+    """The worker drafts the words while the assessment is a draft or returned to them; once
+    submitted they wait for the manager, and once authorised they change only by an amendment."""
+    stage = assessment_stage(assessment)
+    checks.require(stage not in _FROZEN, "status", "local", _FROZEN.get(stage, ""))
+    _check_proposal(candidate, checks)
+
+
+def check_assessment_submit(history: ChildHistory, candidate: Assessment, checks: Checks, *,
+                            content: AssessmentContent, factors, requires_support,
+                            outcome: str) -> None:
+    """The worker submits a complete assessment for the manager's decision (Working Together
+    2023): the child seen, every section of the Assessment Framework written, the outcome, the
+    factors (CIN census rules) and whether the child needs support proposed."""
+    stage = assessment_stage(history.on_file(candidate))
+    if stage == Status.SUBMITTED:
+        checks.fail("status", "local", "the assessment is already submitted and awaits the "
+                    "manager's decision")
+    elif stage == Status.AUTHORISED:
+        checks.fail("status", "local", _FROZEN[Status.AUTHORISED])
+    checks.require(candidate.child_seen_date is not None, "child_seen_date", "local",
+                   "record the date the child was seen before submitting the assessment")
+    for name in SECTIONS:
+        checks.require(bool((getattr(content, name) or "").strip()), name, "local",
+                       f"{_section_label(name)}: write this section before submitting")
+    checks.code(outcome, AssessmentOutcome, "outcome", "local", "Proposed outcome")
+    checks.require(isinstance(requires_support, bool), "requires_support", "local",
+                   "say whether the child needs children's social care support")
+    check_assessment_factors(factors, checks)
+
+
+def check_assessment_return(history: ChildHistory, candidate: Assessment, checks: Checks, *,
+                            by, comments: str) -> None:
+    """A team manager returns a submitted assessment to the worker, saying what must change
+    (Working Together 2023: management oversight)."""
+    checks.require(bool(getattr(by, "can_authorise", False)), "decided_by", "local",
+                   "only a team manager may return an assessment")
+    stage = assessment_stage(history.on_file(candidate))
+    checks.require(stage == Status.SUBMITTED, "status", "local",
+                   "only a submitted assessment can be returned" + (
+                       "; it is authorised: record an amendment with a reason"
+                       if stage == Status.AUTHORISED else "; it has not been submitted"))
+    checks.require(_said(comments), "comments", "local",
+                   f"say what must change before it is submitted again (at least {REASON_MIN} "
+                   "characters)")
 
 
 def check_assessment_record_child_seen(history: ChildHistory, candidate: Assessment,
@@ -150,6 +266,34 @@ def check_assessment_authorise(history: ChildHistory, candidate: Assessment, che
     checks.require(isinstance(candidate.requires_support, bool), "requires_support", "local",
                    "say whether the child needs children's social care support")
     check_assessment_factors(factors, checks)
+
+
+def check_assessment_authorise_submitted(history: ChildHistory, candidate: Assessment,
+                                         checks: Checks, *, by, factors) -> None:
+    """Sign-off entered live: `check_assessment_authorise`, and only once the worker has submitted
+    the assessment (the importer and the generator, which record a sign-off the council made,
+    call `check_assessment_authorise` alone)."""
+    check_assessment_authorise(history, candidate, checks, by=by, factors=factors)
+    stage = assessment_stage(history.on_file(candidate))
+    if stage != Status.AUTHORISED:  # already authorised: said by check_assessment_authorise
+        checks.require(stage == Status.SUBMITTED, "status", "local",
+                       "the worker must submit the assessment before it is authorised")
+
+
+def check_assessment_amend(history: ChildHistory, candidate: AssessmentContent, checks: Checks, *,
+                           assessment: Assessment, reason: str, changed: list[str]) -> None:
+    """The authorised words are frozen: a later change is an amendment with a reason, which
+    keeps the words as authorised (corrections, never deletions)."""
+    checks.require(assessment_stage(assessment) == Status.AUTHORISED, "status", "local",
+                   "only an authorised assessment is amended; until then, save the draft (a "
+                   "submitted one must first be returned by the manager)")
+    checks.require(_said(reason), "reason", "local",
+                   f"say why the authorised assessment is amended (at least {REASON_MIN} "
+                   "characters)")
+    checks.require(bool(changed), NON_FIELD_ERRORS, "local", "Nothing was changed")
+    for name in changed:
+        checks.require(bool((getattr(candidate, name) or "").strip()), name, "local",
+                       f"{_section_label(name)}: an amendment cannot empty a section")
 
 
 # --- child in need plans --------------------------------------------------------------------

@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from safeguard.access import policy
 from safeguard.child_protection.models import ChildProtectionPlan
@@ -19,7 +20,13 @@ from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS
 from safeguard.workforce.models import Allocation
 
-from .models import Assessment
+from .models import (
+    Assessment,
+    AssessmentAmendment,
+    AssessmentContent,
+    AssessmentDecision,
+    AssessmentFactorIdentified,
+)
 
 #: Visits whose clock running late is drift: CIN, looked-after and private fostering visits.
 VISIT_CLOCKS = ("T09", "T11", "T15")
@@ -32,6 +39,7 @@ class DecisionsAwaiting:
     responses: QuerySet  # referrals with no response yet (the next step is the manager's)
     signoffs: QuerySet  # assessments awaiting authorisation
     closures: QuerySet  # open referrals that may now close, with a rationale
+    submissions: QuerySet  # assessments submitted by the worker, awaiting return or sign-off
 
 
 def managers_children(user) -> QuerySet:
@@ -41,6 +49,25 @@ def managers_children(user) -> QuerySet:
     return policy.children_visible_to(user).filter(
         Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
         | ~Q(pk__in=held.values("child_id"))
+    )
+
+
+def assessments_submitted(user) -> QuerySet:
+    """Assessments the manager's teams have submitted, awaiting the manager's decision (return
+    or authorise), oldest submission first. Each is annotated with `submitted_at` and
+    `submitted_by_name` (the submission awaiting a decision) and has its referral and child."""
+    pending = AssessmentDecision.objects.filter(assessment=OuterRef("pk"), outcome="").order_by("-pk")
+    return (
+        Assessment.objects.filter(referral__child__in=managers_children(user),
+                                  status=Assessment.Status.SUBMITTED, authorisation_date__isnull=True)
+        .annotate(
+            submitted_at=Subquery(pending.values("submitted_at")[:1]),
+            submitted_by_name=Subquery(pending.annotate(
+                name=Concat("submitted_by__first_name", Value(" "), "submitted_by__last_name")
+            ).values("name")[:1]),
+        )
+        .select_related("referral__child")
+        .order_by("submitted_at", "pk")
     )
 
 
@@ -66,6 +93,45 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
         .distinct()
         .select_related("child")
         .order_by("referral_date"),
+        submissions=assessments_submitted(user),
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    assessment: Assessment  # with its referral, child, who started and who authorised it
+    content: AssessmentContent | None  # None until words are first saved (imported, generated)
+    decisions: list[AssessmentDecision]  # each submission and the manager's decision, in order
+    amendments: list[AssessmentAmendment]  # changes after authorisation, in order
+    factors: list[str]  # the DfE factor codes authorised
+
+
+def assessment_detail(assessment_id: int, *, user=None) -> AssessmentDetail:
+    """An assessment with its words, the back-and-forth of its submissions and its amendments,
+    in four queries whatever the record's length. Given a `user`, only an assessment of a child
+    the access policy opens to them is found (else `Assessment.DoesNotExist`)."""
+    rows = Assessment.objects.all()
+    if user is not None:
+        rows = rows.filter(referral__child__in=policy.children_visible_to(user))
+    assessment = (
+        rows.select_related("referral__child", "recorded_by", "authorised_by", "content")
+        .prefetch_related(
+            Prefetch("decisions", queryset=AssessmentDecision.objects.select_related(
+                "submitted_by", "decided_by").order_by("pk")),
+            Prefetch("amendments", queryset=AssessmentAmendment.objects.select_related(
+                "amended_by").order_by("pk")),
+            Prefetch("factors", queryset=AssessmentFactorIdentified.objects.order_by("pk")),
+        )
+        .get(pk=assessment_id)
+    )
+    try:
+        content = assessment.content
+    except AssessmentContent.DoesNotExist:
+        content = None
+    return AssessmentDetail(
+        assessment=assessment, content=content, decisions=list(assessment.decisions.all()),
+        amendments=list(assessment.amendments.all()),
+        factors=[f.code for f in assessment.factors.all()],
     )
 
 

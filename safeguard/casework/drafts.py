@@ -39,6 +39,12 @@ def correction_draft_key(note_id: int) -> str:
     return f"case-note:{note_id}"
 
 
+def assessment_draft_key(assessment_id: int, section: str) -> str:
+    """The draft of one section of an assessment, shared by everyone who may write it (they see
+    each other's conflicts rather than overwrite them)."""
+    return f"assessment:{assessment_id}:{section}"
+
+
 def _user_scoped(key: str) -> bool:
     return ":user-" in key
 

@@ -10,25 +10,50 @@ checked when one record is saved; "local" marks checks with no DfE rule behind t
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import string
 
 from safeguard.core import codes
 from safeguard.core.errors import Checks
 from safeguard.record.history import ChildHistory
+from safeguard.workforce.models import User
 
 from .models import (
+    Agency,
+    ChildParticipation,
     ChildProtectionPlan,
     Conference,
+    ConferenceDecision,
+    ConferenceMinutes,
     CoreGroupMeeting,
     EmergencyOrder,
+    PlanEndReason,
     PreProceedings,
+    Section47Decision,
     Section47Enquiry,
     StrategyDiscussion,
 )
 
 RC8 = codes.ReasonForClosure.RC8
 _DECIDING = (Conference.Kind.INITIAL, Conference.Kind.TRANSFER_IN)
+IRO = User.Role.IRO
+#: The fewest characters of a reason or rationale that says anything ("see notes" does not).
+MIN_REASONS = 10
+
+# Who decides (local rules; sources: Working Together to Safeguard Children 2023, ch. 3, child
+# protection conferences and child protection plans; the council's local child protection
+# procedures). A conference is chaired by an independent chair (an IRO / CP chair, with no
+# operational or line management responsibility for the case), who records its decision; a plan
+# starts from that decision; the outcome of a section 47 enquiry is a manager's decision; a plan
+# ends at a review conference. These rules apply at live entry, when a service passes `by`:
+# the CIN census importer and the synthetic council generator call the same checks without it,
+# as a return carries no chair and the generator's staff stand in for the decisions.
+_CHAIRED = {
+    Conference.Kind.INITIAL: "an initial child protection conference",
+    Conference.Kind.TRANSFER_IN: "a transfer-in child protection conference",
+    Conference.Kind.REVIEW: "a review child protection conference",
+}
 
 # Children Act 1989 s46(6): police protection lasts at most 72 hours; s45(1),(5),(6): an EPO lasts
 # at most 8 days and may be extended once by up to 7 days.
@@ -154,8 +179,27 @@ def check_section47_start(history: ChildHistory, candidate: Section47Enquiry,
     _check_other_s47s(checks, history, candidate)
 
 
+def check_section47_submit(history: ChildHistory, candidate: Section47Decision, checks: Checks,
+                           *, section47: Section47Enquiry) -> None:
+    """The worker submits the enquiry's findings and the outcome they propose; their manager then
+    decides it (`check_section47_record_outcome`). Resubmitting is allowed until it is decided."""
+    checks.require(not section47.outcome, "proposed_outcome", "local",
+                   "the outcome of this enquiry has already been decided")
+    checks.require(len((candidate.findings or "").strip()) >= MIN_REASONS, "findings", "local",
+                   f"set out the findings of the enquiry (at least {MIN_REASONS} characters)")
+    checks.code(candidate.proposed_outcome, Section47Enquiry.Outcome, "proposed_outcome", "local",
+                "The proposed outcome")
+
+
 def check_section47_record_outcome(history: ChildHistory, candidate: Section47Enquiry,
-                                   checks: Checks) -> None:
+                                   checks: Checks, *, by=None, rationale: str | None = None) -> None:
+    """`by` (live entry only): the outcome is a team manager's decision, with their rationale."""
+    if by is not None:
+        checks.require(bool(getattr(by, "can_authorise", False)), "outcome", "local",
+                       "the outcome of a section 47 enquiry is decided by a team manager: "
+                       "submit the findings and proposed outcome for your manager's decision")
+        checks.require(len((rationale or "").strip()) >= MIN_REASONS, "rationale", "local",
+                       f"give the rationale for the outcome (at least {MIN_REASONS} characters)")
     referral = history.referral(candidate.referral_id)
     end_date, outcome = candidate.end_date, candidate.outcome
     checks.code(outcome, Section47Enquiry.Outcome, "outcome", "local", "S47 outcome")
@@ -181,9 +225,31 @@ def check_section47_record_outcome(history: ChildHistory, candidate: Section47En
 
 # --- conferences -----------------------------------------------------------------------------
 
-def check_conference_record(history: ChildHistory, candidate: Conference, checks: Checks) -> None:
+def _check_chaired_by(checks: Checks, conference: Conference, by) -> None:
+    """Live entry: an IRO / CP chair chairs the conference and records its decision. The chair is
+    the User the service was given (never fetched here)."""
+    if conference.kind not in _CHAIRED:
+        return  # not a conference kind: `checks.code` says so
+    label = _CHAIRED[conference.kind]
+    chair = conference.chair if conference.chair_id is not None else None
+    if chair is None:
+        checks.fail("chair", "local", f"{label} must be chaired by an IRO or CP chair: "
+                                      "record who chaired it")
+        return
+    if checks.require(getattr(chair, "role", None) == IRO, "chair", "local",
+                      f"{label} must be chaired by an IRO or CP chair ({chair} is not one)"):
+        checks.require(getattr(by, "pk", None) == chair.pk, "chair", "local",
+                       "only the conference chair can record its decision: the chair "
+                       f"({chair}) records the conference")
+
+
+def check_conference_record(history: ChildHistory, candidate: Conference, checks: Checks,
+                            *, by=None) -> None:
     """The candidate carries `section47_id` only for an initial conference and `cp_plan_id` only
-    for a review (the service drops the other links, as they mean nothing for that kind)."""
+    for a review (the service drops the other links, as they mean nothing for that kind). `by`
+    (live entry only): the chair rules above."""
+    if by is not None:
+        _check_chaired_by(checks, candidate, by)
     referral = history.referral(candidate.referral_id)
     kind, held_on, plan_required = candidate.kind, candidate.held_on, candidate.plan_required
     checks.code(kind, Conference.Kind, "kind", "local", "Conference type")
@@ -243,6 +309,53 @@ def check_conference_record(history: ChildHistory, candidate: Conference, checks
                                "is the review that ends the CP plan)")
 
 
+def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes, checks: Checks,
+                             *, conference: Conference, by=None) -> None:
+    """What the conference heard and decided (Working Together 2023 ch. 3: the child's wishes and
+    feelings, the agencies' information, the decision and its reasons). An initial or transfer-in
+    conference decides whether a plan is needed (agreeing with `plan_required`); a review whether
+    the plan continues or ends, and records progress against it. `by` is given when the minutes
+    are written after the conference was recorded: only its chair writes them (or an IRO / CP
+    chair for a conference on file with no chair)."""
+    if by is not None:
+        if conference.chair_id is not None:
+            checks.require(getattr(by, "pk", None) == conference.chair_id, "chair", "local",
+                           "only the conference chair can record its decision and minutes")
+        else:
+            checks.require(getattr(by, "role", None) == IRO, "chair", "local",
+                           "no chair is recorded for this conference: an IRO or CP chair must "
+                           "record its minutes")
+    agencies = candidate.agencies
+    if checks.require(isinstance(agencies, list), "agencies", "local",
+                      "the agencies represented must be a list of agency codes"):
+        for code in agencies:
+            checks.code(code, Agency, "agencies", "local", "Agency")
+        checks.require(len(set(map(str, agencies))) == len(agencies), "agencies", "local",
+                       "an agency is listed more than once")
+    checks.code(candidate.child_participation, ChildParticipation, "child_participation", "local",
+                "How the child took part", required=False)
+    decision, kind = candidate.decision, conference.kind
+    checks.code(decision, ConferenceDecision, "decision", "local", "The decision", required=False)
+    if decision in ConferenceDecision.values:
+        deciding = kind in _DECIDING
+        allowed = ((ConferenceDecision.PLAN_NEEDED, ConferenceDecision.PLAN_NOT_NEEDED) if deciding
+                   else (ConferenceDecision.CONTINUE_PLAN, ConferenceDecision.END_PLAN))
+        if checks.require(decision in allowed, "decision", "local",
+                          "an initial or transfer-in conference decides whether a CP plan is "
+                          "needed; a review decides whether the plan continues or ends"):
+            if deciding and conference.plan_required is not None:
+                checks.require((decision == ConferenceDecision.PLAN_NEEDED)
+                               == conference.plan_required, "decision", "local",
+                               "the decision must agree with whether the conference decided the "
+                               "child needs a CP plan")
+        checks.require(len((candidate.decision_reasons or "").strip()) >= MIN_REASONS,
+                       "decision_reasons", "local",
+                       f"give the reasons for the decision (at least {MIN_REASONS} characters)")
+    if (candidate.progress or "").strip():
+        checks.require(kind == Conference.Kind.REVIEW, "progress", "local",
+                       "progress against the plan is recorded at a review conference")
+
+
 # --- child protection plans ------------------------------------------------------------------
 
 def _check_deciding_conference(checks: Checks, history: ChildHistory,
@@ -272,9 +385,29 @@ def _check_deciding_conference(checks: Checks, history: ChildHistory,
                    f"({conf.held_on:%d/%m/%Y})")
 
 
+def _check_started_by_chair(checks: Checks, history: ChildHistory,
+                            candidate: ChildProtectionPlan, conference_id: int | None, by) -> None:
+    """Live entry: a plan starts from the conference's decision, recorded by its chair (or, for a
+    conference on file with no chair, e.g. imported, by an IRO / CP chair)."""
+    conf = deciding_conference(history, candidate, conference_id)
+    if conf is None:
+        return  # CIN 2885 already says no conference decided it
+    if conf.chair_id is not None:
+        checks.require(getattr(by, "pk", None) == conf.chair_id, "chair", "local",
+                       "only the chair of the conference that decided the plan can start it "
+                       "(the plan starts from the conference's decision, recorded by its chair)")
+    else:
+        checks.require(getattr(by, "role", None) == IRO, "chair", "local",
+                       "no chair is recorded for the conference that decided the plan: an IRO or "
+                       "CP chair must start it")
+
+
 def check_cp_plan_start(history: ChildHistory, candidate: ChildProtectionPlan, checks: Checks,
-                        *, conference_id: int | None = None) -> None:
-    """`candidate.number_of_previous_cpp` is None when the worker did not give it."""
+                        *, conference_id: int | None = None, by=None) -> None:
+    """`candidate.number_of_previous_cpp` is None when the worker did not give it. `by` (live
+    entry only): the chair of the deciding conference starts the plan."""
+    if by is not None:
+        _check_started_by_chair(checks, history, candidate, conference_id, by)
     referral = history.referral(candidate.referral_id)
     start_date = candidate.start_date
     checks.code(candidate.initial_category, codes.CategoryOfAbuse, "initial_category", "CIN 8905",
@@ -310,8 +443,29 @@ def check_cp_plan_change_category(history: ChildHistory, candidate: ChildProtect
                    "the category of an ended plan cannot change")
 
 
-def check_cp_plan_end(history: ChildHistory, candidate: ChildProtectionPlan,
-                      checks: Checks) -> None:
+def check_cp_plan_end(history: ChildHistory, candidate: ChildProtectionPlan, checks: Checks,
+                      *, by=None) -> None:
+    """`by` (live entry only): the plan's end is decided at a review conference, so the IRO / CP
+    chair or a team manager records it, with the reason it ended."""
+    live = by is not None
+    if live:
+        checks.require(getattr(by, "role", None) == IRO or bool(getattr(by, "can_authorise", False)),
+                       "end_reason", "local",
+                       "ending a CP plan is decided at a review conference: the IRO or CP chair, "
+                       "or a team manager, records it")
+    reason = candidate.end_reason
+    checks.code(reason, PlanEndReason, "end_reason", "local", "The reason the plan ended",
+                required=live)
+    if reason == PlanEndReason.OTHER:
+        checks.require(bool((candidate.end_detail or "").strip()), "end_detail", "local",
+                       "say why the plan ended when the reason is 'other'")
+    if reason == PlanEndReason.REACHED_18 and history.child.date_of_birth is not None:
+        dob = history.child.date_of_birth
+        # born on 29 February: 18 on 1 March in a year that has none
+        eighteen = (dt.date(dob.year + 18, 3, 1) if (dob.month, dob.day) == (2, 29)
+                    and not calendar.isleap(dob.year + 18) else dob.replace(year=dob.year + 18))
+        checks.require(candidate.end_date is None or candidate.end_date >= eighteen, "end_reason",
+                       "local", f"the child is not 18 until {eighteen:%d/%m/%Y}")
     referral = history.referral(candidate.referral_id)
     start_date, end_date = candidate.start_date, candidate.end_date
     checks.not_future(end_date, "end_date", "local", "The CP plan end date")

@@ -156,10 +156,13 @@ class Demo:
                                                        primary_need="N4")
             a = assessment.assessment_start(by=self.sw, referral_id=ref.pk,
                                             start_date=self.wd_ago(days - 1))
+            a = self._assess(c, a, seen=self.wd_ago(days - 6))
             assessment.assessment_authorise(by=self.manager, assessment_id=a.pk,
                                             expected_version=a.version,
                                             authorisation_date=self.wd_ago(days - 30),
-                                            factors=["3B", "4B"], requires_support=True)
+                                            factors=["3B", "4B"], requires_support=True,
+                                            comments="Agreed: a child in need plan, reviewed in "
+                                                     "three months.")
             assessment.cin_plan_start(by=self.sw, referral_id=ref.pk,
                                       start_date=self.wd_ago(days - 32))
             people.visit_record(by=self.sw, child_id=c.pk, visit_date=self.wd_ago(10),
@@ -195,6 +198,19 @@ class Demo:
         load_demo_lado(self.la, self.users[User.Role.LADO], self.today)
         return passwords
 
+    def _assess(self, child, a, *, seen: dt.date):
+        """The worker sees the child, writes the assessment's six sections and submits it for
+        the manager's decision (Working Together 2023); returns the submitted assessment."""
+        a = assessment.assessment_record_child_seen(by=self.sw, assessment_id=a.pk,
+                                                    expected_version=a.version, child_seen_date=seen)
+        first = child.first_name
+        words = assessment.assessment_save(
+            by=self.sw, assessment_id=a.pk, expected_version=a.content.version,
+            **{name: text.format(first=first) for name, text in _ASSESSMENT.items()})
+        return assessment.assessment_submit(by=self.sw, assessment_id=a.pk,
+                                            expected_version=words.version, factors=["3B", "4B"],
+                                            requires_support=True, outcome="cin_plan")
+
     def _protection(self, child, days: int, category: str) -> None:
         ref = self.referral(child, self.wd_ago(days), source="6")
         ref = front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
@@ -209,19 +225,46 @@ class Demo:
         if days < 15:
             return
         icpc_day = self.wd_ago(days - 12)
-        cp.section47_record_outcome(by=self.sw, section47_id=s47.pk, expected_version=s47.version,
-                                    end_date=icpc_day, outcome="icpc", icpc_not_required=False)
-        conf = cp.conference_record(by=self.iro, referral_id=ref.pk, kind="initial",
-                                    held_on=icpc_day, section47_id=s47.pk, plan_required=True,
-                                    chair=self.iro)
+        first = child.first_name if child.date_of_birth else "the baby"
+        cp.section47_submit(by=self.sw, section47_id=s47.pk, expected_version=s47.version,
+                            findings=_S47_FINDINGS.format(first=first), proposed_outcome="icpc")
+        cp.section47_record_outcome(by=self.manager, section47_id=s47.pk,
+                                    expected_version=s47.version, end_date=icpc_day, outcome="icpc",
+                                    icpc_not_required=False,
+                                    rationale="The concerns are substantiated and the risk is not "
+                                              "reduced by the family's own plan: an initial "
+                                              "conference is needed.")
+        if child.date_of_birth:
+            views = dict(child_participation="conveyed", child_views=(
+                f"{first} told the social worker they like school and want the shouting at home "
+                "to stop; these words were read to the conference."))
+        else:
+            views = dict(child_participation="too_young")
+        conf = cp.conference_record(
+            by=self.iro, referral_id=ref.pk, kind="initial", held_on=icpc_day,
+            section47_id=s47.pk, plan_required=True, chair=self.iro,
+            invited="Mother; father; social worker; health visitor or school; police; GP",
+            attended="Mother; social worker; school or health visitor; police",
+            apologies="GP (report sent)", agencies=["childrens_social_care", "police",
+                                                    "school" if child.date_of_birth else
+                                                    "health_visitor"],
+            decision="plan_needed", decision_reasons=_ICPC_REASONS.format(first=first), **views)
         plan = cp.cp_plan_start(by=self.iro, referral_id=ref.pk, start_date=icpc_day,
                                 initial_category=category, conference_id=conf.pk)
         allocation_start(by=self.manager, child_id=child.pk, worker_id=self.iro.pk,
                          start_date=icpc_day, kind="iro")
         cp.core_group_record(by=self.sw, cp_plan_id=plan.pk, held_on=self.wd_ago(days - 20))
         if days > 90:
-            cp.conference_record(by=self.iro, referral_id=ref.pk, kind="review",
-                                 held_on=self.wd_ago(days - 70), cp_plan_id=plan.pk, chair=self.iro)
+            cp.conference_record(
+                by=self.iro, referral_id=ref.pk, kind="review", held_on=self.wd_ago(days - 70),
+                cp_plan_id=plan.pk, chair=self.iro,
+                attended="Mother; social worker; school or health visitor",
+                agencies=["childrens_social_care", "school" if child.date_of_birth else
+                          "health_visitor"], decision="continue_plan",
+                decision_reasons="Some progress, but the core group has not yet seen the changes "
+                                 "last long enough: the plan continues.",
+                progress="Mother attends the parenting course; home conditions have improved; "
+                         "school attendance is up.", **views)
         if child.date_of_birth:
             for back in range(days - 14, 0, -9):
                 people.visit_record(by=self.sw, child_id=child.pk, visit_date=self.wd_ago(back),
@@ -264,6 +307,32 @@ _NOTE_TEXT = (
     "their bedroom, which was clean, with their own bed.\n\n"
     "## Next steps\n1. Speak to the school about attendance\n2. Visit again within ten working days"
 )
+
+
+#: The six sections of a demo assessment (Assessment Framework; synthetic words).
+_ASSESSMENT = {
+    "developmental_needs": "{first} is meeting most milestones. Health visitor and school report "
+                           "no concerns about growth; attendance has dipped this term.",
+    "parenting_capacity": "Mother provides warmth and routine on good days; when her mental health "
+                          "is poor, meals and school mornings slip. She asks for help when she "
+                          "needs it.",
+    "family_and_environment": "The family live in a two-bedroom flat with rent arrears. Maternal "
+                              "grandmother lives nearby and helps with school runs.",
+    "wishes_and_feelings": "{first} said: \"I like it when Nan picks me up. I worry when mum "
+                           "stays in bed.\"",
+    "analysis": "The needs arise from mother's fluctuating health and money worries rather than "
+                "from any intent to harm. With support the family can meet {first}'s needs.",
+    "recommendation": "A child in need plan: a referral to adult mental health services, help "
+                      "with the arrears, and a weekly check-in with school.",
+}
+_S47_FINDINGS = (
+    "Saw {first} at home and alone; spoke to mother, the school or health visitor and the police. "
+    "The family's account does not explain the concerns, and the police were called to the home "
+    "twice this year.")
+_ICPC_REASONS = (
+    "Agencies agree {first} is likely to suffer significant harm without a plan: repeated "
+    "incidents, an account that does not explain the concerns, and support so far has not "
+    "helped.")
 
 
 def _case_record_demo(demo, child, n: int) -> None:

@@ -637,7 +637,8 @@ class Simulator:
                     ["21"] if rng.random() < 0.5 else rng.sample(FACTORS, 1))
                 a2 = self.rec.change(h, a, ac.check_assessment_authorise,
                                      {"by": manager, "factors": factors}, authorisation_date=auth,
-                                     authorised_by_id=manager.pk, requires_support=in_need)
+                                     authorised_by_id=manager.pk, requires_support=in_need,
+                                     status="authorised")
                 if a2 is not None:
                     for code in factors:
                         factor = make(AssessmentFactorIdentified, assessment_id=a2.pk, code=code)

@@ -985,6 +985,13 @@ def check_return_interview_record(h: ChildHistory, candidate, checks: Checks) ->
     elif candidate.end_date is not None:
         checks.require(local_time(offered_at).date() >= candidate.end_date, "return_interview_offered_at",
                        "local", "the interview cannot be offered before the child returned")
+    held_on = candidate.return_interview_held_on
+    if held_on is not None:
+        checks.not_future(held_on, "return_interview_held_on", "local", "the interview")
+        checks.require(candidate.return_interview_accepted is not False, "return_interview_held_on",
+                       "local", "the child declined the interview; it cannot also have been held")
+        checks.require(held_on >= local_time(offered_at).date(), "return_interview_held_on", "local",
+                       "the interview cannot be held before it was offered")
 
 
 # --- deprivation of liberty -----------------------------------------------------------------------

@@ -55,13 +55,16 @@ def missing_episode_end(*, by, missing_id: int, expected_version: int | None, en
 
 @transaction.atomic
 def return_interview_record(*, by, missing_id: int, expected_version: int | None,
-                            offered_at: dt.datetime, accepted: bool | None = None) -> MissingEpisode:
-    """Record that a return home interview was offered, and whether the child took it up."""
+                            offered_at: dt.datetime, accepted: bool | None = None,
+                            held_on: dt.date | None = None) -> MissingEpisode:
+    """Record that a return home interview was offered, whether the child took it up, and when it
+    was held (offered, accepted, done: each may be recorded as it happens, the form filled again)."""
     change = Change.of(MissingEpisode, missing_id, by=by, event="return_interview_record",
                        expected_version=expected_version)
     return change.save(change.edit(change.held, c.check_return_interview_record,
                                    to=dict(return_interview_offered_at=offered_at,
-                                           return_interview_accepted=accepted)))
+                                           return_interview_accepted=accepted,
+                                           return_interview_held_on=held_on)))
 
 
 @transaction.atomic

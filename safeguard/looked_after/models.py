@@ -174,6 +174,9 @@ class MissingEpisode(Recorded):
     returned_at = models.DateTimeField(null=True, blank=True)
     return_interview_offered_at = models.DateTimeField(null=True, blank=True)
     return_interview_accepted = models.BooleanField(null=True, blank=True)
+    # Statutory guidance on children who run away or go missing (2014): the interview is offered
+    # within 72 hours; whether it was held, and when, is what the IRO and the council follow up.
+    return_interview_held_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from safeguard.access import policy
+from safeguard.assessment import selectors as assessment_selectors
+from safeguard.assessment.models import Assessment
 from safeguard.casework import chronology, court, drafts, search, selectors, services
 from safeguard.casework import documents as docs
 from safeguard.casework import subject_access as sar
@@ -234,12 +236,21 @@ def notes_search(request):
 def _form_of_draft_key(user, key: str):
     """The child a draft key names and the address of its form, if the key is one this user may
     write: their own new note ("case-note:child-<id>:user-<their id>") or a correction of a note
-    ("case-note:<note id>"). The address is worked out here, never taken from the browser."""
+    ("case-note:<note id>") or a section of an assessment ("assessment:<id>:<section>"). The
+    address is worked out here, never taken from the browser."""
     parts = key.split(":")
     if len(parts) == 3 and parts[0] == "case-note" and parts[2] == f"user-{user.pk}" \
             and parts[1].startswith("child-") and parts[1][6:].isdigit():
         child_id = int(parts[1][6:])
         url = reverse("web:note_new", args=[child_id])
+    elif len(parts) == 3 and parts[0] == "assessment" and parts[1].isdigit() \
+            and parts[2] in forms.ASSESSMENT_SECTIONS:
+        try:
+            detail = assessment_selectors.assessment_detail(int(parts[1]), user=user)
+        except Assessment.DoesNotExist:
+            return None, ""
+        child_id = detail.assessment.referral.child_id
+        url = reverse("web:assessment_section", args=[child_id, detail.assessment.pk, parts[2]])
     elif len(parts) == 2 and parts[0] == "case-note" and parts[1].isdigit():
         detail = selectors.note_detail(user, int(parts[1]))
         if detail is None or not detail.child_ids:

@@ -16,15 +16,20 @@ from safeguard.access.selectors import (
     SEARCH_NAME,
 )
 from safeguard.casework.models import CaseNote
-from safeguard.child_protection.models import Section47Enquiry
+from safeguard.child_protection.models import (
+    Agency,
+    ChildParticipation,
+    ConferenceDecision,
+    PlanEndReason,
+    Section47Enquiry,
+)
 from safeguard.core import codes
 from safeguard.core.errors import NARRATIVE_LIMIT
 from safeguard.front_door.models import Contact, Referral
+from safeguard.looked_after.models import HealthAssessment
 from safeguard.workforce.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]
 
 
 #: Shown under each narrative field, whose limit the services' checks enforce (issue 15, finding 8).
@@ -180,7 +185,7 @@ class ReferralResponseForm(GovForm):
     response = forms.ChoiceField(
         label="Response to the referral", choices=[("", "Choose"), *Referral.Response.choices]
     )
-    response_date = forms.DateField(label="Decision date", widget=DATE)
+    response_date = GovDateField(label="Decision date")
 
 
 class PrimaryNeedForm(GovForm):
@@ -188,75 +193,206 @@ class PrimaryNeedForm(GovForm):
 
 
 class AssessmentStartForm(GovForm):
-    start_date = forms.DateField(label="Assessment start date", widget=DATE)
+    start_date = GovDateField(label="Assessment start date")
+    reason = forms.CharField(
+        label="Why is a new assessment needed? (only if this episode already has one)", required=False,
+        max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssessmentAuthoriseForm(GovForm):
-    authorisation_date = forms.DateField(label="Authorisation date", widget=DATE)
-    factors = forms.MultipleChoiceField(
-        label="Factors identified at assessment",
-        choices=codes.AssessmentFactor.choices,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
+class GroupedCheckboxes(Checkboxes):
+    """Checkboxes under sub-headings (choices given as (heading, [(value, label), ...]))."""
+
+    sg_kind = "checkbox-groups"
+
+
+#: The Assessment Framework's sections (Working Together 2023 ch. 2; DOMAIN.md), with what each
+#: covers as its hint.
+ASSESSMENT_SECTIONS = {
+    "developmental_needs": (
+        "The child's developmental needs",
+        "Health, education, emotional and behavioural development, identity, family and social "
+        "relationships, social presentation, self-care skills"),
+    "parenting_capacity": (
+        "Parenting capacity",
+        "Basic care, ensuring safety, emotional warmth, stimulation, guidance and boundaries, stability"),
+    "family_and_environment": (
+        "Family and environmental factors",
+        "Family history and functioning, wider family, housing, employment, income, the family's "
+        "social integration, community resources"),
+    "wishes_and_feelings": (
+        "The child's wishes and feelings",
+        "In the child's own words where you can: what they said, how and where they said it"),
+    "analysis": (
+        "Analysis",
+        "What the information means for the child: harm and risk, strengths, and what is likely if "
+        "nothing changes"),
+    "recommendation": ("Recommendation", "What should happen next, and why"),
+}
+
+_FACTOR_GROUPS = (
+    ("Parents, carers and others in the household",
+     ("1B", "1C", "2B", "2C", "3B", "3C", "4B", "4C", "5B", "5C", "6B", "6C")),
+    ("The child's own needs", ("1A", "2A", "4A", "5A", "6A", "7A", "9A", "14A", "15A")),
+    ("Abuse and neglect", ("3A", "16A", "17A", "18B", "18C", "19B", "19C", "22A", "23A")),
+    ("Exploitation and going missing", ("10A", "11A", "12A", "13A", "24A")),
+    ("Private fostering", ("8B", "8C", "8D", "8E", "8F")),
+    ("Other", ("20", "21")),
+)
+#: The CIN census factors (AssessmentFactors), grouped as a worker thinks of them, each with its code.
+FACTOR_CHOICES = [
+    (heading, [(code, f"{codes.AssessmentFactor(code).label} ({code})") for code in group])
+    for heading, group in _FACTOR_GROUPS
+]
+
+
+def _factors_field(label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(label=label, choices=FACTOR_CHOICES, required=False,
+                                     widget=GroupedCheckboxes,
+                                     help_text="Tick each factor the assessment found. The codes are "
+                                               "the CIN census codes.")
+
+
+class AssessmentSectionForm(GovForm):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}), required=False,
+                           max_length=NARRATIVE_LIMIT)
+
+    def __init__(self, *args, section: str, amending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        label, hint = ASSESSMENT_SECTIONS[section]
+        self.fields["text"].label, self.fields["text"].help_text = label, hint
+        if amending:
+            self.fields["reason"] = forms.CharField(
+                label="Why are you amending the authorised assessment?", max_length=500,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Shown with the amendment. The authorised words are kept.")
+        govuk_classes(self)
+
+
+class AssessmentSubmitForm(GovForm):
+    child_seen_date = GovDateField(label="Date the child was seen", required=False,
+                                   help_text="For example, 27 3 2026")
+    outcome = forms.ChoiceField(label="What do you recommend?", widget=Radios, choices=[])
     requires_support = forms.ChoiceField(
-        label="Does the child need children's social care support?", choices=YES_NO
-    )
+        label="Does the child need children's social care support?", choices=YES_NO_RADIOS, widget=Radios)
+    factors = _factors_field("Factors identified at assessment")
+
+    def __init__(self, *args, outcomes, seen_recorded: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = outcomes
+        if seen_recorded:
+            del self.fields["child_seen_date"]
+
+
+DECISIONS = [("authorise", "Authorise the assessment"), ("return", "Return it to the worker with comments")]
+
+
+class AssessmentDecisionForm(GovForm):
+    decision = forms.ChoiceField(label="Your decision", widget=Radios, choices=DECISIONS)
+    comments = forms.CharField(label="Comments", widget=forms.Textarea(attrs={"rows": 5}), required=False,
+                               max_length=NARRATIVE_LIMIT,
+                               help_text="Needed to return it: say what must change. Shown to the worker.")
+    authorisation_date = GovDateField(label="Authorisation date", required=False)
+    requires_support = forms.ChoiceField(
+        label="Does the child need children's social care support?", choices=YES_NO_RADIOS, widget=Radios,
+        required=False)
+    factors = _factors_field("Factors identified at assessment")
 
 
 class StrategyDiscussionForm(GovForm):
-    held_on = forms.DateField(label="Date held", widget=DATE)
-    s47_initiated = forms.ChoiceField(label="Were section 47 enquiries started?", choices=YES_NO)
+    held_on = GovDateField(label="Date held")
+    s47_initiated = forms.ChoiceField(label="Were section 47 enquiries started?", choices=YES_NO_RADIOS,
+                                      widget=Radios)
     attendees = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                 max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
 class Section47StartForm(GovForm):
-    start_date = forms.DateField(label="Section 47 start date", widget=DATE)
+    start_date = GovDateField(label="Section 47 start date")
+
+
+class Section47SubmitForm(GovForm):
+    findings = forms.CharField(label="What the enquiry found", widget=forms.Textarea(attrs={"rows": 8}),
+                               max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
+    proposed_outcome = forms.ChoiceField(label="The outcome you propose", widget=Radios,
+                                         choices=Section47Enquiry.Outcome.choices)
 
 
 class Section47OutcomeForm(GovForm):
-    end_date = forms.DateField(label="Date the enquiry ended", widget=DATE)
-    outcome = forms.ChoiceField(choices=[("", "Choose"), *Section47Enquiry.Outcome.choices])
-    icpc_not_required = forms.ChoiceField(label="Is an initial conference NOT required?", choices=YES_NO)
+    end_date = GovDateField(label="Date the enquiry ended")
+    outcome = forms.ChoiceField(label="Outcome", widget=Radios, choices=Section47Enquiry.Outcome.choices)
+    icpc_not_required = forms.ChoiceField(label="Is an initial conference NOT required?",
+                                          choices=YES_NO_RADIOS, widget=Radios)
+    rationale = forms.CharField(label="Your rationale", widget=forms.Textarea(attrs={"rows": 4}),
+                                max_length=NARRATIVE_LIMIT, help_text="Shown on the child's record")
 
 
-class ConferenceForm(GovForm):
-    held_on = forms.DateField(label="Date of the initial conference", widget=DATE)
+class _MinutesForm(GovForm):
+    """What a conference's minutes hold (Working Together 2023 ch. 3): who was invited and came,
+    the agencies, the child's participation and views, the decision's reasons."""
+
+    invited = forms.CharField(label="Invited", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              max_length=NARRATIVE_LIMIT)
+    attended = forms.CharField(label="Attended", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=NARRATIVE_LIMIT)
+    apologies = forms.CharField(label="Apologies", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                max_length=NARRATIVE_LIMIT)
+    agencies = forms.MultipleChoiceField(label="Agencies represented", widget=Checkboxes, required=False,
+                                         choices=Agency.choices)
+    child_participation = forms.ChoiceField(label="How the child took part", widget=Radios,
+                                            choices=ChildParticipation.choices)
+    child_views = forms.CharField(label="The child's views", widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False, max_length=NARRATIVE_LIMIT,
+                                  help_text="In the child's own words where you can")
+
+
+class ConferenceForm(_MinutesForm):
+    held_on = GovDateField(label="Date of the initial conference")
     plan_required = forms.ChoiceField(
-        label="Did the conference decide the child needs a CP plan?", choices=YES_NO
+        label="Did the conference decide the child needs a CP plan?", choices=YES_NO_RADIOS, widget=Radios
     )
-    chair = forms.ModelChoiceField(label="Chair", queryset=None, required=False)
-
-    def __init__(self, *args, local_authority_id=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = User.objects.filter(
-            role="iro", is_active=True, local_authority_id=local_authority_id
-        )
+    decision_reasons = forms.CharField(label="The reasons for the decision", max_length=NARRATIVE_LIMIT,
+                                       widget=forms.Textarea(attrs={"rows": 5}))
+    field_order = ["held_on", "invited", "attended", "apologies", "agencies", "child_participation",
+                   "child_views", "plan_required", "decision_reasons"]
 
 
-class ReviewConferenceForm(GovForm):
-    held_on = forms.DateField(label="Date of the review conference", widget=DATE)
+class ReviewConferenceForm(_MinutesForm):
+    held_on = GovDateField(label="Date of the review conference")
+    progress = forms.CharField(label="Progress against the plan", widget=forms.Textarea(attrs={"rows": 5}),
+                               max_length=NARRATIVE_LIMIT)
+    decision = forms.ChoiceField(label="The conference's decision", widget=Radios,
+                                 choices=[(v, label) for v, label in ConferenceDecision.choices
+                                          if v in ("continue_plan", "end_plan")])
+    decision_reasons = forms.CharField(label="The reasons for the decision", max_length=NARRATIVE_LIMIT,
+                                       widget=forms.Textarea(attrs={"rows": 5}))
+    field_order = ["held_on", "invited", "attended", "apologies", "agencies", "child_participation",
+                   "child_views", "progress", "decision", "decision_reasons"]
+
+
+class CPPlanEndForm(GovForm):
+    end_date = GovDateField(label="Date the plan ended")
+    end_reason = forms.ChoiceField(label="Why the plan ended", widget=Radios, choices=PlanEndReason.choices)
+    end_detail = forms.CharField(label="If other, say why", max_length=200, required=False)
 
 
 class LookedAfterReviewForm(GovForm):
-    review_date = forms.DateField(label="Date of the review", widget=DATE)
+    review_date = GovDateField(label="Date of the review")
     participation = forms.ChoiceField(
         label="How the child took part", choices=_choices(codes.ReviewParticipation)
     )
 
 
 class CPPlanForm(GovForm):
-    start_date = forms.DateField(label="Plan start date", widget=DATE)
+    start_date = GovDateField(label="Plan start date")
     initial_category = forms.ChoiceField(label="Category of abuse", choices=_choices(codes.CategoryOfAbuse))
 
 
 class CINPlanStartForm(GovForm):
-    start_date = forms.DateField(label="CIN plan start date", widget=DATE)
+    start_date = GovDateField(label="CIN plan start date")
 
 
 class CINPlanEndForm(GovForm):
-    end_date = forms.DateField(label="CIN plan end date", widget=DATE)
+    end_date = GovDateField(label="CIN plan end date")
 
 
 class _EpisodeForm(GovForm):
@@ -283,12 +419,12 @@ class _EpisodeForm(GovForm):
 
 
 class CareStartForm(_EpisodeForm):
-    decom = forms.DateField(label="Date the child became looked after (DECOM)", widget=DATE)
+    decom = GovDateField(label="Date the child became looked after (DECOM)")
     field_order = ["decom"]
 
 
 class EpisodeChangeForm(_EpisodeForm):
-    decom = forms.DateField(label="Date of the change (DECOM of the new episode)", widget=DATE)
+    decom = GovDateField(label="Date of the change (DECOM of the new episode)")
     rne = forms.ChoiceField(
         label="Reason for new episode (RNE)",
         choices=[c for c in _choices(codes.ReasonForNewEpisode) if c[0] != "S"],
@@ -309,7 +445,7 @@ class EpisodeChangeForm(_EpisodeForm):
 
 
 class CareEndForm(GovForm):
-    dec = forms.DateField(label="Date the child ceased to be looked after (DEC)", widget=DATE)
+    dec = GovDateField(label="Date the child ceased to be looked after (DEC)")
     rec = forms.ChoiceField(
         label="Reason episode ceased (REC)",
         choices=[c for c in _choices(codes.ReasonEpisodeCeased) if c[0] != "X1"],
@@ -318,15 +454,83 @@ class CareEndForm(GovForm):
 
 
 class VisitForm(GovForm):
-    visit_date = forms.DateField(widget=DATE)
+    visit_date = GovDateField(label="Date of the visit")
     seen = forms.BooleanField(label="Child seen", required=False, initial=True)
     seen_alone = forms.BooleanField(label="Child seen alone", required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                             max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
+class TransferInConferenceForm(_MinutesForm):
+    notification_date = GovDateField(label="Date of written notification from the other council")
+    held_on = GovDateField(label="Date of the transfer-in conference")
+    plan_required = forms.ChoiceField(
+        label="Did the conference decide the child needs a CP plan?", choices=YES_NO_RADIOS, widget=Radios
+    )
+    decision_reasons = forms.CharField(label="The reasons for the decision", max_length=NARRATIVE_LIMIT,
+                                       widget=forms.Textarea(attrs={"rows": 5}))
+    field_order = ["notification_date", "held_on"]
+
+
+class CoreGroupForm(GovForm):
+    held_on = GovDateField(label="Date of the core group meeting")
+    attended = forms.CharField(label="Who attended", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=NARRATIVE_LIMIT)
+    progress = forms.CharField(label="Progress against the plan", widget=forms.Textarea(attrs={"rows": 5}),
+                               required=False, max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
+
+
+class HealthAssessmentForm(GovForm):
+    kind = forms.ChoiceField(label="Which health assessment", widget=Radios,
+                             choices=HealthAssessment.Kind.choices)
+    requested_date = GovDateField(label="Date requested", required=False,
+                                  help_text="For example, 27 3 2026. The request is due within 2 working "
+                                            "days of the child becoming looked after")
+    completed_date = GovDateField(label="Date completed", required=False,
+                                  help_text="Leave blank if it has been requested but not yet done")
+
+
+class PEPForm(GovForm):
+    plan_date = GovDateField(label="Date of the personal education plan meeting")
+
+
+class MissingStartForm(GovForm):
+    kind = forms.ChoiceField(label="Was the child missing or away?", widget=Radios,
+                             choices=codes.MissingType.choices)
+    start_date = GovDateField(label="Date the child went missing or away")
+    end_date = GovDateField(label="Date the child returned", required=False,
+                            help_text="Leave blank if the child has not yet returned")
+
+
+class MissingEndForm(GovForm):
+    end_date = GovDateField(label="Date the child returned")
+    returned_at = forms.DateTimeField(label="Time of return (if known)", widget=DATETIME, required=False,
+                                      help_text="The 72 hours for offering a return interview run from it")
+
+
+RHI_ACCEPTED = [("yes", "Yes"), ("no", "No, the child declined"), ("", "Not known yet")]
+
+
+class ReturnInterviewForm(GovForm):
+    offered_at = forms.DateTimeField(label="When the return interview was offered", widget=DATETIME)
+    accepted = forms.ChoiceField(label="Did the child accept the interview?", widget=Radios,
+                                 choices=RHI_ACCEPTED, required=False)
+    held_on = GovDateField(label="Date the interview was held", required=False,
+                           help_text="Leave blank until it has been held")
+
+
+class CareLeaverContactForm(GovForm):
+    contact_date = GovDateField(label="Date of contact")
+    in_touch = forms.ChoiceField(label="In touch (IN_TOUCH)", widget=Radios,
+                                 choices=codes.CareLeaverInTouch.choices)
+    activity = forms.ChoiceField(label="Main activity (ACTIV)", choices=_choices(codes.CareLeaverActivity))
+    accommodation = forms.ChoiceField(label="Accommodation (ACCOM)",
+                                      choices=_choices(codes.CareLeaverAccommodation))
+    pathway_plan_review_date = GovDateField(label="Date the pathway plan was reviewed", required=False)
+
+
 class ClosureForm(GovForm):
-    closure_date = forms.DateField(label="Closure date", widget=DATE)
+    closure_date = GovDateField(label="Closure date")
     reason_for_closure = forms.ChoiceField(
         label="Reason for closure", choices=_choices(codes.ReasonForClosure)
     )
@@ -342,7 +546,7 @@ class ClosureForm(GovForm):
 
 class AllocateForm(GovForm):
     worker = forms.ModelChoiceField(label="Social worker", queryset=None)
-    start_date = forms.DateField(widget=DATE)
+    start_date = GovDateField(label="Start date")
     change_reason = forms.ChoiceField(
         label="Reason for change of worker",
         choices=_choices(codes.SocialWorkerChangeReason, "Not a change"),
@@ -358,7 +562,7 @@ class AllocateForm(GovForm):
 
 class IROAllocateForm(GovForm):
     worker = forms.ModelChoiceField(label="IRO or child protection chair", queryset=None)
-    start_date = forms.DateField(widget=DATE)
+    start_date = GovDateField(label="Start date")
 
     def __init__(self, *args, local_authority_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -387,7 +591,7 @@ class RelationshipForm(GovForm):
 
 
 class RestrictForm(GovForm):
-    restricted = forms.ChoiceField(label="Restrict this record?", choices=YES_NO)
+    restricted = forms.ChoiceField(label="Restrict this record?", choices=YES_NO_RADIOS, widget=Radios)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -416,7 +620,7 @@ class FindForm(GovForm):
 
     name = forms.CharField(required=False, max_length=SEARCH_MAX_CHARS,
                            help_text=f"Misspellings are tolerated. Up to {SEARCH_MAX_WORDS} words.")
-    date_of_birth = forms.DateField(widget=DATE, required=False)
+    date_of_birth = GovDateField(label="Date of birth", required=False)
     identifier = forms.CharField(label="LA child ID, UPN or NHS number", required=False,
                                  max_length=SEARCH_MAX_IDENTIFIER)
 

@@ -24,6 +24,28 @@ from safeguard.workforce.models import Allocation
 from . import forms as f
 
 RECORD, AUTHORISE = "record", "authorise"
+# Conferences are recorded by their chair, an IRO or CP chair (Working Together 2023 ch. 3); the end
+# of a CP plan is decided at a review conference, so its chair or a team manager records it.
+CHAIR, CHAIR_OR_MANAGER = "chair", "chair_or_manager"
+
+
+def may_take(step: Step, user) -> bool:
+    """Whether this user may take this step (the services refuse anyone else with a message that
+    says whose decision it is)."""
+    if step.who == AUTHORISE:
+        return policy.can_authorise(user)
+    if step.who == CHAIR:
+        return policy.role_of(user) == policy.IRO
+    if step.who == CHAIR_OR_MANAGER:
+        return policy.role_of(user) == policy.IRO or policy.can_authorise(user)
+    return True
+
+
+REFUSED = {
+    AUTHORISE: "this decision is a team manager's",
+    CHAIR: "a conference's record and decision are its chair's: an IRO or child protection chair",
+    CHAIR_OR_MANAGER: "this decision is the conference chair's or a team manager's",
+}
 # What a step's form carries from when it was read (issue 15, finding 5): the primary key of the
 # record it acts on (a form for record A is not saved against record B), and for a step that changes
 # that record, the version read too (a form opened earlier and saved later is refused, not let
@@ -50,16 +72,19 @@ def _referral_with_response(h):
     return r if r is not None and r.response else None
 
 
-def _unauthorised_assessment(h):
+def _assessment_in(h, statuses):
     r = _open_referral(h)
-    return next(
-        (
-            a
-            for a in reversed(h.assessments)
-            if r is not None and a.referral_id == r.pk and a.authorisation_date is None
-        ),
-        None,
-    )
+    return next((a for a in reversed(h.assessments) if r is not None and a.referral_id == r.pk
+                 and a.authorisation_date is None and a.status in statuses), None)
+
+
+def _assessment_to_write(h):
+    """The open episode's assessment the worker is writing (a draft, or returned to them)."""
+    return _assessment_in(h, ("draft", "returned"))
+
+
+def _submitted_assessment(h):
+    return _assessment_in(h, ("submitted",))
 
 
 def _open_s47(h):
@@ -135,9 +160,35 @@ def _open_care_episode(h):
     return open_episode(h, period.pk) or period
 
 
+def _transfer_in_awaiting_conference(h):
+    """An episode opened on another council's transfer request, with no transfer-in conference yet (T06)."""
+    r = _open_referral(h)
+    if r is None or not r.is_transfer_in_request:
+        return None
+    held = any(c.referral_id == r.pk and c.kind == "transfer_in" for c in h.conferences)
+    return None if held else r
+
+
+def _open_missing(h):
+    return next((m for m in reversed(h.missing) if m.end_date is None), None)
+
+
+def _return_interview_due(h):
+    """The latest return from missing whose interview is not yet held or declined (T14)."""
+    return next((m for m in reversed(h.missing) if m.kind == "M" and m.end_date is not None
+                 and m.return_interview_held_on is None and m.return_interview_accepted is not False), None)
+
+
+def _care_leaver(h):
+    """A young person who was looked after and is not now: the personal adviser keeps in touch."""
+    return h.child if h.periods and _open_period(h) is None else None
+
+
 def _needs_iro(h):
-    """Looked after (Children Act 1989 s25A) or on a child protection plan (a conference chair)."""
-    return _open_period(h) or _open_cp_plan(h)
+    """Looked after (Children Act 1989 s25A), on a child protection plan, or awaiting a conference,
+    which an IRO or CP chair must chair (Working Together 2023 ch. 3)."""
+    return (_open_period(h) or _open_cp_plan(h) or _s47_awaiting_conference(h)
+            or _transfer_in_awaiting_conference(h))
 
 
 def _latest_sd(h, referral):
@@ -161,9 +212,9 @@ def _allocation_or_child(h):
 class Step:
     key: str
     title: str
-    form: type
+    form: type | None
     target: Callable  # history -> record or None
-    save: Callable  # (user, history, target, cleaned, version read or None) -> saved record
+    save: Callable | None  # (user, history, target, cleaned, version read or None) -> saved record
     carries: str | None  # PK, VERSION or None: see above; each step says why
     who: str = RECORD
     initial: Callable = lambda target: {}  # noqa: E731
@@ -172,6 +223,9 @@ class Step:
     # (the new DECOM) that the rules also check as the ending episode's DEC; the end of care is the
     # DEC the rules also call the period's end date.
     field_aliases: dict = field(default_factory=dict)
+    # A step with a page of its own (the assessment's task list): the URL name, given the child's
+    # and the target's keys; the step's address sends the user there.
+    page: str = ""
 
 
 def _episode_now(t) -> dict:
@@ -219,6 +273,12 @@ def _care_end(u, h, t, d, v):
     return looked_after.period_of_care_end(
         by=u, child_id=h.child.pk, end_date=d["dec"], reason_ceased=d["rec"]
     )
+
+
+def _minutes(d) -> dict:
+    """What a conference form's minutes fields hold, as the service takes them."""
+    return {k: d[k] for k in ("invited", "attended", "apologies", "agencies", "child_participation",
+                              "child_views")}
 
 
 def _now():
@@ -284,21 +344,23 @@ STEPS: dict[str, Step] = {
             initial=_today,
         ),
         Step(
-            "assessment-authorise",
-            "Authorise the assessment",
-            f.AssessmentAuthoriseForm,
-            _unauthorised_assessment,
-            lambda u, h, t, d, v: assessment.assessment_authorise(
-                by=u,
-                assessment_id=t.pk,
-                expected_version=v,
-                authorisation_date=d["authorisation_date"],
-                factors=d["factors"],
-                requires_support=f.yes_no(d["requires_support"]),
-            ),
-            carries=VERSION,  # changes the assessment
+            "assessment-write",
+            "Write the assessment",
+            None,
+            _assessment_to_write,
+            None,
+            carries=None,  # a page of its own: the assessment's task list
+            page="web:assessment",
+        ),
+        Step(
+            "assessment-decision",
+            "Authorise or return the assessment",
+            None,
+            _submitted_assessment,
+            None,
+            carries=None,  # a page of its own, which carries the assessment's version
             who=AUTHORISE,
-            initial=lambda t: {"authorisation_date": today()},
+            page="web:assessment_decide",
         ),
         Step(
             "cin-plan-start",
@@ -350,8 +412,16 @@ STEPS: dict[str, Step] = {
             initial=_today,
         ),
         Step(
+            "section47-submit",
+            "Submit the section 47 findings for a decision",
+            f.Section47SubmitForm,
+            _open_s47,
+            lambda u, h, t, d, v: cp.section47_submit(by=u, section47_id=t.pk, expected_version=v, **d),
+            carries=VERSION,  # the findings are of the enquiry as the worker read it
+        ),
+        Step(
             "section47-outcome",
-            "Record the section 47 outcome",
+            "Decide the section 47 outcome",
             f.Section47OutcomeForm,
             _open_s47,
             lambda u, h, t, d, v: cp.section47_record_outcome(
@@ -361,8 +431,10 @@ STEPS: dict[str, Step] = {
                 end_date=d["end_date"],
                 outcome=d["outcome"],
                 icpc_not_required=bool(f.yes_no(d["icpc_not_required"])),
+                rationale=d["rationale"],
             ),
             carries=VERSION,  # changes the enquiry
+            who=AUTHORISE,
             initial=lambda t: {"end_date": today()},
         ),
         Step(
@@ -377,11 +449,14 @@ STEPS: dict[str, Step] = {
                 held_on=d["held_on"],
                 section47_id=t.pk,
                 plan_required=f.yes_no(d["plan_required"]),
-                chair=d["chair"] or (u if u.role == "iro" else None),
+                chair=u,
+                decision="plan_needed" if f.yes_no(d["plan_required"]) else "plan_not_needed",
+                decision_reasons=d["decision_reasons"],
+                **_minutes(d),
             ),
             carries=PK,  # adds a conference on this enquiry, which is settled once its outcome is in
+            who=CHAIR,
             initial=lambda t: {"held_on": today()},
-            form_kwargs=True,
         ),
         Step(
             "cp-plan",
@@ -390,6 +465,7 @@ STEPS: dict[str, Step] = {
             _conference_awaiting_plan,
             lambda u, h, t, d, v: cp.cp_plan_start(by=u, referral_id=t.referral_id, conference_id=t.pk, **d),
             carries=PK,  # adds a plan on this conference; conferences are not edited here
+            who=CHAIR,
             initial=lambda t: {"start_date": t.held_on},
         ),
         Step(
@@ -403,10 +479,55 @@ STEPS: dict[str, Step] = {
                 kind="review",
                 held_on=d["held_on"],
                 cp_plan_id=t.pk,
-                chair=u if u.role == "iro" else None,
+                chair=u,
+                progress=d["progress"],
+                decision=d["decision"],
+                decision_reasons=d["decision_reasons"],
+                **_minutes(d),
             ),
             carries=PK,  # adds to this plan; an ended plan is no longer offered
+            who=CHAIR,
             initial=lambda t: {"held_on": today()},
+        ),
+        Step(
+            "transfer-in-conference",
+            "Record a transfer-in child protection conference",
+            f.TransferInConferenceForm,
+            _transfer_in_awaiting_conference,
+            lambda u, h, t, d, v: cp.conference_record(
+                by=u,
+                referral_id=t.pk,
+                kind="transfer_in",
+                held_on=d["held_on"],
+                notification_date=d["notification_date"],
+                plan_required=f.yes_no(d["plan_required"]),
+                chair=u,
+                decision="plan_needed" if f.yes_no(d["plan_required"]) else "plan_not_needed",
+                decision_reasons=d["decision_reasons"],
+                **_minutes(d),
+            ),
+            carries=PK,  # adds a conference to this episode; a second is no longer offered
+            who=CHAIR,
+            initial=lambda t: {"held_on": today()},
+        ),
+        Step(
+            "core-group",
+            "Record a core group meeting",
+            f.CoreGroupForm,
+            _open_cp_plan,
+            lambda u, h, t, d, v: cp.core_group_record(by=u, cp_plan_id=t.pk, **d),
+            carries=PK,  # adds to this plan; an ended plan is no longer offered
+            initial=lambda t: {"held_on": today()},
+        ),
+        Step(
+            "cp-plan-end",
+            "End the child protection plan",
+            f.CPPlanEndForm,
+            _open_cp_plan,
+            lambda u, h, t, d, v: cp.cp_plan_end(by=u, cp_plan_id=t.pk, expected_version=v, **d),
+            carries=VERSION,  # changes the plan
+            who=CHAIR_OR_MANAGER,
+            initial=lambda t: {"end_date": today()},
         ),
         Step(
             "care-start",
@@ -445,6 +566,68 @@ STEPS: dict[str, Step] = {
             lambda u, h, t, d, v: looked_after.review_record(by=u, child_id=h.child.pk, **d),
             carries=PK,  # adds to this period of care
             initial=lambda t: {"review_date": today()},
+        ),
+        Step(
+            "health-assessment",
+            "Record a health assessment (requested or done)",
+            f.HealthAssessmentForm,
+            _open_period,
+            lambda u, h, t, d, v: looked_after.health_assessment_record(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address
+            initial=lambda t: {"kind": "IHA"},
+        ),
+        Step(
+            "pep",
+            "Record a personal education plan",
+            f.PEPForm,
+            _open_period,
+            lambda u, h, t, d, v: looked_after.pep_record(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address
+            initial=lambda t: {"plan_date": today()},
+        ),
+        Step(
+            "missing",
+            "Record that the child went missing or away",
+            f.MissingStartForm,
+            _child,
+            lambda u, h, t, d, v: looked_after.missing_episode_start(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address
+            initial=lambda t: {"kind": "M", "start_date": today()},
+        ),
+        Step(
+            "missing-end",
+            "Record the child's return from missing",
+            f.MissingEndForm,
+            _open_missing,
+            lambda u, h, t, d, v: looked_after.missing_episode_end(
+                by=u, missing_id=t.pk, expected_version=v, end_date=d["end_date"],
+                returned_at=d["returned_at"]),
+            carries=VERSION,  # changes the missing episode
+            initial=lambda t: {"end_date": today()},
+        ),
+        Step(
+            "return-interview",
+            "Record the return home interview",
+            f.ReturnInterviewForm,
+            _return_interview_due,
+            lambda u, h, t, d, v: looked_after.return_interview_record(
+                by=u, missing_id=t.pk, expected_version=v, offered_at=d["offered_at"],
+                accepted=f.yes_no(d["accepted"]), held_on=d["held_on"]),
+            carries=VERSION,  # changes the missing episode, and its form is filled from it
+            initial=lambda t: {
+                "offered_at": t.return_interview_offered_at and timezone.localtime(
+                    t.return_interview_offered_at).replace(tzinfo=None) or _now(),
+                "accepted": {True: "yes", False: "no"}.get(t.return_interview_accepted, ""),
+                "held_on": t.return_interview_held_on},
+        ),
+        Step(
+            "care-leaver-contact",
+            "Record contact with the care leaver",
+            f.CareLeaverContactForm,
+            _care_leaver,
+            lambda u, h, t, d, v: looked_after.care_leaver_contact_record(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address
+            initial=lambda t: {"contact_date": today(), "in_touch": "YES"},
         ),
         Step(
             "visit",
@@ -512,11 +695,48 @@ STEPS: dict[str, Step] = {
 }
 
 
+#: The step that meets each clock (INDICATORS.md Part A), so that no clock on a worklist is
+#: without a place to record what stops it. Visits (T09, T11, T15) are also met by a case note
+#: marked "statutory visit". The LADO's clocks (T16*) are about adults and are met on the LADO's pages.
+FOR_CLOCK: dict[str, tuple[str, ...]] = {
+    "T01": ("referral-response",),
+    "T02": ("assessment-decision", "assessment-write"),
+    "T03I": ("assessment-decision", "assessment-write"),
+    "T03C": ("assessment-decision", "assessment-write"),
+    "T04": ("section47-outcome",),
+    "T05": ("icpc", "section47-outcome"),  # the enquiry's outcome decides that a conference is needed
+    "T06": ("transfer-in-conference",),
+    "T07": ("core-group",),
+    "T08": ("review-conference",),
+    "T09": ("visit",),
+    "T10": ("looked-after-review",),
+    "T11": ("visit",),
+    "T12Q": ("health-assessment",),
+    "T12I": ("health-assessment",),
+    "T12R": ("health-assessment",),
+    "T13": ("pep",),
+    "T14": ("return-interview", "missing-end"),
+    "T15": ("visit",),
+}
+
+
+def for_clock(history, user, code: str) -> tuple[Step | None, str]:
+    """The step that meets this clock for this child now, or why there is none for this user."""
+    keys = FOR_CLOCK.get(code, ())
+    offered = [STEPS[k] for k in keys if STEPS[k].target(history) is not None]
+    if not offered:
+        return None, "nothing in the record is waiting to meet this timescale now"
+    mine = [s for s in offered if may_take(s, user)]
+    if not mine:
+        return None, f"“{offered[0].title}”: {REFUSED[offered[0].who]}; it is waiting for them"
+    return mine[0], ""
+
+
 def available(history, user) -> list[tuple[Step, object]]:
     """The steps this user can take now on this child, with the record each acts on."""
     out = []
     for step in STEPS.values():
-        if step.who == AUTHORISE and not policy.can_authorise(user):
+        if not may_take(step, user):
             continue
         target = step.target(history)
         if target is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import casework, second_factor, views
+from . import assessments, casework, second_factor, views
 
 app_name = "web"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("children/<str:child_id>/grant/", views.grant, name="grant"),
     path("children/<str:child_id>/restrict/", views.restrict, name="restrict"),
     path("children/<str:child_id>/record/<slug:key>/", views.step, name="step"),
+    path("children/<str:child_id>/due/<slug:code>/", views.clock_step, name="clock_step"),
     path("children/<str:child_id>/notes/", casework.notes, name="notes"),
     path("children/<str:child_id>/notes/new/", casework.note_new, name="note_new"),
     path("children/<str:child_id>/notes/<int:note_id>/", casework.note, name="note"),
@@ -43,6 +44,14 @@ urlpatterns = [
     path("children/<str:child_id>/documents/", casework.documents, name="documents"),
     path("children/<str:child_id>/documents/<int:document_id>/", casework.document_download,
          name="document_download"),
+    path("children/<str:child_id>/assessments/<int:assessment_id>/", assessments.assessment,
+         name="assessment"),
+    path("children/<str:child_id>/assessments/<int:assessment_id>/sections/<slug:name>/",
+         assessments.section, name="assessment_section"),
+    path("children/<str:child_id>/assessments/<int:assessment_id>/submit/", assessments.submit,
+         name="assessment_submit"),
+    path("children/<str:child_id>/assessments/<int:assessment_id>/decide/", assessments.decide,
+         name="assessment_decide"),
     path("drafts/save/", casework.draft_save, name="draft_save"),
     path("notes/search/", casework.notes_search, name="notes_search"),
     path("manager/", views.manager_queue, name="manager"),

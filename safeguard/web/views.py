@@ -27,6 +27,7 @@ from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
 from safeguard.casework import chronology
 from safeguard.casework import selectors as casework_selectors
+from safeguard.child_protection import selectors as cp_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.cells import safe_row
 from safeguard.core.errors import EditConflict, RecordInvalid, today
@@ -117,6 +118,7 @@ def _clock_rows(qs):
             "rule": RULES.get(c.code),
             "overdue": c.due_date < day,
             "days": (c.due_date - day).days,
+            "step": c.code in steps.FOR_CLOCK and c.child_id,
         }
         for c in qs
     ]
@@ -400,6 +402,18 @@ def _violations_to_form(form, exc: RecordInvalid, aliases: dict | None = None) -
 
 @login_required
 @refusing
+def clock_step(request, child_id, code):
+    """From a clock on a worklist to the form that meets it (issue 17: no clock without a form)."""
+    child, _ = _open(request, child_id, purpose="view", what=f"due {code}")
+    spec, why = steps.for_clock(ChildHistory.load(child.pk, lock=False), request.user, code)
+    if spec is None:
+        messages.info(request, f"{RULES[code].name if code in RULES else code}: {why}")
+        return redirect("web:child", child_id=child.pk)
+    return redirect("web:step", child_id=child.pk, key=spec.key)
+
+
+@login_required
+@refusing
 def step(request, child_id, key):
     """One step of the journey: the form, the service's verdict beside each field, what was typed kept."""
     spec = steps.STEPS.get(key)
@@ -408,13 +422,15 @@ def step(request, child_id, key):
     child, _ = _open(request, child_id, purpose="view", what=f"record {key}")
     if not policy.can_change_child(request.user, child):
         raise PermissionDenied("you may read this record but not change it")
-    if spec.who == steps.AUTHORISE and not policy.can_authorise(request.user):
-        raise PermissionDenied("this decision is a team manager's")
+    if not steps.may_take(spec, request.user):
+        raise PermissionDenied(steps.REFUSED[spec.who])
     h = ChildHistory.load(child.pk, lock=False)
     target = spec.target(h)
     if target is None:
         messages.info(request, f"“{spec.title}” does not apply to this child's record now")
         return redirect("web:child", child_id=child.pk)
+    if spec.page:
+        return redirect(spec.page, child.pk, target.pk)
     extra = {"local_authority_id": request.user.local_authority_id} if spec.form_kwargs else {}
     # Issue 15, finding 5: the form carries the record it was read from (and the version read).
     carried, with_version = spec.carries is not None, spec.carries == steps.VERSION
@@ -460,8 +476,9 @@ def manager_queue(request):
     if not policy.can_authorise(user):
         raise PermissionDenied("the manager's queue is for team managers")
     decisions = oversight.decisions_awaiting(user)
-    responses, signoffs = decisions.responses[:100], decisions.signoffs[:100]
+    responses, signoffs = decisions.responses[:100], decisions.submissions[:100]
     closures = decisions.closures[:100]
+    enquiries = cp_selectors.section47_awaiting_decision(user)[:100]
     visible = policy.children_visible_to(user)
     team_children = Allocation.objects.filter(
         end_date__isnull=True, kind="social_worker", team_id__in=policy.team_ids(user)
@@ -482,7 +499,8 @@ def manager_queue(request):
         actor=user,
         action="view",
         object_type="web.ManagerQueue",
-        detail={"responses": len(responses), "signoffs": len(signoffs), "closures": len(closures)},
+        detail={"responses": len(responses), "signoffs": len(signoffs), "closures": len(closures),
+                "section47s": len(enquiries)},
     )
     return render(
         request,
@@ -490,6 +508,7 @@ def manager_queue(request):
         {
             "responses": responses,
             "signoffs": signoffs,
+            "enquiries": enquiries,
             "closures": closures,
             "caseloads": caseloads,
             "drift": [(d, names.get(d.child_id)) for d in drift][:200],

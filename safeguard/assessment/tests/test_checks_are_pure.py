@@ -81,3 +81,32 @@ def test_cin_plan_end_check_runs_without_queries(django_assert_num_queries, work
         checks = Checks()
         asc.check_cin_plan_end(history, candidate, checks)
     assert "CIN 4011" in _rules(checks)
+
+
+def test_assessment_workflow_checks_run_without_queries(django_assert_num_queries, worker,
+                                                         child, assessment):
+    """Working Together 2023 (the child seen, every section written, a manager's decision) and
+    CIN census rule 8869: decided from the history and the words handed in, with no query."""
+    from safeguard.assessment.models import AssessmentContent
+
+    words = AssessmentContent.objects.get(assessment=assessment)
+    history = ChildHistory.load(child.pk, lock=False)
+    with django_assert_num_queries(0):
+        held = history.for_edit("assessments", assessment.pk, None)
+        submitting = edited(held, status=Assessment.Status.SUBMITTED)
+        checks = Checks()
+        asc.check_assessment_submit(history, submitting, checks, content=words,
+                                    factors=["21", "3B"], requires_support=True, outcome="nfa")
+        assert {"child_seen_date", "analysis", "factors"} <= {v.field for v in checks.violations}
+        assert "CIN 8869" in _rules(checks)
+        checks = Checks()
+        asc.check_assessment_return(history, edited(held, status=Assessment.Status.RETURNED),
+                                    checks, by=worker, comments="short")
+        assert {v.field for v in checks.violations} == {"decided_by", "status", "comments"}
+        checks = Checks()
+        asc.check_assessment_save(history, words, checks, assessment=held)
+        assert checks.violations == []
+        checks = Checks()
+        asc.check_assessment_amend(history, words, checks, assessment=held, reason="",
+                                   changed=[])
+        assert {v.field for v in checks.violations} == {"status", "reason", "__all__"}

@@ -8,7 +8,7 @@ import pytest
 
 from safeguard.assessment import services as assessment
 from safeguard.assessment.selectors import decisions_awaiting
-from safeguard.child_protection import services as cp
+from safeguard.assessment.tests.helpers import submit
 from safeguard.front_door import services as front_door
 
 pytestmark = pytest.mark.django_db
@@ -26,31 +26,29 @@ def _referral(worker, child, day, response="", manager=None):
 
 def _no_support_found(worker, manager, ref, day):
     a = assessment.assessment_start(by=worker, referral_id=ref.pk, start_date=day)
+    submit(worker, a, factors=["3B"], requires_support=False, outcome="nfa")
     assessment.assessment_authorise(by=manager, assessment_id=a.pk, expected_version=None,
                                     authorisation_date=day + dt.timedelta(days=20), factors=["3B"],
                                     requires_support=False)
 
 
-def _cp_plan(worker, ref, day, end=None):
-    s47 = cp.section47_start(by=worker, referral_id=ref.pk, start_date=day)
-    held_on = day + dt.timedelta(days=10)
-    conf = cp.conference_record(by=worker, referral_id=ref.pk, kind="initial", held_on=held_on,
-                                section47_id=s47.pk, plan_required=True)
-    plan = cp.cp_plan_start(by=worker, referral_id=ref.pk, start_date=conf.held_on, initial_category="NEG",
-                            conference_id=conf.pk)
-    if end:
-        cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=None, end_date=end)
-    return plan
+def _cp_plan(ref, day, end=None):
+    """A child protection plan on file (made directly: this queue reads plans, whoever decided
+    them; the conference and plan rules are child_protection's tests)."""
+    from safeguard.child_protection.models import ChildProtectionPlan
+
+    return ChildProtectionPlan.objects.create(referral=ref, start_date=day, end_date=end,
+                                              initial_category="NEG", latest_category="NEG")
 
 
 def test_closures_offered_when_the_work_is_done_never_while_a_plan_runs(worker, manager, make_child):
     nfa = _referral(worker, make_child(), D(2025, 6, 2), response="nfa", manager=manager)
     awaiting = _referral(worker, make_child(), D(2025, 6, 3))
     plan_ended = _referral(worker, make_child(), D(2025, 1, 6), response="strategy", manager=manager)
-    _cp_plan(worker, plan_ended, D(2025, 1, 6), end=D(2025, 9, 1))
+    _cp_plan(plan_ended, D(2025, 1, 16), end=D(2025, 9, 1))
     _no_support_found(worker, manager, plan_ended, D(2025, 9, 2))
     plan_running = _referral(worker, make_child(), D(2025, 1, 7), response="strategy", manager=manager)
-    _cp_plan(worker, plan_running, D(2025, 1, 7))
+    _cp_plan(plan_running, D(2025, 1, 17))
     _no_support_found(worker, manager, plan_running, D(2025, 9, 2))
 
     queue = decisions_awaiting(manager)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safeguard.assessment import services as asmt
 from safeguard.assessment.models import Assessment, AssessmentFactorIdentified, CINPlan
+from safeguard.assessment.tests import helpers
 from safeguard.audit.models import AuditEvent
 from safeguard.core.errors import EditConflict, RecordInvalid
 from safeguard.front_door import services as fd
@@ -27,6 +28,16 @@ def referral(worker, child) -> Referral:
 @pytest.fixture
 def assessment(worker, referral) -> Assessment:
     return asmt.assessment_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 11))
+
+
+def submit(worker, assessment, **kw) -> Assessment:
+    """The child seen on 12 January 2024, every section written, submitted."""
+    return helpers.submit(worker, assessment, child_seen_date=D(2024, 1, 12), **kw)
+
+
+@pytest.fixture
+def submitted(worker, assessment) -> Assessment:
+    return submit(worker, assessment)
 
 
 def _refused(exc_info, rule: str) -> None:
@@ -80,9 +91,9 @@ def test_assessment_not_in_future(worker, referral):
     assert Assessment.objects.count() == 0
 
 
-def test_assessment_not_after_episode_closed(worker, manager, referral, assessment):
+def test_assessment_not_after_episode_closed(worker, manager, referral, submitted):
     """CIN census rule 8565: no activity after the episode's closure date."""
-    _authorise(assessment, manager, authorisation_date=D(2024, 2, 1))
+    _authorise(submitted, manager, authorisation_date=D(2024, 2, 1))
     referral.refresh_from_db()
     fd.referral_close(by=manager, referral_id=referral.pk, expected_version=referral.version,
                       closure_date=D(2024, 3, 1), reason_for_closure="RC7",
@@ -154,9 +165,9 @@ def test_child_seen_edit_conflict(worker, assessment):
 
 # --- authorisation --------------------------------------------------------------------------
 
-def test_authorise_happy_path(manager, assessment):
+def test_authorise_happy_path(manager, submitted):
     """CIN census AssessmentAuthorisationDate and AssessmentFactors; T02 clock stops."""
-    a = _authorise(assessment, manager)
+    a = _authorise(submitted, manager)
     fresh = Assessment.objects.get(pk=a.pk)
     assert fresh.authorisation_date == D(2024, 2, 20) and fresh.authorised_by == manager
     assert fresh.requires_support is True
@@ -170,90 +181,91 @@ def test_authorise_happy_path(manager, assessment):
         detail__event="assessment_authorise")} == {"3B", "4B"}
 
 
-def test_authorise_needs_team_manager(worker, assessment):
+def test_authorise_needs_team_manager(worker, submitted):
     """Local rule (Working Together 2023: manager sign-off): a team manager authorises."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, worker)
+        _authorise(submitted, worker)
     _refused(exc, "local")
-    _assert_not_authorised(assessment)
+    assert any(v.field == "authorised_by" for v in exc.value.violations)
+    _assert_not_authorised(submitted)
 
 
-def test_authorise_not_before_start(manager, assessment):
+def test_authorise_not_before_start(manager, submitted):
     """CIN census rule 8608: authorisation on or after the assessment start date."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, authorisation_date=D(2024, 1, 10))
+        _authorise(submitted, manager, authorisation_date=D(2024, 1, 10))
     _refused(exc, "CIN 8608")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_authorise_not_in_future(manager, assessment):
+def test_authorise_not_in_future(manager, submitted):
     """Local rule: an authorisation is recorded once given."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager,
+        _authorise(submitted, manager,
                    authorisation_date=timezone.localdate() + dt.timedelta(days=1))
     _refused(exc, "local")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_factor_21_alone(manager, assessment):
+def test_factor_21_alone(manager, submitted):
     """CIN census rule 8869: factor 21 (no factors identified) cannot be combined."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, factors=["21", "2B"])
+        _authorise(submitted, manager, factors=["21", "2B"])
     _refused(exc, "CIN 8869")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_factor_once_each(manager, assessment):
+def test_factor_once_each(manager, submitted):
     """CIN census rule 8898: no factor code recorded twice for an assessment."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, factors=["2B", "2B"])
+        _authorise(submitted, manager, factors=["2B", "2B"])
     _refused(exc, "CIN 8898")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_factors_required(manager, assessment):
+def test_factors_required(manager, submitted):
     """CIN census rule 8897Q: a completed assessment has one or more factors."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, factors=[])
+        _authorise(submitted, manager, factors=[])
     _refused(exc, "CIN 8897Q")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_factor_codes_valid(manager, assessment):
+def test_factor_codes_valid(manager, submitted):
     """CIN census rule 8897Q: every factor must be a valid code."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, factors=["99Z"])
+        _authorise(submitted, manager, factors=["99Z"])
     _refused(exc, "CIN 8897Q")
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
 @pytest.mark.parametrize("code, rule", [("8A", "CIN 8617"), ("18A", "CIN 8945Q"),
                                         ("19A", "CIN 8950Q")])
-def test_withdrawn_factor_codes(manager, assessment, code, rule):
+def test_withdrawn_factor_codes(manager, submitted, code, rule):
     """CIN census rules 8617 (8A), 8945Q (18A) and 8950Q (19A): withdrawn factor codes."""
     with pytest.raises(RecordInvalid) as exc:
-        _authorise(assessment, manager, factors=[code])
+        _authorise(submitted, manager, factors=[code])
     _refused(exc, rule)
-    _assert_not_authorised(assessment)
+    _assert_not_authorised(submitted)
 
 
-def test_authorise_only_once(manager, assessment):
+def test_authorise_only_once(manager, submitted):
     """Local rule: an authorised assessment is not authorised again (factors stay as signed)."""
-    a = _authorise(assessment, manager)
+    a = _authorise(submitted, manager)
     with pytest.raises(RecordInvalid) as exc:
         _authorise(a, manager, factors=["21"])
     _refused(exc, "local")
     assert set(a.factors.values_list("code", flat=True)) == {"3B", "4B"}
 
 
-def test_authorise_edit_conflict(worker, manager, assessment):
+def test_authorise_edit_conflict(worker, manager, submitted):
     """Lost-update protection on sign-off."""
-    v = assessment.version
-    asmt.assessment_record_child_seen(by=worker, assessment_id=assessment.pk,
-                                      expected_version=v, child_seen_date=D(2024, 1, 12))
+    v = submitted.version
+    asmt.assessment_record_child_seen(by=worker, assessment_id=submitted.pk,
+                                      expected_version=v, child_seen_date=D(2024, 1, 13))
     with pytest.raises(EditConflict):
-        _authorise(assessment, manager, expected_version=v)
-    _assert_not_authorised(assessment)
+        _authorise(submitted, manager, expected_version=v)
+    _assert_not_authorised(submitted)
 
 
 # --- CIN plans ------------------------------------------------------------------------------
@@ -409,10 +421,10 @@ def test_cin_plan_end_not_before_start(worker, referral):
 
 
 @pytest.mark.parametrize("reason, rule", [("RC8", "CIN 2990"), ("RC9", "local")])
-def test_cin_plan_not_in_closed_rc8_episode(worker, manager, referral, assessment, reason, rule):
+def test_cin_plan_not_in_closed_rc8_episode(worker, manager, referral, submitted, reason, rule):
     """CIN census rules 2990 and 8565: no CIN plan in an episode closed after assessment
     (2990 covers RC8; the same bar on RC9 is local)."""
-    _authorise(assessment, manager, authorisation_date=D(2024, 2, 1), factors=["21"])
+    _authorise(submitted, manager, authorisation_date=D(2024, 2, 1), factors=["21"])
     referral.refresh_from_db()
     fd.referral_close(by=manager, referral_id=referral.pk, expected_version=referral.version,
                       closure_date=D(2024, 2, 2), reason_for_closure=reason,

@@ -30,6 +30,28 @@ REF = D(2024, 1, 8)  # Monday
 ICPC = D(2024, 1, 15)  # Monday
 
 
+RATIONALE = "Decided on the enquiry's findings."
+
+
+def chair():
+    """The IRO / CP chair who chairs a conference and records its decision (Working Together
+    2023 ch. 3): conferences and the plans they decide are recorded by them."""
+    from safeguard.workforce.models import LocalAuthority, User
+
+    user, _ = User.objects.get_or_create(username="chair1", defaults={
+        "role": User.Role.IRO, "local_authority": LocalAuthority.objects.first()})
+    return user
+
+
+def boss():
+    """The team manager who decides a section 47 enquiry's outcome (Working Together 2023)."""
+    from safeguard.workforce.models import LocalAuthority, User
+
+    user, _ = User.objects.get_or_create(username="boss1", defaults={
+        "role": User.Role.TEAM_MANAGER, "local_authority": LocalAuthority.objects.first()})
+    return user
+
+
 @pytest.fixture
 def referral(child):
     return Referral.objects.create(child=child, referral_date=REF, source="6")
@@ -38,9 +60,9 @@ def referral(child):
 @pytest.fixture
 def plan(worker, referral):
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 9))
-    cp.conference_record(by=worker, referral_id=referral.pk, kind="initial", held_on=ICPC,
+    cp.conference_record(by=chair(), chair=chair(), referral_id=referral.pk, kind="initial", held_on=ICPC,
                          section47_id=s47.pk, plan_required=True)
-    return cp.cp_plan_start(by=worker, referral_id=referral.pk, start_date=ICPC,
+    return cp.cp_plan_start(by=chair(), referral_id=referral.pk, start_date=ICPC,
                             initial_category="NEG")
 
 

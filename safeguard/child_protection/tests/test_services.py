@@ -50,6 +50,28 @@ def refused(rule: str, fn, **kwargs) -> RecordInvalid:
     return exc.value
 
 
+RATIONALE = "Decided on the enquiry's findings."
+
+
+def chair():
+    """The IRO / CP chair who chairs a conference and records its decision (Working Together
+    2023 ch. 3): conferences and the plans they decide are recorded by them."""
+    from safeguard.workforce.models import LocalAuthority, User
+
+    user, _ = User.objects.get_or_create(username="chair1", defaults={
+        "role": User.Role.IRO, "local_authority": LocalAuthority.objects.first()})
+    return user
+
+
+def boss():
+    """The team manager who decides a section 47 enquiry's outcome (Working Together 2023)."""
+    from safeguard.workforce.models import LocalAuthority, User
+
+    user, _ = User.objects.get_or_create(username="boss1", defaults={
+        "role": User.Role.TEAM_MANAGER, "local_authority": LocalAuthority.objects.first()})
+    return user
+
+
 @pytest.fixture
 def referral(child):
     return Referral.objects.create(child=child, referral_date=REF, source="6")
@@ -62,14 +84,14 @@ def close(referral: Referral, on: dt.date, reason: str = "RC7") -> None:
 
 def s47_with_icpc(worker, referral, start=TUE_9, icpc=MON_15, plan_required=True):
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=start)
-    conf = cp.conference_record(by=worker, referral_id=referral.pk, kind="initial", held_on=icpc,
+    conf = cp.conference_record(by=chair(), chair=chair(), referral_id=referral.pk, kind="initial", held_on=icpc,
                                 section47_id=s47.pk, plan_required=plan_required)
     return s47, conf
 
 
 def plan_from_icpc(worker, referral, icpc=MON_15, category="NEG"):
     s47_with_icpc(worker, referral, icpc=icpc)
-    return cp.cp_plan_start(by=worker, referral_id=referral.pk, start_date=icpc,
+    return cp.cp_plan_start(by=chair(), referral_id=referral.pk, start_date=icpc,
                             initial_category=category)
 
 
@@ -82,24 +104,24 @@ def test_full_pathway_from_strategy_discussion_to_plan_end(worker, iro, referral
                                        s47_initiated=True, attendees="police, health")
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 9),
                              strategy_discussion_id=sd.pk)
-    s47 = cp.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=s47.version,
+    s47 = cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=s47.version,
                                       end_date=D(2024, 1, 12), outcome="icpc",
                                       icpc_not_required=False)
-    icpc = cp.conference_record(by=worker, referral_id=referral.pk, kind="initial",
+    icpc = cp.conference_record(by=iro, referral_id=referral.pk, kind="initial",
                                 held_on=MON_15, section47_id=s47.pk, plan_required=True, chair=iro)
-    plan = cp.cp_plan_start(by=worker, referral_id=referral.pk, start_date=MON_15,
+    plan = cp.cp_plan_start(by=iro, referral_id=referral.pk, start_date=MON_15,
                             initial_category="EMO")
     assert plan.latest_category == plan.initial_category == "EMO"
     assert plan.number_of_previous_cpp == 0
     icpc.refresh_from_db()
     assert icpc.cp_plan_id == plan.pk
     cp.core_group_record(by=worker, cp_plan_id=plan.pk, held_on=MON_22)
-    cp.conference_record(by=worker, referral_id=referral.pk, kind="review",
+    cp.conference_record(by=iro, referral_id=referral.pk, kind="review",
                          held_on=D(2024, 4, 8), cp_plan_id=plan.pk, chair=iro)
     plan = cp.cp_plan_change_category(by=worker, cp_plan_id=plan.pk,
                                       expected_version=plan.version, latest_category="NEG")
     assert (plan.initial_category, plan.latest_category) == ("EMO", "NEG")
-    plan = cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=plan.version,
+    plan = cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
                           end_date=D(2024, 4, 8))
     assert plan.end_date == D(2024, 4, 8)
     actions = set(AuditEvent.objects.values_list("object_type", "action"))
@@ -111,12 +133,12 @@ def test_full_pathway_from_strategy_discussion_to_plan_end(worker, iro, referral
 def test_previous_plans_are_counted_when_not_given(worker, child, referral):
     """CIN census NumberOfPreviousCPP (N00106): derived from the child's earlier plans."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
                    end_date=D(2024, 3, 1))
     close(referral, D(2024, 3, 1))
     second = Referral.objects.create(child=child, referral_date=D(2024, 3, 4), source="6")
     s47_with_icpc(worker, second, start=D(2024, 3, 5), icpc=D(2024, 3, 11))
-    plan2 = cp.cp_plan_start(by=worker, referral_id=second.pk, start_date=D(2024, 3, 11),
+    plan2 = cp.cp_plan_start(by=chair(), referral_id=second.pk, start_date=D(2024, 3, 11),
                              initial_category="PHY")
     assert plan2.number_of_previous_cpp == 1
     third_given = ChildProtectionPlan.objects.get(pk=plan2.pk)
@@ -128,9 +150,9 @@ def test_transfer_in_conference_starts_plan(worker, child):
     DateOfInitialCPC when there is no S47."""
     ref = Referral.objects.create(child=child, referral_date=REF, source="6",
                                   is_transfer_in_request=True)
-    conf = cp.conference_record(by=worker, referral_id=ref.pk, kind="transfer_in",
+    conf = cp.conference_record(by=chair(), chair=chair(), referral_id=ref.pk, kind="transfer_in",
                                 held_on=MON_22, notification_date=REF, plan_required=True)
-    plan = cp.cp_plan_start(by=worker, referral_id=ref.pk, start_date=MON_22,
+    plan = cp.cp_plan_start(by=chair(), referral_id=ref.pk, start_date=MON_22,
                             initial_category="MUL", conference_id=conf.pk,
                             number_of_previous_cpp=3)
     assert plan.number_of_previous_cpp == 3
@@ -139,7 +161,7 @@ def test_transfer_in_conference_starts_plan(worker, child):
 def test_s47_without_conference_closes_with_icpc_not_required(worker, referral):
     """CIN census ICPCnotRequired (N00111): an enquiry ending without a conference."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
-    s47 = cp.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=1,
+    s47 = cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=1,
                                       end_date=MON_15, outcome="nfa", icpc_not_required=True)
     assert s47.icpc_not_required and s47.version == 2
     # a second enquiry may now start in the same episode (CIN 8839/8890 satisfied)
@@ -229,7 +251,7 @@ def test_s47_starting_while_another_runs_to_its_icpc_refused(worker, referral):
 def test_s47_outcome_icpc_not_required_after_icpc_refused(worker, referral):
     """CIN census rule 8868: S47 with both an ICPC date and 'ICPC not required'."""
     s47, _ = s47_with_icpc(worker, referral)
-    refused("CIN 8868", cp.section47_record_outcome, by=worker, section47_id=s47.pk,
+    refused("CIN 8868", cp.section47_record_outcome, by=boss(), rationale=RATIONALE, section47_id=s47.pk,
             expected_version=s47.version, end_date=MON_15, outcome="nfa",
             icpc_not_required=True)
 
@@ -237,24 +259,24 @@ def test_s47_outcome_icpc_not_required_after_icpc_refused(worker, referral):
 def test_s47_outcome_contradicting_flag_refused(worker, referral):
     """Local rule: outcome 'no conference' must carry ICPCnotRequired (CIN N00111)."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
-    refused("local", cp.section47_record_outcome, by=worker, section47_id=s47.pk,
+    refused("local", cp.section47_record_outcome, by=boss(), rationale=RATIONALE, section47_id=s47.pk,
             expected_version=1, end_date=MON_15, outcome="cin", icpc_not_required=False)
 
 
 def test_s47_outcome_before_start_refused(worker, referral):
     """Local rule: an enquiry cannot end before it started."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=MON_15)
-    refused("local", cp.section47_record_outcome, by=worker, section47_id=s47.pk,
+    refused("local", cp.section47_record_outcome, by=boss(), rationale=RATIONALE, section47_id=s47.pk,
             expected_version=1, end_date=D(2024, 1, 10), outcome="nfa", icpc_not_required=True)
 
 
 def test_s47_outcome_edit_conflict(worker, referral):
     """Two workers record the outcome from the same version: the second is refused."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
-    cp.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=1,
+    cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=1,
                                 end_date=MON_15, outcome="nfa", icpc_not_required=True)
     with pytest.raises(EditConflict):
-        cp.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=1,
+        cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=1,
                                     end_date=MON_22, outcome="cin", icpc_not_required=True)
     s47.refresh_from_db()
     assert (s47.end_date, s47.outcome) == (MON_15, "nfa")
@@ -266,7 +288,7 @@ def test_icpc_before_referral_refused(worker, child):
     """CIN census rule 1104: the ICPC date cannot be before the referral date."""
     ref = Referral.objects.create(child=child, referral_date=MON_15, source="6")
     s47 = Section47Enquiry.objects.create(referral=ref, start_date=D(2024, 1, 9))
-    refused("CIN 1104", cp.conference_record, by=worker, referral_id=ref.pk, kind="initial",
+    refused("CIN 1104", cp.conference_record, by=chair(), chair=chair(), referral_id=ref.pk, kind="initial",
             held_on=D(2024, 1, 10), section47_id=s47.pk, plan_required=True)
 
 
@@ -274,36 +296,36 @@ def test_icpc_after_closure_refused(worker, referral):
     """CIN census rule 8565: DateOfInitialCPC after the case was closed."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
     close(referral, D(2024, 1, 12))
-    refused("CIN 8565", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 8565", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="initial", held_on=MON_15, section47_id=s47.pk, plan_required=False)
 
 
 def test_icpc_on_weekend_refused(worker, referral):
     """CIN census rule 8875: the date of an ICPC cannot be a weekend."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
-    refused("CIN 8875", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 8875", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="initial", held_on=SAT_13, section47_id=s47.pk, plan_required=True)
 
 
 def test_icpc_for_s47_marked_not_required_refused(worker, referral):
     """CIN census rule 8868: ICPC date and ICPCnotRequired on the same S47."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=REF)
-    cp.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=1,
+    cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=1,
                                 end_date=D(2024, 1, 10), outcome="nfa", icpc_not_required=True)
-    refused("CIN 8868", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 8868", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="initial", held_on=MON_15, section47_id=s47.pk, plan_required=True)
 
 
 def test_icpc_before_s47_start_refused(worker, referral):
     """Local rule (DfE excludes ICPCs dated before the S47 start, CIN C4 / metric 3217)."""
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=MON_15)
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="initial",
             held_on=D(2024, 1, 10), section47_id=s47.pk, plan_required=True)
 
 
 def test_icpc_without_s47_refused(worker, referral):
     """Local rule: an initial conference follows a section 47 enquiry (CIN Section47 module)."""
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="initial",
             held_on=MON_15, plan_required=True)
 
 
@@ -311,35 +333,35 @@ def test_icpc_on_nfa_referral_refused(worker, referral):
     """CIN census rule 8831: DateOfInitialCPC on a referral with no further action."""
     s47 = Section47Enquiry.objects.create(referral=referral, start_date=REF)
     Referral.objects.filter(pk=referral.pk).update(referral_nfa=True)
-    refused("CIN 8831", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 8831", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="initial", held_on=MON_15, section47_id=s47.pk, plan_required=True)
 
 
 def test_transfer_in_without_notification_refused(worker, referral):
     """Local rule (T06 clock starts at written notification from the transferring LA)."""
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="transfer_in", held_on=MON_22, plan_required=True)
 
 
 def test_review_on_plan_start_day_refused(worker, referral):
     """CIN census rule 8841: a review cannot be on or before the CP plan start date."""
     plan = plan_from_icpc(worker, referral)
-    refused("CIN 8841", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 8841", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="review", held_on=MON_15, cp_plan_id=plan.pk)
 
 
 def test_review_without_plan_refused(worker, referral):
     """Local rule (T08): a review conference reviews a CP plan."""
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="review",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="review",
             held_on=MON_22)
 
 
 def test_review_of_ended_plan_refused(worker, referral):
     """Local rule (T08): no reviews once the plan has ended."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
                    end_date=D(2024, 2, 1))
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="review",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="review",
             held_on=D(2024, 3, 1), cp_plan_id=plan.pk)
 
 
@@ -347,7 +369,7 @@ def test_review_during_open_cin_plan_refused(worker, referral):
     """CIN census rule 4003: a CPP review date falls inside an open CIN plan."""
     plan = plan_from_icpc(worker, referral)
     CINPlan.objects.create(referral=referral, start_date=D(2024, 2, 1))
-    refused("CIN 4003", cp.conference_record, by=worker, referral_id=referral.pk,
+    refused("CIN 4003", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk,
             kind="review", held_on=D(2024, 3, 1), cp_plan_id=plan.pk)
 
 
@@ -356,27 +378,27 @@ def test_review_during_open_cin_plan_refused(worker, referral):
 def test_plan_invalid_initial_category_refused(worker, referral):
     """CIN census rule 8905: initial category of abuse missing or invalid."""
     s47_with_icpc(worker, referral)
-    refused("CIN 8905", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 8905", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="XYZ")
 
 
 def test_plan_not_on_conference_date_refused(worker, referral):
     """CIN census rule 2885: CP plan starting a different day to the ICPC."""
     _, conf = s47_with_icpc(worker, referral)
-    refused("CIN 2885", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 2885", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=TUE_16, initial_category="NEG", conference_id=conf.pk)
 
 
 def test_plan_with_no_conference_refused(worker, referral):
     """CIN census rule 2885: no ICPC on the CP plan start date."""
-    refused("CIN 2885", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 2885", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG")
 
 
 def test_plan_before_referral_refused(worker, child):
     """CIN census rule 1105: CP plan start date cannot be before the referral date."""
     ref = Referral.objects.create(child=child, referral_date=MON_22, source="6")
-    refused("CIN 1105", cp.cp_plan_start, by=worker, referral_id=ref.pk, start_date=MON_15,
+    refused("CIN 1105", cp.cp_plan_start, by=chair(), referral_id=ref.pk, start_date=MON_15,
             initial_category="NEG")
 
 
@@ -384,7 +406,7 @@ def test_plan_after_closure_refused(worker, referral):
     """CIN census rule 8565: activity shown after a case has been closed."""
     s47_with_icpc(worker, referral)
     close(referral, D(2024, 1, 12))
-    refused("CIN 8565", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 8565", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG")
 
 
@@ -392,7 +414,7 @@ def test_plan_on_nfa_referral_refused(worker, referral):
     """CIN census rule 8832: child protection details for a referral with no further action."""
     s47_with_icpc(worker, referral)
     Referral.objects.filter(pk=referral.pk).update(referral_nfa=True)
-    refused("CIN 8832", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 8832", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG")
 
 
@@ -400,7 +422,7 @@ def test_plan_on_rc8_episode_refused(worker, referral):
     """CIN census rule 2990: CP plan on a case closed after assessment, no further action."""
     s47_with_icpc(worker, referral)
     close(referral, D(2024, 3, 1), "RC8")
-    refused("CIN 2990", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 2990", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG")
 
 
@@ -410,7 +432,7 @@ def test_second_open_plan_refused(worker, child, referral):
     other = Referral.objects.create(child=child, referral_date=D(2024, 2, 1), source="6")
     conf = Conference.objects.create(referral=other, kind="transfer_in", held_on=D(2024, 2, 5),
                                      notification_date=D(2024, 2, 1), plan_required=True)
-    refused("CIN 8935", cp.cp_plan_start, by=worker, referral_id=other.pk,
+    refused("CIN 8935", cp.cp_plan_start, by=chair(), referral_id=other.pk,
             start_date=D(2024, 2, 5), initial_category="NEG", conference_id=conf.pk)
 
 
@@ -421,7 +443,7 @@ def test_overlapping_plan_refused(worker, child, referral):
                                        end_date=MON_15, initial_category="NEG",
                                        latest_category="NEG")
     s47_with_icpc(worker, referral)
-    exc = refused("CIN 8940", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    exc = refused("CIN 8940", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
                   start_date=MON_15, initial_category="NEG")
     assert "CIN 8935" not in exc.rules
 
@@ -430,7 +452,7 @@ def test_plan_starting_inside_cin_plan_refused(worker, referral):
     """CIN census rule 4017: a CP plan starts while a CIN plan is open."""
     CINPlan.objects.create(referral=referral, start_date=REF, end_date=D(2024, 2, 1))
     s47_with_icpc(worker, referral)
-    exc = refused("CIN 4017", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    exc = refused("CIN 4017", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
                   start_date=MON_15, initial_category="NEG")
     assert "CIN 4001" not in exc.rules
 
@@ -439,7 +461,7 @@ def test_plan_alongside_open_cin_plan_refused(worker, referral):
     """CIN census rule 4001: a CIN plan cannot run concurrently with a CP plan."""
     CINPlan.objects.create(referral=referral, start_date=REF)
     s47_with_icpc(worker, referral)
-    refused("CIN 4001", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 4001", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG")
 
 
@@ -453,7 +475,7 @@ def test_plan_may_start_on_cin_plan_end_date(worker, referral):
 def test_negative_previous_plans_refused(worker, referral):
     """CIN census rule 8730: NumberOfPreviousCPP must be zero or more."""
     s47_with_icpc(worker, referral)
-    refused("CIN 8730", cp.cp_plan_start, by=worker, referral_id=referral.pk,
+    refused("CIN 8730", cp.cp_plan_start, by=chair(), referral_id=referral.pk,
             start_date=MON_15, initial_category="NEG", number_of_previous_cpp=-1)
 
 
@@ -480,21 +502,21 @@ def test_change_category_edit_conflict(worker, referral):
 def test_plan_end_before_start_refused(worker, referral):
     """CIN census rule 8925: CP plan end date earlier than start date."""
     plan = plan_from_icpc(worker, referral)
-    refused("CIN 8925", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("CIN 8925", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=D(2024, 1, 10))
 
 
 def test_plan_end_same_day_refused(worker, referral):
     """CIN census rule 8840: a CP plan cannot start and end on the same day."""
     plan = plan_from_icpc(worker, referral)
-    refused("CIN 8840", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("CIN 8840", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=MON_15)
 
 
 def test_plan_end_in_future_refused(worker, referral):
     """Local rule: a plan cannot be recorded as ended in the future."""
     plan = plan_from_icpc(worker, referral)
-    refused("local", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("local", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=dt.date.today() + dt.timedelta(days=1))
 
 
@@ -502,7 +524,7 @@ def test_plan_end_after_closure_refused(worker, referral):
     """CIN census rule 8565: CPPendDate after the CIN closure date."""
     plan = plan_from_icpc(worker, referral)
     close(referral, D(2024, 2, 1))
-    refused("CIN 8565", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("CIN 8565", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=D(2024, 2, 2))
 
 
@@ -510,28 +532,28 @@ def test_plan_end_leaving_cin_plan_inside_refused(worker, referral):
     """CIN census rule 4016: a CIN plan reported as open at the same time as a CP plan."""
     plan = plan_from_icpc(worker, referral)
     CINPlan.objects.create(referral=referral, start_date=D(2024, 2, 1))
-    refused("CIN 4016", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("CIN 4016", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=D(2024, 3, 1))
 
 
 def test_plan_end_overlapping_later_plan_refused(worker, child, referral):
     """CIN census rule 8940: moving an end date onto a later plan makes the plans overlap."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
                    end_date=D(2024, 2, 1))
     ChildProtectionPlan.objects.create(referral=referral, start_date=D(2024, 3, 1),
                                        initial_category="NEG", latest_category="NEG")
     plan.refresh_from_db()
-    refused("CIN 8940", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("CIN 8940", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=D(2024, 3, 1))
 
 
 def test_plan_end_before_recorded_review_refused(worker, referral):
     """Local rule (T08): a plan cannot end before a review already held on it."""
     plan = plan_from_icpc(worker, referral)
-    cp.conference_record(by=worker, referral_id=referral.pk, kind="review",
+    cp.conference_record(by=chair(), chair=chair(), referral_id=referral.pk, kind="review",
                          held_on=D(2024, 4, 8), cp_plan_id=plan.pk)
-    refused("local", cp.cp_plan_end, by=worker, cp_plan_id=plan.pk,
+    refused("local", cp.cp_plan_end, by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
             expected_version=plan.version, end_date=D(2024, 3, 1))
 
 
@@ -539,9 +561,9 @@ def test_plan_end_edit_conflict(worker, referral):
     """Two users end the plan from the same version: the second is refused."""
     plan = plan_from_icpc(worker, referral)
     v = plan.version
-    cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 2, 1))
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 2, 1))
     with pytest.raises(EditConflict):
-        cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 3, 1))
+        cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 3, 1))
     plan.refresh_from_db()
     assert plan.end_date == D(2024, 2, 1)
 
@@ -558,7 +580,7 @@ def test_core_group_before_plan_refused(worker, referral):
 def test_core_group_after_plan_end_refused(worker, referral):
     """Local rule (T07): no core group once the plan has ended."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
                    end_date=D(2024, 2, 1))
     refused("local", cp.core_group_record, by=worker, cp_plan_id=plan.pk,
             held_on=D(2024, 2, 5))
@@ -577,7 +599,7 @@ def test_s47_from_discussion_that_did_not_initiate_it_refused(worker, referral):
 def test_second_icpc_for_same_s47_refused(worker, referral):
     """Local rule: one DateOfInitialCPC per Section47 group (CIN census Section47 module)."""
     s47, _ = s47_with_icpc(worker, referral, plan_required=False)
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="initial",
             held_on=MON_22, section47_id=s47.pk, plan_required=True)
 
 
@@ -586,12 +608,12 @@ def test_icpc_while_child_on_plan_refused(worker, referral):
     plan_from_icpc(worker, referral)
     s47 = Section47Enquiry.objects.create(referral=referral, start_date=MON_22,
                                           icpc_not_required=False)
-    refused("local", cp.conference_record, by=worker, referral_id=referral.pk, kind="initial",
+    refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="initial",
             held_on=D(2024, 1, 24), section47_id=s47.pk, plan_required=True)
 
 
 def test_plan_from_conference_that_decided_no_plan_refused(worker, referral):
     """Local rule (Annex A List 5: 'did the ICPC result in a CP plan')."""
     _, conf = s47_with_icpc(worker, referral, plan_required=False)
-    refused("local", cp.cp_plan_start, by=worker, referral_id=referral.pk, start_date=MON_15,
+    refused("local", cp.cp_plan_start, by=chair(), referral_id=referral.pk, start_date=MON_15,
             initial_category="NEG", conference_id=conf.pk)

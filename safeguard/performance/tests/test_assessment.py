@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from safeguard.assessment.services import assessment_authorise, assessment_start
+from safeguard.assessment.tests.helpers import submit
 from safeguard.timescales import calendar
 
 from .conftest import figure, period
@@ -18,6 +19,7 @@ def assess(front, worker, manager, child, start, authorised=None):
     ref = front.refer(child, start)
     a = assessment_start(by=worker, referral_id=ref.pk, start_date=start)
     if authorised:
+        submit(worker, a, factors=["1A"])
         assessment_authorise(by=manager, assessment_id=a.pk, expected_version=None,
                              authorisation_date=authorised, factors=["1A"], requires_support=True)
     return a

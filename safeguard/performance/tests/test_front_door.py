@@ -54,6 +54,7 @@ def test_re_referral_lookback_from_29_february(la, front, make_child):
 def test_referral_outcomes_and_conversion(la, front, make_child, worker, manager):
     """FD-06a/b (CIN census ReferralNFA, RC8/RC9) and FD-07 (assessment started in the episode)."""
     from safeguard.assessment.services import assessment_authorise, assessment_start
+    from safeguard.assessment.tests.helpers import submit
     from safeguard.front_door.models import Referral
 
     a, b, c = make_child(), make_child(), make_child()
@@ -62,6 +63,7 @@ def test_referral_outcomes_and_conversion(la, front, make_child, worker, manager
     front.close(ra, D(2025, 5, 1))
     rb = front.refer(b, D(2025, 5, 2))
     a1 = assessment_start(by=worker, referral_id=rb.pk, start_date=D(2025, 5, 6))
+    submit(worker, a1, factors=["1A"], requires_support=False, outcome="nfa")
     assessment_authorise(
         by=manager,
         assessment_id=a1.pk,

@@ -10,6 +10,7 @@ from django.db.models import F
 
 from safeguard.assessment.models import Assessment
 from safeguard.assessment.services import assessment_authorise, assessment_start
+from safeguard.assessment.tests.helpers import submit
 from safeguard.child_protection import services as cp
 from safeguard.front_door.services import early_help_end, early_help_record_assessment, early_help_start
 from safeguard.performance import catalogue as cat
@@ -47,6 +48,7 @@ def early_help(worker, child, start, assessed, end=None):
 def legacy_assessment(worker, manager, referral, kind, start, authorised):
     """An initial or core assessment (before April 2013) in the referral's episode."""
     a = assessment_start(by=worker, referral_id=referral.pk, start_date=start, kind=kind)
+    submit(worker, a, factors=["1A"])
     assessment_authorise(
         by=manager,
         assessment_id=a.pk,
@@ -308,7 +310,9 @@ def test_core_assessments_35_working_days_from_their_own_start(la, front, worker
 
 
 @pytest.mark.django_db
-def test_s47_rate_counts_enquiries_in_the_rolling_12_months(la, front, worker, make_child, uneven_population):
+def test_s47_rate_counts_enquiries_in_the_rolling_12_months(
+    la, front, worker, manager, make_child, uneven_population
+):
     """CP-01R (INDICATORS.md B3 CP-01: S47ActualStartDate events, rate per 10,000 aged 0-17; §0.3
     ROLLING_12M; F6 mid-(t-1)). To 31 December 2025 the window is 1 January - 31 December 2025 and
     the population mid-2025 (10,000, not the calendar year's mid-2024): an enquiry on its first and
@@ -318,7 +322,8 @@ def test_s47_rate_counts_enquiries_in_the_rolling_12_months(la, front, worker, m
     ref = front.refer(twice, D(2025, 1, 1))
     first = cp.section47_start(by=worker, referral_id=ref.pk, start_date=D(2025, 1, 1))
     cp.section47_record_outcome(
-        by=worker,
+        by=manager,
+        rationale="No evidence of significant harm; no conference needed.",
         section47_id=first.pk,
         expected_version=None,
         end_date=D(2025, 1, 10),

@@ -324,7 +324,8 @@ class Builder:
                 change = self.change(h, (xa.lines, "assessment"))
                 change.edit(held(h.assessments, a.pk), ac.check_assessment_authorise,
                             to=dict(authorisation_date=xa.authorised,
-                                    requires_support=factors != [ac.NO_FACTORS]),
+                                    requires_support=factors != [ac.NO_FACTORS],
+                                    status="authorised"),
                             by=IMPORTER, factors=factors)
                 for code in factors:
                     change.new(AssessmentFactorIdentified(assessment_id=a.pk, code=code))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from safeguard.assessment import services as assess
+from safeguard.assessment.tests.helpers import submit
 from safeguard.audit.models import AuditEvent
 from safeguard.child_protection import services as cp
 from safeguard.front_door import services as fd
@@ -60,6 +61,7 @@ def _front_door(w, make_child, manager):
     a = assess.assessment_start(by=w, referral_id=ref.pk, start_date=D(2025, 11, 6))
     a = assess.assessment_record_child_seen(by=w, assessment_id=a.pk, expected_version=a.version,
                                             child_seen_date=D(2025, 11, 10))
+    a = submit(w, a, factors=["4B"])
     assess.assessment_authorise(by=manager, assessment_id=a.pk, expected_version=a.version,
                                 authorisation_date=D(2025, 12, 1), factors=["4B"],
                                 requires_support=True)
@@ -69,9 +71,10 @@ def _front_door(w, make_child, manager):
                                            s47_initiated=True)
         s47 = cp.section47_start(by=w, referral_id=ref.pk, start_date=started,
                                  strategy_discussion_id=sd.pk)
-        cp.section47_record_outcome(by=w, section47_id=s47.pk, expected_version=s47.version,
+        cp.section47_record_outcome(by=manager, section47_id=s47.pk, expected_version=s47.version,
                                     end_date=ended, outcome="not_substantiated",
-                                    icpc_not_required=True)
+                                    icpc_not_required=True,
+                                    rationale="The concerns were not substantiated.")
     visit_record(by=w, child_id=ann.pk, visit_date=D(2026, 2, 1))
     visit_record(by=w, child_id=ann.pk, visit_date=D(2026, 3, 2), seen=False)
 
@@ -84,9 +87,11 @@ def _front_door(w, make_child, manager):
     fd.early_help_end(by=w, episode_id=eh.pk, expected_version=eh.version, end_date=D(2025, 6, 1))
 
 
-def _protection(w, make_child, manager):
+def _protection(w, make_child, manager, iro):
     """Ben: strategy discussion, S47, ICPC, CP plan (neglect then emotional abuse), a review, a
-    visit seen alone and police protection in the six months."""
+    visit seen alone and police protection in the six months. The manager decides the enquiry's
+    outcome; the IRO chairs and records the conferences and starts the plan (Working Together
+    2023)."""
     ben = make_child(la_child_id="BEN", date_of_birth=D(2012, 3, 15), sex="M", ethnicity="BAFR",
                      disabilities=["AUT"])
     ref = fd.referral_open(by=w, child_id=ben.pk, referral_date=D(2025, 6, 1), source="6",
@@ -96,17 +101,18 @@ def _protection(w, make_child, manager):
                                        s47_initiated=True)
     s47 = cp.section47_start(by=w, referral_id=ref.pk, start_date=D(2025, 10, 3),
                              strategy_discussion_id=sd.pk)
-    s47 = cp.section47_record_outcome(by=w, section47_id=s47.pk, expected_version=s47.version,
-                                      end_date=D(2025, 10, 17), outcome="icpc",
-                                      icpc_not_required=False)
-    icpc = cp.conference_record(by=manager, referral_id=ref.pk, kind="initial",
+    s47 = cp.section47_record_outcome(by=manager, section47_id=s47.pk,
+                                      expected_version=s47.version, end_date=D(2025, 10, 17),
+                                      outcome="icpc", icpc_not_required=False,
+                                      rationale="Significant harm is likely: an initial conference.")
+    icpc = cp.conference_record(by=iro, chair=iro, referral_id=ref.pk, kind="initial",
                                 held_on=D(2025, 10, 20), section47_id=s47.pk, plan_required=True)
-    plan = cp.cp_plan_start(by=manager, referral_id=ref.pk, start_date=D(2025, 10, 20),
+    plan = cp.cp_plan_start(by=iro, referral_id=ref.pk, start_date=D(2025, 10, 20),
                             initial_category="NEG", conference_id=icpc.pk)
     cp.cp_plan_change_category(by=manager, cp_plan_id=plan.pk, expected_version=plan.version,
                                latest_category="EMO")
-    cp.conference_record(by=manager, referral_id=ref.pk, kind="review", held_on=D(2026, 1, 15),
-                         cp_plan_id=plan.pk)
+    cp.conference_record(by=iro, chair=iro, referral_id=ref.pk, kind="review",
+                         held_on=D(2026, 1, 15), cp_plan_id=plan.pk)
     cp.emergency_order_record(by=w, child_id=ben.pk, kind="PPO", start_date=D(2025, 10, 1),
                               end_date=D(2025, 10, 3))
     visit_record(by=w, child_id=ben.pk, visit_date=D(2026, 3, 1), seen_alone=True)
@@ -255,7 +261,7 @@ def workbook(django_db_setup, django_db_blocker, tmp_path_factory):
             return child_register(by=worker, local_authority=la, **fields)
 
         _front_door(worker, make_child, manager)
-        _protection(worker, make_child, manager)
+        _protection(worker, make_child, manager, iro)
         _care(worker, make_child, iro)
         _care_leaver(worker, make_child, adviser)
         _adoption(worker, make_child, la)

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from safeguard.assessment import services as asv
+from safeguard.assessment.tests.helpers import submit
 from safeguard.audit.models import AuditEvent
 from safeguard.child_protection import services as cps
 from safeguard.child_protection.models import ChildProtectionPlan, Conference
@@ -55,8 +56,10 @@ def counts() -> tuple:
 
 
 @pytest.fixture
-def council(make_child, worker, manager):
-    """Five children recorded through the services, four of them in the 2024-25 census."""
+def council(make_child, worker, manager, iro):
+    """Five children recorded through the services, four of them in the 2024-25 census: the
+    worker submits and the manager decides (assessments, the S47 outcome); the IRO chairs and
+    records the conferences, starts and ends the plan (Working Together 2023)."""
     # A: strategy discussion -> S47 -> ICPC -> CP plan with reviews -> step down to CIN plan.
     a = make_child(la_child_id="A001", disabilities=["LD", "AUT"])
     ref = fds.referral_open(by=worker, child_id=a.pk, referral_date=D(2024, 5, 6), source="2A",
@@ -67,22 +70,25 @@ def council(make_child, worker, manager):
     assessment = asv.assessment_start(by=worker, referral_id=ref.pk, start_date=D(2024, 5, 7))
     asv.assessment_record_child_seen(by=worker, assessment_id=assessment.pk, expected_version=None,
                                      child_seen_date=D(2024, 5, 8))
-    cps.section47_record_outcome(by=worker, section47_id=s47.pk, expected_version=None,
-                                 end_date=D(2024, 5, 20), outcome="icpc", icpc_not_required=False)
-    conf = cps.conference_record(by=worker, referral_id=ref.pk, kind="initial",
+    cps.section47_record_outcome(by=manager, section47_id=s47.pk, expected_version=None,
+                                 end_date=D(2024, 5, 20), outcome="icpc", icpc_not_required=False,
+                                 rationale="Concerns substantiated: an initial conference.")
+    conf = cps.conference_record(by=iro, chair=iro, referral_id=ref.pk, kind="initial",
                                  held_on=D(2024, 5, 20), section47_id=s47.pk, plan_required=True)
-    plan = cps.cp_plan_start(by=worker, referral_id=ref.pk, start_date=D(2024, 5, 20),
+    plan = cps.cp_plan_start(by=iro, referral_id=ref.pk, start_date=D(2024, 5, 20),
                              initial_category="NEG", conference_id=conf.pk)
+    submit(worker, assessment, factors=["16A", "3A"])
     asv.assessment_authorise(by=manager, assessment_id=assessment.pk, expected_version=None,
                              authorisation_date=D(2024, 6, 20), factors=["16A", "3A"],
                              requires_support=True)
-    cps.conference_record(by=worker, referral_id=ref.pk, kind="review", held_on=D(2024, 8, 19),
-                          cp_plan_id=plan.pk)
+    cps.conference_record(by=iro, chair=iro, referral_id=ref.pk, kind="review",
+                          held_on=D(2024, 8, 19), cp_plan_id=plan.pk)
     cps.cp_plan_change_category(by=worker, cp_plan_id=plan.pk, expected_version=None,
                                 latest_category="EMO")
-    cps.conference_record(by=worker, referral_id=ref.pk, kind="review", held_on=D(2024, 11, 18),
-                          cp_plan_id=plan.pk)
-    cps.cp_plan_end(by=worker, cp_plan_id=plan.pk, expected_version=None, end_date=D(2024, 11, 18))
+    cps.conference_record(by=iro, chair=iro, referral_id=ref.pk, kind="review",
+                          held_on=D(2024, 11, 18), cp_plan_id=plan.pk)
+    cps.cp_plan_end(by=iro, cp_plan_id=plan.pk, expected_version=None, end_date=D(2024, 11, 18),
+                    end_reason="no_longer_at_risk")
     cin = asv.cin_plan_start(by=worker, referral_id=ref.pk, start_date=D(2024, 11, 18))
     asv.cin_plan_end(by=worker, cin_plan_id=cin.pk, expected_version=None, end_date=D(2025, 2, 10))
     fds.referral_close(by=worker, referral_id=ref.pk, expected_version=None,
@@ -123,6 +129,7 @@ def council(make_child, worker, manager):
     fds.referral_record_response(by=manager, referral_id=ref.pk, expected_version=None,
                                  response="assessment", response_date=D(2024, 4, 10))
     assessment = asv.assessment_start(by=worker, referral_id=ref.pk, start_date=D(2024, 4, 11))
+    submit(worker, assessment, factors=["21"], requires_support=False, outcome="nfa")
     asv.assessment_authorise(by=manager, assessment_id=assessment.pk, expected_version=None,
                              authorisation_date=D(2024, 5, 1), factors=["21"],
                              requires_support=False)

@@ -5,10 +5,41 @@ another council's)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def as_typed(data):
+    """A form's data as a browser posts it: each date in the GOV.UK date input's three fields
+    (`<name>_day`, `_month`, `_year`), so tests may write dates as ISO strings."""
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for name, value in data.items():
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            year, month, day = value.split("-")
+            out.update({f"{name}_day": str(int(day)), f"{name}_month": str(int(month)),
+                        f"{name}_year": year})
+        else:
+            out[name] = value
+    return out
+
+
+class BrowserClient(Client):
+    """The test client, posting and searching dates as the three-field date input sends them."""
+
+    def post(self, path, data=None, *args, **kwargs):
+        return super().post(path, as_typed(data), *args, **kwargs)
+
+    def get(self, path, data=None, *args, **kwargs):
+        return super().get(path, as_typed(data), *args, **kwargs)
 
 
 @pytest.fixture
@@ -125,7 +156,7 @@ def world(db):
 @pytest.fixture
 def client_for():
     def _client(user, **kwargs):
-        c = Client(**kwargs)
+        c = BrowserClient(**kwargs)
         c.force_login(user)
         return c
 

@@ -56,15 +56,29 @@ def test_contact_to_child_protection_plan(world, client_for):
     _post(sw, child, "primary-need", {"primary_need": "N1"})
     _post(sw, child, "strategy-discussion", {"held_on": today, "s47_initiated": "yes", "attendees": "Police"})
     _post(sw, child, "section47", {"start_date": today})
-    _post(sw, child, "section47-outcome", {"end_date": today, "outcome": "icpc", "icpc_not_required": "no"})
-    _post(sw, child, "icpc", {"held_on": today, "plan_required": "yes", "chair": world.iro.pk})
-    _post(sw, child, "cp-plan", {"start_date": today, "initial_category": "PHY"})
+    # Working Together 2023 ch. 3: the worker submits the findings; the outcome is the manager's.
+    _post(sw, child, "section47-submit", {"findings": "Bruising not explained; father's account differs",
+                                          "proposed_outcome": "icpc"})
+    assert sw.get(f"/children/{child.pk}/record/section47-outcome/").status_code == 403
+    _post(tm, child, "section47-outcome", {"end_date": today, "outcome": "icpc", "icpc_not_required": "no",
+                                           "rationale": "Significant harm likely: conference needed"})
+    # The conference is its chair's to record, an IRO or CP chair: the worker and manager are refused.
+    assert sw.get(f"/children/{child.pk}/record/icpc/").status_code == 403
+    assert tm.get(f"/children/{child.pk}/record/icpc/").status_code == 403
+    _post(tm, child, "allocate-iro", {"worker": world.iro.pk, "start_date": today})
+    iro = client_for(world.iro)
+    _post(iro, child, "icpc", {
+        "held_on": today, "plan_required": "yes", "invited": "Mother, father, school, police",
+        "attended": "Mother, school, police", "apologies": "Father", "agencies": ["police", "school"],
+        "child_participation": "conveyed", "child_views": "Wants to stay at home with mum",
+        "decision_reasons": "Risk of physical harm from father; plan needed"})
+    assert sw.get(f"/children/{child.pk}/record/cp-plan/").status_code == 403
+    _post(iro, child, "cp-plan", {"start_date": today, "initial_category": "PHY"})
     plan = ChildProtectionPlan.objects.get(referral__child=child)
     assert plan.initial_category == "PHY" and plan.end_date is None
     page = sw.get(f"/children/{child.pk}/").content.decode()
     assert "Child protection plan" in page and "Initial child protection conference" in page
-    # The IRO who chaired now sees the child (policy: conferences they chaired).
-    assert client_for(world.iro).get(f"/children/{child.pk}/").status_code == 200
+    assert plan.conferences.get().minutes.child_views == "Wants to stay at home with mum"
 
 
 def test_manager_authorises_closure_with_rationale(world, client_for):
