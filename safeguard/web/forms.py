@@ -15,7 +15,7 @@ from safeguard.access.selectors import (
     SEARCH_MAX_WORDS,
     SEARCH_NAME,
 )
-from safeguard.casework.models import CaseNote
+from safeguard.casework.models import ActionStatus, CaseNote, ReviewMeeting
 from safeguard.child_protection.models import (
     Agency,
     ChildParticipation,
@@ -807,3 +807,56 @@ class CourtChronologyForm(GovForm):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", "To must be the same as or after From")
         return data
+
+
+# --- the words of a plan (issue 17) ------------------------------------------------------------
+
+
+class PlanForm(GovForm):
+    contingency = forms.CharField(
+        label="Contingency: what happens if the plan does not work", required=False,
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=NARRATIVE_LIMIT)
+
+
+class PlanOutcomeForm(GovForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(label="Outcome", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanActionForm(GovForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    what = forms.CharField(label="What will be done", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.CharField(label="Who will do it", required=False, max_length=200)
+    by_when = GovDateField(label="By when", required=False)
+    status = forms.ChoiceField(label="Where it stands", choices=ActionStatus.choices, initial="not_started")
+    outcome_index = forms.ChoiceField(label="Towards which outcome", required=False, choices=[])
+
+    def __init__(self, *args, outcomes: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_index"].choices = [("", "Not tied to one outcome")] + [
+            (str(i), f"Outcome {i + 1}") for i in range(outcomes)]
+        govuk_classes(self)
+
+    def is_blank(self) -> bool:
+        d = self.cleaned_data
+        return not d.get("id") and not (d.get("what") or "").strip() and not (d.get("who") or "").strip()
+
+
+class PlanReviewForm(GovForm):
+    held_on = GovDateField(label="Date of the meeting")
+    meeting_kind = forms.ChoiceField(label="Which meeting", widget=Radios, choices=[])
+    progress = forms.CharField(label="Progress against the plan", widget=forms.Textarea(attrs={"rows": 5}),
+                               max_length=NARRATIVE_LIMIT)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting_kind"].choices = [(m, ReviewMeeting(m).label) for m in meetings]
+
+
+class ActionProgressForm(GovForm):
+    action_id = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="Where it stands now", choices=ActionStatus.choices)
+    progress = forms.CharField(label="What was said of it", required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.access import policy
@@ -223,9 +224,9 @@ class Step:
     # (the new DECOM) that the rules also check as the ending episode's DEC; the end of care is the
     # DEC the rules also call the period's end date.
     field_aliases: dict = field(default_factory=dict)
-    # A step with a page of its own (the assessment's task list): the URL name, given the child's
-    # and the target's keys; the step's address sends the user there.
-    page: str = ""
+    # A step with a page of its own (the assessment's task list, a plan): its address, given the
+    # child and the target; the step's address sends the user there.
+    page: Callable | None = None
 
 
 def _episode_now(t) -> dict:
@@ -350,7 +351,7 @@ STEPS: dict[str, Step] = {
             _assessment_to_write,
             None,
             carries=None,  # a page of its own: the assessment's task list
-            page="web:assessment",
+            page=lambda c, t: reverse("web:assessment", args=[c.pk, t.pk]),
         ),
         Step(
             "assessment-decision",
@@ -360,7 +361,7 @@ STEPS: dict[str, Step] = {
             None,
             carries=None,  # a page of its own, which carries the assessment's version
             who=AUTHORISE,
-            page="web:assessment_decide",
+            page=lambda c, t: reverse("web:assessment_decide", args=[c.pk, t.pk]),
         ),
         Step(
             "cin-plan-start",
@@ -671,6 +672,22 @@ STEPS: dict[str, Step] = {
             who=AUTHORISE,
             initial=_today,
             form_kwargs=True,
+        ),
+        *(
+            Step(
+                f"{kind}-plan-words",
+                title,
+                None,
+                target,
+                None,
+                carries=None,  # a page of its own, which carries the plan's version
+                page=lambda c, t, kind=kind: reverse("web:plan", args=[c.pk, kind, t.pk]),
+            )
+            for kind, title, target in (
+                ("cin", "The child in need plan: outcomes and actions", _open_cin_plan),
+                ("cp", "The child protection plan: outcomes and actions", _open_cp_plan),
+                ("care", "The care plan: outcomes and actions", _open_period),
+            )
         ),
         Step(
             "close",

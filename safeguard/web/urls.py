@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assessments, casework, second_factor, views
+from . import assessments, casework, plans, second_factor, views
 
 app_name = "web"
 
@@ -52,6 +52,13 @@ urlpatterns = [
          name="assessment_submit"),
     path("children/<str:child_id>/assessments/<int:assessment_id>/decide/", assessments.decide,
          name="assessment_decide"),
+    path("children/<str:child_id>/plans/<slug:kind>/<int:record_id>/", plans.plan, name="plan"),
+    path("children/<str:child_id>/plans/<slug:kind>/<int:record_id>/change/", plans.plan_edit,
+         name="plan_edit"),
+    path("children/<str:child_id>/plans/<slug:kind>/<int:record_id>/review/", plans.plan_review,
+         name="plan_review"),
+    path("children/<str:child_id>/plans/<slug:kind>/<int:record_id>/reviews/<int:review_id>/",
+         plans.plan_at_review, name="plan_at_review"),
     path("drafts/save/", casework.draft_save, name="draft_save"),
     path("notes/search/", casework.notes_search, name="notes_search"),
     path("manager/", views.manager_queue, name="manager"),

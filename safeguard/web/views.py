@@ -430,7 +430,7 @@ def step(request, child_id, key):
         messages.info(request, f"“{spec.title}” does not apply to this child's record now")
         return redirect("web:child", child_id=child.pk)
     if spec.page:
-        return redirect(spec.page, child.pk, target.pk)
+        return redirect(spec.page(child, target))
     extra = {"local_authority_id": request.user.local_authority_id} if spec.form_kwargs else {}
     # Issue 15, finding 5: the form carries the record it was read from (and the version read).
     carried, with_version = spec.carries is not None, spec.carries == steps.VERSION

@@ -19,6 +19,7 @@ from safeguard.people import services as people
 from safeguard.people.models import Visit
 from safeguard.workforce import services as workforce
 from tests.e2e.axe import axe_violations
+from tests.e2e.govuk import fill_date
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
        b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -37,16 +38,9 @@ def _sibling_of(world, child):
     return brother
 
 
-def _date(page, legend: str, day: dt.date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
-
-
 def _write_note(page, *, kind: str, title: str, text: str, day: dt.date) -> None:
     page.get_by_role("group", name="What kind of note is this?").get_by_label(kind, exact=True).check()
-    _date(page, "Date it happened", day)
+    fill_date(page, "Date it happened", day)
     page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Note", exact=True).fill(text)
 

@@ -13,19 +13,8 @@ from playwright.sync_api import expect
 from safeguard.assessment.models import Assessment
 from safeguard.child_protection.models import ChildProtectionPlan
 from tests.e2e.axe import axe_violations
+from tests.e2e.govuk import choose, fill_date, shot
 from tests.e2e.test_journeys import last_working_day
-
-
-def fill_date(page, legend: str, day: dt.date) -> None:
-    """The GOV.UK date input: day, month and year in a group named by its legend."""
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
-
-
-def choose(page, legend: str, option: str) -> None:
-    page.get_by_role("group", name=legend).get_by_label(option, exact=True).check()
 
 
 def saved(page, text: str = "Saved") -> None:
@@ -96,6 +85,7 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
         sw.get_by_role("button", name="Save and return to the assessment").click()
         saved(sw)
     expect(sw.locator("main")).to_contain_text("3 of 6 sections written")
+    shot(sw, "assessment-task-list")
 
     sw2 = sign_in("sw_a")  # the second sitting, another day
     sw2.goto(f"{site}/children/{child.pk}/record/assessment-write/")
@@ -111,6 +101,7 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
     factors = sw2.get_by_role("group", name="Factors identified at assessment")
     factors.get_by_label("Physical abuse: adult on child (18C)").check()
     assert axe_violations(sw2) == []
+    shot(sw2, "assessment-submit")
     sw2.get_by_role("button", name="Submit for authorisation").click()
     saved(sw2, "Submitted")
     expect(sw2.locator("#assessment-status")).to_have_text("Submitted for authorisation")
@@ -127,6 +118,7 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
 
     sw2.goto(f"{site}/children/{child.pk}/assessments/{a.pk}/")
     expect(sw2.locator("#returned")).to_contain_text("Say what the father told you")
+    shot(sw2, "assessment-returned")
     sw2.get_by_role("link", name="Analysis").click()
     sw2.get_by_label("Analysis").fill("Analysis: the father's account does not explain the bruising.")
     sw2.get_by_role("button", name="Save and return to the assessment").click()
@@ -137,6 +129,7 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
     tm.goto(f"{site}/children/{child.pk}/assessments/{a.pk}/decide/")
     choose(tm, "Your decision", "Authorise the assessment")
     fill_date(tm, "Authorisation date", day)
+    shot(tm, "assessment-decision")
     tm.get_by_role("button", name="Record my decision").click()
     saved(tm, "authorised")
     expect(tm.locator("#decisions")).to_contain_text("Returned")
@@ -188,6 +181,7 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
     choose(iro, "Did the conference decide the child needs a CP plan?", "Yes")
     iro.get_by_label("The reasons for the decision").fill("Physical harm from the father; risk continues")
     assert axe_violations(iro) == []
+    shot(iro, "icpc-form")
     iro.get_by_role("button", name="Save").click()
     saved(iro)
     refused(sw, site, f"/children/{child.pk}/record/cp-plan/")
@@ -196,6 +190,25 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
     iro.get_by_role("button", name="Save").click()
     saved(iro)
     plan = ChildProtectionPlan.objects.get(referral__child=child)
+
+    # The plan's outcomes and actions, written by the worker.
+    sw.goto(f"{site}/children/{child.pk}/")
+    sw.get_by_role("link", name="The child protection plan: outcomes and actions").click()
+    sw.get_by_role("link", name="Write the plan").click()
+    outcome = sw.get_by_role("group", name="Outcome 1").get_by_label("Outcome")
+    outcome.fill("Kit is safe from physical harm at home")
+    first = sw.get_by_role("group", name="Action 1")
+    first.get_by_label("What will be done").fill("Attend a parenting course")
+    first.get_by_label("Who will do it").fill("Father")
+    fill_date(first, "By when", later + dt.timedelta(days=60))
+    first.get_by_label("Towards which outcome").select_option("0")
+    sw.get_by_label("Contingency: what happens if the plan does not work").fill(
+        "If there is a further injury, a strategy discussion the same day")
+    assert axe_violations(sw) == []
+    sw.get_by_role("button", name="Save the plan").click()
+    saved(sw, "child protection plan")
+    expect(sw.locator("main")).to_contain_text("Attend a parenting course")
+    shot(sw, "cp-plan-words")
 
     # The first core group, reached from the clock on the worker's list.
     sw.goto(f"{site}/children/{child.pk}/due/T07/")
@@ -222,6 +235,30 @@ def test_contact_to_child_protection_plan_each_decision_by_its_decider(world, si
     assert axe_violations(iro) == []
     iro.get_by_role("button", name="Save").click()
     saved(iro)
+    # Progress against the plan at the review, the plan revised, and the plan as it stood kept.
+    sw.goto(f"{site}/children/{child.pk}/plans/cp/{plan.pk}/")
+    sw.get_by_role("link", name="Record progress at a review").click()
+    fill_date(sw, "Date of the meeting", later)
+    choose(sw, "Which meeting", "Review child protection conference")
+    sw.get_by_label("Progress against the plan").fill("Course completed; no further injuries")
+    sw.get_by_label("Where it stands now").select_option("done")
+    assert axe_violations(sw) == []
+    sw.get_by_role("button", name="Save the review").click()
+    saved(sw, "progress")
+    sw.get_by_role("link", name="Change the plan").click()
+    second = sw.get_by_role("group", name="Action 2")
+    second.get_by_label("What will be done").fill("Family support work weekly")
+    second.get_by_label("Who will do it").fill("Family support worker")
+    fill_date(second, "By when", later + dt.timedelta(days=90))
+    sw.get_by_role("button", name="Save the plan").click()
+    saved(sw, "child protection plan")
+    sw.locator("#plan-reviews").get_by_role("link").first.click()
+    expect(sw.locator("h1")).to_contain_text("as it stood")
+    shot(sw, "plan-at-review")
+    expect(sw.locator("main")).not_to_contain_text("Family support work weekly")
+    expect(sw.locator("main")).to_contain_text("Attend a parenting course")
+
+    iro.goto(f"{site}/children/{child.pk}/")
     iro.get_by_role("link", name="End the child protection plan").click()
     fill_date(iro, "Date the plan ended", later)
     choose(iro, "Why the plan ended", "No longer at risk of significant harm")

@@ -1,5 +1,6 @@
 """What practitioners do in a day, in a real browser (Working Together 2023 for the journey;
-ARCHITECTURE.md for access and audit)."""
+ARCHITECTURE.md for access and audit). The journey from contact to a child protection plan is in
+`test_decisions.py`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from safeguard.audit.models import AuditEvent
 from tests.e2e.axe import axe_violations
+from tests.e2e.govuk import fill_date
 
 
 def last_working_day() -> dt.date:
@@ -18,65 +20,6 @@ def last_working_day() -> dt.date:
     while not cal.is_working_day(day):
         day -= dt.timedelta(days=1)
     return day
-
-
-def step(page, title: str, fields: dict[str, str], selects: dict[str, str] | None = None):
-    page.get_by_role("link", name=title).click()
-    for label, value in fields.items():
-        page.get_by_label(label, exact=True).fill(value)
-    for label, value in (selects or {}).items():
-        page.get_by_label(label, exact=True).select_option(value)
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Saved")
-
-
-def test_contact_through_to_child_protection_plan(world, sign_in, site):
-    child = world.unallocated
-    day = last_working_day().isoformat()
-    sw = sign_in("sw_a")
-    sw.get_by_role("link", name="Find a child").first.click()
-    sw.get_by_label("Name").fill(f"Kit {child.last_name[:-1]}iy")  # misspelt
-    sw.get_by_role("button", name="Search").click()
-    sw.get_by_role("link", name=f"Kit {child.last_name}").click()
-    expect(sw.locator("h1")).to_have_text(f"Kit {child.last_name}")
-
-    step(
-        sw,
-        "Record a contact",
-        {"Received": f"{day}T09:15", "Summary": "Bruise seen at school"},
-        {"Source": "5A"},
-    )
-    step(sw, "Decide on the contact", {"Decided": f"{day}T11:00"}, {"Decision": "referral"})
-
-    tm = sign_in("tm_a")
-    tm.get_by_role("link", name="Manager's queue").click()
-    tm.get_by_role("link", name=f"Kit {child.last_name}").first.click()
-    tm.get_by_label("Response to the referral").select_option("strategy")
-    tm.get_by_label("Decision date").fill(day)
-    tm.get_by_role("button", name="Save").click()
-    expect(tm.locator(".govuk-notification-banner--success")).to_be_visible()
-
-    sw.reload()
-    step(sw, "Record the primary need", {}, {"Primary need": "N1"})
-    step(
-        sw, "Record a strategy discussion", {"Date held": day}, {"Were section 47 enquiries started?": "yes"}
-    )
-    step(sw, "Start a section 47 enquiry", {"Section 47 start date": day})
-    step(
-        sw,
-        "Record the section 47 outcome",
-        {"Date the enquiry ended": day},
-        {"Outcome": "icpc", "Is an initial conference NOT required?": "no"},
-    )
-    step(
-        sw,
-        "Record the initial child protection conference",
-        {"Date of the initial conference": day},
-        {"Did the conference decide the child needs a CP plan?": "yes", "Chair": str(world.iro.pk)},
-    )
-    step(sw, "Start the child protection plan", {"Plan start date": day}, {"Category of abuse": "NEG"})
-    expect(sw.locator("#badges")).to_contain_text("Child protection plan")
-    expect(sw.locator("#chronology")).to_contain_text("Child protection plan started (NEG)")
 
 
 def test_manager_authorises_a_closure(world, sign_in, site):
@@ -98,7 +41,7 @@ def test_manager_authorises_a_closure(world, sign_in, site):
         "xpath=following-sibling::ul[1]"
     )
     closures.get_by_role("link", name=f"Kit {child.last_name}").click()
-    tm.get_by_label("Closure date").fill(day.isoformat())
+    fill_date(tm, "Closure date", day)
     tm.get_by_label("Reason for closure").select_option("RC7")
     tm.get_by_label("Management rationale").fill("Advice given to the family; school support in place")
     tm.get_by_role("button", name="Save").click()

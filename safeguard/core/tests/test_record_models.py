@@ -4,10 +4,11 @@ from django.apps import apps
 
 RECORD_APPS = {"people", "front_door", "assessment", "child_protection", "looked_after", "workforce",
                "casework"}
-# Reference data, derived rows, append-only rows (an amendment is written once, never changed) and a
-# draft (a form's words before they are saved to the record).
+# Reference data, derived rows, append-only rows (an amendment is written once, never changed: a
+# note's or an assessment's, whose words before and after are kept in the amended record's own
+# history) and a draft (a form's words before they are saved to the record).
 DERIVED_OR_REFERENCE = {"LocalAuthority", "User", "PopulationEstimate", "Organisation",
-                        "CaseNoteAmendment", "Draft"}
+                        "CaseNoteAmendment", "AssessmentAmendment", "Draft"}
 
 
 def record_models():

@@ -139,7 +139,9 @@ def test_care_leavers_at_a_past_date_read_the_category_then_in_force(la, worker,
 
 
 @pytest.mark.django_db
-def test_cp_visit_interval_overdue_at_the_quarters_start_makes_the_child_late(la, front, worker, make_child):
+def test_cp_visit_interval_overdue_at_the_quarters_start_makes_the_child_late(
+    la, front, worker, iro, make_child
+):
     """CP-13 (local CP procedures [G: S4]; T09; INDICATORS.md F2: "child compliant in period iff
     all intervals intersecting the period are compliant"; "open interval at as_at: compliant iff
     as_at <= last + limit(last)"). Visits every 10 working days from plans starting 29 May 2025
@@ -155,8 +157,8 @@ def test_cp_visit_interval_overdue_at_the_quarters_start_makes_the_child_late(la
     cal = calendar.current()
     late_first, never, due_end_of_q1, due_end_of_q2, kept = (make_child() for _ in range(5))
     for child in (late_first, never, due_end_of_q2, kept):
-        plan(worker, front, child, D(2025, 5, 22), D(2025, 5, 29))
-    plan(worker, front, due_end_of_q1, D(2025, 6, 9), D(2025, 6, 16))
+        plan(iro, front, child, D(2025, 5, 22), D(2025, 5, 29))
+    plan(iro, front, due_end_of_q1, D(2025, 6, 9), D(2025, 6, 16))
     assert cal.add_working_days(D(2025, 5, 29), 10) == D(2025, 6, 12)
     assert cal.add_working_days(D(2025, 6, 16), 10) == D(2025, 6, 30)
 

@@ -19,14 +19,14 @@ Q2 = period(D(2025, 7, 1), D(2025, 9, 30))
 
 
 @pytest.mark.django_db
-def test_children_on_a_plan_seen_every_10_working_days(la, front, worker, make_child):
+def test_children_on_a_plan_seen_every_10_working_days(la, front, worker, iro, make_child):
     """CP-13 (local CP procedures; T09, F2): each visit where the child is seen restarts a 10
     working-day clock; one deadline missed in the quarter makes the child late. Unborn children are
     outside the cohort."""
     cal = calendar.current()
     kept, missed = make_child(), make_child()
-    plan(worker, front, kept, D(2025, 6, 2), D(2025, 6, 16))
-    plan(worker, front, missed, D(2025, 6, 2), D(2025, 6, 16))
+    plan(iro, front, kept, D(2025, 6, 2), D(2025, 6, 16))
+    plan(iro, front, missed, D(2025, 6, 2), D(2025, 6, 16))
     day, n = D(2025, 6, 16), 0
     while day < D(2025, 10, 1):
         day, n = cal.add_working_days(day, 10), n + 1

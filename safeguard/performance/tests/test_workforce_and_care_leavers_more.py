@@ -156,12 +156,12 @@ def test_children_on_a_plan_or_looked_after_with_an_allocated_social_worker(
     child in need with no plan and a child on short breaks (V3, not looked after in the DfE
     figures) are outside the cohort."""
     on_plan, both, iro_only, next_day, plan_ended, in_need, breaks = (make_child() for _ in range(7))
-    plan(worker, front, on_plan, D(2025, 6, 2), D(2025, 6, 16))
-    plan(worker, front, both, D(2025, 6, 2), D(2025, 6, 16))
+    plan(iro, front, on_plan, D(2025, 6, 2), D(2025, 6, 16))
+    plan(iro, front, both, D(2025, 6, 2), D(2025, 6, 16))
     start(worker, both, D(2025, 7, 7))
     start(worker, iro_only, D(2025, 7, 7))
     start(worker, next_day, D(2025, 7, 7))
-    plan(worker, front, plan_ended, D(2025, 6, 2), D(2025, 6, 16), end=AT.end)
+    plan(iro, front, plan_ended, D(2025, 6, 2), D(2025, 6, 16), end=AT.end)
     front.refer(in_need, D(2025, 6, 2))
     start(worker, breaks, D(2025, 7, 7), legal_status="V3", placement="U6")
     for child in (on_plan, both, plan_ended, in_need, breaks):
