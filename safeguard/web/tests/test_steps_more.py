@@ -12,6 +12,7 @@ import pytest
 
 from safeguard.assessment import services as assessment
 from safeguard.assessment.models import CINPlan
+from safeguard.assessment.tests.helpers import submit
 from safeguard.audit.models import AuditEvent
 from safeguard.front_door import services as front_door
 from safeguard.looked_after import services as looked_after
@@ -38,8 +39,14 @@ def step_link(child, key: str) -> str:
 
 
 def assert_beside(body: str, field: str, rule: str) -> None:
-    """The rule's message sits with its field (between the label and the input), not only in the
-    summary at the top."""
+    """The rule's message sits with its field (between the label and the input, or inside the
+    fieldset of a GOV.UK date input or radios), not only in the summary at the top."""
+    group = re.search(rf'<fieldset[^>]*id="id_{field}"[^>]*>', body)
+    if group:
+        inside = body[group.end():body.index("</fieldset>", group.end())]
+        assert f'id="id_{field}-error"' in inside and f"[rule {rule}]" in inside
+        assert re.search(rf'aria-describedby="[^"]*id_{field}-error', group.group(0)), group.group(0)
+        return
     error_at = body.index(f'id="id_{field}-error"')
     field_at = body.index(f'id="id_{field}"', error_at)
     assert 0 < field_at - error_at < 600
@@ -49,7 +56,18 @@ def assert_beside(body: str, field: str, rule: str) -> None:
 
 
 def assert_kept(body: str, field: str, value: str) -> None:
-    """What the worker typed or chose is still in the form they are sent back to."""
+    """What the worker typed or chose is still in the form they are sent back to (a date in its
+    three fields, a choice among radios as the one checked)."""
+    if f'name="{field}_day"' in body:
+        year, month, day = value.split("-")
+        for part, typed in (("day", str(int(day))), ("month", str(int(month))), ("year", year)):
+            assert re.search(rf'name="{field}_{part}"[^>]*value="{typed}"', body), (field, part)
+        return
+    radio = re.search(
+        rf'<input class="govuk-radios__input"[^>]*name="{field}"[^>]*value="{re.escape(value)}"[^>]*>', body)
+    if radio:
+        assert "checked" in radio.group(0), (field, value)
+        return
     tag = re.search(rf'<(input|select)[^>]*id="id_{field}"[^>]*>', body)
     assert tag, field
     if tag.group(1) == "input":
@@ -89,6 +107,7 @@ def referral_assessed(world, child):
         response_date=TODAY - dt.timedelta(days=19),
     )
     a = assessment.assessment_start(by=world.sw_a, referral_id=referral.pk, start_date=referral.response_date)
+    a = submit(world.sw_a, a, child_seen_date=referral.response_date, factors=["2B"])
     assessment.assessment_authorise(
         by=world.tm_a,
         assessment_id=a.pk,
