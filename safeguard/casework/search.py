@@ -30,6 +30,7 @@ import importlib
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
@@ -146,7 +147,7 @@ def _matching(words: tuple[str, ...]) -> RawSQL:
         sql = (f'"{_index.TABLE}"."id" IN (SELECT rowid FROM {_index.FTS} '
                f"WHERE {_index.FTS} MATCH %s)")
         return RawSQL(sql, [fts5_query(words)], output_field=BooleanField())
-    raise NotImplementedError(f"note search needs PostgreSQL or SQLite, not {connection.vendor}")
+    raise ImproperlyConfigured(f"note search needs PostgreSQL or SQLite, not {connection.vendor}")
 
 
 def _notes(user, words: tuple[str, ...], child) -> tuple[QuerySet, QuerySet]:
@@ -281,4 +282,4 @@ def rebuild() -> None:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [_index.INDEX])
             cursor.execute(f"ANALYZE {_index.TABLE}")
         else:
-            raise NotImplementedError(f"note search needs PostgreSQL or SQLite, not {connection.vendor}")
+            raise ImproperlyConfigured(f"note search needs PostgreSQL or SQLite, not {connection.vendor}")
