@@ -404,7 +404,7 @@ def plan_write(*, by, child_id: int, kind: str, expected_version: int | None = N
     return change.save(plan)
 
 
-def _snapshot(plan: Plan, outcomes: list[PlanOutcome], actions: list[PlanAction], *,
+def plan_snapshot(plan: Plan, outcomes: list[PlanOutcome], actions: list[PlanAction], *,
               before: dict[int, str], progress: dict[int, str], plan_version: int) -> dict:
     """The plan as it stood once the review was recorded, in plain JSON (dates as ISO strings)."""
     return {
@@ -460,7 +460,7 @@ def plan_review_record(*, by, child_id: int, plan_id: int, held_on: dt.date, mee
             after[action.pk] = change.edit(action, to={"status": update["status"]})
     last = max(d for d in (plan.last_reviewed_on, held_on) if d is not None)
     reviewed = change.edit(plan, to={"last_reviewed_on": last})  # the plan's version moves on
-    review.snapshot = _snapshot(
+    review.snapshot = plan_snapshot(
         reviewed, outcomes, [after[a.pk] for a in actions],
         before={a.pk: a.status for a in actions},
         progress={u["action_id"]: u["progress"] for u in updates if u["progress"]},

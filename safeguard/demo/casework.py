@@ -1,5 +1,6 @@
 """The case record around each generated child: the family (persons, relationships, a household,
-address history), the professional network, case notes and documents, so that a generated
+address history), the professional network, case notes and documents, and the words of the
+child's assessments, enquiries, conferences and plans (`statutory_words`), so that a generated
 council's child pages read like a real record (issue 16: "the generator fills the demo council
 with believable (synthetic) notes, people, households, professionals and documents").
 
@@ -28,6 +29,7 @@ from safeguard.casework.models import NoteKind
 from safeguard.people.models import Organisation, Relationship
 from safeguard.record.history import ChildHistory
 
+from . import statutory_words
 from .journeys import FIRST, LAST
 
 LONDON = ZoneInfo("Europe/London")
@@ -66,6 +68,8 @@ TABLES: dict[str, dict[str, str]] = {
                           "assessment_id": "assessment.Assessment",
                           "cin_plan_id": "assessment.CINPlan",
                           "cp_plan_id": "child_protection.ChildProtectionPlan"},
+    # The words of assessments, enquiries, conferences and plans (`statutory_words`).
+    **statutory_words.TABLES,
 }
 #: Tables whose keys only this module hands out (Relationship is shared with the histories).
 OWN = [label for label in TABLES if label != "people.Relationship"]
@@ -203,6 +207,8 @@ class CaseRows:
                 for a, by in moves:
                     if row.get(a) is not None:
                         row[a] += by
+        for row in self.tables["casework.PlanReview"]:
+            statutory_words.shift_review(row, offsets)
 
 
 def next_keys() -> dict[str, int]:
@@ -290,6 +296,7 @@ class Family:
                              updated_at=at)
             self._professionals(h)
             Notes(self, h).build()
+            statutory_words.build(self, h)
         Notes.merge(self)
 
     def _person(self, first: str, last: str, dob: dt.date, sex: str, kind: str, *, lives: bool,

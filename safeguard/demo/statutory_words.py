@@ -12,7 +12,7 @@ writes believable content (synthetic) for assessments, plans, conferences and re
   decision and its reasons, and progress at a review; every core group its minutes;
 - every CIN plan, CP plan and period of care: the plan's words (`Plan`, 2-4 outcomes, 3-6
   actions, a contingency), reviewed (`PlanReview`, with the plan as it stood, built by
-  `casework.plans._snapshot`) at each review conference and core group, each looked-after
+  `casework.plans.plan_snapshot`) at each review conference and core group, each looked-after
   review, and every three months or so for a CIN plan.
 
 Built with the case record (`demo.casework`), a child at a time, from the child's finished
@@ -28,7 +28,7 @@ import random
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from safeguard.casework.plans import _snapshot
+from safeguard.casework.plans import plan_snapshot
 from safeguard.people.models import Relationship
 
 LONDON = ZoneInfo("Europe/London")
@@ -89,6 +89,19 @@ def build(f, h) -> None:
 
 # --- the words ------------------------------------------------------------------------------------
 
+#: Who a family member is called when the generated family has no one in that role.
+UNNAMED = {"Mother": "Mother", "Father": "Father", "MotherRole": "Mother",
+           "FatherRole": "Mother's partner", "Grandmother": "Maternal grandmother",
+           "Sibling": "my friends"}
+#: Who is invited to a conference: (as the minutes name them, the agency code).
+ROLES = {"social_worker": ("Social worker", "childrens_social_care"),
+         "manager": ("Team manager", "childrens_social_care"),
+         "health_visitor": ("Health visitor", "health_visitor"),
+         "school": ("Designated safeguarding lead (school)", "school"),
+         "police": ("Police", "police"), "gp": ("GP", "gp"),
+         "housing": ("Housing officer", "housing"), "camhs": ("CAMHS practitioner", "camhs"),
+         "probation": ("Probation officer", "probation")}
+REPORT_SENT = "{} (report sent)"
 #: What a factor identified at assessment says in the sections it touches: (parenting capacity or
 #: development, family and environment, analysis worry).
 FACTOR_WORDS: dict[str, tuple[str, str]] = {
@@ -145,6 +158,14 @@ FACTOR_WORDS: dict[str, tuple[str, str]] = {
     "24A": ("{first} has been found carrying drugs and cash for older young people.",
             "{first} is being criminally exploited."),
 }
+#: What a plan addresses, for the factors identified.
+FOCUS = {"1A": "the drinking", "1B": "the drinking at home", "2A": "the drug use",
+         "2B": "the drug use at home", "3A": "the harm in a relationship",
+         "3B": "the domestic abuse at home", "4A": "low mood", "4B": "the parent's mental health",
+         "6A": "health needs", "6B": "the parent's illness", "10A": "the missing episodes",
+         "13A": "the risk from older young people", "14A": "behaviour at school",
+         "15A": "the self-harm", "16A": "neglect of basic care", "17A": "how the child is spoken to",
+         "24A": "criminal exploitation"}
 CATEGORY_WORDS = {"NEG": "neglect", "PHY": "physical abuse", "SAB": "sexual abuse",
                   "EMO": "emotional abuse", "MUL": "more than one category of abuse"}
 
@@ -189,20 +210,21 @@ DEVELOPMENT = {
     ],
 }
 PARENTING = [
-    "{Mother} shows warmth towards the children and knows their routines. Basic care is "
+    "{Mother}, {first}'s mother, shows warmth towards the children and knows their routines. Basic care is "
     "mostly good, but boundaries are inconsistent.",
-    "{Mother} loves the children and wants to do well by them. On visits the home was "
+    "{Mother} ({first}'s mother) loves the children and wants to do well by them. On visits the home was "
     "adequately clean and there was food; supervision of the younger children is sometimes poor.",
-    "{Mother} understands the concerns and has been open with me. She finds it hard to put the "
-    "children's needs first when she is under stress.",
-    "{Mother} provides good basic care. Emotional warmth is evident, but the children have "
-    "witnessed things that frighten them and {Mother} has not always recognised the impact.",
+    "{Mother}, {first}'s mother, understands the concerns and has been open with me. She finds "
+    "it hard to put the children's needs first when she is under stress.",
+    "{Mother} ({first}'s mother) provides good basic care. Emotional warmth is evident, but the "
+    "children have witnessed things that frighten them and {Mother} has not always recognised the impact.",
 ]
 FATHER_WORDS = [
-    "{Father} sees the children every other weekend and wants more involvement.",
-    "{Father} has not been in contact for over a year; he did not reply to my letters.",
-    "{Father} lives nearby and collects the children from school twice a week.",
+    "{Father}, {first}'s father, sees the children every other weekend and wants more involvement.",
+    "{Father}, {first}'s father, has not been in contact for over a year; he did not reply to my letters.",
+    "{Father} ({first}'s father) lives nearby and collects the children from school twice a week.",
 ]
+NO_FATHER = "{First}'s father is not known; {Mother} has not named him."
 FAMILY = [
     "The family live in a {home} {tenure}. {money}",
     "The family have lived in their {home} for {years} years. {money}",
@@ -215,9 +237,9 @@ MONEY = ["Money is tight; the family rely on universal credit and there are rent
          "{Mother} works part-time in a shop; there are debts to the energy company.",
          "Income is stable, though the family have used the food bank twice this winter.",
          "The family are managing financially."]
-WIDER = ["{Grandmother}, the maternal grandmother, lives nearby and helps with school runs.",
+WIDER = ["{Grandmother} lives nearby and helps with school runs.",
          "There is little support from wider family, who live some distance away.",
-         "{Grandmother}, the grandmother, is a protective adult and is willing to help.",
+         "{Grandmother} is a protective adult and is willing to help.",
          "The family are involved with a local church and the children attend a youth club."]
 
 VOICE = {
@@ -251,6 +273,10 @@ OBSERVED = [
     "{first} cannot yet tell us their views. I observed {first} on two visits: alert, "
     "responsive to {Mother}, and a little unsettled when the adults raised their voices.",
 ]
+SAID_LEADS = ["{First} said: {said}",
+              "When I asked {first} what is going well and what is hard, they said: {said}",
+              "In direct work, {first} told me: {said}"]
+TOO_YOUNG_SAID = "Too young to take part. On a visit before the conference {first} said: {said}"
 UNBORN_VOICE = ("{first} is not yet born. {Mother} said she wants the baby to have \"a calmer "
                 "start than my others did\".")
 ANALYSIS = [
@@ -376,7 +402,7 @@ DECISION_REASONS = {
 }
 CONFERENCE_PROGRESS = [
     "{Mother} has attended {n} of {m} parenting sessions. Home conditions have improved and "
-    "{first}'s school attendance is up to {attendance}%.",
+    "{setting_news}.",
     "Progress is mixed: the children are seen every two weeks, and school reports {first} is "
     "happier, but there was a further police call-out last month.",
     "Good progress: {Mother} is engaging with her GP and the family support worker, and the "
@@ -384,9 +410,15 @@ CONFERENCE_PROGRESS = [
     "Limited progress: appointments have been missed and the home was found in a poor state on "
     "two unannounced visits.",
 ]
+#: What the school, nursery or health visitor reports, by the child's age.
+SETTING_NEWS = {"unborn": "the midwife reports the antenatal appointments are now kept",
+                "baby": "the health visitor reports {first} is gaining weight well",
+                "young": "nursery report {first} is attending most sessions and settling well",
+                "child": "{first}'s school attendance is up to {attendance}%",
+                "teen": "{first}'s school attendance is up to {attendance}%"}
 CORE_GROUP_PROGRESS = [
-    "Each action was reviewed. {Mother} attended the parenting course this week; school "
-    "attendance is {attendance}%. Next core group in six weeks.",
+    "Each action was reviewed. {Mother} attended the parenting course this week; "
+    "{setting_news}. Next core group in six weeks.",
     "The health visitor reports {first} is gaining weight. The referral to the drug and alcohol "
     "service is still waiting; the social worker will chase it.",
     "Home conditions are better. {Father} has not engaged and the plan now says how he will be "
@@ -399,24 +431,24 @@ CORE_GROUP_PROGRESS = [
 #: Outcomes a plan may be for: (text, actions (what, who)) keyed by theme.
 THEMES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "school": ("{first} goes to school every day and on time, with attendance over 95%.",
-               [("Take {first} to school every morning and collect at the end of the day", "{Mother}"),
+               [("Take {first} to school every morning and collect at the end of the day", "{MotherRole}"),
                 ("Tell the social worker the same day if {first} is absent", "School"),
                 ("Meet the family each half term to review attendance", "School attendance officer")]),
     "care": ("{first} lives in a home that is clean, warm and safe, with regular meals.",
-             [("Keep the kitchen stocked and cook a hot meal each evening", "{Mother}"),
+             [("Keep the kitchen stocked and cook a hot meal each evening", "{MotherRole}"),
               ("Weekly sessions on routines and home conditions", "Family support worker"),
               ("Unannounced visits every two weeks", "Social worker")]),
     "abuse": ("{first} is free from the harm of arguments and violence between adults at home.",
-              [("Complete the domestic abuse programme", "{Mother}"),
-               ("Attend a perpetrator programme and keep to the contact agreement", "{Father}"),
+              [("Complete the domestic abuse programme", "{MotherRole}"),
+               ("Attend a perpetrator programme and keep to the contact agreement", "{FatherRole}"),
                ("Share any call-out to the home with the social worker the next working day",
                 "Police")]),
     "mental": ("{Mother}'s mental health is supported so she can care for the children consistently.",
-               [("Make and keep an appointment with the GP about mood and medicine", "{Mother}"),
+               [("Make and keep an appointment with the GP about mood and medicine", "{MotherRole}"),
                 ("Refer to the adult community mental health team", "GP"),
                 ("Check in with {Mother} weekly and agree a plan for bad days", "Social worker")]),
     "substance": ("The children are cared for by a sober adult at all times.",
-                  [("Attend the drug and alcohol service and take the tests it asks for", "{Parent}"),
+                  [("Attend the drug and alcohol service and take the tests it asks for", "{ParentRole}"),
                    ("Agree who looks after the children if {Parent} has been drinking",
                     "{Grandmother}"),
                    ("Share test results with the core group", "Drug and alcohol worker")]),
@@ -425,12 +457,12 @@ THEMES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                ("A weekly check-in with a named member of staff", "School"),
                ("Refer {first} to the young people's counselling service", "Social worker")]),
     "health": ("{first}'s health needs are met, with appointments kept.",
-               [("Take {first} to every health and dental appointment", "{Mother}"),
+               [("Take {first} to every health and dental appointment", "{MotherRole}"),
                 ("Complete the developmental review and share it with the core group",
                  "Health visitor"),
-                ("Register {first} with a dentist", "{Mother}")]),
+                ("Register {first} with a dentist", "{MotherRole}")]),
     "safety": ("{first} is safe outside the home and not exploited by older people.",
-               [("Agree and keep a curfew of 9pm on school nights", "{first} and {Mother}"),
+               [("Agree and keep a curfew of 9pm on school nights", "{first} and {MotherRole}"),
                 ("Return home interview after any missing episode", "Missing person worker"),
                 ("Share intelligence about the group {first} is seen with", "Police")]),
     "settled": ("{first} is settled in a stable placement where their needs are met.",
@@ -471,7 +503,10 @@ CARE_REVIEW_PROGRESS = [
     "The plan for permanence was discussed. {first} said they are happy where they live.",
     "{first}'s health assessment is up to date and the personal education plan has been reviewed.",
 ]
+FALLBACK_ACTIONS = ["Visit {first} at home at least every four weeks, seeing {first} alone",
+                    "Review the plan with the family"]
 ACTION_PROGRESS = {
+    "not_started": ["Not started yet.", "No change since the last review."],
     "in_progress": ["Started; going well so far.", "Under way; the first sessions were attended.",
                     "Begun but not yet finished."],
     "done": ["Done.", "Completed and confirmed by the agency.", "Done; the change has lasted."],
@@ -503,7 +538,7 @@ def vocabulary() -> set[str]:
             walk(value)
     months = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
     found = set(re.findall(r"\b[A-Z][a-z]+\b", " ".join(texts + months)))
-    return found | {"Mother", "Father", "Grandmother", "Parent", "Sibling"}
+    return found
 
 
 # --- who and when ----------------------------------------------------------------------------------
@@ -539,11 +574,16 @@ class Words:
         mum = adults.get(Relationship.Kind.MOTHER)
         dad = adults.get(Relationship.Kind.FATHER)
         nan = adults.get(Relationship.Kind.GRANDPARENT)
-        self.names = {"Mother": f"{mum.first} (mother)" if mum else "Mother",
-                      "Father": f"{dad.first} (father)" if dad else "Father",
-                      "Grandmother": f"{nan.first} {nan.last}" if nan else "A grandparent",
-                      "Sibling": next((o.child.first_name for o in f.histories
-                                       if o is not h and o.child.date_of_birth), "the baby")}
+        self.names = dict(UNNAMED)
+        if mum:
+            self.names.update(Mother=mum.first, MotherRole=f"{mum.first} (mother)")
+        if dad:
+            self.names.update(Father=dad.first, FatherRole=f"{dad.first} (father)")
+        if nan:
+            self.names["Grandmother"] = f"{nan.first} {nan.last} (grandmother)"
+        self.names["Sibling"] = next((o.child.first_name for o in f.histories
+                                      if o is not h and o.child.date_of_birth), UNNAMED["Sibling"])
+        self.father_known = dad is not None
         self.factors: dict[int, list[str]] = {}
         for x in h.factors:
             self.factors.setdefault(x.assessment_id, []).append(x.code)
@@ -562,9 +602,10 @@ class Words:
         band = _band(self.born, day)
         first = self.child.first_name if band != "unborn" else "the unborn baby"
         year = (_age(self.born, day) - 4) if self.born else 0
-        parent = self.names["Father"] if rng.random() < 0.3 else self.names["Mother"]
+        dad = self.father_known and rng.random() < 0.3
         values = {"first": first, "First": first[:1].upper() + first[1:], **self.names,
-                  "Parent": parent, "band": band,
+                  "Parent": self.names["Father" if dad else "Mother"],
+                  "ParentRole": self.names["FatherRole" if dad else "MotherRole"], "band": band,
                   "age_words": _age_words(self.born, day) if self.born else "",
                   "year": max(1, min(13, year)), "attendance": rng.choice([78, 84, 88, 91, 93, 96]),
                   "due": (self.child.expected_date_of_birth or day).strftime("%d %B %Y"),
@@ -575,6 +616,7 @@ class Words:
                   "years": rng.randint(2, 9), "category": "neglect", "focus": "the worries identified",
                   "factor_worry": ""}
         values["worry_lower"] = values["worry"]
+        values["setting_news"] = SETTING_NEWS[band].format(**values)
         values["money"] = rng.choice(MONEY).format(**values)
         values.update(extra)
         return values
@@ -604,10 +646,7 @@ class Words:
             return self.say(OBSERVED, values)
         key = "small" if band == "young" else "child" if band == "child" else "teen"
         said = self.rng.choice(VOICE[key]).format(**values)
-        return self.rng.choice([f"{values['First']} said: {said}",
-                                f"When I asked {values['first']} what is going well and what is hard, "
-                                f"they said: {said}",
-                                f"In direct work, {values['first']} told me: {said}"])
+        return self.rng.choice(SAID_LEADS).format(said=said, **values)
 
     # --- build ---------------------------------------------------------------------------------
     def build(self) -> None:
@@ -630,7 +669,7 @@ class Words:
 
     # --- assessments -----------------------------------------------------------------------------
     def assessment(self, a) -> None:
-        rng, f = self.rng, self.f
+        rng = self.rng
         factors = self.factors.get(a.pk, [])
         authorised = a.authorisation_date is not None
         status = "authorised" if authorised else a.status
@@ -645,14 +684,14 @@ class Words:
         sections = {
             "developmental_needs": " ".join([self.say(DEVELOPMENT[band], v), *child_factor]),
             "parenting_capacity": " ".join([self.say(PARENTING, v), *parent_factor,
-                                            self.say(FATHER_WORDS, v)]),
+                                            self.say(FATHER_WORDS, v) if self.father_known
+                                            else NO_FATHER.format(**v)]),
             "family_and_environment": " ".join([self.say(FAMILY, v), self.say(WIDER, v)]),
             "wishes_and_feelings": self.voice(last, v),
             "analysis": self.say(ANALYSIS, v),
         }
         outcome = self._proposed(a)
-        v["focus"] = (FACTOR_WORDS[real[0]][1].format(**v).rstrip(".").lower() if real
-                      else "the worries identified")
+        v["focus"] = next((FOCUS[c] for c in real if c in FOCUS), "the worries identified")
         sections["recommendation"] = self.say(RECOMMEND[outcome], v)
         if not authorised and status in ("draft", ""):
             # Still being written: the sections the worker has reached by the as-at date.
@@ -678,7 +717,7 @@ class Words:
         content["updated_at"] = max(rounds[-1][0], start)
         content["version"] = 1 + len(rounds)
         self.out.add("assessment.AssessmentContent", self.ids, **content)
-        for i, (submitted_at, decided_at, outcome_code) in enumerate(rounds):
+        for submitted_at, decided_at, outcome_code in rounds:
             comments = ""
             if outcome_code == "returned":
                 comments = self.say(RETURN_COMMENTS, v)
@@ -753,27 +792,26 @@ class Words:
         """Who was invited, attended and sent apologies, and the agencies represented."""
         rng = self.rng
         band = _band(self.born, day)
-        family = [self.names["Mother"]]
-        if self.names["Father"] != "Father" and rng.random() < 0.7:
-            family.append(self.names["Father"])
-        education = ("Health visitor", "health_visitor") if band in ("unborn", "baby", "young") \
-            else ("Designated safeguarding lead (school)", "school")
-        others = [("Social worker", "childrens_social_care"), ("Team manager", "childrens_social_care"),
-                  education, ("Police", "police"), ("GP", "gp")]
+        family = [self.names["MotherRole"]]
+        if self.father_known and rng.random() < 0.7:
+            family.append(self.names["FatherRole"])
+        others = [ROLES["social_worker"], ROLES["manager"],
+                  ROLES["health_visitor" if band in ("unborn", "baby", "young") else "school"],
+                  ROLES["police"], ROLES["gp"]]
         if rng.random() < 0.3:
-            others.append(("Housing officer", "housing"))
+            others.append(ROLES["housing"])
         if band == "teen" and rng.random() < 0.4:
-            others.append(("CAMHS practitioner", "camhs"))
+            others.append(ROLES["camhs"])
         if rng.random() < 0.15:
-            others.append(("Probation officer", "probation"))
+            others.append(ROLES["probation"])
         if review:
-            others = [o for o in others if o[0] != "Team manager"]
+            others = [o for o in others if o != ROLES["manager"]]
         absent = {o[0] for o in others[2:] if rng.random() < 0.3}
         family_absent = {p for p in family[1:] if rng.random() < 0.4}
         invited = family + [o[0] for o in others]
         attended = [p for p in family if p not in family_absent] + \
             [o[0] for o in others if o[0] not in absent]
-        apologies = [f"{p} (report sent)" if rng.random() < 0.6 else p
+        apologies = [REPORT_SENT.format(p) if rng.random() < 0.6 else p
                      for p in [o[0] for o in others if o[0] in absent]]
         agencies = []
         for name, code in others:
@@ -798,7 +836,9 @@ class Words:
         review = c.kind == "review"
         invited, attended, apologies, agencies = self._people(c.held_on, review=review)
         participation = self._participation(c.held_on)
-        if participation == "too_young":
+        if participation == "too_young" and v["band"] == "young":
+            views = TOO_YOUNG_SAID.format(said=self.rng.choice(VOICE["small"]).format(**v), **v)
+        elif participation == "too_young":
             views = self.voice(c.held_on, v)
         elif participation == "did_not_take_part":
             views = PARTICIPATION_WORDS[participation].format(**v)
@@ -824,7 +864,7 @@ class Words:
         return plans[0].latest_category if plans else "NEG"
 
     # --- plans -----------------------------------------------------------------------------------------
-    def _themes(self, kind: str, category: str | None) -> list[str]:
+    def _themes(self, kind: str, category: str | None, start: dt.date) -> list[str]:
         rng = self.rng
         picked: list[str] = []
         if kind == "care":
@@ -835,7 +875,9 @@ class Words:
             theme = FACTOR_THEMES.get(code)
             if theme and theme not in picked and kind != "care":
                 picked.append(theme)
-        band = _band(self.born, self.as_at)
+        band = _band(self.born, start)
+        if band not in ("child", "teen"):
+            picked = [t for t in picked if t not in ("school", "safety", "voice")]
         pool = ["school", "voice", "health", "care"] if band in ("child", "teen") else \
             ["health", "care", "mental"]
         if kind == "care":
@@ -889,14 +931,12 @@ class Words:
         v = self.fill(start)
         worker = self.worker(start)
         written = self.stamp(min(start + dt.timedelta(days=rng.randint(0, 3)), self.as_at))
-        plan_pk = ids.next_pk("casework.Plan") if hasattr(ids, "next_pk") else None
         plan = out.add("casework.Plan", ids, child_id=self.child.pk, kind=kind,
                        contingency=CONTINGENCY[kind].format(**v), recorded_by_id=worker,
                        created_at=written, **link)
         plan_row = out.tables["casework.Plan"][-1]
-        del plan_pk
         outcomes, actions = [], []
-        for order, theme in enumerate(self._themes(kind, category)):
+        for order, theme in enumerate(self._themes(kind, category, start)):
             text, todo = THEMES[theme]
             o = SimpleNamespace(pk=out.add("casework.PlanOutcome", ids, plan_id=plan, order=order,
                                            text=text.format(**v), recorded_by_id=worker,
@@ -906,9 +946,7 @@ class Words:
             for what, who in rng.sample(todo, rng.randint(1, min(2, len(todo)))):
                 actions.append((o.pk, what.format(**v), who.format(**v)))
         while len(actions) < 3:  # at least three actions: a visit and the plan's review
-            actions.append((None, ["Visit {first} at home at least every four weeks, seeing "
-                                   "{first} alone", "Review the plan with the family"][len(actions) % 2]
-                            .format(**v), "Social worker"))
+            actions.append((None, FALLBACK_ACTIONS[len(actions) % 2].format(**v), "Social worker"))
         actions = actions[:6]
         rows = []
         for order, (outcome_id, what, who) in enumerate(actions):
@@ -935,12 +973,11 @@ class Words:
                     a.status = new
                     a.edits += 1
                 if rng.random() < 0.5 or new != before[a.pk]:
-                    said[a.pk] = rng.choice(ACTION_PROGRESS.get(a.status, ["No change since the "
-                                                                           "last review."]))
+                    said[a.pk] = rng.choice(ACTION_PROGRESS[a.status])
             rv = self.fill(held_on)
             text = self.say(CARE_REVIEW_PROGRESS if kind == "care" else
                             CORE_GROUP_PROGRESS if meeting_kind == "core_group" else REVIEW_PROGRESS, rv)
-            shot = _snapshot(shown, outcomes, rows, before=before, progress=said,
+            shot = plan_snapshot(shown, outcomes, rows, before=before, progress=said,
                              plan_version=version + 1)
             version += 1
             last = held_on
