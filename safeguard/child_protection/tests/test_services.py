@@ -84,7 +84,8 @@ def close(referral: Referral, on: dt.date, reason: str = "RC7") -> None:
 
 def s47_with_icpc(worker, referral, start=TUE_9, icpc=MON_15, plan_required=True):
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=start)
-    conf = cp.conference_record(by=chair(), chair=chair(), referral_id=referral.pk, kind="initial", held_on=icpc,
+    conf = cp.conference_record(by=chair(), chair=chair(), referral_id=referral.pk, kind="initial",
+                                held_on=icpc,
                                 section47_id=s47.pk, plan_required=plan_required)
     return s47, conf
 
@@ -104,7 +105,8 @@ def test_full_pathway_from_strategy_discussion_to_plan_end(worker, iro, referral
                                        s47_initiated=True, attendees="police, health")
     s47 = cp.section47_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 9),
                              strategy_discussion_id=sd.pk)
-    s47 = cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk, expected_version=s47.version,
+    s47 = cp.section47_record_outcome(by=boss(), rationale=RATIONALE, section47_id=s47.pk,
+                                      expected_version=s47.version,
                                       end_date=D(2024, 1, 12), outcome="icpc",
                                       icpc_not_required=False)
     icpc = cp.conference_record(by=iro, referral_id=referral.pk, kind="initial",
@@ -121,7 +123,8 @@ def test_full_pathway_from_strategy_discussion_to_plan_end(worker, iro, referral
     plan = cp.cp_plan_change_category(by=worker, cp_plan_id=plan.pk,
                                       expected_version=plan.version, latest_category="NEG")
     assert (plan.initial_category, plan.latest_category) == ("EMO", "NEG")
-    plan = cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
+    plan = cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                          expected_version=plan.version,
                           end_date=D(2024, 4, 8))
     assert plan.end_date == D(2024, 4, 8)
     actions = set(AuditEvent.objects.values_list("object_type", "action"))
@@ -133,7 +136,8 @@ def test_full_pathway_from_strategy_discussion_to_plan_end(worker, iro, referral
 def test_previous_plans_are_counted_when_not_given(worker, child, referral):
     """CIN census NumberOfPreviousCPP (N00106): derived from the child's earlier plans."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                   expected_version=plan.version,
                    end_date=D(2024, 3, 1))
     close(referral, D(2024, 3, 1))
     second = Referral.objects.create(child=child, referral_date=D(2024, 3, 4), source="6")
@@ -359,7 +363,8 @@ def test_review_without_plan_refused(worker, referral):
 def test_review_of_ended_plan_refused(worker, referral):
     """Local rule (T08): no reviews once the plan has ended."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                   expected_version=plan.version,
                    end_date=D(2024, 2, 1))
     refused("local", cp.conference_record, by=chair(), chair=chair(), referral_id=referral.pk, kind="review",
             held_on=D(2024, 3, 1), cp_plan_id=plan.pk)
@@ -539,7 +544,8 @@ def test_plan_end_leaving_cin_plan_inside_refused(worker, referral):
 def test_plan_end_overlapping_later_plan_refused(worker, child, referral):
     """CIN census rule 8940: moving an end date onto a later plan makes the plans overlap."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                   expected_version=plan.version,
                    end_date=D(2024, 2, 1))
     ChildProtectionPlan.objects.create(referral=referral, start_date=D(2024, 3, 1),
                                        initial_category="NEG", latest_category="NEG")
@@ -561,9 +567,11 @@ def test_plan_end_edit_conflict(worker, referral):
     """Two users end the plan from the same version: the second is refused."""
     plan = plan_from_icpc(worker, referral)
     v = plan.version
-    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 2, 1))
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=v,
+                   end_date=D(2024, 2, 1))
     with pytest.raises(EditConflict):
-        cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=v, end_date=D(2024, 3, 1))
+        cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                       expected_version=v, end_date=D(2024, 3, 1))
     plan.refresh_from_db()
     assert plan.end_date == D(2024, 2, 1)
 
@@ -580,7 +588,8 @@ def test_core_group_before_plan_refused(worker, referral):
 def test_core_group_after_plan_end_refused(worker, referral):
     """Local rule (T07): no core group once the plan has ended."""
     plan = plan_from_icpc(worker, referral)
-    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk, expected_version=plan.version,
+    cp.cp_plan_end(by=chair(), end_reason="no_longer_at_risk", cp_plan_id=plan.pk,
+                   expected_version=plan.version,
                    end_date=D(2024, 2, 1))
     refused("local", cp.core_group_record, by=worker, cp_plan_id=plan.pk,
             held_on=D(2024, 2, 5))
