@@ -1,6 +1,6 @@
 """The words of a plan (issue 17): outcomes, actions (what, who, by when, where each stands) and
-contingency for a CIN plan, a CP plan or a care plan; progress recorded at each review, and the
-plan as it stood at each review shown. Thin: every change in `casework.plans`, access and the
+contingency for a CIN plan, a CP plan, a care plan or a pathway plan; progress recorded at each
+review, and the plan as it stood at each review shown. Thin: every change in `casework.plans`, access and the
 view's audit in `_open`."""
 
 from __future__ import annotations
@@ -18,22 +18,28 @@ from safeguard.casework.models import PlanKind, PlanReview
 from safeguard.core.errors import EditConflict, RecordInvalid
 
 from . import forms
-from .views import _open, refusing
+from .views import _open, _violations_to_form, refusing
 
-_KINDS = (PlanKind.CIN, PlanKind.CP, PlanKind.CARE)
+_KINDS = (PlanKind.CIN, PlanKind.CP, PlanKind.CARE, PlanKind.PATHWAY)
 OutcomeForms = djforms.formset_factory(forms.PlanOutcomeForm, extra=2)
 ActionForms = djforms.formset_factory(forms.PlanActionForm, extra=3)
 ProgressForms = djforms.formset_factory(forms.ActionProgressForm, extra=0)
 
 
-def _link(kind: str, record_id: int) -> dict:
+def _link(child, kind: str, record_id: int) -> dict:
+    """The dated record the plan belongs to; a pathway plan belongs to the child alone, whose
+    number stands in the address as its record."""
     if kind not in _KINDS:
         raise Http404("no such kind of plan")
+    if kind not in plans.LINKS:
+        if record_id != child.pk:
+            raise Http404("a pathway plan belongs to the child")
+        return {}
     return {f"{plans.LINKS[kind]}_id": record_id}
 
 
 def _view(child, kind, record_id):
-    return plans.plan_of(child.pk, kind, **_link(kind, record_id))
+    return plans.plan_of(child.pk, kind, **_link(child, kind, record_id))
 
 
 def _may_change(request, child) -> None:
@@ -54,28 +60,6 @@ def plan(request, child_id, kind, record_id):
     view = _view(child, kind, record_id)
     return render(request, "web/plans/plan.html", _context(
         child, kind, record_id, view=view, can_change=policy.can_change_child(request.user, child)))
-
-
-def _errors(exc: RecordInvalid, outcome_forms: list, action_forms: list, plan_form) -> list[str]:
-    """Each refusal beside the field it names (`outcomes[1]`, `actions[2].by_when`), and all of them
-    in the summary."""
-    listed = []
-    for v in exc.violations:
-        head, _, attr = v.field.partition(".")
-        name, _, index = head.partition("[")
-        i = int(index.rstrip("]")) if index.rstrip("]").isdigit() else None
-        target = None
-        if name == "outcomes" and i is not None and i < len(outcome_forms):
-            target, field = outcome_forms[i], "text"
-        elif name == "actions" and i is not None and i < len(action_forms):
-            target, field = action_forms[i], attr if attr in forms.PlanActionForm.base_fields else None
-        elif name in plan_form.fields:
-            target, field = plan_form, name
-        text = f"{v.message} [rule {v.rule}]"
-        if target is not None and field:
-            target.add_error(field, text)
-        listed.append(f"{v.field.replace('_', ' ')}: {text}")
-    return listed
 
 
 @login_required
@@ -112,9 +96,10 @@ def plan_edit(request, child_id, kind, record_id):
                               "outcome_index": position.get(int(f.cleaned_data["outcome_index"]))
                               if f.cleaned_data["outcome_index"] else None}
                              for f in sent_actions],
-                    **_link(kind, record_id))
+                    **_link(child, kind, record_id))
             except RecordInvalid as exc:
-                problems = _errors(exc, sent_outcomes, sent_actions, form)
+                problems = _violations_to_form(form, exc, rows={"outcomes": (sent_outcomes, "text"),
+                                                                 "actions": (sent_actions, None)})
             except EditConflict:
                 conflict = True
                 problems = ["Someone changed this plan after you opened it. What you typed is below; "
@@ -163,7 +148,7 @@ def plan_review(request, child_id, kind, record_id):
                     expected_version=view.plan.version,
                     action_updates=[f.cleaned_data for f in progress_set])
             except RecordInvalid as exc:
-                problems = _errors(exc, [], [], form)
+                problems = _violations_to_form(form, exc)
             else:
                 messages.success(request, "Saved: progress against the plan")
                 return redirect("web:plan", child_id=child.pk, kind=kind, record_id=record_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safeguard.access import policy
 from safeguard.assessment import services as assessment
+from safeguard.casework import plans
 from safeguard.child_protection import services as cp
 from safeguard.core.errors import EditConflict, now, today
 from safeguard.front_door import services as front_door
@@ -183,6 +184,15 @@ def _return_interview_due(h):
 def _care_leaver(h):
     """A young person who was looked after and is not now: the personal adviser keeps in touch."""
     return h.child if h.periods and _open_period(h) is None else None
+
+
+def _pathway_plan_child(h):
+    """A young person with a pathway plan: looked after from 16 (an eligible child) or a care
+    leaver (Care Leavers (England) Regulations 2010 reg 6; Children Act 1989 Sch 2 para 19B)."""
+    if _care_leaver(h) is not None:
+        return h.child
+    sixteen = plans.sixteenth_birthday(h.child)
+    return h.child if _open_period(h) is not None and sixteen and sixteen <= today() else None
 
 
 def _needs_iro(h):
@@ -687,6 +697,7 @@ STEPS: dict[str, Step] = {
                 ("cin", "The child in need plan: outcomes and actions", _open_cin_plan),
                 ("cp", "The child protection plan: outcomes and actions", _open_cp_plan),
                 ("care", "The care plan: outcomes and actions", _open_period),
+                ("pathway", "The pathway plan: outcomes and actions", _pathway_plan_child),
             )
         ),
         Step(

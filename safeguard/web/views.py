@@ -391,13 +391,31 @@ def restrict(request, child_id):
 _FIELD_ALIASES = {"closure_rationale": "rationale", "worker": "worker", "restriction_reason": "reason"}
 
 
-def _violations_to_form(form, exc: RecordInvalid, aliases: dict | None = None) -> None:
+def _violations_to_form(form, exc: RecordInvalid, aliases: dict | None = None,
+                        rows: dict | None = None) -> list[str]:
+    """Each refusal beside the field it names. `rows` maps a list the service numbers
+    (`outcomes[1]`, `actions[2].by_when`) to its row forms and the field a refusal of the whole row
+    goes beside. A refusal that names no field goes on the form's own errors. Returns every
+    refusal as one line, for a page that lists them in its summary."""
     aliases = {**_FIELD_ALIASES, **(aliases or {})}
+    listed = []
     for v in exc.violations:
+        text = f"{v.message} [rule {v.rule}]"
+        line = f"{v.field.replace('_', ' ')}: {text}"
+        listed.append(line)
+        head, _, attr = v.field.partition(".")
+        name, _, index = head.partition("[")
+        index = index.rstrip("]")
+        if rows and name in rows and index.isdigit() and int(index) < len(rows[name][0]):
+            row = rows[name][0][int(index)]
+            field = attr if attr in row.fields else rows[name][1]
+            if field:
+                row.add_error(field, text)
+                continue
         name = aliases.get(v.field, v.field)
         field = name if name in form.fields else None
-        text = f"{v.message} [rule {v.rule}]"
-        form.add_error(field, text if field else f"{v.field.replace('_', ' ')}: {text}")
+        form.add_error(field, text if field else line)
+    return listed
 
 
 @login_required

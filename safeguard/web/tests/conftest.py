@@ -110,13 +110,13 @@ def world(db):
 
     def child(authority=la, by=None, **extra):
         n["i"] += 1
+        extra.setdefault("date_of_birth", dt.date(2016, 3, 4))
         return child_register(
             by=by or w.tm_a,
             local_authority=authority,
             la_child_id=f"T{n['i']:04d}",
             first_name="Kit",
             last_name=f"Family{n['i']}",
-            date_of_birth=dt.date(2016, 3, 4),
             sex="M",
             ethnicity="WBRI",
             upn="",
@@ -127,6 +127,7 @@ def world(db):
     def allocate(c, worker, kind="social_worker"):
         allocation_start(by=w.tm_a, child_id=c.pk, worker_id=worker.pk, start_date=start, kind=kind)
 
+    w.new_child, w.allocate = child, allocate  # for a test that needs a child of its own
     w.own = child()
     allocate(w.own, w.sw_a)
     w.team = child()

@@ -84,3 +84,33 @@ def test_a_plan_written_reviewed_and_shown_as_it_stood(world, client_for):
     shown = sw.get(f"{base}reviews/{review.pk}/").content.decode()
     assert "as it stood" in shown and "Finished early" in shown and "Done" in shown
     assert ChildProtectionPlan.objects.filter(pk=plan.pk).exists()
+
+
+def test_a_care_leavers_pathway_plan_is_written_from_the_childs_page(world, client_for):
+    """Care Leavers (England) Regulations 2010 reg 6 and Sch 1: a pathway plan for a young person
+    who has left care, written by their worker, with outcomes, actions and contingency."""
+    from safeguard.looked_after import services as looked_after
+
+    leaver = world.new_child(date_of_birth=dt.date(2009, 1, 10))
+    world.allocate(leaver, world.sw_a)
+    day = last_working_day() - dt.timedelta(days=60)
+    looked_after.period_of_care_start(by=world.sw_a, child_id=leaver.pk, decom=day, legal_status="C2",
+                                      category_of_need="N1", placement="U4", placement_provider="PR1",
+                                      urn="SC123456")
+    looked_after.period_of_care_end(by=world.tm_a, child_id=leaver.pk, end_date=last_working_day(),
+                                    reason_ceased="E8")
+    sw = client_for(world.sw_a)
+    base = f"/children/{leaver.pk}/plans/pathway/{leaver.pk}/"
+    assert sw.get(f"/children/{leaver.pk}/record/pathway-plan-words/")["Location"] == base
+    assert sw.get(f"/children/{leaver.pk}/plans/pathway/{world.own.pk}/").status_code == 404
+    due = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    saved = sw.post(base + "change/", {
+        "version": "", "contingency": "If the tenancy fails, supported lodgings the same week",
+        **_management("o", 1), **_management("a", 1),
+        "o-0-text": "Lives independently in a home of their own",
+        "a-0-what": "Apply for a council tenancy", "a-0-who": "Personal adviser", "a-0-by_when": due,
+        "a-0-status": "in_progress", "a-0-outcome_index": "0"})
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    page = sw.get(base).content.decode()
+    assert "Pathway plan" in page and "Apply for a council tenancy" in page
+    assert Plan.objects.get(child=leaver).kind == "pathway"
