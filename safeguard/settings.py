@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "safeguard.looked_after",
     "safeguard.lado",
     "safeguard.casework",
+    "safeguard.iro",
     "safeguard.demo",
     "safeguard.returns",
     "safeguard.performance",

@@ -16,6 +16,7 @@ from safeguard.access import selectors as access
 from safeguard.assessment import selectors as oversight
 from safeguard.casework import chronology
 from safeguard.casework import selectors as casework
+from safeguard.iro import selectors as iro
 from safeguard.people import selectors as family
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.models import Clock
@@ -171,6 +172,7 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "kind": kind,
         "kinds": chronology.KINDS,
         "drift": oversight.drift([child.pk]),
+        "practice_alerts": [a for a in iro.alerts_for_child(user, child.pk) if a.resolved_on is None],
         "viewers": access.child_viewers(user, child),
         "steps": steps.available(h, user) if policy.can_change_child(user, child) else [],
         "can_export": policy.can_export_child(user, child),

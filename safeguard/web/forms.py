@@ -26,6 +26,7 @@ from safeguard.child_protection.models import (
 from safeguard.core import codes
 from safeguard.core.errors import NARRATIVE_LIMIT
 from safeguard.front_door.models import Contact, Referral
+from safeguard.iro.models import AlertCategory, MonitoringKind, Resolution
 from safeguard.looked_after.models import HealthAssessment
 from safeguard.workforce.models import User
 
@@ -860,3 +861,55 @@ class ActionProgressForm(GovForm):
     status = forms.ChoiceField(label="Where it stands now", choices=ActionStatus.choices)
     progress = forms.CharField(label="What was said of it", required=False, max_length=2000,
                                widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _RaisedWithForm(GovForm):
+    """Whom the IRO raises a concern with at a stage: a member of staff, or someone not on the
+    system (a director, say) by name."""
+
+    raised_with = forms.ModelChoiceField(label="Raised with", queryset=None, required=False,
+                                         empty_label="Someone not on the system (name below)")
+    raised_with_name = forms.CharField(label="Their name and role, if not on the system", max_length=200,
+                                       required=False)
+
+    def __init__(self, *args, local_authority_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["raised_with"].queryset = User.objects.filter(
+            is_active=True, local_authority_id=local_authority_id,
+            role__in=("social_worker", "team_manager", "personal_adviser")).order_by("last_name")
+
+
+class MonitoringForm(GovForm):
+    held_on = GovDateField(label="Date")
+    kind = forms.ChoiceField(label="What you did", widget=Radios, choices=MonitoringKind.choices)
+    note = forms.CharField(label="What you found", widget=forms.Textarea(attrs={"rows": 5}),
+                           max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
+    concern_found = forms.ChoiceField(label="Did you find a concern about the child's plan or care?",
+                                      choices=YES_NO_RADIOS, widget=Radios)
+
+
+class PracticeAlertForm(_RaisedWithForm):
+    raised_on = GovDateField(label="Date raised")
+    category = forms.ChoiceField(label="What the concern is about", widget=Radios,
+                                 choices=AlertCategory.choices)
+    concern = forms.CharField(label="The concern", widget=forms.Textarea(attrs={"rows": 5}),
+                              max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
+    field_order = ["raised_on", "category", "concern", "raised_with", "raised_with_name"]
+
+
+class AlertEscalateForm(_RaisedWithForm):
+    escalated_on = GovDateField(label="Date escalated")
+    field_order = ["escalated_on", "raised_with", "raised_with_name"]
+
+
+class AlertRespondForm(GovForm):
+    responded_on = GovDateField(label="Date of the response")
+    response = forms.CharField(label="The response", widget=forms.Textarea(attrs={"rows": 5}),
+                               max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
+
+
+class AlertResolveForm(GovForm):
+    resolved_on = GovDateField(label="Date resolved")
+    resolution = forms.ChoiceField(label="How it was resolved", widget=Radios, choices=Resolution.choices)
+    resolution_note = forms.CharField(label="What was agreed", widget=forms.Textarea(attrs={"rows": 4}),
+                                      max_length=NARRATIVE_LIMIT, required=False)

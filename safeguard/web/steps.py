@@ -16,6 +16,7 @@ from safeguard.casework import plans
 from safeguard.child_protection import services as cp
 from safeguard.core.errors import EditConflict, now, today
 from safeguard.front_door import services as front_door
+from safeguard.iro import services as iro
 from safeguard.looked_after import services as looked_after
 from safeguard.looked_after.checks import open_episode
 from safeguard.people import services as people
@@ -29,6 +30,8 @@ RECORD, AUTHORISE = "record", "authorise"
 # Conferences are recorded by their chair, an IRO or CP chair (Working Together 2023 ch. 3); the end
 # of a CP plan is decided at a review conference, so its chair or a team manager records it.
 CHAIR, CHAIR_OR_MANAGER = "chair", "chair_or_manager"
+# The IRO's own oversight of the child's case between reviews (Children Act 1989 s25B).
+IRO = "iro"
 
 
 def may_take(step: Step, user) -> bool:
@@ -37,6 +40,8 @@ def may_take(step: Step, user) -> bool:
     if step.who == AUTHORISE:
         return policy.can_authorise(user)
     if step.who == CHAIR:
+        return policy.role_of(user) == policy.IRO
+    if step.who == IRO:
         return policy.role_of(user) == policy.IRO
     if step.who == CHAIR_OR_MANAGER:
         return policy.role_of(user) == policy.IRO or policy.can_authorise(user)
@@ -47,6 +52,7 @@ REFUSED = {
     AUTHORISE: "this decision is a team manager's",
     CHAIR: "a conference's record and decision are its chair's: an IRO or child protection chair",
     CHAIR_OR_MANAGER: "this decision is the conference chair's or a team manager's",
+    IRO: "this is the independent reviewing officer's to record",
 }
 # What a step's form carries from when it was read (issue 15, finding 5): the primary key of the
 # record it acts on (a form for record A is not saved against record B), and for a step that changes
@@ -681,6 +687,32 @@ STEPS: dict[str, Step] = {
             carries=PK,  # adds an allocation while this period or plan is open
             who=AUTHORISE,
             initial=_today,
+            form_kwargs=True,
+        ),
+        Step(
+            "iro-monitoring",
+            "Record your monitoring of the child's case",
+            f.MonitoringForm,
+            _needs_iro,
+            lambda u, h, t, d, v: iro.monitoring_record(
+                by=u, child_id=h.child.pk, held_on=d["held_on"], kind=d["kind"], note=d["note"],
+                concern_found=f.yes_no(d["concern_found"])),
+            carries=None,  # adds to the child in the address
+            who=IRO,
+            initial=lambda t: {"held_on": today()},
+        ),
+        Step(
+            "practice-alert",
+            "Raise a practice alert",
+            f.PracticeAlertForm,
+            _needs_iro,
+            lambda u, h, t, d, v: iro.practice_alert_raise(
+                by=u, child_id=h.child.pk, raised_on=d["raised_on"], category=d["category"],
+                concern=d["concern"], raised_with_id=d["raised_with"] and d["raised_with"].pk,
+                raised_with_name=d["raised_with_name"]),
+            carries=None,  # adds to the child in the address
+            who=IRO,
+            initial=lambda t: {"raised_on": today()},
             form_kwargs=True,
         ),
         *(

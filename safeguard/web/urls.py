@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assessments, casework, plans, second_factor, views
+from . import assessments, casework, iro, plans, second_factor, views
 
 app_name = "web"
 
@@ -63,7 +63,11 @@ urlpatterns = [
     path("notes/search/", casework.notes_search, name="notes_search"),
     path("manager/", views.manager_queue, name="manager"),
     path("alerts/<int:alert_id>/read/", views.alert_read, name="alert_read"),
-    path("iro/", views.iro, name="iro"),
+    path("iro/", iro.desk, name="iro"),
+    path("iro/figures/", iro.report, name="iro_report"),
+    path("children/<str:child_id>/practice-alerts/<int:alert_id>/", iro.alert, name="practice_alert"),
+    path("children/<str:child_id>/practice-alerts/<int:alert_id>/<slug:action>/", iro.alert_act,
+         name="practice_alert_act"),
     path("performance/", views.performance, name="performance"),
     path("performance/drill/<str:indicator_id>/", views.performance_drill, name="performance_drill"),
     path("forecast/", views.forecast, name="forecast"),

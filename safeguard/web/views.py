@@ -552,30 +552,6 @@ def alert_read(request, alert_id):
 
 
 @login_required
-def iro(request):
-    """The IRO's and CP chair's list: conferences and reviews due."""
-    if policy.role_of(request.user) != policy.IRO:
-        raise PermissionDenied("this page is for IROs and CP chairs")
-    visible = policy.children_visible_to(request.user).values("pk")
-    iro_codes = [c for c, r in RULES.items() if r.iro]
-    qs = (
-        Clock.objects.filter(
-            code__in=iro_codes, met_date__isnull=True, stopped_date__isnull=True, child_id__in=visible
-        )
-        .select_related("child")
-        .order_by("due_date")[:300]
-    )
-    rows = _clock_rows(qs)
-    audit_record(
-        actor=request.user,
-        action="view",
-        object_type="timescales.Clock",
-        detail={"worklist": "iro", "count": len(rows)},
-    )
-    return render(request, "web/iro.html", {"rows": rows})
-
-
-@login_required
 def performance(request):
     """Aggregates only (councillors, senior leaders, analysts): counts, never a child's name."""
     if not policy.can_see_aggregates(request.user):

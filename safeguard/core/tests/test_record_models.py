@@ -3,7 +3,7 @@
 from django.apps import apps
 
 RECORD_APPS = {"people", "front_door", "assessment", "child_protection", "looked_after", "workforce",
-               "casework"}
+               "casework", "iro"}
 # Reference data, derived rows, append-only rows (an amendment is written once, never changed: a
 # note's or an assessment's, whose words before and after are kept in the amended record's own
 # history) and a draft (a form's words before they are saved to the record).

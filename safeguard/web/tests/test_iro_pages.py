@@ -1,0 +1,88 @@
+"""The IRO's desk through its pages (IRO Handbook 2010 ch. 6-7; Children Act 1989 s25B): monitoring
+recorded, a practice alert raised, answered, escalated and resolved, the caseload and the year's
+figures shown; nobody but an IRO raises or escalates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from safeguard.iro.models import IROMonitoring, PracticeAlert
+from safeguard.looked_after import services as looked_after
+
+from .test_journey_pages import last_working_day
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_care(world):
+    child = world.iro_child
+    looked_after.period_of_care_start(
+        by=world.sw_b, child_id=child.pk, decom=last_working_day() - dt.timedelta(days=40),
+        legal_status="C2", category_of_need="N1", placement="U4", placement_provider="PR1", urn="SC123456")
+    return child
+
+
+def test_an_iro_raises_escalates_and_resolves_a_practice_alert(world, client_for):
+    child = _in_care(world)
+    iro, sw = client_for(world.iro), client_for(world.sw_b)
+    day = last_working_day().isoformat()
+    page = iro.get(f"/children/{child.pk}/").content.decode()
+    assert "Raise a practice alert" in page and "Record your monitoring" in page
+    monitored = iro.post(f"/children/{child.pk}/record/iro-monitoring/", {
+        "held_on": day, "kind": "midway_review", "concern_found": "yes",
+        "note": "Midway check: the permanence plan has not moved since the last review"})
+    assert monitored.status_code == 302, monitored.content.decode()[:2000]
+    assert IROMonitoring.objects.get(child=child).concern_found is True
+    refused = iro.post(f"/children/{child.pk}/record/practice-alert/", {
+        "raised_on": day, "category": "drift_delay", "concern": "", "raised_with": str(world.sw_b.pk)})
+    assert refused.status_code == 400 and "govuk-error-summary" in refused.content.decode()
+    raised = iro.post(f"/children/{child.pk}/record/practice-alert/", {
+        "raised_on": day, "category": "drift_delay", "raised_with": str(world.sw_b.pk),
+        "concern": "No permanence planning meeting has been held in four months"})
+    assert raised.status_code == 302, raised.content.decode()[:2000]
+    alert = PracticeAlert.objects.get(child=child)
+    assert alert.stage == "informal" and alert.due_on is not None
+    base = f"/children/{child.pk}/practice-alerts/{alert.pk}/"
+    key = f"iro.practicealert:{alert.pk}"
+    assert f'href="{base}"' in sw.get(f"/children/{child.pk}/").content.decode()
+    # The social worker answers; only the IRO escalates (IRO Handbook 2010 ch. 6).
+    shown = sw.get(base).content.decode()
+    assert "Record the response" in shown and "Escalate" not in shown
+    assert sw.get(base + "escalate/").status_code == 200  # the form opens; the service refuses below
+    read = {"record_version": str(alert.version), "record_pk": key}
+    assert sw.post(base + "escalate/", {"escalated_on": day, "raised_with": str(world.tm_a.pk),
+                                        **read}).status_code == 400
+    answered = sw.post(base + "respond/", {"responded_on": day, **read,
+                                          "response": "A meeting is booked for next week"})
+    assert answered.status_code == 302, answered.content.decode()[:2000]
+    alert.refresh_from_db()
+    escalated = iro.post(base + "escalate/", {"escalated_on": day, "raised_with": str(world.tm_a.pk),
+                                              "record_version": str(alert.version), "record_pk": key})
+    assert escalated.status_code == 302, escalated.content.decode()[:2000]
+    alert.refresh_from_db()
+    assert alert.stage == "stage_1"
+    stale = iro.post(base + "resolve/", {"resolved_on": day, "resolution": "plan_changed",
+                                         "record_version": str(alert.version - 1), "record_pk": key})
+    assert stale.status_code == 409
+    resolved = iro.post(base + "resolve/", {"resolved_on": day, "resolution": "plan_changed",
+                                            "resolution_note": "Permanence meeting held; plan revised",
+                                            "record_version": str(alert.version), "record_pk": key})
+    assert resolved.status_code == 302, resolved.content.decode()[:2000]
+    shown = iro.get(base).content.decode()
+    assert "Stage 1: team manager" in shown and "A meeting is booked" in shown and "Resolved" in shown
+    desk = iro.get("/iro/?alerts=resolved").content.decode()
+    assert re.search(r"Your caseload: 1 child\b", desk) and f'href="{base}"' in desk
+    figures = iro.get(f"/iro/figures/?year={last_working_day().year - (last_working_day().month < 4)}")
+    assert figures.status_code == 200 and "Drift and delay" in figures.content.decode()
+
+
+def test_only_an_iro_has_the_desk_and_raises_alerts(world, client_for):
+    child = _in_care(world)
+    sw = client_for(world.sw_b)
+    assert sw.get("/iro/").status_code == 403
+    assert "Raise a practice alert" not in sw.get(f"/children/{child.pk}/").content.decode()
+    assert sw.get(f"/children/{child.pk}/record/practice-alert/").status_code == 403
+    assert client_for(world.tm_a).get("/iro/figures/").status_code == 200
