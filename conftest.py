@@ -113,3 +113,22 @@ def make_child(la, worker):
 @pytest.fixture
 def child(make_child):
     return make_child()
+
+
+@pytest.fixture
+def chair_review(iro, manager):
+    """Record a looked-after review as the child's IRO, allocating the IRO from the start of the
+    child's first period of care if none is (Children Act 1989 s25A-25B: the review is the IRO's)."""
+    from safeguard.looked_after.services import review_record
+    from safeguard.workforce.models import Allocation
+    from safeguard.workforce.services import allocation_start
+
+    def _review(child, review_date, participation, **minutes):
+        if not Allocation.objects.filter(child=child, kind=Allocation.Kind.IRO).exists():
+            start = child.periods_of_care.order_by("start_date").values_list("start_date", flat=True)[0]
+            allocation_start(by=manager, child_id=child.pk, worker_id=iro.pk, start_date=start,
+                             kind=Allocation.Kind.IRO)
+        return review_record(by=iro, child_id=child.pk, review_date=review_date,
+                             participation=participation, **minutes)
+
+    return _review

@@ -4,6 +4,7 @@ that tell a manager someone broke the glass."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 
 class AccessGrant(models.Model):
@@ -89,3 +90,56 @@ class SecondFactor(models.Model):
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "enrolled" if self.confirmed_at else "being set up"
         return f"Second factor for user {self.user_id} ({state})"
+
+
+class DecisionRule(models.Model):
+    """Who takes one kind of decision about a child (issue 17): the council's one table of the
+    decisions that need a manager (or a chair), read by `policy.may_decide` and shown to everyone.
+
+    `roles` are `access.policy` role names (team_manager, iro, ...). A row the law fixes (the
+    conference chair, the looked-after review's IRO) is not `changeable`; a local rule ([L]) is,
+    by an administrator, with a reason (`services.decision_rule_change`; history kept)."""
+
+    code = models.CharField(max_length=40, unique=True)
+    label = models.CharField(max_length=200)
+    roles = models.JSONField(default=list)
+    changeable = models.BooleanField(default=True)
+    local = models.BooleanField("local rule [L]", default=True)
+    source = models.CharField(max_length=400)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {', '.join(self.roles)}"
+
+
+class DecisionDelegation(models.Model):
+    """A team manager's decisions delegated to a named colleague for a period ("their manager, or
+    delegate"): from `starts_on` to `ends_on` inclusive, the delegate may take every decision the
+    table gives team managers. Never deleted: ending it early sets `revoked_at`."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(manager=F("delegate")), name="delegation_to_someone_else"),
+        ]
+        indexes = [models.Index(fields=["delegate", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"Decisions of {self.manager} delegated to {self.delegate}, {self.starts_on} to {self.ends_on}"

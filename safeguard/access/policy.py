@@ -28,15 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
+from safeguard.core.errors import today
 from safeguard.people.models import Child
 from safeguard.record.history import _BY_LABEL, _SOURCES
 from safeguard.timescales.models import Clock
 from safeguard.workforce.models import Allocation, Team
 
-from .models import AccessGrant
+from .models import AccessGrant, DecisionDelegation, DecisionRule
 
 SOCIAL_WORKER, TEAM_MANAGER, IRO = "social_worker", "team_manager", "iro"
 PERSONAL_ADVISER, ANALYST = "personal_adviser", "analyst"
@@ -168,6 +169,7 @@ def basis(user, child) -> Basis:
 def forget(user) -> None:
     user.__dict__.pop("_access_basis", None)
     user.__dict__.pop("_access_teams", None)
+    user.__dict__.pop("_decision_rules", None)
 
 
 def _basis(user, child) -> Basis:
@@ -284,3 +286,170 @@ def can_search_audit(user) -> bool:
 
 def can_grant(user) -> bool:
     return role_of(user) == TEAM_MANAGER
+
+
+# --- who decides (issue 17): the council's table of decisions ---------------------------------
+# The codes of `DecisionRule`. The defaults below seed the table (migration 0004) and stand in for
+# a row missing from it (a table emptied by a test's clean-up), so the rule never silently opens.
+CONTACT_DECISION, REFERRAL_RESPONSE = "contact_decision", "referral_response"
+ASSESSMENT_AUTHORISATION, SECTION47_OUTCOME = "assessment_authorisation", "section47_outcome"
+REFERRAL_CLOSURE, PRE_PROCEEDINGS_DECISION = "referral_closure", "pre_proceedings_decision"
+CONFERENCE, CP_PLAN_START, CP_PLAN_END = "conference", "cp_plan_start", "cp_plan_end"
+LOOKED_AFTER_REVIEW = "looked_after_review"
+
+#: The roles a rule may name: those who record on a child's record.
+DECIDING_ROLES = RECORDERS
+
+_WT2 = "Working Together to Safeguard Children 2023, ch. 2"
+_WT3 = "Working Together to Safeguard Children 2023, ch. 3"
+
+
+@dataclass(frozen=True)
+class DecisionDefault:
+    code: str
+    label: str
+    roles: tuple[str, ...]
+    changeable: bool
+    local: bool
+    source: str
+
+
+DECISION_DEFAULTS: tuple[DecisionDefault, ...] = (
+    DecisionDefault(CONTACT_DECISION, "The decision on a contact (whether it becomes a referral)",
+                    (TEAM_MANAGER,), True, True,
+                    f"[L] {_WT2}: a local authority social worker should acknowledge receipt and make a "
+                    "decision about next steps, with management oversight"),
+    DecisionDefault(REFERRAL_RESPONSE, "The response to a referral (its type, or no further action)",
+                    (TEAM_MANAGER,), True, True, f"[L] {_WT2}: management oversight of the decision"),
+    DecisionDefault(ASSESSMENT_AUTHORISATION, "Authorising (or returning) an assessment",
+                    (TEAM_MANAGER,), True, True, f"[L] {_WT2}: management oversight of assessments"),
+    DecisionDefault(SECTION47_OUTCOME, "The outcome of a section 47 enquiry",
+                    (TEAM_MANAGER,), True, True, f"[L] {_WT3}: section 47 enquiries"),
+    DecisionDefault(REFERRAL_CLOSURE, "Closing an episode of need (with the management rationale)",
+                    (TEAM_MANAGER,), True, True, "[L] the council's closure and step-down procedure"),
+    DecisionDefault(PRE_PROCEEDINGS_DECISION, "Issuing care proceedings or stepping down from "
+                    "pre-proceedings", (TEAM_MANAGER,), True, True,
+                    "[L] the council's legal planning (gateway) meeting; Court orders and "
+                    "pre-proceedings (DfE, 2014)"),
+    DecisionDefault(CONFERENCE, "Recording a child protection conference and its decision (initial, "
+                    "review, transfer-in)", (IRO,), False, False,
+                    f"{_WT3}: the conference is chaired by a professional independent of operational "
+                    "or line management responsibility for the case"),
+    DecisionDefault(CP_PLAN_START, "Starting a child protection plan (from the conference's decision)",
+                    (IRO,), False, False, f"{_WT3}: only the conference decides a child protection plan"),
+    DecisionDefault(CP_PLAN_END, "Ending a child protection plan (with its reason)",
+                    (IRO, TEAM_MANAGER), True, True,
+                    f"[L] {_WT3}: a plan ends when a review conference decides the child is no "
+                    "longer at risk of significant harm"),
+    DecisionDefault(LOOKED_AFTER_REVIEW, "Chairing a looked-after child's review and recording its "
+                    "decisions", (IRO,), False, False,
+                    "Children Act 1989 ss. 25A-25B: the child's independent reviewing officer"),
+)
+_DEFAULTS = {d.code: d for d in DECISION_DEFAULTS}
+
+_ROLE_NOUNS = {
+    TEAM_MANAGER: "a team manager",
+    IRO: "the IRO or CP chair",
+    SOCIAL_WORKER: "a social worker",
+    PERSONAL_ADVISER: "a personal adviser",
+}
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Whether one user may take one decision, with the words to refuse them: what the service
+    hands the pure check (which never reads the table itself)."""
+
+    code: str
+    label: str
+    who: str  # "a team manager (or their delegate)"
+    allowed: bool
+
+    @property
+    def message(self) -> str:
+        return f"{self.label[:1].lower()}{self.label[1:]} is decided by {self.who}"
+
+
+def who_decides(roles) -> str:
+    """Names the deciders as a social worker would: "the IRO or CP chair, or a team manager (or
+    their delegate)". A team manager's decisions may be delegated (`DecisionDelegation`)."""
+    nouns = [_ROLE_NOUNS.get(r, r) for r in _ordered(roles)]
+    text = ", or ".join(nouns) if nouns else "no one"
+    return text + (" (or their delegate)" if TEAM_MANAGER in roles else "")
+
+
+def _rows(extra=None) -> dict[str, dict]:
+    """The table as {code: {"label", "roles", ...}}, defaults filling any code with no row."""
+    qs = DecisionRule.objects.all()
+    if extra is not None:
+        qs = qs.annotate(_extra=extra)
+    rows = {d.code: {"label": d.label, "roles": list(d.roles), "_extra": None} for d in DECISION_DEFAULTS}
+    fields = ("code", "label", "roles") + (("_extra",) if extra is not None else ())
+    for row in qs.values(*fields):
+        rows[row["code"]] = {"_extra": None, **row}
+    return rows
+
+
+def live_delegations(user):
+    """Delegations to `user` running today (the council's day), from a manager still a manager."""
+    day = today()
+    return DecisionDelegation.objects.filter(
+        delegate=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day,
+        manager__role=TEAM_MANAGER, manager__is_active=True,
+    )
+
+
+def _table_for(user) -> tuple[dict[str, dict], bool]:
+    """The table and whether the user holds a manager's delegation today: one query, remembered on
+    the user object for the rest of the request (`forget` drops it, as a rule change does)."""
+    cached = user.__dict__.get("_decision_rules")
+    if cached is None:
+        delegations = live_delegations(user)
+        rows = _rows(Exists(delegations))
+        if any(r["_extra"] is not None for r in rows.values()):
+            delegated = any(r["_extra"] for r in rows.values())
+        else:  # no row on file (only the defaults): ask on its own
+            delegated = delegations.exists()
+        cached = (rows, delegated)
+        user.__dict__["_decision_rules"] = cached
+    return cached
+
+
+def decider(user, code: str) -> Decider:
+    """May `user` take the decision `code`? Their role is named in the table's row, or the row
+    names team managers and a manager's decisions are delegated to them today."""
+    if code not in _DEFAULTS:
+        raise KeyError(f"no decision {code!r} in the table of decisions")
+    if not active(user):
+        row = _rows()[code]
+        return Decider(code, row["label"], who_decides(row["roles"]), False)
+    rows, delegated = _table_for(user)
+    row = rows[code]
+    roles = set(row["roles"])
+    allowed = role_of(user) in roles or (delegated and TEAM_MANAGER in roles)
+    return Decider(code, row["label"], who_decides(roles), allowed)
+
+
+def may_decide(user, code: str) -> bool:
+    """The one answer to "may this user take this decision?" (the table of decisions)."""
+    return decider(user, code).allowed
+
+
+def deciders(code: str) -> str:
+    """For messages: "this decision is a team manager's (or their delegate's)"."""
+    roles = _rows()[code]["roles"] if code in _DEFAULTS else ()
+    nouns = [f"{_ROLE_NOUNS.get(r, r)}'s" for r in _ordered(roles)]
+    return "this decision is " + (" or ".join(nouns) or "no one's") + (
+        " (or their delegate's)" if TEAM_MANAGER in roles else "")
+
+
+def _ordered(roles) -> list[str]:
+    return sorted(roles, key=lambda r: (r != IRO, r))
+
+
+def require_decider(checks, field: str, decider: Decider | None) -> bool:
+    """In a pure check: refuse a decision taken by someone the table does not name. No `decider`
+    (an importer, the generator) means no rule, as a return carries no staff."""
+    if decider is None:
+        return True
+    return checks.require(decider.allowed, field, "local", decider.message)

@@ -20,7 +20,7 @@ from safeguard.people.models import Address, Child
 from safeguard.workforce.models import Allocation
 
 from . import policy
-from .models import Alert, SecondFactor
+from .models import Alert, DecisionDelegation, DecisionRule, SecondFactor
 
 
 class NotAllowed(Exception):
@@ -419,6 +419,36 @@ def alerts_for(user) -> list[Alert]:
         Alert.objects.filter(to=user, read_at__isnull=True)
         .select_related("child", "grant")
         .order_by("-created_at")
+    )
+
+
+# --- the table of decisions (issue 17) ---------------------------------------------------------
+
+
+def decision_rules() -> list[DecisionRule]:
+    """Every decision and who takes it, as the council's table holds it (open to every member of
+    staff: who decides is no secret). A code the table lost shows its default, unsaved."""
+    rows = {r.code: r for r in DecisionRule.objects.select_related("changed_by")}
+    for d in policy.DECISION_DEFAULTS:
+        if d.code not in rows:
+            rows[d.code] = DecisionRule(code=d.code, label=d.label, roles=list(d.roles),
+                                        changeable=d.changeable, local=d.local, source=d.source)
+    order = {d.code: i for i, d in enumerate(policy.DECISION_DEFAULTS)}
+    return sorted(rows.values(), key=lambda r: (order.get(r.code, len(order)), r.code))
+
+
+def decision_rule_history(code: str) -> list:
+    """A row's earlier versions, newest first, each with who changed it and why."""
+    versions = DecisionRule.history.filter(code=code).select_related("history_user")
+    return list(versions.order_by("-history_date"))
+
+
+def delegations_for(user) -> list[DecisionDelegation]:
+    """Delegations the user gave or holds that have not ended (running or to come)."""
+    return list(
+        DecisionDelegation.objects.filter(Q(manager=user) | Q(delegate=user), revoked_at__isnull=True,
+                                          ends_on__gte=today())
+        .select_related("manager", "delegate").order_by("starts_on", "pk")
     )
 
 

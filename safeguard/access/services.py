@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import audit_detail, audit_record
-from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.core.errors import Checks, RecordInvalid, Violation, today
 from safeguard.people.models import Child
 from safeguard.workforce.models import User
 
 from . import policy, totp
-from .models import AccessGrant, Alert, SecondFactor
+from .models import AccessGrant, Alert, DecisionDelegation, DecisionRule, SecondFactor
 
 MIN_REASON = 10
 
@@ -147,6 +147,106 @@ def _self_grant(*, by, child_id, reason, kind, event, may, refusal, minutes, don
             detail=audit_detail(event, None, record),
         )
     return grant
+
+
+# --- the table of decisions and a manager's delegation (issue 17) -------------------------------
+
+#: The longest a manager's decisions are delegated at once (local choice, as for a grant).
+DELEGATION_MAX_DAYS = 366
+
+
+def _decision_rule_for_update(code: str) -> DecisionRule | None:
+    """The row, locked; a code the table lost (only its default stands) gets its row back first."""
+    default = next((d for d in policy.DECISION_DEFAULTS if d.code == code), None)
+    if default is None:
+        return None
+    row, _ = DecisionRule.objects.select_for_update().get_or_create(code=code, defaults=dict(
+        label=default.label, roles=list(default.roles), changeable=default.changeable,
+        local=default.local, source=default.source))
+    return row
+
+
+@transaction.atomic
+def decision_rule_change(*, by, code: str, roles, reason: str) -> DecisionRule:
+    """An administrator changes who takes one decision (e.g. lets the social worker close a
+    referral, or an IRO end a plan too): only a local rule, never one the law fixes, and never
+    to nobody. The reason is kept with the row's history and in the audit."""
+    checks = Checks()
+    checks.require(policy.role_of(by) == policy.ADMINISTRATOR, "code", "local",
+                   "only an administrator changes who takes a decision")
+    row = _decision_rule_for_update(code)
+    if checks.require(row is not None, "code", "local", f"there is no decision {code!r} in the table"):
+        checks.require(row.changeable, "code", "local",
+                       f"{row.label}: who decides is set by law ({row.source}) and cannot be changed")
+    roles = [roles] if isinstance(roles, str) else list(roles or ())
+    unknown = sorted(set(roles) - policy.DECIDING_ROLES)
+    checks.require(not unknown, "roles", "local",
+                   f"only practitioners take decisions on a child's record, not: {', '.join(unknown)}")
+    checks.require(bool(set(roles) & policy.DECIDING_ROLES), "roles", "local",
+                   "name at least one role who takes this decision")
+    roles = sorted(set(roles), key=lambda r: (r != policy.IRO, r))
+    if row is not None:
+        checks.require(set(roles) != set(row.roles), "roles", "local", "nothing was changed")
+    reason = _check_reason(reason, checks)
+    checks.raise_if_any()
+    before = DecisionRule.objects.get(pk=row.pk)
+    row.roles, row.changed_by, row.changed_at = roles, by, timezone.now()
+    row._change_reason, row._history_user = reason, by  # kept in the row's history (simple_history)
+    row.save()
+    policy.forget(by)
+    audit_record(actor=by, action="update", obj=row, reason=reason,
+                 detail=audit_detail("decision_rule_change", before, row))
+    return row
+
+
+@transaction.atomic
+def decision_delegate(*, by, delegate_id: int, starts_on: dt.date, ends_on: dt.date,
+                      reason: str) -> DecisionDelegation:
+    """A team manager delegates their decisions to a named colleague for a period (their leave):
+    from `starts_on` to `ends_on`, the delegate takes every decision the table gives team managers."""
+    delegate = User.objects.filter(pk=delegate_id).first()
+    checks = Checks()
+    checks.require(policy.role_of(by) == policy.TEAM_MANAGER, "manager", "local",
+                   "only a team manager delegates their decisions")
+    if checks.require(delegate is not None and delegate.is_active
+                      and delegate.local_authority_id == by.local_authority_id, "delegate", "local",
+                      "choose a colleague of your council"):
+        checks.require(delegate.pk != by.pk, "delegate", "local", "choose someone other than yourself")
+        checks.require(policy.role_of(delegate) in policy.DECIDING_ROLES, "delegate", "local",
+                       f"a {delegate.get_role_display()} does not take decisions on a child's record")
+    if checks.require(starts_on is not None and ends_on is not None, "ends_on", "local",
+                      "give the first and last day of the delegation"):
+        checks.require(ends_on >= starts_on, "ends_on", "local", "the last day cannot be before the first")
+        checks.require(ends_on >= today(), "ends_on", "local", "the delegation cannot end in the past")
+        checks.require((ends_on - starts_on).days < DELEGATION_MAX_DAYS, "ends_on", "local",
+                       f"a delegation lasts at most {DELEGATION_MAX_DAYS} days")
+    reason = _check_reason(reason, checks)
+    checks.raise_if_any()
+    delegation = DecisionDelegation.objects.create(
+        manager=by, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason)
+    policy.forget(delegate)
+    audit_record(actor=by, action="create", obj=delegation, reason=reason,
+                 detail=audit_detail("decision_delegate", None, delegation))
+    return delegation
+
+
+@transaction.atomic
+def decision_delegation_end(*, by, delegation_id: int) -> DecisionDelegation:
+    """The manager (or an administrator) ends a delegation early; the row stays."""
+    delegation = DecisionDelegation.objects.select_for_update().filter(pk=delegation_id).first()
+    checks = Checks()
+    checks.require(delegation is not None and (
+        delegation.manager_id == by.pk or policy.role_of(by) == policy.ADMINISTRATOR), "delegation", "local",
+        "only the manager who delegated, or an administrator, ends a delegation")
+    if delegation is not None:
+        checks.require(delegation.revoked_at is None, "delegation", "local", "this delegation has ended")
+    checks.raise_if_any()
+    before = DecisionDelegation.objects.get(pk=delegation.pk)
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    audit_record(actor=by, action="update", obj=delegation,
+                 detail=audit_detail("decision_delegation_end", before, delegation))
+    return delegation
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from safeguard.access.policy import Decider, require_decider
 from safeguard.core import codes
 from safeguard.core.errors import Checks, today
 from safeguard.front_door.checks import CLOSED_AFTER_ASSESSMENT
@@ -185,11 +186,10 @@ def check_assessment_submit(history: ChildHistory, candidate: Assessment, checks
 
 
 def check_assessment_return(history: ChildHistory, candidate: Assessment, checks: Checks, *,
-                            by, comments: str) -> None:
+                            by=None, comments: str, decider: Decider | None = None) -> None:
     """A team manager returns a submitted assessment to the worker, saying what must change
-    (Working Together 2023: management oversight)."""
-    checks.require(bool(getattr(by, "can_authorise", False)), "decided_by", "local",
-                   "only a team manager may return an assessment")
+    (Working Together 2023: management oversight). `decider` (live entry): the council's table."""
+    require_decider(checks, "decided_by", decider)
     stage = assessment_stage(history.on_file(candidate))
     checks.require(stage == Status.SUBMITTED, "status", "local",
                    "only a submitted assessment can be returned" + (
@@ -240,13 +240,13 @@ def check_assessment_factors(factors, checks: Checks) -> None:
 
 
 def check_assessment_authorise(history: ChildHistory, candidate: Assessment, checks: Checks, *,
-                               by, factors) -> None:
-    """A team manager signs off the assessment once, within the episode, with its factors."""
+                               by=None, factors, decider: Decider | None = None) -> None:
+    """A team manager signs off the assessment once, within the episode, with its factors.
+    `decider` (live entry): who authorises, from the council's table of decisions."""
     current = history.on_file(candidate)
     referral = history.referral(candidate.referral_id)
     authorised = candidate.authorisation_date
-    checks.require(by.can_authorise, "authorised_by", "local",
-                   "an assessment must be authorised by a team manager")
+    require_decider(checks, "authorised_by", decider)
     checks.require(current.authorisation_date is None, "authorisation_date", "local",
                    "this assessment has already been authorised")
     if checks.require(authorised is not None, "authorisation_date", "local",
@@ -269,11 +269,12 @@ def check_assessment_authorise(history: ChildHistory, candidate: Assessment, che
 
 
 def check_assessment_authorise_submitted(history: ChildHistory, candidate: Assessment,
-                                         checks: Checks, *, by, factors) -> None:
+                                         checks: Checks, *, by=None, factors,
+                                         decider: Decider | None = None) -> None:
     """Sign-off entered live: `check_assessment_authorise`, and only once the worker has submitted
     the assessment (the importer and the generator, which record a sign-off the council made,
     call `check_assessment_authorise` alone)."""
-    check_assessment_authorise(history, candidate, checks, by=by, factors=factors)
+    check_assessment_authorise(history, candidate, checks, by=by, factors=factors, decider=decider)
     stage = assessment_stage(history.on_file(candidate))
     if stage != Status.AUTHORISED:  # already authorised: said by check_assessment_authorise
         checks.require(stage == Status.SUBMITTED, "status", "local",

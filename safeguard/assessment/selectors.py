@@ -15,7 +15,7 @@ from django.db.models.functions import Concat
 from safeguard.access import policy
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.errors import today
-from safeguard.front_door.models import Referral
+from safeguard.front_door.models import Contact, Referral
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS
 from safeguard.workforce.models import Allocation
@@ -36,6 +36,7 @@ NO_FURTHER_ACTION = ("nfa", "advice", "early_help")
 
 @dataclass(frozen=True)
 class DecisionsAwaiting:
+    contacts: QuerySet  # contacts with no decision yet (whether each becomes a referral)
     responses: QuerySet  # referrals with no response yet (the next step is the manager's)
     signoffs: QuerySet  # assessments awaiting authorisation
     closures: QuerySet  # open referrals that may now close, with a rationale
@@ -81,6 +82,8 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
         cin_plans__isnull=False, cin_plans__end_date__isnull=True
     )
     return DecisionsAwaiting(
+        contacts=Contact.objects.filter(child__in=children, decision="").select_related("child")
+        .order_by("received_at"),
         responses=open_referrals.filter(response="").select_related("child").order_by("referral_date"),
         signoffs=Assessment.objects.filter(referral__child__in=children, authorisation_date__isnull=True)
         .select_related("referral__child")

@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from safeguard.access import policy
 from safeguard.core.errors import now
 from safeguard.front_door.models import Referral
 from safeguard.record.change import Change
@@ -147,7 +148,9 @@ def assessment_return(*, by, assessment_id: int, expected_version: int | None,
     comments = _typed(comments)
     change = Change.of(Assessment, assessment_id, by=by, event="assessment_return",
                        expected_version=expected_version)
+    decider = policy.decider(by, policy.ASSESSMENT_AUTHORISATION) if by is not None else None
     assessment = change.edit(change.held, c.check_assessment_return, by=by, comments=comments,
+                             decider=decider,
                              to=dict(status=Status.RETURNED))
     _decide(change, assessment, by=by, outcome=AssessmentDecision.Outcome.RETURNED,
             comments=comments)
@@ -173,8 +176,9 @@ def assessment_authorise(*, by, assessment_id: int, expected_version: int | None
     same change) and any comments; its words are frozen from now on, and the T02 clock stops."""
     change = Change.of(Assessment, assessment_id, by=by, event="assessment_authorise",
                        expected_version=expected_version)
+    decider = policy.decider(by, policy.ASSESSMENT_AUTHORISATION) if by is not None else None
     assessment = change.edit(change.held, c.check_assessment_authorise_submitted, by=by,
-                             factors=factors,
+                             factors=factors, decider=decider,
                              to=dict(authorisation_date=authorisation_date, authorised_by=by,
                                      requires_support=requires_support,
                                      status=Status.AUTHORISED))

@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 import string
 
+from safeguard.access.policy import Decider, require_decider
 from safeguard.core import codes
 from safeguard.core.errors import Checks
 from safeguard.record.history import ChildHistory
@@ -46,7 +47,9 @@ MIN_REASONS = 10
 # procedures). A conference is chaired by an independent chair (an IRO / CP chair, with no
 # operational or line management responsibility for the case), who records its decision; a plan
 # starts from that decision; the outcome of a section 47 enquiry is a manager's decision; a plan
-# ends at a review conference. These rules apply at live entry, when a service passes `by`:
+# ends at a review conference. Which roles take each decision is the council's table of decisions
+# (`access.DecisionRule`, read by `access.policy.decider`): the service hands the answer in as
+# `decider`, so these checks never read it. These rules apply at live entry, when a service passes `by`:
 # the CIN census importer and the synthetic council generator call the same checks without it,
 # as a return carries no chair and the generator's staff stand in for the decisions.
 _CHAIRED = {
@@ -192,12 +195,14 @@ def check_section47_submit(history: ChildHistory, candidate: Section47Decision, 
 
 
 def check_section47_record_outcome(history: ChildHistory, candidate: Section47Enquiry,
-                                   checks: Checks, *, by=None, rationale: str | None = None) -> None:
-    """`by` (live entry only): the outcome is a team manager's decision, with their rationale."""
+                                   checks: Checks, *, by=None, rationale: str | None = None,
+                                   decider: Decider | None = None) -> None:
+    """`by` (live entry only): the outcome is a manager's decision (`decider`: the council's
+    table), with their rationale."""
     if by is not None:
-        checks.require(bool(getattr(by, "can_authorise", False)), "outcome", "local",
-                       "the outcome of a section 47 enquiry is decided by a team manager: "
-                       "submit the findings and proposed outcome for your manager's decision")
+        if decider is not None and not decider.allowed:
+            checks.fail("outcome", "local", f"{decider.message}: submit the findings and proposed "
+                        "outcome for their decision")
         checks.require(len((rationale or "").strip()) >= MIN_REASONS, "rationale", "local",
                        f"give the rationale for the outcome (at least {MIN_REASONS} characters)")
     referral = history.referral(candidate.referral_id)
@@ -225,9 +230,10 @@ def check_section47_record_outcome(history: ChildHistory, candidate: Section47En
 
 # --- conferences -----------------------------------------------------------------------------
 
-def _check_chaired_by(checks: Checks, conference: Conference, by) -> None:
+def _check_chaired_by(checks: Checks, conference: Conference, by, decider: Decider | None) -> None:
     """Live entry: an IRO / CP chair chairs the conference and records its decision. The chair is
-    the User the service was given (never fetched here)."""
+    the User the service was given (never fetched here); whether they may record it at all is the
+    council's table (`decider`)."""
     if conference.kind not in _CHAIRED:
         return  # not a conference kind: `checks.code` says so
     label = _CHAIRED[conference.kind]
@@ -238,18 +244,19 @@ def _check_chaired_by(checks: Checks, conference: Conference, by) -> None:
         return
     if checks.require(getattr(chair, "role", None) == IRO, "chair", "local",
                       f"{label} must be chaired by an IRO or CP chair ({chair} is not one)"):
-        checks.require(getattr(by, "pk", None) == chair.pk, "chair", "local",
-                       "only the conference chair can record its decision: the chair "
-                       f"({chair}) records the conference")
+        if checks.require(getattr(by, "pk", None) == chair.pk, "chair", "local",
+                          "only the conference chair can record its decision: the chair "
+                          f"({chair}) records the conference"):
+            require_decider(checks, "chair", decider)
 
 
 def check_conference_record(history: ChildHistory, candidate: Conference, checks: Checks,
-                            *, by=None) -> None:
+                            *, by=None, decider: Decider | None = None) -> None:
     """The candidate carries `section47_id` only for an initial conference and `cp_plan_id` only
     for a review (the service drops the other links, as they mean nothing for that kind). `by`
     (live entry only): the chair rules above."""
     if by is not None:
-        _check_chaired_by(checks, candidate, by)
+        _check_chaired_by(checks, candidate, by, decider)
     referral = history.referral(candidate.referral_id)
     kind, held_on, plan_required = candidate.kind, candidate.held_on, candidate.plan_required
     checks.code(kind, Conference.Kind, "kind", "local", "Conference type")
@@ -310,7 +317,8 @@ def check_conference_record(history: ChildHistory, candidate: Conference, checks
 
 
 def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes, checks: Checks,
-                             *, conference: Conference, by=None) -> None:
+                             *, conference: Conference, by=None,
+                             decider: Decider | None = None) -> None:
     """What the conference heard and decided (Working Together 2023 ch. 3: the child's wishes and
     feelings, the agencies' information, the decision and its reasons). An initial or transfer-in
     conference decides whether a plan is needed (agreeing with `plan_required`); a review whether
@@ -319,8 +327,11 @@ def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes
     chair for a conference on file with no chair)."""
     if by is not None:
         if conference.chair_id is not None:
-            checks.require(getattr(by, "pk", None) == conference.chair_id, "chair", "local",
-                           "only the conference chair can record its decision and minutes")
+            if checks.require(getattr(by, "pk", None) == conference.chair_id, "chair", "local",
+                              "only the conference chair can record its decision and minutes"):
+                require_decider(checks, "chair", decider)
+        elif decider is not None:
+            require_decider(checks, "chair", decider)
         else:
             checks.require(getattr(by, "role", None) == IRO, "chair", "local",
                            "no chair is recorded for this conference: an IRO or CP chair must "
@@ -386,16 +397,20 @@ def _check_deciding_conference(checks: Checks, history: ChildHistory,
 
 
 def _check_started_by_chair(checks: Checks, history: ChildHistory,
-                            candidate: ChildProtectionPlan, conference_id: int | None, by) -> None:
+                            candidate: ChildProtectionPlan, conference_id: int | None, by,
+                            decider: Decider | None) -> None:
     """Live entry: a plan starts from the conference's decision, recorded by its chair (or, for a
-    conference on file with no chair, e.g. imported, by an IRO / CP chair)."""
+    conference on file with no chair, e.g. imported, by an IRO / CP chair: `decider`)."""
     conf = deciding_conference(history, candidate, conference_id)
     if conf is None:
         return  # CIN 2885 already says no conference decided it
     if conf.chair_id is not None:
-        checks.require(getattr(by, "pk", None) == conf.chair_id, "chair", "local",
-                       "only the chair of the conference that decided the plan can start it "
-                       "(the plan starts from the conference's decision, recorded by its chair)")
+        if checks.require(getattr(by, "pk", None) == conf.chair_id, "chair", "local",
+                          "only the chair of the conference that decided the plan can start it "
+                          "(the plan starts from the conference's decision, recorded by its chair)"):
+            require_decider(checks, "chair", decider)
+    elif decider is not None:
+        require_decider(checks, "chair", decider)
     else:
         checks.require(getattr(by, "role", None) == IRO, "chair", "local",
                        "no chair is recorded for the conference that decided the plan: an IRO or "
@@ -403,11 +418,12 @@ def _check_started_by_chair(checks: Checks, history: ChildHistory,
 
 
 def check_cp_plan_start(history: ChildHistory, candidate: ChildProtectionPlan, checks: Checks,
-                        *, conference_id: int | None = None, by=None) -> None:
+                        *, conference_id: int | None = None, by=None,
+                        decider: Decider | None = None) -> None:
     """`candidate.number_of_previous_cpp` is None when the worker did not give it. `by` (live
     entry only): the chair of the deciding conference starts the plan."""
     if by is not None:
-        _check_started_by_chair(checks, history, candidate, conference_id, by)
+        _check_started_by_chair(checks, history, candidate, conference_id, by, decider)
     referral = history.referral(candidate.referral_id)
     start_date = candidate.start_date
     checks.code(candidate.initial_category, codes.CategoryOfAbuse, "initial_category", "CIN 8905",
@@ -444,15 +460,13 @@ def check_cp_plan_change_category(history: ChildHistory, candidate: ChildProtect
 
 
 def check_cp_plan_end(history: ChildHistory, candidate: ChildProtectionPlan, checks: Checks,
-                      *, by=None) -> None:
+                      *, by=None, decider: Decider | None = None) -> None:
     """`by` (live entry only): the plan's end is decided at a review conference, so the IRO / CP
-    chair or a team manager records it, with the reason it ended."""
+    chair or a team manager records it (`decider`: the council's table), with the reason it ended."""
     live = by is not None
-    if live:
-        checks.require(getattr(by, "role", None) == IRO or bool(getattr(by, "can_authorise", False)),
-                       "end_reason", "local",
-                       "ending a CP plan is decided at a review conference: the IRO or CP chair, "
-                       "or a team manager, records it")
+    if live and decider is not None and not decider.allowed:
+        checks.fail("end_reason", "local",
+                    f"{decider.message}: the end is decided at a review conference")
     reason = candidate.end_reason
     checks.code(reason, PlanEndReason, "end_reason", "local", "The reason the plan ended",
                 required=live)
@@ -606,9 +620,10 @@ def check_pre_proceedings_start(history: ChildHistory, candidate: PreProceedings
 
 
 def check_pre_proceedings_update(history: ChildHistory, candidate: PreProceedings, checks: Checks,
-                                 *, by, changed: set[str] | frozenset[str] = frozenset()) -> None:
-    """`changed` names the fields this save sets: a step decision or outcome needs a manager."""
+                                 *, by=None, changed: set[str] | frozenset[str] = frozenset(),
+                                 decider: Decider | None = None) -> None:
+    """`changed` names the fields this save sets: a step decision or outcome needs a manager
+    (`decider`: the council's table; none for an importer or the generator)."""
     _check_pre_proceedings(checks, history, candidate)
     if {"step_decision_date", "outcome"} & set(changed):
-        checks.require(by.can_authorise, "step_decision_date", "local",
-                       "the decision to issue proceedings or step down is a manager's decision")
+        require_decider(checks, "step_decision_date", decider)

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from safeguard.access import policy
 from safeguard.core.errors import now
 from safeguard.front_door.models import Referral
 from safeguard.record.change import Change
@@ -30,6 +31,13 @@ from .models import (
     Section47Enquiry,
     StrategyDiscussion,
 )
+
+
+def _decider(by, code: str):
+    """Who may take this decision, from the council's table (`access.policy`), for the pure check;
+    none without `by` (an importer, the generator), so no rule, as the checks say."""
+    return policy.decider(by, code) if by is not None else None
+
 
 # --- strategy discussions and section 47 enquiries -------------------------------------------
 
@@ -87,7 +95,9 @@ def section47_record_outcome(*, by, section47_id: int, expected_version: int | N
     team manager's decision, with their rationale (kept with the worker's submission, if any)."""
     change = Change.of(Section47Enquiry, section47_id, by=by, event="section47_record_outcome",
                        expected_version=expected_version)
+    decider = _decider(by, policy.SECTION47_OUTCOME)
     s47 = change.edit(change.held, c.check_section47_record_outcome, by=by, rationale=rationale,
+                      decider=decider,
                       to=dict(end_date=end_date, outcome=outcome, icpc_not_required=icpc_not_required))
     decided = dict(rationale=rationale, decided_by_id=getattr(by, "pk", None), decided_at=now())
     held = _s47_decision(change, s47.pk)
@@ -118,11 +128,12 @@ def conference_record(*, by, referral_id: int, kind: str, held_on: dt.date, sect
     the same change). Only an initial conference follows an S47, and only a review belongs to a
     plan."""
     change = Change.of(Referral, referral_id, by=by, event="conference_record")
+    decider = _decider(by, policy.CONFERENCE)
     conf = change.new(Conference(
         referral=change.held, kind=kind, held_on=held_on, notification_date=notification_date,
         section47_id=section47_id if kind == Conference.Kind.INITIAL else None,
         cp_plan_id=cp_plan_id if kind == Conference.Kind.REVIEW else None,
-        plan_required=plan_required, chair=chair), c.check_conference_record, by=by)
+        plan_required=plan_required, chair=chair), c.check_conference_record, by=by, decider=decider)
     minutes = dict(invited=invited, attended=attended, apologies=apologies,
                    agencies=list(agencies or ()), child_participation=child_participation,
                    child_views=child_views, decision=decision, decision_reasons=decision_reasons,
@@ -143,14 +154,16 @@ def conference_minutes_record(*, by, conference_id: int, expected_version: int |
     if "agencies" in fields:
         fields["agencies"] = list(fields["agencies"] or ())
     change = Change.of(Conference, conference_id, by=by, event="conference_minutes_record")
+    decider = _decider(by, policy.CONFERENCE)
     conf = change.held
     pk = ConferenceMinutes.objects.filter(conference_id=conf.pk).values_list("pk", flat=True).first()
     if pk is None:
         minutes = change.new(ConferenceMinutes(conference=conf, **fields), c.check_conference_minutes,
-                             conference=conf, by=by)
+                             conference=conf, by=by, decider=decider)
     else:
         held = change.attached(ConferenceMinutes, pk, expected_version)
-        minutes = change.edit(held, c.check_conference_minutes, to=fields, conference=conf, by=by)
+        minutes = change.edit(held, c.check_conference_minutes, to=fields, conference=conf, by=by,
+                              decider=decider)
     return change.save(minutes)
 
 
@@ -167,7 +180,7 @@ def cp_plan_start(*, by, referral_id: int, start_date: dt.date, initial_category
     plan = change.new(ChildProtectionPlan(
         referral=change.held, start_date=start_date, initial_category=initial_category,
         latest_category=initial_category, number_of_previous_cpp=number_of_previous_cpp),
-        c.check_cp_plan_start, conference_id=conference_id, by=by)
+        c.check_cp_plan_start, conference_id=conference_id, by=by, decider=_decider(by, policy.CP_PLAN_START))
     if plan.number_of_previous_cpp is None:
         plan.number_of_previous_cpp = c.previous_cp_plans(change.history, start_date)
     conf = c.deciding_conference(change.history, plan, conference_id)
@@ -193,7 +206,8 @@ def cp_plan_end(*, by, cp_plan_id: int, expected_version: int | None, end_date: 
     at a review conference and recorded by the IRO / CP chair or a team manager."""
     change = Change.of(ChildProtectionPlan, cp_plan_id, by=by, event="cp_plan_end",
                        expected_version=expected_version)
-    plan = change.edit(change.held, c.check_cp_plan_end, by=by, to=dict(
+    plan = change.edit(change.held, c.check_cp_plan_end, by=by, decider=_decider(by, policy.CP_PLAN_END),
+                       to=dict(
         end_date=end_date, end_reason=end_reason, end_detail=end_detail.strip()))
     return change.save(plan)
 
@@ -259,5 +273,6 @@ def pre_proceedings_update(*, by, pre_proceedings_id: int, expected_version: int
     change = Change.of(PreProceedings, pre_proceedings_id, by=by, event="pre_proceedings_update",
                        expected_version=expected_version)
     to = {k: "" if k == "outcome" and v is None else v for k, v in fields.items()}
-    pp = change.edit(change.held, c.check_pre_proceedings_update, to=to, by=by, changed=set(fields))
+    pp = change.edit(change.held, c.check_pre_proceedings_update, to=to, by=by, changed=set(fields),
+                     decider=_decider(by, policy.PRE_PROCEEDINGS_DECISION))
     return change.save(pp)

@@ -10,6 +10,10 @@ writes believable content (synthetic) for assessments, plans, conferences and re
 - every conference: its minutes (`ConferenceMinutes`): who was invited, came and sent apologies,
   the agencies, how the child took part and what they said (in a voice for their age), the
   decision and its reasons, and progress at a review; every core group its minutes;
+- every looked-after review: its minutes (`LookedAfterReviewMinutes`), chaired by the child's IRO:
+  who was invited, came and sent apologies, how the child's views were shared (agreeing with the
+  review's 903 REVIEW_CODE) and their words, the parents' views, the decisions and their reasons,
+  and whether the care plan remains appropriate;
 - every CIN plan, CP plan and period of care: the plan's words (`Plan`, 2-4 outcomes, 3-6
   actions, a contingency), reviewed (`PlanReview`, with the plan as it stood, built by
   `casework.plans.plan_snapshot`) at each review conference and core group, each looked-after
@@ -50,6 +54,8 @@ TABLES: dict[str, dict[str, str]] = {
                                            "conference_id": "child_protection.Conference"},
     "child_protection.CoreGroupMinutes": {"id": "child_protection.CoreGroupMinutes",
                                           "meeting_id": "child_protection.CoreGroupMeeting"},
+    "looked_after.LookedAfterReviewMinutes": {"id": "looked_after.LookedAfterReviewMinutes",
+                                              "review_id": "looked_after.LookedAfterReview"},
     "casework.Plan": {"id": "casework.Plan", "child_id": "people.Child",
                       "cin_plan_id": "assessment.CINPlan",
                       "cp_plan_id": "child_protection.ChildProtectionPlan",
@@ -428,6 +434,96 @@ CORE_GROUP_PROGRESS = [
     "{first} says things are calmer at home. {Mother} has started counselling. Actions updated.",
 ]
 
+#: Who is invited to a looked-after review: (as the minutes name them, the agency code, or None
+#: for those who are not an agency).
+REVIEW_ROLES = {"carer": ("Foster carer", None), "social_worker": ("Social worker", "childrens_social_care"),
+                "supervising": ("Supervising social worker (fostering)", "childrens_social_care"),
+                "school": ("Designated teacher", "school"),
+                "virtual_school": ("Virtual school", "childrens_social_care"),
+                "nurse": ("Looked after children's nurse", "other"),
+                "health_visitor": ("Health visitor", "health_visitor"),
+                "camhs": ("CAMHS practitioner", "camhs")}
+#: How the child's views reached the review, in words, for the review's 903 REVIEW_CODE (the
+#: code is the one statement of how the child took part; these words only add to it).
+VIEWS_SHARED = {
+    "PN0": ["{first} is too young to take part. The IRO saw {first} at the placement before the "
+            "review: {first} was relaxed and went to the carer for comfort.",
+            "{first} is under four. The IRO visited beforehand and watched {first} play; the carer "
+            "described {first}'s routines and how {first} settles at night."],
+    "PN1": ["{first} came to the review and spoke for themselves.",
+            "{first} chaired the first part of the review with the IRO and said what they wanted "
+            "to talk about."],
+    "PN2": ["{first} came to the review with their advocate, who spoke for them.",
+            "{first} attended; their advocate read out what {first} had written."],
+    "PN3": ["{first} came to the review and showed how they feel with picture cards and by "
+            "choosing faces on the feelings chart."],
+    "PN4": ["{first} came to the review but did not want to speak; they had agreed that the IRO "
+            "would share what they said when they met the day before."],
+    "PN5": ["{first} did not come to the review; they met their advocate beforehand, who shared "
+            "their views."],
+    "PN6": ["{first} did not want to come; they filled in their consultation booklet, which the "
+            "IRO read to the review.",
+            "{first} did not come; they sent the IRO a message beforehand, which was shared at the "
+            "review."],
+    "PN7": ["{first} did not come and chose not to share their views this time; the IRO will "
+            "visit {first} before the next review."],
+}
+#: What a looked-after child says at or before their review, by age.
+CARE_VOICE = {
+    "small": ["\"I like my bedroom. I've got a big bed.\"",
+              "\"I want to see mummy on Saturday.\"",
+              "\"I like it when we go to the park and feed the ducks.\""],
+    "child": ["\"I like living here. I want to see mum more, and my brother.\"",
+              "\"School is OK. I don't like it when family time gets cancelled.\"",
+              "\"I want to stay here until I'm grown up.\"",
+              "\"My carers are kind. I miss my old friends sometimes.\""],
+    "teen": ["\"I'm settled here, but I want more say in when I see my family.\"",
+             "\"I want to stay at this school for my GCSEs. Please don't move me.\"",
+             "\"I want to know what happens when I turn 18 and where I'll live.\"",
+             "\"It's fine here. I just want people to stop having meetings about me.\""],
+}
+CARE_OBSERVED = [
+    "{first} is too young to say what they think. The IRO saw {first} at the placement: alert, "
+    "content and settled in the carer's arms.",
+    "{first} cannot yet tell us their views. The carer describes a baby who feeds well, sleeps "
+    "through most nights and brightens when {Mother} arrives for family time.",
+]
+PARENTS_VIEWS = [
+    "{Mother} agrees with the plan and asked for family time to be more often.",
+    "{Mother} did not come; she told the social worker she wants {first} to come home.",
+    "{Mother} said she is pleased {first} is settled and asked to have school reports sent to her.",
+    "{Mother} does not agree with the plan for permanence and has spoken to her solicitor.",
+    "{Father} asked to be kept informed and to see {first} at weekends.",
+]
+REVIEW_DECISIONS = [
+    "The placement continues. Family time with {Mother} stays fortnightly. The personal education "
+    "plan is to be reviewed this term.",
+    "The plan for permanence is long-term fostering with the current carers; the matching report "
+    "is to go to the fostering panel.",
+    "{first} stays in placement. The review health assessment is due and is to be booked; life "
+    "story work is to start.",
+    "The care plan continues; family time with {Mother} to move to unsupervised if the next two "
+    "sessions go well.",
+]
+REVIEW_REASONS = [
+    "{first} is settled, going to school and their health needs are met: the plan meets their "
+    "needs.",
+    "The carers meet {first}'s needs well and {first} wants to stay; a stable placement gives "
+    "{first} the best chance of doing well at school.",
+    "{Mother} has not yet made the changes needed for {first} to return home safely, so the plan "
+    "for permanence away from home continues.",
+]
+PLAN_NOT_APPROPRIATE = [
+    ("The care plan is to be revised and brought back to a review within 20 working days.",
+     "The care plan is no longer appropriate: {first} has moved placement twice since the last "
+     "review and the plan does not say how the next placement will be kept."),
+    ("The IRO has raised the delay with the team manager under the dispute resolution process.",
+     "The plan for permanence has drifted: the assessment of {Grandmother} agreed at the last "
+     "review has not started, and {first} has waited too long."),
+]
+#: Share of generated reviews that find the care plan no longer appropriate.
+PLAN_NOT_APPROPRIATE_SHARE = 0.07
+
 #: Outcomes a plan may be for: (text, actions (what, who)) keyed by theme.
 THEMES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "school": ("{first} goes to school every day and on time, with attendance over 95%.",
@@ -633,10 +729,14 @@ class Words:
 
     def iro(self, day: dt.date) -> int:
         """The IRO allocated on the day (else the social worker)."""
+        return self.iro_on(day) or self.worker(day)
+
+    def iro_on(self, day: dt.date) -> int | None:
+        """The IRO allocated on the day, or None."""
         for a in self.h.allocations:
             if a.kind == "iro" and a.start_date <= day <= (a.end_date or day):
                 return a.worker_id
-        return self.worker(day)
+        return None
 
     def voice(self, day: dt.date, values: dict) -> str:
         band = values["band"]
@@ -666,6 +766,10 @@ class Words:
             self.cp_plan(p)
         for p in h.periods:
             self.care_plan(p)
+        # Last, so that the words above draw the same numbers as before the reviews had minutes.
+        for r in h.la_reviews:
+            if r.review_date <= self.as_at:
+                self.la_review(r)
 
     # --- assessments -----------------------------------------------------------------------------
     def assessment(self, a) -> None:
@@ -862,6 +966,60 @@ class Words:
     def _category_code(self, day: dt.date) -> str:
         plans = [p for p in self.h.cp_plans if p.start_date >= day] or self.h.cp_plans
         return plans[0].latest_category if plans else "NEG"
+
+    # --- looked-after reviews ----------------------------------------------------------------------
+    def la_review(self, r) -> None:
+        """A looked-after review's minutes, by the IRO allocated that day (Care Planning
+        Regulations 2010 reg 36 and 45)."""
+        rng = self.rng
+        day = r.review_date
+        v = self.fill(day)
+        band = v["band"]
+        roles = ["carer", "social_worker", "supervising",
+                 "health_visitor" if band in ("baby", "young") else "school", "nurse"]
+        if band in ("child", "teen"):
+            roles.append("virtual_school")
+        if band == "teen" and rng.random() < 0.3:
+            roles.append("camhs")
+        family = [self.names["MotherRole"]]
+        if self.father_known and rng.random() < 0.5:
+            family.append(self.names["FatherRole"])
+        others = [REVIEW_ROLES[k] for k in roles]
+        absent = {name for name, _ in others[3:] if rng.random() < 0.35}
+        family_absent = {p for p in family if rng.random() < 0.4}
+        child_there = r.participation in ("PN1", "PN2", "PN3", "PN4")
+        invited = ([v["first"]] if r.participation != "PN0" else []) + family + [n for n, _ in others]
+        attended = ([v["first"]] if child_there else []) + \
+            [p for p in family if p not in family_absent] + [n for n, _ in others if n not in absent]
+        apologies = [REPORT_SENT.format(n) if rng.random() < 0.6 else n
+                     for n, _ in others if n in absent] + sorted(family_absent)
+        agencies: list[str] = []
+        for name, code in others:
+            if code and name not in absent and code not in agencies:
+                agencies.append(code)
+        shared = self.say(VIEWS_SHARED.get(r.participation, VIEWS_SHARED["PN7"]), v)
+        if r.participation == "PN7":
+            views = ""
+        elif band in ("unborn", "baby"):
+            views = self.say(CARE_OBSERVED, v)
+        else:
+            key = "small" if band == "young" else band
+            views = self.rng.choice(CARE_VOICE[key]).format(**v)
+        appropriate = rng.random() >= PLAN_NOT_APPROPRIATE_SHARE
+        if appropriate:
+            decisions, reasons = self.say(REVIEW_DECISIONS, v), self.say(REVIEW_REASONS, v)
+        else:
+            decided, why = rng.choice(PLAN_NOT_APPROPRIATE)
+            decisions, reasons = decided.format(**v), why.format(**v)
+        chair = self.iro_on(day)
+        at = self.stamp(day, lag_hours=rng.choice([2, 4, 20, 26, 48]))
+        self.out.add("looked_after.LookedAfterReviewMinutes", self.ids, review_id=r.pk, chair_id=chair,
+                     invited="; ".join(invited), attended="; ".join(attended),
+                     apologies="; ".join(apologies), agencies=agencies, views_shared=shared,
+                     child_views=views, parents_views=self.say(PARENTS_VIEWS, v),
+                     decisions=decisions, decision_reasons=reasons,
+                     care_plan_appropriate=appropriate, recorded_by_id=chair or self.worker(day),
+                     created_at=at, updated_at=at)
 
     # --- plans -----------------------------------------------------------------------------------------
     def _themes(self, kind: str, category: str | None, start: dt.date) -> list[str]:

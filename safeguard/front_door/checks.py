@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from safeguard.access.policy import Decider, require_decider
 from safeguard.core import codes
 from safeguard.core.errors import Checks, now, today
 from safeguard.record.history import ChildHistory, held
@@ -56,9 +57,12 @@ def check_contact_record(history: ChildHistory, candidate: Contact, checks: Chec
                        "a contact cannot be received in the future")
 
 
-def check_contact_decide(history: ChildHistory, candidate: Contact, checks: Checks) -> None:
-    """The decision follows the contact, and a contact that became a referral is settled."""
+def check_contact_decide(history: ChildHistory, candidate: Contact, checks: Checks, *,
+                         decider: Decider | None = None) -> None:
+    """The decision follows the contact, and a contact that became a referral is settled.
+    `decider` (live entry): who decides, from the council's table of decisions."""
     checks.free_text(candidate)
+    require_decider(checks, "decision", decider)
     checks.code(candidate.decision, Contact.Decision, "decision", "local", "Contact decision")
     decided_at = candidate.decided_at
     if decided_at is None:
@@ -142,11 +146,11 @@ def check_referral_open(history: ChildHistory, candidate: Referral, checks: Chec
 
 
 def check_referral_record_response(history: ChildHistory, candidate: Referral, checks: Checks,
-                                   *, by) -> None:
-    """The manager's decision on the response; NFA only for a referral with no work in it."""
+                                   *, by=None, decider: Decider | None = None) -> None:
+    """The manager's decision on the response; NFA only for a referral with no work in it.
+    `decider` (live entry): who decides, from the council's table of decisions."""
     current = history.on_file(candidate)
-    checks.require(by.can_authorise, "response_by", "local",
-                   "the decision on a referral must be made by a team manager")
+    require_decider(checks, "response_by", decider)
     checks.code(candidate.response, Referral.Response, "response", "local",
                 "Response to referral")
     checks.require(current.closure_date is None, "response", "local",
@@ -226,8 +230,9 @@ def _check_closure_activity(history: ChildHistory, referral_id: int, closure_dat
 
 
 def check_referral_close(history: ChildHistory, candidate: Referral, checks: Checks, *,
-                         authorised_by) -> None:
-    """Closing an episode: a dated reason, a manager's rationale, and all its work finished."""
+                         authorised_by=None, decider: Decider | None = None) -> None:
+    """Closing an episode: a dated reason, a manager's rationale, and all its work finished.
+    `decider` (live entry): whether `authorised_by` may close it (the council's table)."""
     checks.free_text(candidate)
     current = history.on_file(candidate)
     closure_date, reason = candidate.closure_date, candidate.reason_for_closure
@@ -246,8 +251,7 @@ def check_referral_close(history: ChildHistory, candidate: Referral, checks: Che
                        "the closure date cannot be in the future")
     checks.require(bool(candidate.closure_rationale), "closure_rationale", "local",
                    "record the management rationale for closing")
-    checks.require(authorised_by is not None and authorised_by.can_authorise,
-                   "closure_authorised_by", "local", "closure must be authorised by a team manager")
+    require_decider(checks, "closure_authorised_by", decider)
     if reason == "RC2":
         checks.require(history.child.date_of_death is not None, "reason_for_closure",
                        "CIN 8585Q", "RC2 (died) needs the child's date of death to be recorded")

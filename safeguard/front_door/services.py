@@ -15,6 +15,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from safeguard.access import policy
 from safeguard.record.change import Change
 
 from . import checks as c
@@ -39,7 +40,8 @@ def contact_decide(*, by, contact_id: int, expected_version: int | None, decisio
     (an episode of need) dated the day of the decision, with the contact's source, in the same
     change: both are saved or neither."""
     change = Change.of(Contact, contact_id, by=by, event="contact_decide", expected_version=expected_version)
-    contact = change.edit(change.held, c.check_contact_decide,
+    decider = policy.decider(by, policy.CONTACT_DECISION) if by is not None else None
+    contact = change.edit(change.held, c.check_contact_decide, decider=decider,
                           to=dict(decision=decision, decided_at=decided_at, decided_by=by))
     if decision == Contact.Decision.REFERRAL:
         change.new(Referral(child=change.child, contact=contact, source=contact.source,
@@ -70,7 +72,8 @@ def referral_record_response(*, by, referral_id: int, expected_version: int | No
     referral a referral with no further action (CIN ReferralNFA)."""
     change = Change.of(Referral, referral_id, by=by, event="referral_record_response",
                        expected_version=expected_version)
-    referral = change.edit(change.held, c.check_referral_record_response, by=by,
+    decider = policy.decider(by, policy.REFERRAL_RESPONSE) if by is not None else None
+    referral = change.edit(change.held, c.check_referral_record_response, by=by, decider=decider,
                            to=dict(response=response, response_date=response_date, response_by=by,
                                    referral_nfa=response == Referral.Response.NFA))
     return change.save(referral)
@@ -95,7 +98,10 @@ def referral_close(*, by, referral_id: int, expected_version: int | None,
     and the manager closing it is often the one who settles it."""
     change = Change.of(Referral, referral_id, by=by, event="referral_close",
                        expected_version=expected_version)
-    referral = change.edit(change.held, c.check_referral_close, authorised_by=authorised_by, to=dict(
+    # The one who authorises decides (the council's table); the one recording may be someone else.
+    decider = policy.decider(authorised_by, policy.REFERRAL_CLOSURE) if by is not None else None
+    referral = change.edit(change.held, c.check_referral_close, authorised_by=authorised_by,
+                           decider=decider, to=dict(
         closure_date=closure_date, reason_for_closure=reason_for_closure, closure_authorised_by=authorised_by,
         closure_rationale=(rationale or "").strip(), primary_need=primary_need or change.held.primary_need))
     return change.save(referral)

@@ -160,6 +160,14 @@ def practice_alerts(user, *, status: str | None = None, overdue: bool | None = N
                       "raised_on", "pk"))
 
 
+def open_alerts_for_child(user, child_id: int) -> list[PracticeAlert]:
+    """The child's practice alerts not yet resolved, soonest due first (for the child's page): one
+    query, none if the policy does not open the child to this user."""
+    return list(PracticeAlert.objects.filter(child_id=child_id, resolved_on__isnull=True,
+                                             child__in=policy.children_visible_to(user))
+                .order_by(F("due_on").asc(nulls_last=True), "pk"))
+
+
 def alerts_for_child(user, child_id: int) -> list[PracticeAlert]:
     """One child's practice alerts, newest first, each with its stages in order (`alert.all_steps`),
     or none if the policy does not open the child to this user. Two queries."""

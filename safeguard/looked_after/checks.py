@@ -14,11 +14,14 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
+from safeguard.child_protection.checks import MIN_REASONS
+from safeguard.child_protection.models import Agency
 from safeguard.core import codes
 from safeguard.core.errors import Checks, local_time, now, today
 from safeguard.record.history import ChildHistory, held
+from safeguard.workforce.models import Allocation
 
-from .models import CareLeaverStatus, HealthAssessment, PermanencePlan
+from .models import CareLeaverStatus, HealthAssessment, LookedAfterReviewMinutes, PermanencePlan
 
 # --- SSDA903 code groups -------------------------------------------------------------------------
 
@@ -530,8 +533,46 @@ def check_period_of_care_end(h: ChildHistory, candidate, checks: Checks) -> None
 
 # --- reviews, health, education and permanence plans -------------------------------------------
 
-def check_review_record(h: ChildHistory, candidate, checks: Checks) -> None:
-    """`candidate`: the review, in the period of care it falls in (none if it falls in none)."""
+# Who chairs a looked-after review (Children Act 1989 s25A-25B: the council appoints an IRO for
+# each looked-after child, who chairs the child's reviews; Care Planning, Placement and Case Review
+# (England) Regulations 2010 reg 36 (the IRO's functions) and reg 45 (the IRO chairs the review
+# and records it); IRO Handbook 2010 ch. 3-4): the child's IRO is the worker of the open IRO
+# allocation on the review date, who alone records the review and its minutes. These rules bind
+# live entry, when a service passes `by`: the SSDA903 importer (a return carries no staff) and the
+# generator call the same checks without it.
+IRO_NEEDED = "allocate an IRO to the child before recording a review (Children Act 1989 s25A)"
+
+
+def iro_on(h: ChildHistory, day: dt.date):
+    """The child's IRO allocation open on `day` (an allocation's last day counts), or None."""
+    return _latest([a for a in h.allocations if a.kind == Allocation.Kind.IRO and a.start_date <= day
+                    and (a.end_date is None or a.end_date >= day)], "start_date")
+
+
+def _worker_name(allocation) -> str:
+    """The allocated worker's name if the service loaded it with the history (a check never
+    queries: `services` loads the IRO allocations' workers before a live save)."""
+    if Allocation.worker.is_cached(allocation):
+        return str(allocation.worker)
+    return "another worker"
+
+
+def _check_chaired_by_iro(checks: Checks, h: ChildHistory, review_date: dt.date, by) -> None:
+    """Live entry: the child's IRO on the review date records the review (see IRO_NEEDED)."""
+    iro = iro_on(h, review_date)
+    if iro is None:
+        checks.fail("chair", "local", IRO_NEEDED)
+        return
+    checks.require(getattr(by, "pk", None) == iro.worker_id, "chair", "local",
+                   f"this review is chaired by the child's IRO, {_worker_name(iro)}: only they "
+                   "can record it (Children Act 1989 s25B; Care Planning Regulations 2010 reg 45)")
+
+
+def check_review_record(h: ChildHistory, candidate, checks: Checks, *, by=None) -> None:
+    """`candidate`: the review, in the period of care it falls in (none if it falls in none).
+    `by` (live entry only): the child's IRO records it."""
+    if by is not None and candidate.review_date is not None:
+        _check_chaired_by_iro(checks, h, candidate.review_date, by)
     child, review_date, participation = h.child, candidate.review_date, candidate.participation
     checks.code(participation, codes.ReviewParticipation, "participation", "903 167",
                 "Review participation")
@@ -559,6 +600,35 @@ def check_review_record(h: ChildHistory, candidate, checks: Checks) -> None:
                            "a child under 4 at the review must be recorded as PN0")
 
 
+def check_review_minutes(h: ChildHistory, candidate: LookedAfterReviewMinutes, checks: Checks, *,
+                         review, by=None) -> None:
+    """What the review heard and decided (Care Planning Regulations 2010 reg 36 and 45, IRO
+    Handbook 2010 ch. 3-4: the child's wishes and feelings, the parents' views, the decisions and
+    recommendations with their reasons, and whether the care plan still meets the child's needs).
+    The agencies are codes of the conference list (`child_protection.models.Agency`). A decision,
+    or a care plan found no longer appropriate, needs its reasons. `by` is given when the minutes
+    are written after the review was recorded: the child's IRO on the review date writes them."""
+    if by is not None:
+        _check_chaired_by_iro(checks, h, review.review_date, by)
+    agencies = candidate.agencies
+    if checks.require(isinstance(agencies, list), "agencies", "local",
+                      "the agencies represented must be a list of agency codes"):
+        for code in agencies:
+            checks.code(code, Agency, "agencies", "local", "Agency")
+        checks.require(len(set(map(str, agencies))) == len(agencies), "agencies", "local",
+                       "an agency is listed more than once")
+    checks.require(candidate.care_plan_appropriate in (None, True, False), "care_plan_appropriate",
+                   "local", "say whether the care plan remains appropriate (yes or no)")
+    reasons = len((candidate.decision_reasons or "").strip()) >= MIN_REASONS
+    if (candidate.decisions or "").strip():
+        checks.require(reasons, "decision_reasons", "local",
+                       f"give the reasons for the decisions (at least {MIN_REASONS} characters)")
+    if candidate.care_plan_appropriate is False:
+        checks.require(reasons, "decision_reasons", "local",
+                       "the review found the care plan no longer appropriate: give the reasons "
+                       f"(at least {MIN_REASONS} characters; IRO Handbook 2010 ch. 3)")
+
+
 def check_health_assessment_record(h: ChildHistory, candidate, checks: Checks) -> None:
     requested, completed = candidate.requested_date, candidate.completed_date
     checks.code(candidate.kind, HealthAssessment.Kind, "kind", "local", "Health assessment type")
@@ -571,6 +641,34 @@ def check_health_assessment_record(h: ChildHistory, candidate, checks: Checks) -
     if requested and completed:
         checks.require(completed >= requested, "completed_date", "local",
                        "an assessment cannot be completed before it was requested")
+
+
+def check_health_assessment_request(h: ChildHistory, candidate, checks: Checks) -> None:
+    """A request for a health assessment (Promoting the health and well-being of looked-after
+    children, DfE/DHSC 2015: the IHA is done within 20 working days of entering care, so it is
+    requested at once): for a child looked after on the day, and not while a request of the same
+    kind is still waiting (record that one as done instead of requesting it twice)."""
+    check_health_assessment_record(h, candidate, checks)
+    requested = candidate.requested_date
+    if not checks.require(requested is not None, "requested_date", "local",
+                          "give the date the assessment was requested"):
+        return
+    checks.require(period_on(h, requested) is not None, "requested_date", "local",
+                   "a health assessment is requested for a child looked after on that date")
+    waiting = [a for a in h.health_assessments if a.kind == candidate.kind and a.pk != candidate.pk
+               and a.requested_date is not None and a.completed_date is None]
+    if waiting:
+        label = dict(HealthAssessment.Kind.choices).get(candidate.kind, candidate.kind).lower()
+        checks.fail("kind", "local", f"a {label} was requested on {waiting[0].requested_date:%d/%m/%Y} "
+                                     "and is not yet done: record it as done rather than asking again")
+
+
+def check_health_assessment_complete(h: ChildHistory, candidate, checks: Checks) -> None:
+    """Completing a requested assessment (or correcting the date it was done): the request's row
+    gains its completion date, so one assessment is one row, requested and done."""
+    check_health_assessment_record(h, candidate, checks)
+    checks.require(candidate.completed_date is not None, "completed_date", "local",
+                   "give the date the assessment was done")
 
 
 OC2_FLAGS = ("convicted", "health_check", "immunisations", "teeth_check", "health_assessment",

@@ -1,10 +1,12 @@
 """Children looked after: periods of care and their episodes, reviews, health, missing episodes,
 adoption, previous permanence, deprivation of liberty and care leavers (SSDA903)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from safeguard.child_protection.models import Agency
 from safeguard.core import codes
 from safeguard.core.models import Recorded
 
@@ -102,6 +104,46 @@ class LookedAfterReview(Recorded):
 
     def __str__(self) -> str:
         return f"Review {self.review_date:%d/%m/%Y}"
+
+
+class LookedAfterReviewMinutes(Recorded):
+    """What a looked-after review heard and decided, written by the IRO who chaired it (Care
+    Planning, Placement and Case Review (England) Regulations 2010 reg 36 and 45; IRO Handbook
+    2010 ch. 3-4): who was invited, attended and sent apologies, the agencies represented, how the
+    child's views were shared and the child's and parents' own words, the decisions and
+    recommendations with their reasons, and whether the care plan remains appropriate. How the
+    child took part is the DfE REVIEW_CODE on the review (PN0-PN7), stated there only; these words
+    add to it. One per review, attached to it and not held in the child's history (which loads
+    `LookedAfterReview` on every save of the child)."""
+
+    Agency = Agency  # the agencies' codes, shared with conference minutes
+
+    review = models.OneToOneField(
+        LookedAfterReview, on_delete=models.PROTECT, related_name="minutes"
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the child's IRO (None for a review imported or generated without one)
+    invited = models.TextField("who was invited", blank=True)
+    attended = models.TextField("who attended", blank=True)
+    apologies = models.TextField("apologies", blank=True)
+    agencies = models.JSONField("agencies represented", default=list, blank=True)
+    views_shared = models.TextField("how the child's views were shared", blank=True)
+    child_views = models.TextField("the child's views, in their own words", blank=True)
+    parents_views = models.TextField("the parents' views", blank=True)
+    decisions = models.TextField("decisions and recommendations", blank=True)
+    decision_reasons = models.TextField("reasons for the decisions", blank=True)
+    care_plan_appropriate = models.BooleanField(
+        "the care plan remains appropriate", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "looked-after review minutes"
+        verbose_name_plural = "looked-after review minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of looked-after review {self.review_id}"
 
 
 class HealthAssessment(Recorded):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from safeguard.record.change import Change
 from safeguard.record.history import ChildHistory
+from safeguard.workforce.models import Allocation
 
 from . import checks as c
 from .models import (
@@ -22,6 +24,7 @@ from .models import (
     Episode,
     HealthAssessment,
     LookedAfterReview,
+    LookedAfterReviewMinutes,
     PeriodOfCare,
     PermanencePlan,
     PersonalEducationPlan,
@@ -96,13 +99,72 @@ def period_of_care_end(*, by, child_id: int, end_date: dt.date, reason_ceased: s
     return change.save(change.edit(period, to={"end_date": end_date}))
 
 
+#: What a looked-after review's minutes hold (`LookedAfterReviewMinutes`), each optional.
+REVIEW_MINUTES_FIELDS = frozenset((
+    "invited", "attended", "apologies", "agencies", "views_shared", "child_views", "parents_views",
+    "decisions", "decision_reasons", "care_plan_appropriate"))
+
+
+def _name_the_iros(change: Change) -> None:
+    """Load the workers of the child's IRO allocations (one query), so the chair rule can name
+    the IRO without the check querying."""
+    if change.by is not None:
+        prefetch_related_objects([a for a in change.history.allocations
+                                  if a.kind == Allocation.Kind.IRO], "worker")
+
+
+def _iro_id(history: ChildHistory, day: dt.date) -> int | None:
+    iro = c.iro_on(history, day)
+    return iro.worker_id if iro is not None else None
+
+
 @transaction.atomic
-def review_record(*, by, child_id: int, review_date: dt.date, participation: str) -> LookedAfterReview:
-    """Record a looked-after review chaired by the IRO."""
+def review_record(*, by, child_id: int, review_date: dt.date, participation: str, invited: str = "",
+                  attended: str = "", apologies: str = "", agencies=(), views_shared: str = "",
+                  child_views: str = "", parents_views: str = "", decisions: str = "",
+                  decision_reasons: str = "",
+                  care_plan_appropriate: bool | None = None) -> LookedAfterReview:
+    """Record a looked-after review, by the child's IRO who chaired it (Children Act 1989
+    s25A-25B), with its minutes if any are given (staged in the same change). How the child took
+    part is the 903 REVIEW_CODE (`participation`); the minutes add how their views were shared."""
     change = Change.of_child(child_id, by=by, event="review_record")
+    _name_the_iros(change)
     period = c.period_on(change.history, review_date)
-    return change.save(change.new(LookedAfterReview(period_of_care=period, review_date=review_date,
-                                                    participation=participation), c.check_review_record))
+    review = change.new(LookedAfterReview(period_of_care=period, review_date=review_date,
+                                          participation=participation), c.check_review_record, by=by)
+    minutes = dict(invited=invited, attended=attended, apologies=apologies,
+                   agencies=list(agencies or ()), views_shared=views_shared, child_views=child_views,
+                   parents_views=parents_views, decisions=decisions, decision_reasons=decision_reasons,
+                   care_plan_appropriate=care_plan_appropriate)
+    if any(v not in ("", None, []) for v in minutes.values()):
+        change.new(LookedAfterReviewMinutes(review=review, chair_id=_iro_id(change.history, review_date),
+                                            **minutes), c.check_review_minutes, review=review)
+    return change.save(review)
+
+
+@transaction.atomic
+def review_minutes_record(*, by, review_id: int, expected_version: int | None = None,
+                          **fields) -> LookedAfterReviewMinutes:
+    """Write or correct a looked-after review's minutes after it was recorded, by the child's
+    IRO on the review date. `expected_version` is the minutes' version as read (None when there
+    are none yet)."""
+    if unknown := set(fields) - REVIEW_MINUTES_FIELDS:
+        raise TypeError(f"unknown looked-after review minutes fields: {sorted(unknown)}")
+    if "agencies" in fields:
+        fields["agencies"] = list(fields["agencies"] or ())
+    change = Change.of(LookedAfterReview, review_id, by=by, event="review_minutes_record")
+    _name_the_iros(change)
+    review = change.held
+    pk = LookedAfterReviewMinutes.objects.filter(review_id=review.pk).values_list("pk", flat=True).first()
+    chair_id = _iro_id(change.history, review.review_date)
+    if pk is None:
+        minutes = change.new(LookedAfterReviewMinutes(review=review, chair_id=chair_id, **fields),
+                             c.check_review_minutes, review=review, by=by)
+    else:
+        held = change.attached(LookedAfterReviewMinutes, pk, expected_version)
+        to = fields if held.chair_id is not None else {**fields, "chair_id": chair_id}
+        minutes = change.edit(held, c.check_review_minutes, to=to, review=review, by=by)
+    return change.save(minutes)
 
 
 @transaction.atomic
@@ -113,6 +175,29 @@ def health_assessment_record(*, by, child_id: int, kind: str, requested_date: dt
     return change.save(change.new(
         HealthAssessment(child=change.child, kind=kind, requested_date=requested_date,
                          completed_date=completed_date), c.check_health_assessment_record))
+
+
+@transaction.atomic
+def health_assessment_request(*, by, child_id: int, kind: str,
+                              requested_date: dt.date) -> HealthAssessment:
+    """Record that a health assessment was requested (Promoting the health and well-being of
+    looked-after children, 2015): the request meets the request clock (T12Q) only; the
+    assessment's own clock (T12I, T12R) is met when `health_assessment_complete` dates it."""
+    change = Change.of_child(child_id, by=by, event="health_assessment_request")
+    return change.save(change.new(
+        HealthAssessment(child=change.child, kind=kind, requested_date=requested_date),
+        c.check_health_assessment_request))
+
+
+@transaction.atomic
+def health_assessment_complete(*, by, health_assessment_id: int, expected_version: int | None,
+                               completed_date: dt.date) -> HealthAssessment:
+    """Record the date a requested assessment was done (or correct it): the request's own row is
+    completed, so one assessment is one row."""
+    change = Change.of(HealthAssessment, health_assessment_id, by=by,
+                       event="health_assessment_complete", expected_version=expected_version)
+    return change.save(change.edit(change.held, c.check_health_assessment_complete,
+                                   to={"completed_date": completed_date}))
 
 
 @transaction.atomic
@@ -172,7 +257,8 @@ from .events import (  # noqa: E402
 
 __all__ = [
     "period_of_care_start", "episode_change", "period_of_care_end", "review_record",
-    "health_assessment_record", "annual_outcomes_record", "pep_record",
+    "review_minutes_record", "health_assessment_record", "health_assessment_request",
+    "health_assessment_complete", "annual_outcomes_record", "pep_record",
     "adoption_decision_record", "adoption_milestone_record", "adoption_decision_reverse",
     "missing_episode_start", "missing_episode_end", "return_interview_record",
     "previous_permanence_record", "deprivation_of_liberty_record", "deprivation_of_liberty_end",

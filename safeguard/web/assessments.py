@@ -72,7 +72,8 @@ def assessment(request, child_id, assessment_id):
         "may_write": can_change and status in (Status.DRAFT, Status.RETURNED),
         "may_submit": can_change and status in (Status.DRAFT, Status.RETURNED),
         "may_amend": can_change and status == Status.AUTHORISED,
-        "may_decide": can_change and policy.can_authorise(request.user) and status == Status.SUBMITTED,
+        "may_decide": can_change and policy.may_decide(request.user, policy.ASSESSMENT_AUTHORISATION)
+        and status == Status.SUBMITTED,
         "returned": next((x for x in reversed(d.decisions) if x.outcome == "returned"), None)
         if status == Status.RETURNED else None,
         "outcome": AssessmentOutcome(d.content.proposed_outcome).label
@@ -189,8 +190,8 @@ def decide(request, child_id, assessment_id):
     """The manager authorises the assessment or returns it to the worker with comments."""
     child, _ = _open(request, child_id, what=f"decide assessment {assessment_id}")
     _may_change(request, child)
-    if not policy.can_authorise(request.user):
-        raise PermissionDenied("authorising or returning an assessment is a team manager's decision")
+    if not policy.may_decide(request.user, policy.ASSESSMENT_AUTHORISATION):
+        raise PermissionDenied(policy.deciders(policy.ASSESSMENT_AUTHORISATION))
     d = _detail(request, child, assessment_id)
     a = d.assessment
     if request.method == "POST":

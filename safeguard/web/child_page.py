@@ -172,7 +172,7 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "kind": kind,
         "kinds": chronology.KINDS,
         "drift": oversight.drift([child.pk]),
-        "practice_alerts": [a for a in iro.alerts_for_child(user, child.pk) if a.resolved_on is None],
+        "practice_alerts": iro.open_alerts_for_child(user, child.pk),
         "viewers": access.child_viewers(user, child),
         "steps": steps.available(h, user) if policy.can_change_child(user, child) else [],
         "can_export": policy.can_export_child(user, child),

@@ -377,10 +377,33 @@ class CPPlanEndForm(GovForm):
 
 
 class LookedAfterReviewForm(GovForm):
+    """A looked-after review and its minutes, recorded by the child's IRO who chaired it (Children
+    Act 1989 s25A-25B; Care Planning, Placement and Case Review (England) Regulations 2010 Part 6)."""
+
     review_date = GovDateField(label="Date of the review")
-    participation = forms.ChoiceField(
-        label="How the child took part", choices=_choices(codes.ReviewParticipation)
-    )
+    participation = forms.ChoiceField(label="How the child took part (REVIEW_CODE)", widget=Radios,
+                                      choices=codes.ReviewParticipation.choices)
+    views_shared = forms.CharField(label="How the child's views were shared", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}), max_length=NARRATIVE_LIMIT)
+    child_views = forms.CharField(label="The child's views", widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False, max_length=NARRATIVE_LIMIT,
+                                  help_text="In the child's own words where you can")
+    parents_views = forms.CharField(label="The parents' views", widget=forms.Textarea(attrs={"rows": 3}),
+                                    required=False, max_length=NARRATIVE_LIMIT)
+    invited = forms.CharField(label="Invited", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              max_length=NARRATIVE_LIMIT)
+    attended = forms.CharField(label="Attended", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=NARRATIVE_LIMIT)
+    apologies = forms.CharField(label="Apologies", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                max_length=NARRATIVE_LIMIT)
+    agencies = forms.MultipleChoiceField(label="Agencies represented", widget=Checkboxes, required=False,
+                                         choices=Agency.choices)
+    care_plan_appropriate = forms.ChoiceField(label="Does the care plan still meet the child's needs?",
+                                              choices=YES_NO_RADIOS, widget=Radios)
+    decisions = forms.CharField(label="Decisions and recommendations", max_length=NARRATIVE_LIMIT,
+                                widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    decision_reasons = forms.CharField(label="The reasons for them", max_length=NARRATIVE_LIMIT,
+                                       widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 class CPPlanForm(GovForm):
@@ -481,14 +504,25 @@ class CoreGroupForm(GovForm):
                                required=False, max_length=NARRATIVE_LIMIT, help_text=NARRATIVE_HINT)
 
 
-class HealthAssessmentForm(GovForm):
+class HealthAssessmentRequestForm(GovForm):
     kind = forms.ChoiceField(label="Which health assessment", widget=Radios,
                              choices=HealthAssessment.Kind.choices)
-    requested_date = GovDateField(label="Date requested", required=False,
-                                  help_text="For example, 27 3 2026. The request is due within 2 working "
-                                            "days of the child becoming looked after")
-    completed_date = GovDateField(label="Date completed", required=False,
-                                  help_text="Leave blank if it has been requested but not yet done")
+    requested_date = GovDateField(label="Date requested",
+                                  help_text="The initial health assessment is requested promptly: it is due "
+                                            "within 20 working days of the child becoming looked after")
+
+
+class HealthAssessmentCompleteForm(GovForm):
+    completed_date = GovDateField(label="Date the health assessment was done")
+
+
+class HealthAssessmentForm(GovForm):
+    """A health assessment done without a request on the record (one requested is completed from
+    its request, so that it is counted once)."""
+
+    kind = forms.ChoiceField(label="Which health assessment", widget=Radios,
+                             choices=HealthAssessment.Kind.choices)
+    completed_date = GovDateField(label="Date done")
 
 
 class PEPForm(GovForm):

@@ -27,33 +27,33 @@ from safeguard.workforce.models import Allocation
 from . import forms as f
 
 RECORD, AUTHORISE = "record", "authorise"
-# Conferences are recorded by their chair, an IRO or CP chair (Working Together 2023 ch. 3); the end
-# of a CP plan is decided at a review conference, so its chair or a team manager records it.
-CHAIR, CHAIR_OR_MANAGER = "chair", "chair_or_manager"
 # The IRO's own oversight of the child's case between reviews (Children Act 1989 s25B).
 IRO = "iro"
+# Any other `who` is a code of the council's table of decisions (`access.policy.DECISION_DEFAULTS`):
+# who decides is read from that table, never stated here (issue 17).
 
 
 def may_take(step: Step, user) -> bool:
     """Whether this user may take this step (the services refuse anyone else with a message that
     says whose decision it is)."""
-    if step.who == AUTHORISE:
+    if step.who == RECORD:
+        return True
+    if step.who == AUTHORISE:  # allocating work is the team manager's
         return policy.can_authorise(user)
-    if step.who == CHAIR:
-        return policy.role_of(user) == policy.IRO
     if step.who == IRO:
         return policy.role_of(user) == policy.IRO
-    if step.who == CHAIR_OR_MANAGER:
-        return policy.role_of(user) == policy.IRO or policy.can_authorise(user)
-    return True
+    return policy.may_decide(user, step.who)
 
 
-REFUSED = {
-    AUTHORISE: "this decision is a team manager's",
-    CHAIR: "a conference's record and decision are its chair's: an IRO or child protection chair",
-    CHAIR_OR_MANAGER: "this decision is the conference chair's or a team manager's",
-    IRO: "this is the independent reviewing officer's to record",
-}
+def refused(step: Step) -> str:
+    """Whose step this is, for the user who may not take it."""
+    if step.who == AUTHORISE:
+        return "allocating work is a team manager's decision"
+    if step.who == IRO:
+        return "this is the independent reviewing officer's to record"
+    return policy.deciders(step.who)
+
+
 # What a step's form carries from when it was read (issue 15, finding 5): the primary key of the
 # record it acts on (a form for record A is not saved against record B), and for a step that changes
 # that record, the version read too (a form opened earlier and saved later is refused, not let
@@ -175,6 +175,12 @@ def _transfer_in_awaiting_conference(h):
         return None
     held = any(c.referral_id == r.pk and c.kind == "transfer_in" for c in h.conferences)
     return None if held else r
+
+
+def _health_assessment_requested(h):
+    """The oldest health assessment requested and not yet done (Promoting the health and
+    well-being of looked-after children, 2015)."""
+    return next((a for a in h.health_assessments if a.requested_date and not a.completed_date), None)
 
 
 def _open_missing(h):
@@ -327,6 +333,7 @@ STEPS: dict[str, Step] = {
                 by=u, contact_id=t.pk, expected_version=v, **d
             ),
             carries=VERSION,  # changes the contact
+            who=policy.CONTACT_DECISION,
             initial=lambda t: {"decided_at": _now()},
         ),
         Step(
@@ -338,7 +345,7 @@ STEPS: dict[str, Step] = {
                 by=u, referral_id=t.pk, expected_version=v, **d
             ),
             carries=VERSION,  # changes the referral
-            who=AUTHORISE,
+            who=policy.REFERRAL_RESPONSE,
             initial=lambda t: {"response_date": today()},
         ),
         Step(
@@ -376,7 +383,7 @@ STEPS: dict[str, Step] = {
             _submitted_assessment,
             None,
             carries=None,  # a page of its own, which carries the assessment's version
-            who=AUTHORISE,
+            who=policy.ASSESSMENT_AUTHORISATION,
             page=lambda c, t: reverse("web:assessment_decide", args=[c.pk, t.pk]),
         ),
         Step(
@@ -451,7 +458,7 @@ STEPS: dict[str, Step] = {
                 rationale=d["rationale"],
             ),
             carries=VERSION,  # changes the enquiry
-            who=AUTHORISE,
+            who=policy.SECTION47_OUTCOME,
             initial=lambda t: {"end_date": today()},
         ),
         Step(
@@ -472,7 +479,7 @@ STEPS: dict[str, Step] = {
                 **_minutes(d),
             ),
             carries=PK,  # adds a conference on this enquiry, which is settled once its outcome is in
-            who=CHAIR,
+            who=policy.CONFERENCE,
             initial=lambda t: {"held_on": today()},
         ),
         Step(
@@ -482,7 +489,7 @@ STEPS: dict[str, Step] = {
             _conference_awaiting_plan,
             lambda u, h, t, d, v: cp.cp_plan_start(by=u, referral_id=t.referral_id, conference_id=t.pk, **d),
             carries=PK,  # adds a plan on this conference; conferences are not edited here
-            who=CHAIR,
+            who=policy.CP_PLAN_START,
             initial=lambda t: {"start_date": t.held_on},
         ),
         Step(
@@ -503,7 +510,7 @@ STEPS: dict[str, Step] = {
                 **_minutes(d),
             ),
             carries=PK,  # adds to this plan; an ended plan is no longer offered
-            who=CHAIR,
+            who=policy.CONFERENCE,
             initial=lambda t: {"held_on": today()},
         ),
         Step(
@@ -524,7 +531,7 @@ STEPS: dict[str, Step] = {
                 **_minutes(d),
             ),
             carries=PK,  # adds a conference to this episode; a second is no longer offered
-            who=CHAIR,
+            who=policy.CONFERENCE,
             initial=lambda t: {"held_on": today()},
         ),
         Step(
@@ -543,7 +550,7 @@ STEPS: dict[str, Step] = {
             _open_cp_plan,
             lambda u, h, t, d, v: cp.cp_plan_end(by=u, cp_plan_id=t.pk, expected_version=v, **d),
             carries=VERSION,  # changes the plan
-            who=CHAIR_OR_MANAGER,
+            who=policy.CP_PLAN_END,
             initial=lambda t: {"end_date": today()},
         ),
         Step(
@@ -577,21 +584,42 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "looked-after-review",
-            "Record a looked-after review",
+            "Record a looked-after review and its minutes",
             f.LookedAfterReviewForm,
             _open_period,
-            lambda u, h, t, d, v: looked_after.review_record(by=u, child_id=h.child.pk, **d),
+            lambda u, h, t, d, v: looked_after.review_record(by=u, child_id=h.child.pk, **{
+                **d, "care_plan_appropriate": f.yes_no(d["care_plan_appropriate"])}),
             carries=PK,  # adds to this period of care
+            who=policy.LOOKED_AFTER_REVIEW,
             initial=lambda t: {"review_date": today()},
         ),
         Step(
+            "health-assessment-request",
+            "Request a health assessment",
+            f.HealthAssessmentRequestForm,
+            _open_period,
+            lambda u, h, t, d, v: looked_after.health_assessment_request(by=u, child_id=h.child.pk, **d),
+            carries=None,  # adds to the child in the address
+            initial=lambda t: {"kind": "IHA", "requested_date": today()},
+        ),
+        Step(
+            "health-assessment-complete",
+            "Record the requested health assessment as done",
+            f.HealthAssessmentCompleteForm,
+            _health_assessment_requested,
+            lambda u, h, t, d, v: looked_after.health_assessment_complete(
+                by=u, health_assessment_id=t.pk, expected_version=v, completed_date=d["completed_date"]),
+            carries=VERSION,  # completes this request
+            initial=lambda t: {"completed_date": today()},
+        ),
+        Step(
             "health-assessment",
-            "Record a health assessment (requested or done)",
+            "Record a health assessment done (not requested on the record)",
             f.HealthAssessmentForm,
             _open_period,
             lambda u, h, t, d, v: looked_after.health_assessment_record(by=u, child_id=h.child.pk, **d),
             carries=None,  # adds to the child in the address
-            initial=lambda t: {"kind": "IHA"},
+            initial=lambda t: {"kind": "RHA"},
         ),
         Step(
             "pep",
@@ -748,7 +776,7 @@ STEPS: dict[str, Step] = {
                 primary_need=d["primary_need"],
             ),
             carries=VERSION,  # changes the referral
-            who=AUTHORISE,
+            who=policy.REFERRAL_CLOSURE,
             initial=lambda t: {"closure_date": today(), "primary_need": t.primary_need},
         ),
     ]
@@ -771,9 +799,9 @@ FOR_CLOCK: dict[str, tuple[str, ...]] = {
     "T09": ("visit",),
     "T10": ("looked-after-review",),
     "T11": ("visit",),
-    "T12Q": ("health-assessment",),
-    "T12I": ("health-assessment",),
-    "T12R": ("health-assessment",),
+    "T12Q": ("health-assessment-request",),
+    "T12I": ("health-assessment-complete", "health-assessment-request", "health-assessment"),
+    "T12R": ("health-assessment-complete", "health-assessment-request", "health-assessment"),
     "T13": ("pep",),
     "T14": ("return-interview", "missing-end"),
     "T15": ("visit",),
@@ -788,7 +816,7 @@ def for_clock(history, user, code: str) -> tuple[Step | None, str]:
         return None, "nothing in the record is waiting to meet this timescale now"
     mine = [s for s in offered if may_take(s, user)]
     if not mine:
-        return None, f"“{offered[0].title}”: {REFUSED[offered[0].who]}; it is waiting for them"
+        return None, f"“{offered[0].title}”: {refused(offered[0])}; it is waiting for them"
     return mine[0], ""
 
 

@@ -441,7 +441,7 @@ def step(request, child_id, key):
     if not policy.can_change_child(request.user, child):
         raise PermissionDenied("you may read this record but not change it")
     if not steps.may_take(spec, request.user):
-        raise PermissionDenied(steps.REFUSED[spec.who])
+        raise PermissionDenied(steps.refused(spec))
     h = ChildHistory.load(child.pk, lock=False)
     target = spec.target(h)
     if target is None:
@@ -494,6 +494,7 @@ def manager_queue(request):
     if not policy.can_authorise(user):
         raise PermissionDenied("the manager's queue is for team managers")
     decisions = oversight.decisions_awaiting(user)
+    contacts = decisions.contacts[:100]
     responses, signoffs = decisions.responses[:100], decisions.submissions[:100]
     closures = decisions.closures[:100]
     enquiries = cp_selectors.section47_awaiting_decision(user)[:100]
@@ -517,13 +518,14 @@ def manager_queue(request):
         actor=user,
         action="view",
         object_type="web.ManagerQueue",
-        detail={"responses": len(responses), "signoffs": len(signoffs), "closures": len(closures),
-                "section47s": len(enquiries)},
+        detail={"contacts": len(contacts), "responses": len(responses), "signoffs": len(signoffs),
+                "closures": len(closures), "section47s": len(enquiries)},
     )
     return render(
         request,
         "web/manager.html",
         {
+            "contacts": contacts,
             "responses": responses,
             "signoffs": signoffs,
             "enquiries": enquiries,

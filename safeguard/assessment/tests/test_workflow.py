@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from safeguard.access import policy
 from safeguard.assessment import checks as asc
 from safeguard.assessment import services as asmt
 from safeguard.assessment.checks import SECTIONS
@@ -493,6 +494,8 @@ def _counted(fn, **kw):
 
 
 def _journey_counts(worker, manager, child) -> dict[str, int]:
+    # Each journey's steps are requests of their own: the table of decisions is read afresh.
+    policy.forget(manager)
     ref = fd.referral_open(by=worker, child_id=child.pk, referral_date=D(2024, 1, 10),
                            source="2A", primary_need="N1")
     a = asmt.assessment_start(by=worker, referral_id=ref.pk, start_date=D(2024, 1, 11))

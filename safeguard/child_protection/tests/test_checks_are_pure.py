@@ -11,6 +11,7 @@ import inspect
 
 import pytest
 
+from safeguard.access import policy
 from safeguard.assessment.models import CINPlan
 from safeguard.child_protection import checks as cpc
 from safeguard.child_protection import services as cp
@@ -159,6 +160,7 @@ def test_pre_proceedings_step_decision_needs_a_manager_in_memory(worker, referra
     episode, and issuing or stepping down is a manager's decision (local rules)."""
     pp = cp.pre_proceedings_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 10))
     history = ChildHistory.load(referral.child_id)
+    decider = policy.decider(worker, policy.PRE_PROCEEDINGS_DECISION)  # as the service reads it
     checks = Checks()
     with django_assert_num_queries(0):
         cpc.check_pre_proceedings_start(
@@ -169,7 +171,7 @@ def test_pre_proceedings_step_decision_needs_a_manager_in_memory(worker, referra
     checks = Checks()
     with django_assert_num_queries(0):
         cpc.check_pre_proceedings_update(history, candidate, checks, by=worker,
-                                         changed={"step_decision_date"})
+                                         changed={"step_decision_date"}, decider=decider)
     assert [(v.field, v.rule) for v in checks.violations] == [("step_decision_date", "local")]
 
 

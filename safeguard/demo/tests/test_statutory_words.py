@@ -35,7 +35,8 @@ from safeguard.demo import statutory_words
 from safeguard.demo.generate import generate_council
 from safeguard.demo.journeys import FIRST, LAST
 from safeguard.demo.parameters import CouncilShape
-from safeguard.looked_after.models import LookedAfterReview, PeriodOfCare
+from safeguard.looked_after import checks as looked_after_checks
+from safeguard.looked_after.models import LookedAfterReview, LookedAfterReviewMinutes, PeriodOfCare
 from safeguard.record.history import ChildHistory
 from safeguard.returns import cin_census, ssda903
 from safeguard.workforce.models import LocalAuthority, User
@@ -55,6 +56,8 @@ WORDS = {
     PlanOutcome: ("text",),
     PlanAction: ("what", "who"),
     PlanReview: ("progress",),
+    LookedAfterReviewMinutes: ("invited", "attended", "apologies", "views_shared", "child_views",
+                               "parents_views", "decisions", "decision_reasons"),
 }
 
 
@@ -277,3 +280,28 @@ def test_the_returns_are_the_same_with_or_without_the_words(tmp_path, monkeypatc
                 transaction.set_rollback(True)
     assert any(k.startswith("cin/") for k in exports[0]) and any(k.startswith("903/") for k in exports[0])
     assert exports[0] == exports[1]
+
+
+@pytest.mark.django_db
+def test_every_review_has_minutes_chaired_by_the_iro_that_pass_the_checks(council):
+    """Care Planning, Placement and Case Review (England) Regulations 2010 reg 36 and 45 and the
+    IRO Handbook 2010: each review is chaired by the child's IRO and records the child's views,
+    the parents' views, the decisions with their reasons and whether the care plan remains
+    appropriate. The generated minutes pass `check_review_minutes`; their chair is the IRO
+    allocated on the review date (none if none was); a child who took no part (PN7) has no words
+    of their own in them."""
+    reviews = LookedAfterReview.objects.filter(review_date__lte=AS_AT)
+    assert reviews.count() > 10
+    assert not reviews.filter(minutes__isnull=True).exists()
+    found = set()
+    for m in LookedAfterReviewMinutes.objects.select_related("review__period_of_care"):
+        history = ChildHistory.load(m.review.period_of_care.child_id, lock=False)
+        iro = looked_after_checks.iro_on(history, m.review.review_date)
+        assert m.chair_id == (iro.worker_id if iro else None)
+        assert m.recorded_by_id is not None and m.attended and m.decisions
+        assert (m.child_views == "") == (m.review.participation == "PN7"), m.pk
+        checks = Checks()
+        looked_after_checks.check_review_minutes(history, m, checks, review=m.review)
+        assert not checks.violations, (m.pk, checks.violations)
+        found.add(m.care_plan_appropriate)
+    assert True in found

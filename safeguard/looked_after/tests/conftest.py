@@ -59,3 +59,23 @@ def refused():
         return exc.value
 
     return _check
+
+
+@pytest.fixture
+def allocate_iro(manager, iro):
+    """Allocate an IRO (by default the `iro` user) to a child from a day (by default D0)."""
+    from safeguard.workforce.services import allocation_start
+
+    def _allocate(child, who=None, start_date=D0):
+        return allocation_start(by=manager, child_id=child.pk, worker_id=(who or iro).pk,
+                                start_date=start_date, kind="iro")
+
+    return _allocate
+
+
+@pytest.fixture
+def reviewed_by_iro(in_care, allocate_iro, iro):
+    """The child in care with the `iro` user allocated as their IRO from the day care began: the
+    one who records their reviews (Children Act 1989 s25A-25B)."""
+    allocate_iro(in_care)
+    return iro

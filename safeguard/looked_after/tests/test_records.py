@@ -13,9 +13,9 @@ YEAR_END = D(2024, 3, 31)
 
 # --- reviews ---------------------------------------------------------------------------------
 
-def test_review_recorded_within_period(worker, in_care):
+def test_review_recorded_within_period(reviewed_by_iro, in_care):
     """Care Planning Regulations 2010 reg 33: reviews of the care plan (SSDA903 Reviews)."""
-    review = s.review_record(by=worker, child_id=in_care.pk, review_date=D(2023, 2, 1),
+    review = s.review_record(by=reviewed_by_iro, child_id=in_care.pk, review_date=D(2023, 2, 1),
                              participation="PN1")
     assert review.period_of_care.child == in_care
 
@@ -26,35 +26,37 @@ def test_review_recorded_within_period(worker, in_care):
     ("local", {"review_date": D(2022, 12, 1)}),
     ("903 440", {"participation": "PN0"}),
 ], ids=["167", "166", "outside-period", "440"])
-def test_review_refused(rule, kw, worker, in_care, refused):
+def test_review_refused(rule, kw, reviewed_by_iro, in_care, refused):
     """SSDA903 rules 166 (review date), 167 (participation code), 440 (PN0 only under 4);
     local: a review must fall within a period of care."""
     kw = {"review_date": D(2023, 2, 1), "participation": "PN1", **kw}
-    refused(rule, s.review_record, by=worker, child_id=in_care.pk, **kw)
+    refused(rule, s.review_record, by=reviewed_by_iro, child_id=in_care.pk, **kw)
 
 
-def test_441_under_four_must_be_pn0(worker, make_child, start_care, refused):
+def test_441_under_four_must_be_pn0(iro, allocate_iro, make_child, start_care, refused):
     """SSDA903 rule 441: a child under 4 at the review must be recorded as PN0."""
     child = make_child(date_of_birth=D(2021, 1, 1))
     start_care(child)
-    refused("903 441", s.review_record, by=worker, child_id=child.pk,
+    allocate_iro(child)
+    refused("903 441", s.review_record, by=iro, child_id=child.pk,
             review_date=D(2023, 2, 1), participation="PN1")
-    assert s.review_record(by=worker, child_id=child.pk, review_date=D(2023, 2, 1),
+    assert s.review_record(by=iro, child_id=child.pk, review_date=D(2023, 2, 1),
                            participation="PN0")
 
 
-def test_399_no_reviews_for_short_breaks(worker, child, start_care, refused):
+def test_399_no_reviews_for_short_breaks(iro, allocate_iro, child, start_care, refused):
     """SSDA903 rule 399: no review for a child looked after under V3/V4."""
     start_care(child, legal_status="V3", placement="U6")
-    refused("903 399", s.review_record, by=worker, child_id=child.pk,
+    allocate_iro(child)
+    refused("903 399", s.review_record, by=iro, child_id=child.pk,
             review_date=D(2023, 1, 12), participation="PN1")
 
 
-def test_review_not_twice_on_one_day(worker, in_care, refused):
+def test_review_not_twice_on_one_day(reviewed_by_iro, in_care, refused):
     """Local: one review per day in a period of care."""
-    s.review_record(by=worker, child_id=in_care.pk, review_date=D(2023, 2, 1),
+    s.review_record(by=reviewed_by_iro, child_id=in_care.pk, review_date=D(2023, 2, 1),
                     participation="PN1")
-    refused("local", s.review_record, by=worker, child_id=in_care.pk,
+    refused("local", s.review_record, by=reviewed_by_iro, child_id=in_care.pk,
             review_date=D(2023, 2, 1), participation="PN1")
     assert LookedAfterReview.objects.count() == 1
 

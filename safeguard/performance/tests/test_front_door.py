@@ -90,7 +90,7 @@ def test_referral_rate_per_10000_uses_mid_year_t_minus_1(la, front, make_child, 
 
 
 @pytest.mark.django_db
-def test_contacts_and_conversion(la, make_child, worker):
+def test_contacts_and_conversion(la, make_child, worker, manager):
     """FD-01/FD-02: contacts in the period; the share decided as referrals."""
     from django.utils import timezone
 
@@ -101,7 +101,7 @@ def test_contacts_and_conversion(la, make_child, worker):
     c1 = contact_record(by=worker, child_id=child.pk, received_at=when, source="1A")
     contact_record(by=worker, child_id=child.pk, received_at=when + dt.timedelta(days=1), source="1A")
     contact_decide(
-        by=worker,
+        by=manager,  # the contact decision is a team manager's (issue 17: the table of decisions)
         contact_id=c1.pk,
         expected_version=None,
         decision="referral",

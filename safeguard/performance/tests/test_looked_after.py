@@ -75,7 +75,7 @@ def test_placement_counting_for_three_or_more_placements(la, worker, make_child)
 
 
 @pytest.mark.django_db
-def test_looked_after_review_chain_from_20_working_days(la, worker, make_child):
+def test_looked_after_review_chain_from_20_working_days(la, worker, make_child, chair_review):
     """LAC-03 (CPPCR Regulations 2010 reg 33; T10, F1): first review within 20 working days (from
     10 April 2025, Good Friday, Easter Monday and the May bank holiday make that 13 May), the second
     within 3 months of the first held, then 6 months from each review held."""
@@ -83,7 +83,7 @@ def test_looked_after_review_chain_from_20_working_days(la, worker, make_child):
     start(worker, child, D(2025, 4, 10))
     assert calendar.current().add_working_days(D(2025, 4, 10), 20) == D(2025, 5, 13)
     for day, code in ((D(2025, 5, 13), "PN1"), (D(2025, 8, 14), "PN7"), (D(2026, 2, 10), "PN3")):
-        ls.review_record(by=worker, child_id=child.pk, review_date=day, participation=code)
+        chair_review(child, day, code)
     dues = sorted((r["due_date"], r["in_numerator"]) for r in drill("LAC-03", la, YEAR))
     assert dues == [(D(2025, 5, 13), True), (D(2025, 8, 13), False), (D(2026, 2, 14), True)]
     participation = figure("LAC-04", la, YEAR)  # PN7: did not attend, views not conveyed

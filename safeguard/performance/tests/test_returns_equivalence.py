@@ -104,7 +104,7 @@ def test_same_figures_from_a_generated_council_and_its_cin_census(tmp_path, sett
 
 @pytest.mark.django_db
 def test_same_looked_after_figures_from_the_record_and_its_ssda903(
-    la, worker, make_child, tmp_path, settings
+    la, worker, make_child, tmp_path, settings, chair_review
 ):
     """The SSDA903 round trip on a hand-built council (the importer refuses a generated council whose
     adoption decisions predate the year's first episode, 903 rule 1003: reported, not worked round)."""
@@ -119,8 +119,8 @@ def test_same_looked_after_figures_from_the_record_and_its_ssda903(
     move(worker, a, D(2025, 7, 1), placement="U5")
     move(worker, a, D(2025, 9, 1), rne="L", legal_status="C1")
     move(worker, a, D(2026, 1, 5), placement="U1", placement_provider="PR4")
-    ls.review_record(by=worker, child_id=a.pk, review_date=D(2025, 5, 14), participation="PN1")
-    ls.review_record(by=worker, child_id=a.pk, review_date=D(2025, 8, 1), participation="PN7")
+    chair_review(a, D(2025, 5, 14), participation="PN1")
+    chair_review(a, D(2025, 8, 1), participation="PN7")
     start(worker, b, D(2025, 6, 2), legal_status="V2", placement="K2", placement_provider="PR4")
     ls.period_of_care_end(by=worker, child_id=b.pk, end_date=D(2025, 11, 1), reason_ceased="E47")
     start(worker, c, D(2025, 5, 1), placement="U2")

@@ -129,6 +129,7 @@ def _care(w, make_child, iro):
                              urn="SC123456", home_postcode="CW2 2BB", placement_postcode="CW1 1AA")
     la_.episode_change(by=w, child_id=cal.pk, change_date=D(2026, 1, 10), rne="L",
                        legal_status="C1")
+    allocation_start(by=w, child_id=cal.pk, worker_id=iro.pk, start_date=D(2025, 5, 1), kind="iro")
     la_.review_record(by=iro, child_id=cal.pk, review_date=D(2026, 2, 15), participation="PN1")
     la_.health_assessment_record(by=w, child_id=cal.pk, kind="IHA", requested_date=D(2025, 5, 2),
                                  completed_date=D(2025, 5, 20))

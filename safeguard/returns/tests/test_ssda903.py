@@ -29,7 +29,7 @@ def _var_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def council(la, worker, make_child):
+def council(la, worker, make_child, chair_review):
     """A small council: a young mother in care with a review, moves and a missing episode; a
     UASC boy whose care ends, with a DoLO and previous permanence; an adoption; two care leavers
     (one who left in the year, one who left before it)."""
@@ -40,7 +40,7 @@ def council(la, worker, make_child):
     ls.period_of_care_start(by=by, child_id=a.pk, decom=D(2025, 5, 1), legal_status="C1",
                             category_of_need="N1", placement="U6", placement_provider="PR1",
                             placement_postcode="CW2 3CD", urn="SC123456")
-    ls.review_record(by=by, child_id=a.pk, review_date=D(2025, 5, 28), participation="PN1")
+    chair_review(a, D(2025, 5, 28), participation="PN1")
     ls.episode_change(by=by, child_id=a.pk, change_date=D(2025, 9, 1), rne="L", legal_status="C2")
     ls.episode_change(by=by, child_id=a.pk, change_date=D(2025, 12, 1), rne="P", placement="U4",
                       reason_place_change="CARPL", placement_postcode="CW3 4EF", urn="SC654321")
@@ -64,7 +64,7 @@ def council(la, worker, make_child):
                             placement_postcode="CW5 5EE", urn="SC222222")
     journey = ls.adoption_decision_record(by=by, child_id=e.pk, decision_date=D(2025, 6, 1))
     ls.episode_change(by=by, child_id=e.pk, change_date=D(2025, 7, 1), rne="L", legal_status="E1")
-    ls.review_record(by=by, child_id=e.pk, review_date=D(2025, 7, 2), participation="PN0")
+    chair_review(e, D(2025, 7, 2), participation="PN0")
     ls.episode_change(by=by, child_id=e.pk, change_date=D(2025, 9, 1), rne="P", placement="A6",
                       placement_provider="PR1", reason_place_change="CARPL",
                       placement_postcode="CW6 6FF", urn=PLACEHOLDER_URN)
@@ -208,7 +208,7 @@ def test_cli_export_and_import(council, other_council, tmp_path):
 
 
 def test_round_trip_of_care_that_began_before_the_year(la, worker, team, make_child, other_council,
-                                                      tmp_path):
+                                                      tmp_path, chair_review):
     """SSDA903: a child whose period of care began before the return (its first episode in the file
     continues an earlier one, RNE P) with a decision to place for adoption made before that episode
     (903 1003/553), in the OC2 cohort (903 190), and whose first social worker in the file took over
@@ -228,7 +228,7 @@ def test_round_trip_of_care_that_began_before_the_year(la, worker, team, make_ch
                       reason_place_change="CARPL", placement_postcode="CW3 4EF", urn="SC654321")
     allocation_start(by=by, child_id=f.pk, worker_id=other.pk, start_date=D(2024, 9, 1),
                      change_reason="PCCHAN")
-    ls.review_record(by=by, child_id=f.pk, review_date=D(2025, 4, 20), participation="PN1")
+    chair_review(f, D(2025, 4, 20), participation="PN1")
     ls.episode_change(by=by, child_id=f.pk, change_date=D(2025, 5, 1), rne="L", legal_status="E1")
     ls.annual_outcomes_record(by=by, child_id=f.pk, year_ending=D(2026, 3, 31), sdq_score=12,
                               convicted=False, immunisations=True, teeth_check=True,

@@ -86,3 +86,49 @@ def test_only_an_iro_has_the_desk_and_raises_alerts(world, client_for):
     assert "Raise a practice alert" not in sw.get(f"/children/{child.pk}/").content.decode()
     assert sw.get(f"/children/{child.pk}/record/practice-alert/").status_code == 403
     assert client_for(world.tm_a).get("/iro/figures/").status_code == 200
+
+
+def test_the_childs_iro_records_the_looked_after_review_with_its_minutes(world, client_for):
+    """Children Act 1989 s25A-25B; Care Planning, Placement and Case Review (England) Regulations
+    2010 reg 36: the review is chaired by the child's IRO, who records it; the child's words kept."""
+    from safeguard.looked_after.models import LookedAfterReviewMinutes
+    from safeguard.workforce.models import User
+
+    child = _in_care(world)
+    other = User.objects.create_user(username="iro2", password="x", role="iro", first_name="Ola",
+                                     last_name="Other", local_authority=world.iro.local_authority)
+    minutes = {"review_date": last_working_day().isoformat(), "participation": "PN1",
+               "views_shared": "Came to the review and spoke for themself",
+               "child_views": "I like it here and want to stay until I finish school",
+               "attended": "Child, carer, social worker, IRO", "agencies": ["school", "camhs"],
+               "care_plan_appropriate": "yes", "decisions": "Permanence planning meeting within 4 weeks",
+               "decision_reasons": "The child wishes to remain and the carers are willing"}
+    page = client_for(world.sw_b).get(f"/children/{child.pk}/").content.decode()
+    assert "Record a looked-after review" not in page
+    with_pk = {**minutes, "record_pk": f"looked_after.periodofcare:{child.periods_of_care.get().pk}"}
+    refused = client_for(other).post(f"/children/{child.pk}/record/looked-after-review/", with_pk)
+    assert refused.status_code in (400, 403)
+    saved = client_for(world.iro).post(f"/children/{child.pk}/record/looked-after-review/", with_pk)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    kept = LookedAfterReviewMinutes.objects.get(review__period_of_care__child=child)
+    assert kept.chair == world.iro and "finish school" in kept.child_views and kept.care_plan_appropriate
+
+
+def test_a_health_assessment_is_requested_then_recorded_as_done(world, client_for):
+    """Promoting the health and well-being of looked-after children (2015): the initial health
+    assessment is requested at once and done within 20 working days; the request is completed, not
+    counted twice."""
+    from safeguard.looked_after.models import HealthAssessment
+
+    child = _in_care(world)
+    sw = client_for(world.sw_b)
+    day = last_working_day().isoformat()
+    asked = sw.post(f"/children/{child.pk}/record/health-assessment-request/",
+                    {"kind": "IHA", "requested_date": day})
+    assert asked.status_code == 302, asked.content.decode()[:3000]
+    request = HealthAssessment.objects.get(child=child)
+    done = sw.post(f"/children/{child.pk}/record/health-assessment-complete/", {
+        "completed_date": day, "record_pk": f"looked_after.healthassessment:{request.pk}",
+        "record_version": str(request.version)})
+    assert done.status_code == 302, done.content.decode()[:3000]
+    assert HealthAssessment.objects.get(child=child).completed_date.isoformat() == day

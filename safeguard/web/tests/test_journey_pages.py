@@ -49,7 +49,10 @@ def test_contact_to_child_protection_plan(world, client_for):
         "contact",
         {"received_at": f"{today}T09:00", "source": "5A", "summary": "School reports bruising"},
     )
-    _post(sw, child, "contact-decision", {"decision": "referral", "decided_at": f"{today}T11:30"})
+    # Whether a contact becomes a referral is the manager's decision (the council's table of decisions).
+    assert sw.get(f"/children/{child.pk}/record/contact-decision/").status_code == 403
+    assert f"/children/{child.pk}/record/contact-decision/" in tm.get("/manager/").content.decode()
+    _post(tm, child, "contact-decision", {"decision": "referral", "decided_at": f"{today}T11:30"})
     # The response to a referral is a manager's decision: the worker is refused.
     assert sw.get(f"/children/{child.pk}/record/referral-response/").status_code == 403
     _post(tm, child, "referral-response", {"response": "strategy", "response_date": today})
