@@ -947,3 +947,29 @@ class AlertResolveForm(GovForm):
     resolution = forms.ChoiceField(label="How it was resolved", widget=Radios, choices=Resolution.choices)
     resolution_note = forms.CharField(label="What was agreed", widget=forms.Textarea(attrs={"rows": 4}),
                                       max_length=NARRATIVE_LIMIT, required=False)
+
+
+ROLE_LABELS = {"social_worker": "Social worker", "team_manager": "Team manager",
+               "iro": "IRO or child protection chair", "personal_adviser": "Personal adviser"}
+
+
+class DecisionRuleForm(GovForm):
+    roles = forms.MultipleChoiceField(label="Who takes this decision", widget=Checkboxes,
+                                      choices=list(ROLE_LABELS.items()),
+                                      help_text="Select all that apply")
+    reason = forms.CharField(label="Why the council is changing it", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, help_text="For example, the decision of the children's "
+                             "services leadership team and its date")
+
+
+class DelegationForm(GovForm):
+    delegate = forms.ModelChoiceField(label="Who takes your decisions", queryset=None)
+    starts_on = GovDateField(label="From")
+    ends_on = GovDateField(label="Until (the last day)")
+    reason = forms.CharField(label="Why", max_length=500, help_text="For example, annual leave")
+
+    def __init__(self, *args, local_authority_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = User.objects.filter(
+            role__in=tuple(ROLE_LABELS), is_active=True, local_authority_id=local_authority_id
+        ).order_by("last_name")

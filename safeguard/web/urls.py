@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assessments, casework, iro, plans, second_factor, views
+from . import assessments, casework, decisions, iro, plans, second_factor, views
 
 app_name = "web"
 
@@ -63,6 +63,9 @@ urlpatterns = [
     path("notes/search/", casework.notes_search, name="notes_search"),
     path("manager/", views.manager_queue, name="manager"),
     path("alerts/<int:alert_id>/read/", views.alert_read, name="alert_read"),
+    path("decisions/", decisions.table, name="decisions"),
+    path("decisions/delegate/", decisions.delegate, name="delegate"),
+    path("decisions/<slug:code>/", decisions.change, name="decision_change"),
     path("iro/", iro.desk, name="iro"),
     path("iro/figures/", iro.report, name="iro_report"),
     path("children/<str:child_id>/practice-alerts/<int:alert_id>/", iro.alert, name="practice_alert"),

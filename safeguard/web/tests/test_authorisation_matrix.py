@@ -139,10 +139,14 @@ def test_exact_identifier_shows_closed_record_without_details(world, client_for)
 
 
 def test_role_pages(world, client_for):
-    """Manager's queue, IRO list, audit search, performance and LADO pages by role."""
+    """Manager's queue, IRO desk and figures, who decides, audit search, performance and LADO pages
+    by role."""
     expected = {
         "/manager/": {"tm_a", "tm_b"},
         "/iro/": {"iro"},
+        "/iro/figures/": {"iro", "tm_a", "tm_b", "analyst", "admin", "councillor"},
+        "/decisions/delegate/": {"tm_a", "tm_b"},
+        "/decisions/contact_decision/": {"admin"},
         "/audit/": {"tm_a", "tm_b", "admin"},
         "/performance/": {"tm_a", "tm_b", "analyst", "admin", "councillor"},
         "/lado/": {"lado", "admin", "tm_a"},  # tm_a manages the team the LADO sits in (KCSIE Part 4)
