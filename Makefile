@@ -52,11 +52,14 @@ demo: $(STAMP) $(FRONTEND)
 	@echo "Sign in at http://127.0.0.1:8000/ with a username and password above."
 	SAFEGUARD_INSECURE_COOKIES=1 $(BIN)/safeguard runserver 127.0.0.1:8000
 
+# The suite runs on every core (pytest-xdist: each worker has its own test database).
+WORKERS ?= $(shell nproc)
+
 test: $(STAMP) $(FRONTEND) $(AXE)
-	SAFEGUARD_FAST_HASHER=1 $(BIN)/pytest
+	SAFEGUARD_FAST_HASHER=1 $(BIN)/pytest -n $(WORKERS)
 
 test-postgres: $(STAMP) $(FRONTEND) $(AXE)
-	SAFEGUARD_FAST_HASHER=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	SAFEGUARD_FAST_HASHER=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS)
 
 VALIDATORS := .venv-validators
 $(VALIDATORS)/.installed:
