@@ -21,6 +21,7 @@ from safeguard.casework import documents
 from safeguard.casework import services as notes
 from safeguard.child_protection import services as cp
 from safeguard.front_door import services as front_door
+from safeguard.iro import services as iro
 from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
 from safeguard.people import services as people
@@ -285,7 +286,9 @@ class Demo:
         if days > 20:
             looked_after.review_record(by=self.iro, child_id=child.pk,
                                        review_date=self.wd_ago(days - 18),
-                                       participation=_participation(child, self.wd_ago(days - 18)))
+                                       participation=_participation(child, self.wd_ago(days - 18)),
+                                       **_REVIEW_MINUTES)
+            self._iro_oversight(child, days)
         if days > 200:
             looked_after.episode_change(by=self.sw2, child_id=child.pk,
                                         change_date=self.wd_ago(days - 150), rne="B",
@@ -297,6 +300,46 @@ class Demo:
                                        participation=_participation(child, self.wd_ago(days - 80)))
         for back in range(min(days - 2, 60), 0, -25):
             people.visit_record(by=self.sw2, child_id=child.pk, visit_date=self.wd_ago(back), seen=True)
+
+    def _iro_oversight(self, child, days: int) -> None:
+        """The IRO's desk: monitoring between reviews and a practice alert through dispute
+        resolution (IRO Handbook 2010 ch. 6): resolved informally for a settled child, escalated to
+        the team manager and still open for the child whose plan has drifted."""
+        found = self.wd_ago(min(days - 25, 30))
+        seen = iro.monitoring_record(
+            by=self.iro, child_id=child.pk, held_on=found, kind="midway_review", concern_found=True,
+            note="Midway check of the file: the permanence planning meeting agreed at the review has "
+                 "not been booked and the placement plan is out of date.")
+        alert = iro.practice_alert_raise(
+            by=self.iro, child_id=child.pk, raised_on=found, category="drift_delay",
+            raised_with_id=self.sw.pk, monitoring_id=seen.pk,
+            concern="The permanence planning meeting agreed at the last review has not taken place.")
+        if days > 200:
+            iro.practice_alert_escalate(by=self.iro, alert_id=alert.pk, expected_version=alert.version,
+                                        escalated_on=self.wd_ago(min(days - 25, 30) - 7),
+                                        raised_with_id=self.manager.pk)
+            return
+        iro.practice_alert_respond(by=self.sw, alert_id=alert.pk, expected_version=None,
+                                   responded_on=self.wd_ago(min(days - 25, 30) - 2),
+                                   response="The meeting is now booked for next week with the carers.")
+        iro.practice_alert_resolve(by=self.iro, alert_id=alert.pk, expected_version=alert.version,
+                                   resolved_on=self.wd_ago(min(days - 25, 30) - 3), resolution="put_right",
+                                   resolution_note="Meeting held; permanence plan agreed.")
+
+
+#: What the demo's looked-after reviews record (Care Planning Regulations 2010 reg 36; synthetic).
+_REVIEW_MINUTES = dict(
+    invited="Child, foster carers, birth mother, social worker, school designated teacher, IRO",
+    attended="Child, foster carers, social worker, IRO", apologies="School designated teacher",
+    agencies=["school", "childrens_social_care"],
+    views_shared="Met the IRO before the review and spoke in the meeting",
+    child_views="I like living here. I want to see my mum more and stay at my school.",
+    parents_views="Mother supports the placement and asks for more family time at weekends.",
+    decisions="1. Family time with mother to increase to fortnightly at weekends.\n"
+              "2. Permanence planning meeting within 4 weeks.",
+    decision_reasons="The child is settled and asks to see mum more; the carers can support it.",
+    care_plan_appropriate=True,
+)
 
 
 _NOTE_TEXT = (

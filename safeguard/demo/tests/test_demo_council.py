@@ -34,6 +34,14 @@ def test_demo_worklists_show_due_and_overdue_work():
     assert worklist(sw).exists()
     assert {"T10", "T08"} & set(worklist(iro, scope="iro", horizon_days=200).values_list("code", flat=True))
     assert Clock.objects.filter(met_date__isnull=False).exists()
+    # Issue 17: the IRO's desk has an alert escalated and still open, one resolved, and monitoring.
+    from safeguard.iro.selectors import iro_caseload, practice_alerts
+    from safeguard.looked_after.models import LookedAfterReviewMinutes
+
+    assert {a.stage for a in practice_alerts(iro, status="open")} == {"stage_1"}
+    assert practice_alerts(iro, status="resolved").exists()
+    assert any(r.last_monitored_on for r in iro_caseload(iro).rows)
+    assert LookedAfterReviewMinutes.objects.filter(child_views__contains="my mum").exists()
 
 
 def test_the_demo_workers_children_have_full_case_records(settings, tmp_path):
