@@ -316,6 +316,17 @@ def check_conference_record(history: ChildHistory, candidate: Conference, checks
                                "is the review that ends the CP plan)")
 
 
+def check_agencies(agencies, checks: Checks) -> None:
+    """The agencies represented at a meeting: codes of `Agency`, each listed once (the conference's
+    list, used by looked-after reviews too)."""
+    if checks.require(isinstance(agencies, list), "agencies", "local",
+                      "the agencies represented must be a list of agency codes"):
+        for code in agencies:
+            checks.code(code, Agency, "agencies", "local", "Agency")
+        checks.require(len(set(map(str, agencies))) == len(agencies), "agencies", "local",
+                       "an agency is listed more than once")
+
+
 def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes, checks: Checks,
                              *, conference: Conference, by=None,
                              decider: Decider | None = None) -> None:
@@ -336,13 +347,7 @@ def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes
             checks.require(getattr(by, "role", None) == IRO, "chair", "local",
                            "no chair is recorded for this conference: an IRO or CP chair must "
                            "record its minutes")
-    agencies = candidate.agencies
-    if checks.require(isinstance(agencies, list), "agencies", "local",
-                      "the agencies represented must be a list of agency codes"):
-        for code in agencies:
-            checks.code(code, Agency, "agencies", "local", "Agency")
-        checks.require(len(set(map(str, agencies))) == len(agencies), "agencies", "local",
-                       "an agency is listed more than once")
+    check_agencies(candidate.agencies, checks)
     checks.code(candidate.child_participation, ChildParticipation, "child_participation", "local",
                 "How the child took part", required=False)
     decision, kind = candidate.decision, conference.kind

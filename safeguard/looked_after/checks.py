@@ -14,8 +14,7 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
-from safeguard.child_protection.checks import MIN_REASONS
-from safeguard.child_protection.models import Agency
+from safeguard.child_protection.checks import MIN_REASONS, check_agencies
 from safeguard.core import codes
 from safeguard.core.errors import Checks, local_time, now, today
 from safeguard.record.history import ChildHistory, held
@@ -610,13 +609,7 @@ def check_review_minutes(h: ChildHistory, candidate: LookedAfterReviewMinutes, c
     are written after the review was recorded: the child's IRO on the review date writes them."""
     if by is not None:
         _check_chaired_by_iro(checks, h, review.review_date, by)
-    agencies = candidate.agencies
-    if checks.require(isinstance(agencies, list), "agencies", "local",
-                      "the agencies represented must be a list of agency codes"):
-        for code in agencies:
-            checks.code(code, Agency, "agencies", "local", "Agency")
-        checks.require(len(set(map(str, agencies))) == len(agencies), "agencies", "local",
-                       "an agency is listed more than once")
+    check_agencies(candidate.agencies, checks)
     checks.require(candidate.care_plan_appropriate in (None, True, False), "care_plan_appropriate",
                    "local", "say whether the care plan remains appropriate (yes or no)")
     reasons = len((candidate.decision_reasons or "").strip()) >= MIN_REASONS

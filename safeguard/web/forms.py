@@ -327,9 +327,8 @@ class Section47OutcomeForm(GovForm):
                                 max_length=NARRATIVE_LIMIT, help_text="Shown on the child's record")
 
 
-class _MinutesForm(GovForm):
-    """What a conference's minutes hold (Working Together 2023 ch. 3): who was invited and came,
-    the agencies, the child's participation and views, the decision's reasons."""
+class _WhoCameForm(GovForm):
+    """Who was invited to a meeting, who came, who sent apologies and the agencies represented."""
 
     invited = forms.CharField(label="Invited", widget=forms.Textarea(attrs={"rows": 2}), required=False,
                               max_length=NARRATIVE_LIMIT)
@@ -339,6 +338,12 @@ class _MinutesForm(GovForm):
                                 max_length=NARRATIVE_LIMIT)
     agencies = forms.MultipleChoiceField(label="Agencies represented", widget=Checkboxes, required=False,
                                          choices=Agency.choices)
+
+
+class _MinutesForm(_WhoCameForm):
+    """What a conference's minutes hold (Working Together 2023 ch. 3): who was invited and came,
+    the agencies, the child's participation and views, the decision's reasons."""
+
     child_participation = forms.ChoiceField(label="How the child took part", widget=Radios,
                                             choices=ChildParticipation.choices)
     child_views = forms.CharField(label="The child's views", widget=forms.Textarea(attrs={"rows": 4}),
@@ -376,7 +381,7 @@ class CPPlanEndForm(GovForm):
     end_detail = forms.CharField(label="If other, say why", max_length=200, required=False)
 
 
-class LookedAfterReviewForm(GovForm):
+class LookedAfterReviewForm(_WhoCameForm):
     """A looked-after review and its minutes, recorded by the child's IRO who chaired it (Children
     Act 1989 s25A-25B; Care Planning, Placement and Case Review (England) Regulations 2010 Part 6)."""
 
@@ -390,20 +395,15 @@ class LookedAfterReviewForm(GovForm):
                                   help_text="In the child's own words where you can")
     parents_views = forms.CharField(label="The parents' views", widget=forms.Textarea(attrs={"rows": 3}),
                                     required=False, max_length=NARRATIVE_LIMIT)
-    invited = forms.CharField(label="Invited", widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                              max_length=NARRATIVE_LIMIT)
-    attended = forms.CharField(label="Attended", widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                               max_length=NARRATIVE_LIMIT)
-    apologies = forms.CharField(label="Apologies", widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                max_length=NARRATIVE_LIMIT)
-    agencies = forms.MultipleChoiceField(label="Agencies represented", widget=Checkboxes, required=False,
-                                         choices=Agency.choices)
     care_plan_appropriate = forms.ChoiceField(label="Does the care plan still meet the child's needs?",
                                               choices=YES_NO_RADIOS, widget=Radios)
     decisions = forms.CharField(label="Decisions and recommendations", max_length=NARRATIVE_LIMIT,
                                 widget=forms.Textarea(attrs={"rows": 5}), required=False)
     decision_reasons = forms.CharField(label="The reasons for them", max_length=NARRATIVE_LIMIT,
                                        widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    field_order = ["review_date", "participation", "views_shared", "child_views", "parents_views",
+                   "invited", "attended", "apologies", "agencies", "care_plan_appropriate", "decisions",
+                   "decision_reasons"]
 
 
 class CPPlanForm(GovForm):
