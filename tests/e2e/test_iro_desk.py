@@ -56,7 +56,7 @@ def test_the_iro_reviews_monitors_and_raises_a_practice_alert(world, sign_in, si
     iro.get_by_role("link", name="Raise a practice alert").click()
     fill_date(iro, "Date raised", day)
     choose(iro, "What the concern is about", "Drift and delay")
-    iro.get_by_label("The concern", exact=True).fill("The permanence planning meeting agreed at the review is not booked")
+    iro.get_by_label("The concern", exact=True).fill("The permanence meeting agreed is not booked")
     iro.get_by_label("Raised with", exact=True).select_option(label=str(world.sw_b))
     assert axe_violations(iro) == []
     iro.get_by_role("button", name="Save").click()
@@ -69,7 +69,7 @@ def test_the_iro_reviews_monitors_and_raises_a_practice_alert(world, sign_in, si
     expect(sw.get_by_role("link", name="Escalate to stage 1: team manager")).to_have_count(0)
     sw.get_by_role("link", name="Record the response").click()
     fill_date(sw, "Date of the response", day)
-    sw.get_by_label("The response", exact=True).fill("I will book the meeting once the carers confirm their dates")
+    sw.get_by_label("The response", exact=True).fill("I will book the meeting once the carers confirm")
     sw.get_by_role("button", name="Save").click()
     saved(sw)
 
