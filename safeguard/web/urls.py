@@ -14,6 +14,7 @@ urlpatterns = [
     path("second-factor/turn-off/", second_factor.turn_off, name="second_factor_turn_off"),
     path("second-factor/reset/<int:user_id>/", second_factor.reset, name="second_factor_reset"),
     path("my-work/", views.my_work, name="my_work"),
+    path("my-work/cases/", views.my_cases, name="my_cases"),
     path("lado/", views.lado, name="lado"),
     path("children/", views.find_child, name="find"),
     path("children/new/", views.child_new, name="child_new"),

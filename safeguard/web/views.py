@@ -29,6 +29,7 @@ from safeguard.casework import chronology
 from safeguard.casework import selectors as casework_selectors
 from safeguard.child_protection import selectors as cp_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
+from safeguard.core import codes
 from safeguard.core.cells import safe_row
 from safeguard.core.errors import EditConflict, RecordInvalid, today
 from safeguard.forecast import access as forecast_access
@@ -172,9 +173,27 @@ def my_work(request):
             "children": sorted({r["clock"].child_id for r in rows})[:200],
         },
     )
-    return render(
-        request, "web/my_work.html", {"rows": rows, "scope": scope, "alerts": selectors.alerts_for(user)}
-    )
+    return render(request, "web/my_work.html", {
+        "rows": rows, "scope": scope, "alerts": selectors.alerts_for(user), "tab": "todo",
+        "cases_total": oversight.my_children(user).count()})
+
+
+@login_required
+def my_cases(request):
+    """Every child allocated to the worker, due or not (issue 18), paged with the total shown."""
+    user = request.user
+    if policy.role_of(user) not in policy.PRACTITIONERS:
+        return redirect("web:home")
+    number = _page_number(request)
+    cases = oversight.my_cases(user, page=number)
+    pages = max(1, -(-cases.total // oversight.TRAY_PAGE))
+    audit_record(actor=user, action="view", object_type="people.Child", detail={
+        "worklist": "my_cases", "count": len(cases.rows), "children": [c.pk for c in cases.rows]})
+    legal = dict(codes.LegalStatus.choices)
+    return render(request, "web/my_cases.html", {
+        "cases": cases, "tab": "cases", "cases_total": cases.total, "today": today(),
+        "rows": [{"child": c, "legal": legal.get(c.legal_status, "")} for c in cases.rows],
+        "page": number, "pages": pages, "page_links": selectors.page_links(number, pages)})
 
 
 @login_required
