@@ -204,7 +204,7 @@ def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
     """Every child allocated to this worker now (Liquidlogic's "My cases"), whether or not a clock
     is due: each with the status the worker needs at a glance (an open episode of need, a CP plan,
     looked after and the legal status), the last visit, the next clock due and how many are overdue;
-    the most overdue first, then the next due. Three queries whatever the caseload or record."""
+    the most overdue first, then the next due. Two queries (the counts, the page) whatever the caseload."""
     day = today()
     open_clocks = Clock.objects.filter(child=OuterRef("pk"), met_date__isnull=True, stopped_date__isnull=True)
     overdue = (open_clocks.filter(due_date__lt=day).order_by().values("child")
