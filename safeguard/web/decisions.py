@@ -17,14 +17,10 @@ from . import forms
 from .views import _violations_to_form
 
 
-def _who(roles) -> str:
-    return " or ".join(forms.ROLE_LABELS.get(r, r) for r in roles) or "No one"
-
-
 @login_required
 def table(request):
     """Every decision, who takes it, whether the council may change it and the rule behind it."""
-    rows = [{"rule": r, "who": _who(r.roles)} for r in selectors.decision_rules()]
+    rows = [{"rule": r, "who": policy.who_decides(r.roles)} for r in selectors.decision_rules()]
     return render(request, "web/decisions/table.html", {
         "rows": rows, "may_change": policy.role_of(request.user) == policy.ADMINISTRATOR,
         "may_delegate": policy.role_of(request.user) == policy.TEAM_MANAGER,
@@ -52,7 +48,7 @@ def change(request, code):
                 return redirect("web:decisions")
     else:
         form = forms.DecisionRuleForm(initial={"roles": rule.roles})
-    history = [{"v": v, "who": _who(v.roles)} for v in selectors.decision_rule_history(code)]
+    history = [{"v": v, "who": policy.who_decides(v.roles)} for v in selectors.decision_rule_history(code)]
     return render(request, "web/decisions/change.html", {"rule": rule, "form": form, "history": history},
                   status=400 if form.errors else 200)
 
