@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "safeguard.lado",
     "safeguard.casework",
     "safeguard.iro",
+    "safeguard.notifications",
     "safeguard.demo",
     "safeguard.returns",
     "safeguard.performance",

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import assessments, casework, decisions, iro, plans, second_factor, views
+from . import (
+               administration,
+               assessments,
+               casework,
+               decisions,
+               iro,
+               lado,
+               notifications,
+               plans,
+               second_factor,
+               team,
+               views,
+)
 
 app_name = "web"
 
@@ -15,7 +27,6 @@ urlpatterns = [
     path("second-factor/reset/<int:user_id>/", second_factor.reset, name="second_factor_reset"),
     path("my-work/", views.my_work, name="my_work"),
     path("my-work/cases/", views.my_cases, name="my_cases"),
-    path("lado/", views.lado, name="lado"),
     path("children/", views.find_child, name="find"),
     path("children/new/", views.child_new, name="child_new"),
     path("children/<str:child_id>/", views.child_record, name="child"),
@@ -76,4 +87,8 @@ urlpatterns = [
     path("performance/drill/<str:indicator_id>/", views.performance_drill, name="performance_drill"),
     path("forecast/", views.forecast, name="forecast"),
     path("audit/", views.audit, name="audit"),
+    *lado.urlpatterns,
+    *team.urlpatterns,
+    *administration.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -36,8 +36,6 @@ from safeguard.forecast import access as forecast_access
 from safeguard.forecast import report
 from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
 from safeguard.front_door.models import Referral
-from safeguard.lado.access import can_see_allegations
-from safeguard.lado.selectors import lado_worklist
 from safeguard.looked_after.models import PeriodOfCare
 from safeguard.people import services as people
 from safeguard.people.duplicates import probable_duplicates
@@ -194,14 +192,6 @@ def my_cases(request):
         "cases": cases, "tab": "cases", "cases_total": cases.total, "today": today(),
         "rows": [{"child": c, "legal": legal.get(c.legal_status, "")} for c in cases.rows],
         "page": number, "pages": pages, "page_links": selectors.page_links(number, pages)})
-
-
-@login_required
-def lado(request):
-    if not can_see_allegations(request.user):
-        raise PermissionDenied("allegations are for the LADO, their manager and administrators")
-
-    return render(request, "web/lado.html", {"rows": _clock_rows(lado_worklist(request.user))})
 
 
 # --- finding and opening a child ------------------------------------------------------------------
