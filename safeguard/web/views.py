@@ -13,11 +13,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,6 @@ from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
 from safeguard.casework import chronology
 from safeguard.casework import selectors as casework_selectors
-from safeguard.child_protection import selectors as cp_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core import codes
 from safeguard.core.cells import safe_row
@@ -50,7 +48,6 @@ from safeguard.timescales import calendar
 from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
-from safeguard.workforce.models import Allocation, User
 
 from . import child_page, conflicts, forms, second_factor, steps
 
@@ -494,72 +491,6 @@ def step(request, child_id, key):
 
 
 # --- managers, IROs, performance, audit -------------------------------------------------------------
-
-
-@login_required
-def manager_queue(request):
-    """Decisions waiting for the manager, the team's caseloads and drift."""
-    user = request.user
-    if not policy.can_authorise(user):
-        raise PermissionDenied("the manager's queue is for team managers")
-    decisions = oversight.decisions_awaiting(user)
-    contacts = decisions.contacts[:100]
-    responses, signoffs = decisions.responses[:100], decisions.submissions[:100]
-    closures = decisions.closures[:100]
-    enquiries = cp_selectors.section47_awaiting_decision(user)[:100]
-    visible = policy.children_visible_to(user)
-    team_children = Allocation.objects.filter(
-        end_date__isnull=True, kind="social_worker", team_id__in=policy.team_ids(user)
-    ).values("child_id")
-    caseloads = (
-        User.objects.filter(team_id__in=policy.team_ids(user), is_active=True)
-        .annotate(
-            cases=Count(
-                "allocations", filter=Q(allocations__end_date__isnull=True, allocations__kind="social_worker")
-            )
-        )
-        .order_by("-cases")
-    )
-    team_ids = list(visible.filter(pk__in=team_children).values_list("pk", flat=True)[:5000])
-    drift = oversight.drift(team_ids)
-    names = {c.pk: c for c in visible.filter(pk__in=[d.child_id for d in drift])}
-    audit_record(
-        actor=user,
-        action="view",
-        object_type="web.ManagerQueue",
-        detail={"contacts": len(contacts), "responses": len(responses), "signoffs": len(signoffs),
-                "closures": len(closures), "section47s": len(enquiries)},
-    )
-    return render(
-        request,
-        "web/manager.html",
-        {
-            "contacts": contacts,
-            "responses": responses,
-            "signoffs": signoffs,
-            "enquiries": enquiries,
-            "closures": closures,
-            "caseloads": caseloads,
-            "drift": [(d, names.get(d.child_id)) for d in drift][:200],
-            "alerts": selectors.alerts_for(user),
-        },
-    )
-
-
-@login_required
-@require_POST
-def alert_read(request, alert_id):
-    """Mark one of your own alerts as seen; someone else's, or none, is a 404. Back to a page of this
-    site only (an off-site `next` would make the link a springboard for phishing)."""
-    try:
-        access.alert_mark_read(by=request.user, alert_id=int(alert_id))
-    except access.Alert.DoesNotExist:
-        raise Http404("no such alert") from None
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = reverse("web:manager")
-    return redirect(back)
 
 
 @login_required
