@@ -9,15 +9,29 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Least
 
 from safeguard.access import policy
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core.errors import today
 from safeguard.front_door.models import Contact, Referral
 from safeguard.looked_after.models import Episode, PeriodOfCare
-from safeguard.people.models import Visit
+from safeguard.people.models import Relationship, Visit
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS
 from safeguard.workforce.models import Allocation
@@ -227,7 +241,155 @@ def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
         .only("pk", "first_name", "last_name", "la_child_id", "date_of_birth")
     )
     counts = children.aggregate(total=Count("pk"), overdue_children=Count("pk", filter=Q(overdue__gt=0)))
+    # Siblings on the caseload sit together (one visit, one family): each child's `family` is the
+    # lowest id among them and the siblings recorded either way round; the family is placed by its
+    # most urgent child, and then each child by their own urgency.
+    mine = my_children(user).values("pk")
+    sibling_kinds = (Relationship.Kind.SIBLING, Relationship.Kind.HALF_SIBLING)
+    siblings = Relationship.objects.filter(kind__in=sibling_kinds, recorded_in_error=False)
+    lowest_relative = (siblings.filter(child=OuterRef("pk"), relative__in=mine).order_by("relative_id")
+                       .values("relative_id")[:1])
+    lowest_child = (siblings.filter(relative=OuterRef("pk"), child__in=mine).order_by("child_id")
+                    .values("child_id")[:1])
+    as_id = {"output_field": BigIntegerField()}
+    children = children.annotate(family=Least(
+        Cast("pk", **as_id), Coalesce(Subquery(lowest_relative), "pk", **as_id),
+        Coalesce(Subquery(lowest_child), "pk", **as_id), **as_id))
+    family = {"partition_by": [F("family")]}
+    children = children.annotate(
+        family_overdue=Window(Max("overdue"), **family), family_next_due=Window(Min("next_due"), **family),
+        family_size=Window(Count("pk"), **family))
     start = (max(page, 1) - 1) * per_page
-    rows = list(children.order_by("-overdue", F("next_due").asc(nulls_last=True), "last_name", "pk")
+    rows = list(children.order_by("-family_overdue", F("family_next_due").asc(nulls_last=True), "family",
+                                  "-overdue", F("next_due").asc(nulls_last=True), "last_name", "pk")
                 [start:start + per_page])
     return MyCases(rows=rows, total=counts["total"], overdue_children=counts["overdue_children"])
+
+
+#: How the *To do* tray groups clocks by urgency: (key, heading, due within this many days of today;
+#: None is "later"). Overdue is anything due before today.
+URGENCY = (("overdue", "Overdue"), ("week", "Due within 7 days"), ("month", "Due within 28 days"),
+           ("later", "Due later"))
+_URGENCY_DAYS = {"week": 7, "month": 28}
+
+
+@dataclass(frozen=True)
+class ToDo:
+    rows: list  # clocks, each annotated with `worker_id` (the child's social worker now)
+    total: int
+    groups: dict  # urgency key -> how many clocks of the whole list (not just this page) fall in it
+
+
+def _urgency(due: dt.date, day: dt.date) -> str:
+    if due < day:
+        return "overdue"
+    for key, days in _URGENCY_DAYS.items():
+        if due <= day + dt.timedelta(days=days):
+            return key
+    return "later"
+
+
+def to_do_children(user, scope: str) -> QuerySet:
+    """Whose clocks are on the list: the worker's own children; a manager's team's (or their own);
+    an IRO's children. Always among those the policy opens to the user."""
+    open_now = Allocation.objects.filter(end_date__isnull=True)
+    if scope == "team":
+        held = open_now.filter(kind=Allocation.Kind.SOCIAL_WORKER, team_id__in=policy.team_ids(user))
+    elif scope == "iro":
+        held = open_now.filter(kind=Allocation.Kind.IRO, worker=user)
+    else:
+        held = open_now.filter(worker=user)
+    return policy.children_visible_to(user).filter(pk__in=held.values("child_id"))
+
+
+def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str = "",
+          within: str = "", page: int = 1, per_page: int = TRAY_PAGE) -> ToDo:
+    """Every open clock of the user's children, due or overdue, however far off (issue 18: a clock
+    due in five weeks is work to plan now), soonest due first, grouped by urgency with the count of
+    each group over the whole list. Filters: a worker of the team, a clock type, due within a week
+    or 28 days, or overdue only. Three queries whatever the list's length."""
+    from safeguard.timescales.rules import RULES
+
+    day = today()
+    children = to_do_children(user, scope)
+    if worker_id:
+        children = children.filter(pk__in=Allocation.objects.filter(
+            end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER, worker_id=worker_id,
+        ).values("child_id"))
+    clocks = Clock.objects.filter(child__in=children, met_date__isnull=True, stopped_date__isnull=True)
+    if scope == "iro":
+        clocks = clocks.filter(code__in=[c for c, r in RULES.items() if r.iro])
+    if code:
+        clocks = clocks.filter(code=code)
+    if within == "overdue":
+        clocks = clocks.filter(due_date__lt=day)
+    elif within in _URGENCY_DAYS:
+        clocks = clocks.filter(due_date__lte=day + dt.timedelta(days=_URGENCY_DAYS[within]))
+    week, month = day + dt.timedelta(days=7), day + dt.timedelta(days=28)
+    counts = clocks.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day)),
+        week=Count("pk", filter=Q(due_date__gte=day, due_date__lte=week)),
+        month=Count("pk", filter=Q(due_date__gt=week, due_date__lte=month)),
+        later=Count("pk", filter=Q(due_date__gt=month)))
+    worker = Allocation.objects.filter(child=OuterRef("child_id"), end_date__isnull=True,
+                                       kind=Allocation.Kind.SOCIAL_WORKER).values("worker_id")[:1]
+    start = (max(page, 1) - 1) * per_page
+    rows = list(
+        clocks.annotate(worker_id=Subquery(worker))
+        .select_related("child").only("code", "child_id", "subject_type", "subject_id", "due_date",
+                                      "child__first_name", "child__last_name")
+        .order_by("due_date", "code", "child_id")[start:start + per_page])
+    for r in rows:
+        r.urgency = _urgency(r.due_date, day)
+    return ToDo(rows=rows, total=counts.pop("total"), groups=counts)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    allocated: list  # this worker's allocations that began in the last INCOMING_DAYS days
+    returned: list  # assessments returned to this worker with comments, awaiting amendment
+    decisions: int  # decisions awaiting this user (a manager or their delegate)
+
+    @property
+    def total(self) -> int:
+        return len(self.allocated) + len(self.returned) + self.decisions
+
+
+#: How long a new allocation stays in *Incoming* (local [L]: a fortnight to read in and visit).
+INCOMING_DAYS = 14
+
+
+def incoming(user) -> Incoming:
+    """What has arrived for the user: children allocated to them lately, assessments returned to
+    them for amendment (the last decision on them was a return and the user submitted it, or holds
+    the child), and, for a manager or a delegate, how many decisions await them. A fixed number of
+    queries."""
+    day = today()
+    visible = policy.children_visible_to(user)
+    allocated = list(
+        Allocation.objects.filter(worker=user, end_date__isnull=True,
+                                  start_date__gte=day - dt.timedelta(days=INCOMING_DAYS),
+                                  child__in=visible)
+        .select_related("child").only("kind", "start_date", "child__first_name", "child__last_name")
+        .order_by("-start_date", "pk"))
+    last = AssessmentDecision.objects.filter(assessment=OuterRef("pk")).order_by("-pk")
+    returned = list(
+        Assessment.objects.filter(status=Assessment.Status.RETURNED, referral__child__in=visible)
+        .annotate(returned_at=Subquery(last.values("decided_at")[:1]),
+                  comments=Subquery(last.values("comments")[:1]),
+                  submitter=Subquery(last.values("submitted_by_id")[:1]))
+        .filter(Q(submitter=user.pk) | Q(referral__child__in=my_children(user)))
+        .select_related("referral__child").order_by("returned_at", "pk"))
+    decisions = 0
+    if policy.may_decide(user, "assessment_authorisation"):
+        awaiting = decisions_awaiting(user)
+        decisions = awaiting.contacts.count() + awaiting.responses.count() + awaiting.submissions.count()
+    return Incoming(allocated=allocated, returned=returned, decisions=decisions)
+
+
+def team_workers(user) -> QuerySet:
+    """The active staff of the manager's teams, by name: whom the *To do* tray filters by."""
+    from safeguard.workforce.models import User
+
+    return (User.objects.filter(team_id__in=policy.team_ids(user), is_active=True)
+            .only("first_name", "last_name", "username").order_by("last_name", "first_name", "pk"))

@@ -15,6 +15,7 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from safeguard.access import policy
 from safeguard.core.errors import EditConflict, RecordInvalid, Violation
@@ -129,5 +130,14 @@ def draft_discard(*, by, key: str) -> None:
 
 
 def drafts_of(user) -> list[Draft]:
-    """The user's unfinished forms, newest first: "carry on where you left off" after signing in."""
-    return list(Draft.objects.filter(owner=user).select_related("child").order_by("-updated_at", "-pk"))
+    """The user's unfinished forms, newest first: "carry on where you left off" after signing in.
+    A draft about a child the user may no longer open is left out (its words stay until the form is
+    saved or discarded), so the list never names a child the policy closes to them. Each draft
+    carries `preview`: the start of its longest field."""
+    found = list(Draft.objects.filter(owner=user)
+                 .filter(Q(child__isnull=True) | Q(child__in=policy.children_visible_to(user)))
+                 .select_related("child").order_by("-updated_at", "-pk"))
+    for draft in found:
+        words = max((v for v in draft.data.values() if isinstance(v, str)), key=len, default="")
+        draft.preview = words[:120] + ("…" if len(words) > 120 else "")
+    return found

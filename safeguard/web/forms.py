@@ -28,6 +28,7 @@ from safeguard.core.errors import NARRATIVE_LIMIT
 from safeguard.front_door.models import Contact, Referral
 from safeguard.iro.models import AlertCategory, MonitoringKind, Resolution
 from safeguard.looked_after.models import HealthAssessment
+from safeguard.timescales.rules import RULES
 from safeguard.workforce.models import User
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -672,6 +673,30 @@ class FindForm(GovForm):
         if not SEARCH_IDENTIFIER.fullmatch(identifier):
             raise forms.ValidationError("An identifier has only letters, digits, spaces, '-' and '_'")
         return identifier
+
+
+class ToDoFilterForm(GovForm):
+    """The *To do* tray's filters (a GET form: a bookmarkable view of the list). A manager may look
+    at the team's list or their own, and at one worker's."""
+
+    scope = forms.ChoiceField(label="Whose work", required=False, widget=Radios,
+                              choices=[("team", "The team's"), ("mine", "My own cases")])
+    worker = forms.TypedChoiceField(label="Social worker", required=False, coerce=int, empty_value=None)
+    code = forms.ChoiceField(label="What is due", required=False)
+    within = forms.ChoiceField(label="Due", required=False, widget=Radios, choices=[
+        ("", "Any time"), ("overdue", "Overdue only"), ("week", "Within 7 days"),
+        ("month", "Within 28 days")])
+
+    def __init__(self, *args, workers=(), may_choose_scope=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_choose_scope:
+            del self.fields["scope"]
+        if workers:
+            self.fields["worker"].choices = [("", "Everyone"), *workers]
+        else:
+            del self.fields["worker"]
+        self.fields["code"].choices = [("", "Anything"), *(
+            (code, f"{rule.name} ({code})") for code, rule in RULES.items() if not code.startswith("T16"))]
 
 
 class SignInForm(AuthenticationForm):

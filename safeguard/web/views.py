@@ -13,7 +13,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from safeguard.access import services as access
 from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
 from safeguard.casework import chronology
+from safeguard.casework import drafts as draft_store
 from safeguard.casework import selectors as casework_selectors
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.core import codes
@@ -45,7 +45,6 @@ from safeguard.performance.scorecard import build_scorecard
 from safeguard.performance.selectors import can_drill, indicator_children
 from safeguard.record.history import ChildHistory
 from safeguard.timescales import calendar
-from safeguard.timescales import selectors as clocks
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
 
@@ -133,62 +132,127 @@ def home(request):
     return redirect("web:my_work")
 
 
-# What a worklist row shows (web/_clocks.html) and the audit row records: not the whole child.
-_WORKLIST_COLUMNS = (
-    "code", "child_id", "subject_type", "subject_id", "due_date", "child__first_name", "child__last_name"
-)
+def _tray_counts(user, scope: str = "mine", **known) -> dict:
+    """The counts on the trays' tabs (To do, My cases, Incoming, Drafts), shown on every tray so a
+    worker sees at once where work is waiting; a tray passes the count it has already read."""
+    counts = {
+        "todo_total": lambda: oversight.to_do(user, scope=scope, per_page=0).total,
+        "cases_total": lambda: oversight.my_children(user).count(),
+        "incoming_total": lambda: oversight.incoming(user).total,
+        "drafts_total": lambda: len(draft_store.drafts_of(user)),
+    }
+    return {name: known[name] if name in known else count() for name, count in counts.items()}
 
 
-@login_required
+def _tray_user(request):
+    """Trays are for practitioners; the LADO has their own desk, others their landing page."""
+    role = policy.role_of(request.user)
+    if role not in policy.PRACTITIONERS:
+        raise _Redirect("web:home" if role != policy.LADO else "web:lado")
+    return request.user
+
+
+class _Redirect(Exception):
+    def __init__(self, to: str):
+        self.to = to
+
+
+def tray(view):
+    """A worker's tray: signed in, a practitioner, and paged from `?page=`."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            _tray_user(request)
+        except _Redirect as r:
+            return redirect(r.to)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+def _pages(number: int, total: int, per_page: int) -> dict:
+    pages = max(1, -(-total // per_page))
+    return {"page": number, "pages": pages, "page_links": selectors.page_links(number, pages)}
+
+
+@tray
 def my_work(request):
-    """What is due and overdue from the statutory clocks, most overdue first."""
+    """*To do*: every open clock of the worker's children (or the team's, or the IRO's), however far
+    off, soonest first, grouped by urgency, with filters and the total; paged, never cut."""
     user = request.user
     role = policy.role_of(user)
-    if role not in policy.PRACTITIONERS:
-        return redirect("web:home" if role != policy.LADO else "web:lado")
-    scope = {"iro": "iro", "team_manager": "team"}.get(role, "mine")
-    if request.GET.get("scope") in ("mine", "team", "iro") and role != policy.IRO:
-        scope = request.GET["scope"] if request.GET["scope"] != "iro" else scope
-    # The worklist's children come from the user's own, team's or IRO allocations, which the policy
-    # opens anyway; only restriction (without a live grant) and the council need checking here.
-    open_to_user = Q(child__is_restricted=False) | Q(child_id__in=policy.live_grants(user).values("child_id"))
-    qs = (
-        clocks.worklist(user, scope=scope, horizon_days=14)
-        .filter(open_to_user, child__local_authority_id=user.local_authority_id)
-        .only(*_WORKLIST_COLUMNS)[:300]
-    )
-    rows = _clock_rows(qs)
-    audit_record(
-        actor=user,
-        action="view",
-        object_type="timescales.Clock",
-        detail={
-            "worklist": scope,
-            "count": len(rows),
-            "children": sorted({r["clock"].child_id for r in rows})[:200],
-        },
-    )
+    scope = {policy.IRO: "iro", policy.TEAM_MANAGER: "team"}.get(role, "mine")
+    manager = role == policy.TEAM_MANAGER
+    form = forms.ToDoFilterForm(request.GET or None, workers=_team_workers(user) if manager else [],
+                                may_choose_scope=manager)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    scope = chosen.get("scope") or scope
+    number = _page_number(request)
+    todo = oversight.to_do(user, scope=scope, worker_id=chosen.get("worker"), code=chosen.get("code", ""),
+                           within=chosen.get("within", ""), page=number)
+    rows = _clock_rows(todo.rows)
+    audit_record(actor=user, action="view", object_type="timescales.Clock", detail={
+        "worklist": scope, "count": len(rows), "children": sorted({r["clock"].child_id for r in rows})})
+    workers = dict(form.fields["worker"].choices) if "worker" in form.fields else {}
+    for r in rows:
+        r["urgency"] = r["clock"].urgency
+        r["worker"] = workers.get(r["clock"].worker_id, "")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "web/my_work.html", {
-        "rows": rows, "scope": scope, "alerts": selectors.alerts_for(user), "tab": "todo",
-        "cases_total": oversight.my_children(user).count()})
+        **_tray_counts(user, scope, todo_total=todo.total),
+        "rows": rows, "todo": todo, "scope": scope, "form": form, "tab": "todo",
+        "urgency": oversight.URGENCY, "alerts": selectors.alerts_for(user), "query": query.urlencode(),
+        **_pages(number, todo.total, oversight.TRAY_PAGE)})
 
 
-@login_required
+def _team_workers(user) -> list:
+    """(id, name) of the manager's team's active staff, for the worker filter."""
+    return [(u.pk, str(u)) for u in oversight.team_workers(user)]
+
+
+@tray
 def my_cases(request):
-    """Every child allocated to the worker, due or not (issue 18), paged with the total shown."""
+    """Every child allocated to the worker, due or not (issue 18), siblings together, paged with
+    the total shown."""
     user = request.user
-    if policy.role_of(user) not in policy.PRACTITIONERS:
-        return redirect("web:home")
     number = _page_number(request)
     cases = oversight.my_cases(user, page=number)
-    pages = max(1, -(-cases.total // oversight.TRAY_PAGE))
     audit_record(actor=user, action="view", object_type="people.Child", detail={
         "worklist": "my_cases", "count": len(cases.rows), "children": [c.pk for c in cases.rows]})
     legal = dict(codes.LegalStatus.choices)
     return render(request, "web/my_cases.html", {
-        "cases": cases, "tab": "cases", "cases_total": cases.total, "today": today(),
+        **_tray_counts(user, cases_total=cases.total),
+        "cases": cases, "tab": "cases", "today": today(),
         "rows": [{"child": c, "legal": legal.get(c.legal_status, "")} for c in cases.rows],
-        "page": number, "pages": pages, "page_links": selectors.page_links(number, pages)})
+        **_pages(number, cases.total, oversight.TRAY_PAGE)})
+
+
+@tray
+def incoming(request):
+    """*Incoming*: children allocated to the worker lately, assessments returned to them for
+    amendment, and (for a manager or delegate) the decisions awaiting them."""
+    user = request.user
+    arrived = oversight.incoming(user)
+    children = sorted({a.child_id for a in arrived.allocated}
+                      | {a.referral.child_id for a in arrived.returned})
+    audit_record(actor=user, action="view", object_type="people.Child", detail={
+        "worklist": "incoming", "count": len(children), "children": children})
+    return render(request, "web/incoming.html", {
+        **_tray_counts(user, incoming_total=arrived.total), "incoming": arrived, "tab": "incoming",
+        "incoming_days": oversight.INCOMING_DAYS})
+
+
+@tray
+def drafts(request):
+    """*Drafts*: the worker's unfinished forms, newest first, each a link back to where it was
+    being written (the words are kept on the server as they are typed)."""
+    user = request.user
+    mine = draft_store.drafts_of(user)
+    return render(request, "web/drafts.html", {
+        **_tray_counts(user, drafts_total=len(mine)), "drafts": mine, "tab": "drafts"})
 
 
 # --- finding and opening a child ------------------------------------------------------------------

@@ -1,16 +1,22 @@
-"""The worker's trays (issue 18): *My cases* lists every child allocated to the worker, due or not,
-with the status and clocks the worker needs at a glance, paged with the total shown (never a silent
-cap), in a fixed number of queries whatever the caseload."""
+"""The worker's trays (issue 18). *To do* lists every open clock, grouped by urgency; *Incoming*
+what has arrived; *Drafts* the unfinished words. *My cases* lists every child allocated to the
+worker, due or not, with the status and clocks the worker needs at a glance. Each is paged with the
+total shown (never a silent cap), in a fixed number of queries whatever the caseload."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from safeguard.core.errors import today
 from safeguard.front_door import services as front_door
+from safeguard.people import services as people
+from safeguard.web.forms import ASSESSMENT_SECTIONS
+from safeguard.workforce.services import allocation_start
 
 from .test_journey_pages import last_working_day
 
@@ -49,3 +55,115 @@ def test_my_cases_is_paged_with_the_total_in_a_fixed_number_of_queries(world, cl
     assert len(_cases(body)) == 50
     assert 'aria-label="Page 2"' in body
     assert len(_cases(sw.get("/my-work/cases/?page=2").content.decode())) == 6
+
+
+# --- To do, Incoming, Drafts (issue 18: "without a 14-day horizon, grouped by urgency") ----------
+
+
+def _clock(child, code, due):
+    """An open clock due on a day (set directly: the tray reads clocks, whatever started them)."""
+    from safeguard.timescales.models import Clock
+
+    return Clock.objects.create(child=child, code=code, subject_type="test", subject_id=child.pk,
+                                sequence=Clock.objects.count() + 1, start_date=due - dt.timedelta(days=10),
+                                unit="D", amount=10, due_date=due)
+
+
+def test_to_do_has_no_horizon_and_groups_by_urgency(world, client_for):
+    """A clock due in five weeks is on the list (the old list hid it until 14 days before), under
+    "Due later"; an overdue one leads, and the counts cover the whole list."""
+    day = today()
+    _clock(world.own, "T09", day + dt.timedelta(days=35))
+    _clock(world.own, "T11", day - dt.timedelta(days=3))
+    body = client_for(world.sw_a).get("/my-work/").content.decode()
+    assert 'id="to-do-later"' in body and 'id="to-do-overdue"' in body
+    assert body.index('id="to-do-overdue"') < body.index('id="to-do-later"')
+    assert "2 things to do" in body and "To do (2)" in body
+    overdue_only = client_for(world.sw_a).get("/my-work/?within=overdue").content.decode()
+    assert 'id="to-do-overdue"' in overdue_only and 'id="to-do-later"' not in overdue_only
+
+
+def test_to_do_for_a_team_names_each_childs_worker_and_filters_by_worker(world, client_for):
+    day = today()
+    _clock(world.own, "T09", day + dt.timedelta(days=3))
+    tm = client_for(world.tm_a)
+    body = tm.get("/my-work/?scope=team").content.decode()
+    assert "Social worker</th>" in body and str(world.sw_a) in body
+    assert f'href="/children/{world.own.pk}/"' in body
+    other = tm.get(f"/my-work/?scope=team&worker={world.tm_a.pk}").content.decode()
+    assert f'href="/children/{world.own.pk}/"' not in other
+
+
+def test_to_do_reads_in_a_fixed_number_of_queries_and_pages_with_the_total(world, client_for):
+    sw = client_for(world.sw_a)
+    day = today()
+    _clock(world.own, "T09", day)
+    sw.get("/my-work/")
+    with CaptureQueriesContext(connection) as short:
+        sw.get("/my-work/")
+    for i in range(60):
+        child = world.new_child()
+        world.allocate(child, world.sw_a)
+        _clock(child, "T09", day + dt.timedelta(days=i))
+    with CaptureQueriesContext(connection) as long:
+        body = sw.get("/my-work/").content.decode()
+    assert len(long) == len(short), [q["sql"][:80] for q in long]
+    assert "Showing 50 of 61" in body and 'aria-label="Page 2"' in body
+
+
+def test_a_returned_assessment_and_a_new_allocation_arrive_in_incoming(world, client_for):
+    """Issue 18, Done when: "a returned assessment appears in the worker's Incoming"."""
+    from safeguard.assessment import services as assessment
+    from safeguard.assessment.models import Assessment
+
+    day = last_working_day()
+    referral = front_door.referral_open(by=world.sw_a, child_id=world.own.pk, referral_date=day, source="1A")
+    front_door.referral_record_response(by=world.tm_a, referral_id=referral.pk,
+                                        expected_version=referral.version, response="assessment",
+                                        response_date=day)
+    a = assessment.assessment_start(by=world.sw_a, referral_id=referral.pk, start_date=day)
+    words = {name: f"Synthetic words for {name}." for name in ASSESSMENT_SECTIONS}
+    assessment.assessment_save(by=world.sw_a, assessment_id=a.pk, expected_version=None, **words)
+    assessment.assessment_record_child_seen(by=world.sw_a, assessment_id=a.pk, expected_version=None,
+                                            child_seen_date=day)
+    assessment.assessment_submit(by=world.sw_a, assessment_id=a.pk, expected_version=None, factors=["16A"],
+                                 requires_support=True, outcome="cin_plan")
+    tm_incoming = client_for(world.tm_a).get("/my-work/incoming/").content.decode()
+    assert "decision awaiting you" in tm_incoming or "decisions awaiting you" in tm_incoming
+    assessment.assessment_return(by=world.tm_a, assessment_id=a.pk, expected_version=None,
+                                 comments="Say more about the father's part")
+    assert Assessment.objects.get(pk=a.pk).status == "returned"
+    body = client_for(world.sw_a).get("/my-work/incoming/").content.decode()
+    assert "Say more about the father" in body and f"/assessments/{a.pk}/" in body
+    assert f'href="/children/{world.own.pk}/"' in body  # allocated in the last fortnight too
+    assert "Incoming (1)" in body  # the worker has held this child for a month: not new
+    fresh = world.new_child()
+    allocation_start(by=world.tm_a, child_id=fresh.pk, worker_id=world.sw_a.pk, start_date=day)
+    body = client_for(world.sw_a).get("/my-work/incoming/").content.decode()
+    assert f'href="/children/{fresh.pk}/"' in body and "Incoming (2)" in body
+
+
+def test_drafts_list_the_workers_unfinished_words_but_never_a_child_now_closed_to_them(world, client_for):
+    from safeguard.casework import drafts
+
+    drafts.draft_save(by=world.sw_a, key=drafts.note_draft_key(world.own.pk, world.sw_a.pk),
+                      url=f"/children/{world.own.pk}/notes/new/", data={"text": "Visited; synthetic words"},
+                      child_id=world.own.pk, expected_version=None)
+    body = client_for(world.sw_a).get("/my-work/drafts/").content.decode()
+    assert "Visited; synthetic words" in body and f"/children/{world.own.pk}/notes/new/" in body
+    assert "Drafts (1)" in body
+    people.child_restrict(by=world.tm_a, child_id=world.own.pk, restricted=True,
+                          reason="a member of staff's own family")
+    body = client_for(world.sw_a).get("/my-work/drafts/").content.decode()
+    assert world.own.last_name not in body and "Drafts (0)" in body
+
+
+def test_siblings_on_the_caseload_sit_together_in_my_cases(world, client_for):
+    first, second, between = world.new_child(), world.new_child(), world.new_child()
+    for c in (first, second, between):
+        world.allocate(c, world.sw_a)
+    people.relationship_add(by=world.sw_a, child_id=second.pk, kind="sibling", relative_id=first.pk)
+    _clock(between, "T09", today() - dt.timedelta(days=1))  # most urgent: would sit between them
+    _clock(second, "T09", today() - dt.timedelta(days=2))
+    order = _cases(client_for(world.sw_a).get("/my-work/cases/").content.decode())
+    assert abs(order.index(str(first.pk)) - order.index(str(second.pk))) == 1
