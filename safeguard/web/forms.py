@@ -683,7 +683,7 @@ class ToDoFilterForm(GovForm):
                               choices=[("team", "The team's"), ("mine", "My own cases")])
     worker = forms.TypedChoiceField(label="Social worker", required=False, coerce=int, empty_value=None)
     code = forms.ChoiceField(label="What is due", required=False)
-    within = forms.ChoiceField(label="Due", required=False, widget=Radios, choices=[
+    within = forms.ChoiceField(label="Due", required=False, widget=Radios, initial="", choices=[
         ("", "Any time"), ("overdue", "Overdue only"), ("week", "Within 7 days"),
         ("month", "Within 28 days")])
 

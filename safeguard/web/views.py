@@ -185,8 +185,8 @@ def my_work(request):
     role = policy.role_of(user)
     scope = {policy.IRO: "iro", policy.TEAM_MANAGER: "team"}.get(role, "mine")
     manager = role == policy.TEAM_MANAGER
-    form = forms.ToDoFilterForm(request.GET or None, workers=_team_workers(user) if manager else [],
-                                may_choose_scope=manager)
+    form = forms.ToDoFilterForm(request.GET or None, initial={"scope": scope},
+                                workers=_team_workers(user) if manager else [], may_choose_scope=manager)
     chosen = form.cleaned_data if form.is_valid() else {}
     scope = chosen.get("scope") or scope
     number = _page_number(request)
