@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from safeguard.access import policy
+from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_record
 from safeguard.child_protection.models import ChildParticipation
 from safeguard.core.codes import ReviewParticipation
@@ -21,8 +22,6 @@ from safeguard.core.errors import EditConflict, RecordInvalid, today
 from safeguard.iro import rules, selectors
 from safeguard.iro import services as iro
 from safeguard.iro.models import AlertCategory, AlertStage, MonitoringKind
-from safeguard.timescales.models import Clock
-from safeguard.timescales.rules import RULES
 
 from . import conflicts, forms
 from .views import _clock_rows, _open, _violations_to_form, refusing
@@ -45,10 +44,8 @@ def desk(request):
     caseload = selectors.iro_caseload(user, as_at=day)
     shown = request.GET.get("alerts", "open")
     alerts = list(selectors.practice_alerts(user, as_at=day, **_FILTERS.get(shown, _FILTERS["open"]))[:200])
-    visible = policy.children_visible_to(user).values("pk")
-    due = _clock_rows(Clock.objects.filter(
-        code__in=[c for c, r in RULES.items() if r.iro], met_date__isnull=True, stopped_date__isnull=True,
-        child_id__in=visible).select_related("child").order_by("due_date")[:300])
+    todo = oversight.to_do(user, scope="iro")
+    due = _clock_rows(todo.rows)
     audit_record(actor=user, action="view", object_type="iro.PracticeAlert", detail={
         "worklist": "iro", "caseload": len(caseload.rows), "alerts": len(alerts), "count": len(due),
         "children": sorted({r.child_id for r in caseload.rows})[:200]})
@@ -57,6 +54,7 @@ def desk(request):
               "overdue": r.next_review_due is not None and r.next_review_due < day} for r in caseload.rows]
     return render(request, "web/iro/desk.html", {
         "caseload": caseload, "cases": cases, "alerts": alerts, "shown": shown, "rows": due, "today": day,
+        "due_total": todo.total,
         "filters": [("open", "Open"), ("overdue", "Overdue"), ("resolved", "Resolved"), ("all", "All")]})
 
 
