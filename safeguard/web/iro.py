@@ -167,4 +167,5 @@ def report(request):
         "categories": [(AlertCategory(c).label, n) for c, n in figures.alerts_by_category.items()],
         "stages": [(AlertStage(s).label, n) for s, n in figures.alerts_by_stage_reached.items()],
         "monitoring": [(MonitoringKind(k).label, n) for k, n in figures.monitoring_by_kind.items()],
-        "participation": sorted(figures.participation.items())})
+        "participation": [(code, dict(ReviewParticipation.choices).get(code, ""), n)
+                          for code, n in sorted(figures.participation.items())]})
