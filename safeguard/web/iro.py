@@ -90,8 +90,7 @@ _ACTIONS = {
 
 def _act(user, alert, action: str, d: dict, version: int | None):
     if action == "respond":
-        step = alert.all_steps[-1]
-        return iro.practice_alert_respond(by=user, alert_id=alert.pk, expected_version=step.version,
+        return iro.practice_alert_respond(by=user, alert_id=alert.pk, expected_version=version,
                                           response=d["response"], responded_on=d["responded_on"])
     if action == "escalate":
         return iro.practice_alert_escalate(
@@ -105,8 +104,9 @@ def _act(user, alert, action: str, d: dict, version: int | None):
 @login_required
 @refusing
 def alert_act(request, child_id, alert_id, action):
-    """Respond to, escalate or resolve a practice alert: the alert's version read is carried, so a
-    colleague's change in between is not overwritten."""
+    """Respond to, escalate or resolve a practice alert: the version read (of the current stage, for
+    a response; of the alert, otherwise) is carried, so a colleague's change in between is not
+    overwritten."""
     if action not in _ACTIONS:
         raise Http404("no such action")
     child, alert = _alert(request, child_id, alert_id, what=f"{action} practice alert {alert_id}")
@@ -117,11 +117,12 @@ def alert_act(request, child_id, alert_id, action):
         title = f"Escalate to {rules.stage_label(rules.next_stage(alert.stage) or alert.stage).lower()}"
     extra = {"local_authority_id": request.user.local_authority_id} if action == "escalate" else {}
     conflict = False
+    target = alert.all_steps[-1] if action == "respond" else alert
     if request.method == "POST":
         form = form_class(request.POST, **extra)
-        conflicts.carry(form, alert, version=True)
+        conflicts.carry(form, target, version=True)
         valid = form.is_valid()
-        version = conflicts.posted_version(form, alert, version=True)
+        version = conflicts.posted_version(form, target, version=True)
         if valid and not form.errors:
             data = {k: v for k, v in form.cleaned_data.items() if k not in conflicts.FIELDS}
             try:
@@ -138,7 +139,7 @@ def alert_act(request, child_id, alert_id, action):
     else:
         first = {"respond": "responded_on", "escalate": "escalated_on", "resolve": "resolved_on"}[action]
         form = form_class(initial={first: today()}, **extra)
-        conflicts.carry(form, alert, version=True)
+        conflicts.carry(form, target, version=True)
     return render(request, "web/step.html", {"form": form, "title": title, "child": child,
                                              "target": f"Practice alert raised {alert.raised_on:%-d %B %Y}"},
                   status=409 if conflict else 400 if form.errors else 200)

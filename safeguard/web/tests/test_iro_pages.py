@@ -55,9 +55,17 @@ def test_an_iro_raises_escalates_and_resolves_a_practice_alert(world, client_for
     read = {"record_version": str(alert.version), "record_pk": key}
     assert sw.post(base + "escalate/", {"escalated_on": day, "raised_with": str(world.tm_a.pk),
                                         **read}).status_code == 400
-    answered = sw.post(base + "respond/", {"responded_on": day, **read,
+    # The response carries the current stage's version: a second answer from the same (now stale)
+    # form is refused, not written over the first.
+    form = sw.get(base + "respond/").content.decode()
+    step = {name: re.search(rf'name="{name}" value="([^"]+)"', form).group(1)
+            for name in ("record_version", "record_pk")}
+    assert step["record_pk"].startswith("iro.practicealertstep:")
+    answered = sw.post(base + "respond/", {"responded_on": day, **step,
                                           "response": "A meeting is booked for next week"})
     assert answered.status_code == 302, answered.content.decode()[:2000]
+    again = sw.post(base + "respond/", {"responded_on": day, **step, "response": "Overwriting words"})
+    assert again.status_code == 409
     alert.refresh_from_db()
     escalated = iro.post(base + "escalate/", {"escalated_on": day, "raised_with": str(world.tm_a.pk),
                                               "record_version": str(alert.version), "record_pk": key})
