@@ -47,6 +47,9 @@ def check_allegation(a: Allegation, checks: Checks, *, meetings: list[dt.date],
     checks.code(a.category_of_harm, CategoryOfHarm, "category_of_harm", "local", "Category of harm",
                 required=False)
     checks.require(len(a.role or "") <= 100, "role", "local", "the role may be at most 100 characters")
+    for name, what in (("adult_name", "the adult's name"), ("employer_name", "the employer's name")):
+        checks.require(len(getattr(a, name) or "") <= 200, name, "local",
+                       f"{what} may be at most 200 characters")
     checks.code(a.response, Response, "response", "local", "LADO response", required=False)
     checks.code(a.outcome, Outcome, "outcome", "KCSIE", "Outcome", required=False)
     checks.code(a.employer_action, EmployerAction, "employer_action", "local", "Employer action",

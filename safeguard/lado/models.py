@@ -104,6 +104,8 @@ class Allegation(Recorded):
     referring_agency = models.CharField(max_length=20, choices=ReferringAgency.choices)
     employing_agency = models.CharField(max_length=20, choices=EmployingAgency.choices, blank=True)
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
+    adult_name = models.CharField("the adult's name", max_length=200, blank=True)
+    employer_name = models.CharField("employer (organisation)", max_length=200, blank=True)
     role = models.CharField("the adult's role", max_length=100, blank=True)
     category_of_harm = models.CharField(max_length=20, choices=CategoryOfHarm.choices, blank=True)
     response = models.CharField("LADO response", max_length=20, choices=Response.choices, blank=True)
@@ -118,6 +120,10 @@ class Allegation(Recorded):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     employer_action = models.CharField(max_length=20, choices=EmployerAction.choices, blank=True)
     closure_date = models.DateField(null=True, blank=True)
+
+    # The adult's and the employer's names identify a person: the audit says they changed, never
+    # what they were.
+    AUDIT_AS_NARRATIVE = ("adult_name", "employer_name")
 
     class Meta:
         ordering = ["-referral_date", "reference"]

@@ -28,7 +28,8 @@ from .clocks import sync_allegation_clocks
 from .models import Allegation, Review, StrategyMeeting
 
 RECORD_FIELDS = (
-    "employer_aware_date", "employing_agency", "setting", "role", "category_of_harm", "response",
+    "adult_name", "employer_name", "employer_aware_date", "employing_agency", "setting", "role",
+    "category_of_harm", "response",
     "response_date", "police_involved", "court_proceedings", "disability", "non_recent",
 )
 CLOSE_FIELDS = ("closure_date", "outcome", "employer_action")
@@ -176,3 +177,29 @@ def allegation_close(*, by, allegation_id: int, expected_version: int | None, cl
             (closure_date is not None, "closure_date", "local", "the closure date is required"),
             (a.closure_date is None, "closure_date", "local",
              f"the allegation was already closed on {a.closure_date}")])
+
+
+@transaction.atomic
+def allegation_record_involvement(*, by, allegation_id: int, expected_version: int | None,
+                                  police_involved: bool | None,
+                                  court_proceedings: bool | None) -> Allegation:
+    """Whether the police are investigating and whether there are criminal or court proceedings
+    (KCSIE Part 4: the LADO liaises with the police; the annual report counts both). None is "not
+    known yet". A named step rather than `allegation_update`, so the audit says what was done."""
+    require_record(by)
+    a = lock_for_edit(Allegation, allegation_id, expected_version)
+    return _write(by, "allegation_record_involvement", a, to=dict(
+        police_involved=police_involved, court_proceedings=court_proceedings))
+
+
+@transaction.atomic
+def allegation_record_outcome(*, by, allegation_id: int, expected_version: int | None, outcome: str,
+                              employer_action: str) -> Allegation:
+    """Complete or correct the outcome and the employer's action of a concluded allegation: an
+    employer's disciplinary decision often comes after the LADO has closed (KCSIE Part 4)."""
+    require_record(by)
+    a = lock_for_edit(Allegation, allegation_id, expected_version)
+    return _write(by, "allegation_record_outcome", a, to=dict(
+        outcome=outcome or "", employer_action=employer_action or ""), rules=[
+            (a.closure_date is not None, "outcome", "local",
+             "an open allegation's outcome is recorded when it is closed, with the closure date")])

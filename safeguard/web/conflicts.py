@@ -90,7 +90,10 @@ def _who(row) -> str:
 def changes_since(obj, read_version: int) -> list[str]:
     """What happened to `obj` after the version a user read: one line per save since, naming each
     field changed (old → new), who saved it and when. Empty when the history does not hold the
-    version read (e.g. a version the record never had)."""
+    version read (e.g. a version the record never had), or for a record that keeps no history (an
+    allegation)."""
+    if not hasattr(obj, "history"):
+        return []
     rows = list(obj.history.filter(version__gte=read_version).order_by("history_date", "history_id"))
     if not rows or rows[0].version != read_version:
         return []
