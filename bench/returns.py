@@ -355,10 +355,10 @@ def one(kind: str, *args: str) -> dict:
             import cProfile
 
             prof = cProfile.Profile()
-            result = prof.runcall(import_return, folder, by=None)
+            result = prof.runcall(import_return, folder, by=None, year=YEAR)
             prof.dump_stats(profile)
         else:
-            result = import_return(folder, by=None)
+            result = import_return(folder, by=None, year=YEAR)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
         return {"seconds": seconds, "children": result.imported, "cpu_seconds": _cpu() - cpu,
@@ -384,7 +384,7 @@ def screen(folder: Path, out: Path) -> dict:
     from safeguard.returns.ssda903 import import_return
 
     try:
-        import_return(folder, by=None)
+        import_return(folder, by=None, year=YEAR)
         problems = []
     except RecordInvalid as exc:
         problems = exc.violations

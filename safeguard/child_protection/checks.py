@@ -376,11 +376,16 @@ def check_conference_minutes(history: ChildHistory, candidate: ConferenceMinutes
 
 def _check_deciding_conference(checks: Checks, history: ChildHistory,
                                candidate: ChildProtectionPlan,
-                               conference_id: int | None) -> None:
-    """CIN 2885: a CP plan starts on the date of the ICPC (or transfer-in) that decided it."""
+                               conference_id: int | None,
+                               census_year: tuple[dt.date, dt.date] | None = None) -> None:
+    """CIN 2885: a CP plan starts on the date of the ICPC (or transfer-in) that decided it. For a
+    return (`census_year`) the DfE applies it only to plans starting within the year: an earlier
+    plan's conference belongs to an earlier return, which this file need not hold."""
     start_date = candidate.start_date
     conf = deciding_conference(history, candidate, conference_id)
     if conference_id is None:
+        if census_year is not None and not census_year[0] <= start_date <= census_year[1]:
+            return
         checks.require(conf is not None, "start_date", "CIN 2885",
                        "a CP plan must start on the date of the initial (or transfer-in) "
                        "conference that decided it; no such conference is recorded on "
@@ -424,9 +429,12 @@ def _check_started_by_chair(checks: Checks, history: ChildHistory,
 
 def check_cp_plan_start(history: ChildHistory, candidate: ChildProtectionPlan, checks: Checks,
                         *, conference_id: int | None = None, by=None,
-                        decider: Decider | None = None) -> None:
+                        decider: Decider | None = None,
+                        census_year: tuple[dt.date, dt.date] | None = None) -> None:
     """`candidate.number_of_previous_cpp` is None when the worker did not give it. `by` (live
-    entry only): the chair of the deciding conference starts the plan."""
+    entry only): the chair of the deciding conference starts the plan. `census_year` (a return's
+    import only): the first and last day of the collection year, outside which 2885 is not
+    applied."""
     if by is not None:
         _check_started_by_chair(checks, history, candidate, conference_id, by, decider)
     referral = history.referral(candidate.referral_id)
@@ -437,7 +445,7 @@ def check_cp_plan_start(history: ChildHistory, candidate: ChildProtectionPlan, c
     _within_episode(checks, referral, start_date, "start_date", "The CP plan start date",
                     before_rule="CIN 1105", after_rule="CIN 8565")
     _episode_allows_activity(checks, referral, "start_date", nfa_rule="CIN 8832")
-    _check_deciding_conference(checks, history, candidate, conference_id)
+    _check_deciding_conference(checks, history, candidate, conference_id, census_year)
     plans = [p for p in history.cp_plans if candidate.pk is None or p.pk != candidate.pk]
     checks.require(all(p.end_date is not None for p in plans), "start_date", "CIN 8935",
                    "the child already has an open CP plan")

@@ -130,7 +130,7 @@ def test_same_looked_after_figures_from_the_record_and_its_ssda903(
     )
     ssda903.export_return(year=YEAR, out=tmp_path / "903", by=exporter)
     lac_user = _analyst("E06000097", 897, "Imported 903")
-    result = ssda903.import_return(tmp_path / "903", by=lac_user)
+    result = ssda903.import_return(tmp_path / "903", by=lac_user, year=YEAR)
     assert result.imported == 4
     entered = _figures(la, FROM_SSDA903)
     assert entered["LAC-01"][0] == 2 and entered["LAC-05"][1:3] == (1, 2)

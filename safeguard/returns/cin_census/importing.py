@@ -15,6 +15,7 @@ DateOfInitialCPC belongs to no Section47 in the file.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import shutil
@@ -43,7 +44,8 @@ from safeguard.record.history import _SOURCES, ChildHistory, held
 from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
-from .reading import Reader, XChild, XEpisode
+from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors, year_bounds
+from .reading import Reader, XChild, XEpisode, XReturn
 
 KIND = "cin_census"
 EVENT = "cin_census_import"
@@ -96,14 +98,19 @@ class ImportResult:
     file: Path
     kept_as: Path
     local_authority: str
+    year: int | None = None
     imported: int = 0
     skipped: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    report: Report | None = None  # the warnings (DfE queries) of an import that went ahead
 
     def __str__(self) -> str:
-        lines = [f"CIN census {self.file.name} for {self.local_authority}: imported "
-                 f"{self.imported} child(ren); original kept as {self.kept_as}"]
+        year = f" (collection year {self.year - 1}-{self.year % 100:02d})" if self.year else ""
+        done = (f"imported {self.imported} child(ren)" if self.imported
+                else "imported no children")
+        lines = [f"CIN census {self.file.name}{year} for {self.local_authority}: {done}; "
+                 f"original kept as {self.kept_as}"]
         if self.skipped:
             shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
             lines.append(f"  skipped {len(self.skipped)} child(ren) already on record: {shown}")
@@ -111,6 +118,8 @@ class ImportResult:
             if n:
                 lines.append(f"  {label}: {n}")
         lines += [f"  note: {n}" for n in self.notes]
+        if self.report is not None:
+            lines += self.report.lines()
         return "\n".join(lines)
 
 
@@ -135,24 +144,52 @@ def keep_original(path: Path) -> Path:
     return kept
 
 
-def import_return(path, *, by) -> ImportResult:
-    """Import one CIN census XML file; raise RecordInvalid listing every problem if any."""
+def collection_year(parsed: XReturn, year: int | None, reader: Reader) -> int | None:
+    """The collection year (by its end: 2026 = 2025-26): the one given (`--year`), else the
+    header's Year, else the year its ReferenceDate ends; never guessed from other dates in the
+    file, where one stray date would move the whole return. None (reported) if unknown."""
+    from_file = parsed.year or (_year_ending(parsed.reference_date) if parsed.reference_date else None)
+    if year is not None:
+        if from_file is not None and from_file != year:
+            reader.notes.append(f"header: the file says collection year {from_file}; imported as "
+                                f"{year}, as --year says")
+        return year
+    if from_file is None:
+        reader.fail(parsed.lea_line, "Year", "format",
+                    "the collection year is not in the header (CollectionDetails Year or "
+                    "ReferenceDate): give it with --year (e.g. --year 2026 for 2025-26)")
+    return from_file
+
+
+def _year_ending(day: dt.date) -> int:
+    return day.year + 1 if day.month >= 4 else day.year
+
+
+def import_return(path, *, by, year: int | None = None) -> ImportResult:
+    """Import one CIN census XML file for collection `year` (else the header's); raise
+    `ImportRefused` (a RecordInvalid) listing every problem if any is an error. All or nothing
+    per file: one refused child refuses the file."""
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise RecordInvalid([Violation(f"{name}:0:file", "format", "no such file")])
     reader = Reader(name)
     parsed = reader.read(path)
-    if parsed is None:
+    if parsed is None:  # the reader said why
+        refuse_if_errors(f"CIN census {name}", reader.problems)
         raise RecordInvalid(reader.problems)
+    year = collection_year(parsed, year, reader)
     la = _council(reader, parsed.lea, parsed.lea_line, by)
-    if la is None:
-        raise RecordInvalid(reader.problems)
-    result = ImportResult(file=path, kept_as=Path(), local_authority=str(la), notes=parsed.notes)
+    child_of = _child_at(parsed)
+    title = f"CIN census {name}"
+    result = ImportResult(file=path, kept_as=Path(), local_authority=str(la or parsed.lea),
+                          year=year, notes=parsed.notes)
     with transaction.atomic():
         known = {c.la_child_id for c in parsed.children} & set(
-            Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
-        builder = Builder(name, la, by, Ids())
+            Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True)
+        ) if la is not None else set()
+        # Value problems are found even when the header is refused, so one pass reports all.
+        builder = Builder(name, la, by, Ids(), year=year)
         seen: dict[str, int] = {}
         for xc in parsed.children:
             if xc.la_child_id in seen:
@@ -166,8 +203,9 @@ def import_return(path, *, by) -> ImportResult:
             elif xc.clean:  # a child the reader already reported is not checked further
                 builder.child(xc)
         problems = reader.problems + builder.problems
-        if problems:
-            raise RecordInvalid(sorted(problems, key=_position))
+        report = refuse_if_errors(title, problems, child_of)
+        if la is None:  # reported above; never reached, kept for the type checker
+            raise RecordInvalid(reader.problems)
         try:
             counts = write_histories(builder.histories, reason=f"CIN census import {name}")
             reset_sequences([Child] + [_model(n) for n in ORDER])
@@ -178,16 +216,25 @@ def import_return(path, *, by) -> ImportResult:
         audit_record(actor=by, action="import", object_type="returns.CINCensus",
                      object_id=f"{la.la_number}", reason=f"CIN census import {name}",
                      detail={"file": name, "kept_as": str(kept), "children": len(builder.histories),
-                             "skipped": len(result.skipped)})
+                             "skipped": len(result.skipped), "year": year,
+                             "warnings": len(report.warnings)})
     result.imported = len(builder.histories)
     result.counts = {k: v for k, v in counts.items() if k != "timescales.Clock"}
+    result.report = report if report.problems else None
     return result
 
 
-def _position(v: Violation) -> tuple[int, str]:
-    """Report problems in file order."""
-    parts = v.field.rsplit(":", 2)
-    return (int(parts[-2]) if len(parts) == 3 and parts[-2].isdigit() else 0), v.field
+def _child_at(parsed: XReturn):
+    """Which child a line of the file belongs to (for the report's child column)."""
+    starts = sorted((c.line, c.la_child_id) for c in parsed.children)
+    lines = [line for line, _ in starts]
+
+    def child_of(file: str, line: str) -> str:
+        if not line.isdigit():
+            return ""
+        i = bisect.bisect_right(lines, int(line)) - 1
+        return starts[i][1] if i >= 0 else ""
+    return child_of
 
 
 def _check_child(history, child: Child, checks: Checks, *, disabilities: list[str]) -> None:
@@ -222,8 +269,11 @@ def _council(reader: Reader, lea: str, line: int, by) -> LocalAuthority | None:
 class Builder:
     """Builds children's histories from parsed returns through the services' checks."""
 
-    def __init__(self, name: str, la: LocalAuthority, by, ids: Ids) -> None:
+    def __init__(self, name: str, la: LocalAuthority | None, by, ids: Ids, *,
+                 year: int | None = None) -> None:
         self.name, self.la, self.by, self.ids = name, la, by, ids
+        #: The census year: the DfE applies some rules (e.g. 2885) only to what falls inside it.
+        self.census = year_bounds(year) if year else None
         self.problems: list[Violation] = []
         self.histories: list[ChildHistory] = []
         self._who = ""
@@ -246,14 +296,15 @@ class Builder:
     def change(self, history: ChildHistory, where: tuple[dict[str, int], str]) -> Change:
         """One step of a child's history (the importing user records it), kept in memory; if
         refused, reported at the elements `where` names."""
-        return Change(history, by=self.by, event=EVENT,
-                      sink=RebuildSink(self.ids, report=partial(self.report, where)))
+        return ImportChange(history, by=self.by, event=EVENT, kind="cin",
+                            warn=partial(self.report, where),
+                            sink=RebuildSink(self.ids, report=partial(self.report, where)))
 
     # --- a child ---------------------------------------------------------------------------
     def child(self, xc: XChild) -> None:
         self._who = f"child {xc.la_child_id}: "
         before = len(self.problems)
-        child = Child(local_authority_id=self.la.pk, la_child_id=xc.la_child_id,
+        child = Child(local_authority_id=getattr(self.la, "pk", None), la_child_id=xc.la_child_id,
                       first_name=FIRST_NAME, last_name=xc.la_child_id[:100], upn=xc.upn,
                       former_upn=xc.former_upn, upn_unknown=xc.upn_unknown,
                       date_of_birth=xc.birth_date, expected_date_of_birth=xc.expected_birth_date,
@@ -269,7 +320,7 @@ class Builder:
             if ep.referral_date is None:
                 continue  # already reported by the reader
             self.episode(history, ep)
-        if len(self.problems) == before:
+        if not blocking(self.problems[before:]):  # a DfE query warns, and the child is imported
             self.histories.append(history)
 
     # --- an episode of need ----------------------------------------------------------------
@@ -297,6 +348,7 @@ class Builder:
         s47_icpcs = {s.icpc for s in ep.section47s if s.icpc and not s.icpc_not_required}
         cp_starts = {p.start for p in ep.cp_plans if p.start}
         conferences: dict[dt.date, int] = {}  # deciding conference by date, for CP plan starts
+        refused: dict[dt.date, tuple[int, str]] = {}  # a refused S47 / conference: its line, tag
 
         # Assessments: started, then authorised with their factors.
         for xa in ep.assessments:
@@ -347,6 +399,8 @@ class Builder:
                     Section47Enquiry(referral_id=rid, start_date=xs.start,
                                      icpc_not_required=xs.icpc_not_required),
                     cpc.check_section47_start))
+                if box["s"] is None and xs.icpc is not None:
+                    refused.setdefault(xs.icpc, (xs.line, "Section47"))
 
             def icpc(xs=xs, box=box):
                 s = box.get("s")
@@ -358,13 +412,17 @@ class Builder:
                         held(h.section47s, s.pk), cpc.check_section47_record_outcome,
                         to=dict(end_date=xs.icpc, outcome="icpc", icpc_not_required=False)))
                     if s is None:
+                        refused.setdefault(xs.icpc, (xs.line, "Section47"))
                         return
                 change = self.change(h, (xs.lines, "icpc"))
                 conf = change.save(change.new(
                     Conference(referral_id=rid, kind="initial", section47_id=s.pk,
                                held_on=xs.icpc, plan_required=xs.icpc in cp_starts),
                     cpc.check_conference_record))
-                if conf is not None and xs.icpc in cp_starts:
+                if conf is None:
+                    refused.setdefault(xs.icpc, (xs.lines.get("DateOfInitialCPC", xs.line),
+                                                 "DateOfInitialCPC"))
+                elif xs.icpc in cp_starts:
                     conferences.setdefault(xs.icpc, conf.pk)
 
             if xs.start is None:
@@ -380,7 +438,10 @@ class Builder:
                     Conference(referral_id=rid, kind="transfer_in", held_on=day,
                                notification_date=ep.referral_date, plan_required=day in cp_starts),
                     cpc.check_conference_record))
-                if conf is not None and day in cp_starts:
+                if conf is None:
+                    refused.setdefault(day, (ep.lines.get("DateOfInitialCPC", ep.line),
+                                             "DateOfInitialCPC"))
+                elif day in cp_starts:
                     conferences.setdefault(day, conf.pk)
             at(ep.initial_cpc, 2, 1, transfer_in)
 
@@ -411,13 +472,21 @@ class Builder:
 
             def cp_start(xp=xp, box=box):
                 conf_id = conferences.get(xp.start)
+                later = len(xp.reviews) + (xp.end is not None)
+                if conf_id is None and xp.start in refused:
+                    # The conference that decided the plan was refused (and reported): the plan,
+                    # its reviews and end depend on it, so are not checked (no 2885 cascade).
+                    line, tag = refused[xp.start]
+                    self.problems.append(cascade(f"{self.name}:{line}:{tag}", 1 + later,
+                                                 h.child.la_child_id))
+                    return
                 change = self.change(h, (xp.lines, "cp_plan"))
                 plan = change.new(
                     ChildProtectionPlan(referral_id=rid, start_date=xp.start,
                                         initial_category=xp.initial_category,
                                         latest_category=xp.initial_category,
                                         number_of_previous_cpp=xp.previous),
-                    cpc.check_cp_plan_start, conference_id=conf_id)
+                    cpc.check_cp_plan_start, conference_id=conf_id, census_year=self.census)
                 if not change.violations:
                     if plan.number_of_previous_cpp is None:
                         plan.number_of_previous_cpp = cpc.previous_cp_plans(h, xp.start)
@@ -425,6 +494,9 @@ class Builder:
                     if conf is not None:
                         change.edit(conf, to=dict(cp_plan_id=plan.pk))
                 if change.save(plan) is None:
+                    if later:
+                        self.problems.append(cascade(f"{self.name}:{xp.line}:ChildProtectionPlans",
+                                                     later, h.child.la_child_id))
                     return
                 if xp.latest_category != xp.initial_category:
                     change = self.change(h, (xp.lines, "cp_plan"))

@@ -9,6 +9,11 @@ written as plain rows, all in one transaction that is rolled back if any row of 
 refused, so a rejected import changes nothing. Children already on the record (same LA child id)
 are skipped, so importing the same return twice duplicates nothing.
 
+The collection year is the one given (`--year`) or stated by the file names (never guessed from the
+rows' dates). Every problem is reported in one pass (`returns.report`): a DfE query warns and never
+blocks, and a child's rows that depend on a refused row (a review in a refused episode) are counted
+at that row instead of each failing in turn.
+
 What the return cannot say, and so is not imported: names (children are recorded as "Unknown"
 with the LA child id as the last name, to be corrected), episodes before the year (when the
 file's first episode continues an earlier one, the period of care is taken to start on the earliest
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Callable
@@ -65,8 +71,9 @@ from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
 
+from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors
 from .reading import Row, Tables, check_cells, cross_check, read_csv, read_folder
-from .tables import collection_bounds, collection_year_of
+from .tables import collection_bounds
 from .xml_reader import read_xml
 
 EVENT = "ssda903_import"
@@ -119,10 +126,13 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     workers_added: int = 0
     kept_at: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    report: Report | None = None  # the warnings (DfE queries) of an import that went ahead
 
     def __str__(self) -> str:
+        done = f"{self.imported} children imported" if self.imported else "imported no children"
         lines = [f"SSDA903 {self.path.name} (collection year {self.year - 1}-{self.year % 100:02d}): "
-                 f"{self.imported} children imported"]
+                 f"{done}"]
         if self.skipped:
             shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
             lines.append(f"{len(self.skipped)} already on the record, skipped: {shown}")
@@ -133,6 +143,9 @@ class ImportResult:
             lines.append(f"  social workers added from SW_ID: {self.workers_added}")
         if self.kept_at:
             lines.append(f"original kept at {self.kept_at}")
+        lines += [f"  note: {n}" for n in self.notes]
+        if self.report is not None:
+            lines += self.report.lines()
         return "\n".join(lines)
 
 
@@ -178,8 +191,9 @@ class Rebuild:
         """One event of a child's history (the importing user records it), kept in memory; if
         refused, each violation is reported at its file, line and column (`elsewhere` sends some
         fields to another row, e.g. the episode that ends)."""
-        return Change(h, by=self.by, event=EVENT,
-                      sink=RebuildSink(self.ids, report=partial(self.report, row, columns, elsewhere)))
+        report = partial(self.report, row, columns, elsewhere)
+        return ImportChange(h, by=self.by, event=EVENT, kind="903", warn=report,
+                            sink=RebuildSink(self.ids, report=report))
 
     def report(self, row: Row, columns: dict, elsewhere: dict | None, violations) -> None:
         for v in violations:
@@ -201,46 +215,70 @@ class Rebuild:
                       uasc_ceased_date=uasc.dates.get("DUC") if uasc else None)
         h = ChildHistory(child=child)
         change = self.change(h, head, CHILD_COLUMNS, {"uasc_ceased_date": uasc} if uasc else None)
+        others = [r for key, found in rows.items() if key != "Header" for r in found]
         if change.save(change.new(child, _check_child)) is None:
+            self.cascade(head.at("row"), len(others) + 1, head["CHILD"])  # the UASC row is the child's too
             return None
         self.mother(h, head)
-        events: list[tuple[dt.date, int, int, Callable[[], None]]] = []
+        events: list[tuple[dt.date, int, int, Callable[[], None], Row, bool]] = []
 
-        def at(day, order, action):
-            events.append((day, order, len(events), action))
+        def at(day, order, action, row: Row, chain: bool = False):
+            """An event of the child's history, from `row`; `chain`: the episodes' own chain, on
+            which every later event of the child depends."""
+            events.append((day, order, len(events), action, row, chain))
 
         episodes = sorted(rows.get("Episodes", []), key=lambda r: r.dates["DECOM"])
+        before_order = len(self.problems)
         if not self.episodes_in_order(episodes):
+            first = self.problems[before_order].field.rsplit(":", 1)[0] + ":row"
+            self.cascade(first, len([r for r in others if r.at("row") != first]), head["CHILD"])
             return None
         continues = bool(episodes) and episodes[0]["RNE"].upper() != "S"
         if continues:  # care began before the return: open the period when the file first shows it
             began = self.care_began_by(h, rows, episodes[0])
-            at(began, START, lambda: self.care_began(h, episodes[0], began))
+            at(began, START, lambda: self.care_began(h, episodes[0], began), episodes[0], True)
         for i, row in enumerate(episodes):
             before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
             at(row.dates["DECOM"], CHANGE if before or (i == 0 and continues) else START,
-               lambda row=row, before=before: self.episode(h, row, before))
+               lambda row=row, before=before: self.episode(h, row, before), row, True)
             rec = row["REC"].upper()
             if row.dates["DEC"] and rec != "X1":
-                at(row.dates["DEC"], END, lambda row=row: self.care_ends(h, row))
+                at(row.dates["DEC"], END, lambda row=row: self.care_ends(h, row), row, True)
         for row in rows.get("Reviews", []):
-            at(row.dates["REVIEW"], DAY, lambda row=row: self.review(h, row))
+            at(row.dates["REVIEW"], DAY, lambda row=row: self.review(h, row), row)
         for row in rows.get("Missing", []):
-            at(row.dates["MIS_START"] or _LAST, DAY, lambda row=row: self.missing(h, row))
+            at(row.dates["MIS_START"] or _LAST, DAY, lambda row=row: self.missing(h, row), row)
         for row in rows.get("DoLo", []):
-            at(row.dates["DOLO_START"] or _LAST, DAY, lambda row=row: self.dolo(h, row))
+            at(row.dates["DOLO_START"] or _LAST, DAY, lambda row=row: self.dolo(h, row), row)
         self.adoption_events(h, rows, episodes, at)
         for row in sorted(rows.get("SWEpisodes", []), key=lambda r: r.dates["SW_DECOM"] or _LAST):
-            at(_LAST, END, lambda row=row: self.social_worker(h, row))
+            at(_LAST, END, lambda row=row: self.social_worker(h, row), row)
         for row in rows.get("PrevPerm", []):
-            at(_LAST, END, lambda row=row: self.previous_permanence(h, row))
+            at(_LAST, END, lambda row=row: self.previous_permanence(h, row), row)
         for row in rows.get("OC2", []):
-            at(_LAST, END, lambda row=row: self.oc2(h, row))
+            at(_LAST, END, lambda row=row: self.oc2(h, row), row)
         for row in rows.get("OC3", []):
-            at(_LAST, END, lambda row=row, any_care=bool(episodes): self.oc3(h, row, any_care))
-        for _, _, _, action in sorted(events, key=lambda e: e[:3]):
+            at(_LAST, END, lambda row=row, any_care=bool(episodes): self.oc3(h, row, any_care), row)
+        broken: Row | None = None  # the episode row refused: every later event depends on it
+        skipped: set[str] = set()
+        for _, _, _, action, row, chain in sorted(events, key=lambda e: e[:3]):
+            if broken is not None:
+                if row.at("row") != broken.at("row"):
+                    skipped.add(row.at("row"))
+                continue
+            before = len(self.problems)
             action()
+            if chain and blocking(self.problems[before:]):
+                broken = row
+        if broken is not None:
+            self.cascade(broken.at("row"), len(skipped), head["CHILD"])
         return h
+
+    def cascade(self, where: str, rows: int, child: str) -> None:
+        """Say how many of a child's rows were not checked because the row at `where` (file,
+        line) was refused."""
+        if rows:
+            self.problems.append(cascade(where, rows, child))
 
     def mother(self, h: ChildHistory, head: Row) -> None:
         mother, born = head["MOTHER"], head.dates.get("MC_DOB")
@@ -398,11 +436,11 @@ class Rebuild:
                 column = "DATE_INT" if row is ad1 else "DATE_PLACED"
                 self.problems.append(Violation(row.at(column), "format", f"{column} is required"))
                 continue
-            at(day, DECISION, lambda day=day, row=row: self.decision(h, day, row, journeys))
+            at(day, DECISION, lambda day=day, row=row: self.decision(h, day, row, journeys), row)
             ceased = row.dates.get("DATE_PLACED_CEASED")
             if row is not ad1 and (ceased or row["REASON_PLACED_CEASED"]):
                 at(ceased or day, MILESTONE,
-                   lambda day=day, row=row: self.reversal(h, journeys.get(day), row))
+                   lambda day=day, row=row: self.reversal(h, journeys.get(day), row), row)
         if ad1 is not None and ad1.dates["DATE_INT"] is not None:
             adopted = next((r for r in episodes if r["REC"].upper() in ADOPTED and r.dates["DEC"]
                             and r.dates["DEC"] >= ad1.dates["DATE_INT"]), None)
@@ -412,7 +450,8 @@ class Rebuild:
                                                "episode ends with E11 or E12"))
                 return
             at(adopted.dates["DEC"], MILESTONE,
-               lambda: self.adopted(h, journeys.get(ad1.dates["DATE_INT"]), ad1, adopted, episodes))
+               lambda: self.adopted(h, journeys.get(ad1.dates["DATE_INT"]), ad1, adopted, episodes),
+               ad1)
 
     def decision(self, h, day: dt.date, row: Row, journeys: dict) -> None:
         change = self.change(h, row, ADOPTION_COLUMNS if "DATE_PLACED" in row.cells else AD1_COLUMNS)
@@ -575,16 +614,45 @@ def _rebuild_chunk(heads: list[Row]) -> tuple[Rows | None, list[Violation], int]
     rebuild, by_child, when, cal = _JOB
     rebuild.ids, rebuild.problems = LocalIds(), []
     histories = [h for head in heads if (h := rebuild.child(head, by_child[head["CHILD"]])) is not None]
-    rows = None if rebuild.problems else Rows.build(histories, rebuild.ids, when, cal)
+    rows = None if blocking(rebuild.problems) else Rows.build(histories, rebuild.ids, when, cal)
     return rows, rebuild.problems, len(histories)
 
 
-def _infer_year(tables: Tables) -> int:
-    """The collection year the return is for: the one holding its latest event date."""
-    skip = {"DOB", "MC_DOB", "DUC", "DATE_PERM"}
-    latest = max((d for rows in tables.rows.values() for r in rows
-                  for c, d in r.dates.items() if d and c not in skip), default=None)
-    return collection_year_of(latest or today())
+#: A collection year in a file or folder name: 2025 (by its end, as liiatools names its files,
+#: e.g. SSDA903_2025_episodes.csv), or 2024-25 / 2024_25 / 202425 (its two calendar years).
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?:[-_ ]?(\d\d))?(?!\d)")
+
+
+def years_in_name(name: str) -> set[int]:
+    """The collection years a file or folder name states (by their end)."""
+    found = set()
+    for match in _YEAR_IN_NAME.finditer(name):
+        first, second = int(match.group(1)), match.group(2)
+        if second is None:
+            found.add(first)
+        elif int(second) == (first + 1) % 100:
+            found.add(first + 1)
+    return found
+
+
+def collection_year(path: Path, tables: Tables, year: int | None,
+                    problems: list[Violation]) -> int | None:
+    """The collection year (by its end: 2026 = 2025-26): the one given (`--year`), else the one
+    the folder's or files' names state. Never guessed from the dates in the rows, where one stray
+    date would move the whole return. None (reported, asking for --year) if it cannot be known."""
+    if year is not None:
+        return year
+    names = [path.name] + [p.name for p in tables.files.values() if p != path]
+    stated = set().union(*(years_in_name(n) for n in names))
+    if len(stated) == 1:
+        return stated.pop()
+    problems.append(Violation(
+        f"{path.name}:0:year", "format",
+        ("the file names state more than one collection year "
+         f"({', '.join(str(y) for y in sorted(stated))})" if stated else
+         "the collection year is not stated in the folder's or files' names")
+        + ": give it with --year (e.g. --year 2026 for 2025-26)"))
+    return None
 
 
 def cell_limits() -> dict[str, int]:
@@ -633,16 +701,18 @@ def read_return(path: Path, problems: list[Violation]) -> Tables:
     if path.suffix.lower() == ".xml":
         return read_xml(path, problems)
     tables = Tables({}, {})
-    read = read_csv(path, problems)
+    read = read_csv(path, problems, tables.dropped)
     if read is not None:
         tables.rows[read[0]], tables.files[read[0]] = read[1], path
     return tables
 
 
-def import_return(path: Path, *, by, jobs: int | None = None,
+def import_return(path: Path, *, by, year: int | None = None, jobs: int | None = None,
                   chunk: int = CHUNK_CHILDREN) -> ImportResult:
-    """Import an SSDA903 return (a folder of CSV files) into the record, all or nothing. `jobs`
-    processes rebuild `chunk` children at a time (default: two for a large return, else one)."""
+    """Import an SSDA903 return (a folder of CSV files, one CSV or the XML) for collection `year`
+    (else the year its names state) into the record, all or nothing per return: any error refuses
+    it (`ImportRefused`, a RecordInvalid, with the whole report). `jobs` processes rebuild `chunk`
+    children at a time (default: two for a large return, else one)."""
     path = Path(path)
     if not path.exists():
         raise RecordInvalid([Violation(f"{path.name}:0:path", "format",
@@ -651,16 +721,28 @@ def import_return(path: Path, *, by, jobs: int | None = None,
     tables = read_return(path, problems)
     check_cells(tables, problems, cell_limits())
     cross_check(tables, problems)
-    if problems:
-        raise RecordInvalid(problems)
+    year = collection_year(path, tables, year, problems)
+    child_of = _child_at(tables)
+    title = f"SSDA903 {path.name}"
+    if year is None or "Header" not in tables.rows:
+        refuse_if_errors(title, problems, child_of)
     la = council_for(by)
-    year = _infer_year(tables)
     result = ImportResult(path=path, year=year)
     by_child: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for key, rows in tables.rows.items():
         for row in rows:
             by_child[row["CHILD"]][key].append(row)
-    heads = sorted(tables.rows.get("Header", []), key=lambda r: r["CHILD"])
+    # A child with a row refused while reading is not rebuilt: its other rows would fail only for
+    # want of that one. The report counts them at the first refused row.
+    first_dropped: dict[str, str] = {}
+    for (file, line), child in tables.dropped.items():
+        first_dropped.setdefault(child, f"{file}:{line}:row")
+    for child, where in first_dropped.items():
+        rest = sum(len(found) for found in by_child.get(child, {}).values())
+        if rest:
+            problems.append(cascade(where, rest, child))
+    heads = sorted((r for r in tables.rows.get("Header", []) if r["CHILD"] not in first_dropped),
+                   key=lambda r: r["CHILD"])
     # The council's ids, not an IN list of the file's: a national file has more than SQLite's
     # limit of query parameters.
     existing = {r["CHILD"] for r in heads} & set(
@@ -686,7 +768,7 @@ def import_return(path: Path, *, by, jobs: int | None = None,
                 counts: dict[str, int] = defaultdict(int)
                 for rows, found, children in results:
                     problems.extend(found)
-                    if problems:
+                    if blocking(problems):
                         continue  # read every chunk to report every problem; then roll back
                     rows.shift(offsets)
                     for table, n in rows.used.items():
@@ -696,13 +778,28 @@ def import_return(path: Path, *, by, jobs: int | None = None,
                     result.imported += children
         finally:
             _JOB = None
-        if problems:
-            raise RecordInvalid(problems)
+        report = refuse_if_errors(title, problems, child_of)
         reset_sequences([Child, User, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
         result.counts = {k: v for k, v in counts.items() if v}
+        result.notes = tables.notes
+        result.report = report if report.problems else None
         result.kept_at = _keep_original(path)
         audit_record(actor=by, action="import", object_type="returns.SSDA903",
                      object_id=path.name[:40], reason=reason[:500],
                      detail={"year": year, "children": result.imported,
-                             "skipped": len(result.skipped), "kept_at": str(result.kept_at)})
+                             "skipped": len(result.skipped), "kept_at": str(result.kept_at),
+                             "warnings": len(report.warnings)})
     return result
+
+
+def _child_at(tables: Tables):
+    """Which child a row of the return is about (for the report's child column)."""
+    index: dict[tuple[str, str], str] | None = None
+
+    def child_of(file: str, line: str) -> str:
+        nonlocal index
+        if index is None:  # built only when there is something to report
+            index = {(r.file, str(r.line)): r["CHILD"] for rows in tables.rows.values() for r in rows}
+            index.update(tables.dropped)
+        return index.get((file, line), "")
+    return child_of

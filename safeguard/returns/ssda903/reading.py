@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import gt
 from pathlib import Path
 
@@ -55,6 +55,13 @@ class Row:
 class Tables:
     rows: dict[str, list[Row]]
     files: dict[str, Path]  # table key -> file it came from
+    #: The child of each row refused while reading ((file, line) -> CHILD): the rest of that
+    #: child's rows are not checked, as they would fail only for want of the refused one.
+    dropped: dict[tuple[str, str], str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def drop(self, row: Row) -> None:
+        self.dropped[(row.file, str(row.line))] = row["CHILD"]
 
 
 _PARSED: dict[str, dt.date] = {}
@@ -94,9 +101,17 @@ def _read_text(path: Path, problems: list[Violation], limit: int) -> str | None:
         return None
 
 
-def read_csv(path: Path, problems: list[Violation]) -> tuple[str, list[Row]] | None:
+#: Conventional file name (lower case) -> table key, for a file too empty to show its headers.
+BY_FILE_NAME = {name.lower(): key for key, (name, _) in TABLES.items()}
+
+
+def read_csv(path: Path, problems: list[Violation],
+             dropped: dict[tuple[str, str], str] | None = None) -> tuple[str, list[Row]] | None:
     """The table this file holds (found by its exact set of headers, as the DfE validator
-    does) and its rows; None if it cannot be read at all."""
+    does) and its rows; None if it cannot be read at all. An empty file (no header either) is a
+    table with no rows when its name is the table's conventional one (a council with no adoptions
+    sends an empty ad1.csv), and is otherwise refused, as nothing says which table it is. Rows
+    refused here are noted in `dropped` with their child."""
     text = _read_text(path, problems, MAX_CSV_BYTES)
     if text is None:
         return None
@@ -107,7 +122,14 @@ def read_csv(path: Path, problems: list[Violation]) -> tuple[str, list[Row]] | N
         problems.append(Violation(f"{path.name}:1:header", "format", f"not a CSV file: {exc}"))
         return None
     if not header:
-        problems.append(Violation(f"{path.name}:1:header", "format", "the file is empty"))
+        key = BY_FILE_NAME.get(path.name.lower())
+        if key is not None and key != "Header":
+            return key, []
+        problems.append(Violation(f"{path.name}:1:header", "format",
+                                  "the file is empty" + (": the Header table is required"
+                                                         if key == "Header" else
+                                                         ", so its table cannot be told from its "
+                                                         "headers")))
         return None
     columns = [c.strip().upper() for c in header]
     key = next((k for k, (_, cols) in TABLES.items() if set(cols) == set(columns)), None)
@@ -163,6 +185,8 @@ def read_csv(path: Path, problems: list[Violation]) -> tuple[str, list[Row]] | N
                 seen[identity] = line
             if ok:
                 rows.append(row)
+            elif dropped is not None and values["CHILD"]:
+                dropped[(path.name, str(line))] = values["CHILD"]
     except csv.Error as exc:
         problems.append(Violation(f"{path.name}:{reader.line_num}:row", "format",
                                   f"not valid CSV: {exc}"))
@@ -179,7 +203,7 @@ def read_folder(folder: Path, problems: list[Violation]) -> Tables:
                                   "CSV files (header.csv, episodes.csv, ...)"))
         return tables
     for path in paths:
-        read = read_csv(path, problems)
+        read = read_csv(path, problems, tables.dropped)
         if read is None:
             continue
         key, rows = read
@@ -190,6 +214,8 @@ def read_folder(folder: Path, problems: list[Violation]) -> Tables:
             continue
         tables.files[key] = path
         tables.rows[key] = rows
+        if not rows and path.stat().st_size == 0:
+            tables.notes.append(f"{path.name} is empty: read as the {key} table with no rows")
     return tables
 
 
@@ -216,10 +242,12 @@ def cross_check(tables: Tables, problems: list[Violation]) -> None:
                 problems.append(Violation(row.at("DOB"), DOB_DIFFERS.get(key, "format"),
                                           f"date of birth {row['DOB']} differs from the Header "
                                           f"({head['DOB']})"))
+                tables.drop(row)
                 continue
             if key == "UASC" and row["SEX"] != head["SEX"]:
                 problems.append(Violation(row.at("SEX"), "903 INT21",
                                           f"sex {row['SEX']} differs from the Header ({head['SEX']})"))
+                tables.drop(row)
                 continue
             kept.append(row)
         tables.rows[key] = kept
@@ -248,4 +276,6 @@ def check_cells(tables: Tables, problems: list[Violation], limits: dict[str, int
                 problem = text_problem(value, limits.get(column, MAX_CELL), multiline=False)
                 if problem is not None:
                     problems.append(Violation(row.at(column), "format", f"{column} {problem}"))
+            if row["CHILD"] and len(row["CHILD"]) <= limits.get("CHILD", MAX_CELL):
+                tables.drop(row)
         tables.rows[key] = kept

@@ -74,10 +74,12 @@ def read_xml(path: Path, problems: list[Violation]) -> Tables:
             except ValueError:
                 problems.append(Violation(row.at(column), "format",
                                           f"'{row.cells[column]}' is not a date DD/MM/YYYY"))
+                tables.drop(row)
                 return
         for column in REQUIRED_DATES.get(key, ()):
             if row.dates[column] is None:
                 problems.append(Violation(row.at(column), "format", f"{column} is required"))
+                tables.drop(row)
                 return
         rows[key].append(row)
 

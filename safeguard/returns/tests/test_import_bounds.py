@@ -47,7 +47,7 @@ def _folder(tmp_path: Path, **files: str) -> Path:
 def _refused_903(path: Path, by) -> dict[str, str]:
     before = (Child.objects.count(), Episode.objects.count(), PeriodOfCare.objects.count())
     with pytest.raises(RecordInvalid) as exc:
-        ssda903.import_return(path, by=by)
+        ssda903.import_return(path, year=2026, by=by)
     assert (Child.objects.count(), Episode.objects.count(), PeriodOfCare.objects.count()) == before
     return {v.field: v.rule for v in exc.value.violations}
 
@@ -84,7 +84,7 @@ def test_903_overlong_values_and_control_characters_are_refused(tmp_path, worker
     folder = _folder(tmp_path, header_csv=GOOD_HEADER,
                      episodes_csv=f"{EPISODES}\r\n{_episode(**cells)}\r\n")
     with pytest.raises(RecordInvalid) as exc:
-        ssda903.import_return(folder, by=worker)
+        ssda903.import_return(folder, year=2026, by=worker)
     assert {v.field: v.rule for v in exc.value.violations} == {where: "format"}
     assert says in str(exc.value)
     assert not Child.objects.exists() and not Episode.objects.exists()
@@ -117,7 +117,7 @@ def test_903_child_id_outside_the_pattern_is_refused(tmp_path, worker, child_id)
 def test_903_original_is_kept_privately(tmp_path, worker):
     """Issue 15, finding 7: the kept original holds children's records: folders 0700, files 0600."""
     folder = _folder(tmp_path, header_csv=GOOD_HEADER, episodes_csv=f"{EPISODES}\r\n{GOOD_EPISODE}\r\n")
-    result = ssda903.import_return(folder, by=worker)
+    result = ssda903.import_return(folder, year=2026, by=worker)
     assert result.imported == 1
     assert stat.S_IMODE(result.kept_at.stat().st_mode) == 0o700
     assert stat.S_IMODE(result.kept_at.parent.stat().st_mode) == 0o700

@@ -147,7 +147,7 @@ def test_previous_year_written_alongside(council, worker, tmp_path):
 def test_round_trip_is_exact(council, worker, other_council, tmp_path):
     """Export -> import into an empty council -> export gives the same files, byte for byte."""
     export_return(year=YEAR, out=tmp_path / "first", by=worker)
-    result = import_return(tmp_path / "first", by=other_council)
+    result = import_return(tmp_path / "first", year=YEAR, by=other_council)
     assert result.imported == 5 and result.year == YEAR and not result.skipped
     assert "5 children imported" in str(result)
     export_return(year=YEAR, out=tmp_path / "second", by=other_council)
@@ -169,12 +169,12 @@ def test_import_in_two_processes_gives_the_same_record(council, worker, other_co
     episodes = [line.replace(",S,", ",Q,", 1) if i else line for i, line in enumerate(episodes)]
     (bad / "episodes.csv").write_text("\n".join(episodes) + "\n")
     with pytest.raises(RecordInvalid) as refused:
-        import_return(bad, by=other_council, jobs=2, chunk=1)
+        import_return(bad, year=YEAR, by=other_council, jobs=2, chunk=1)
     assert not Child.objects.filter(local_authority=other_council.local_authority).exists()
     rows_refused = {v.field for v in refused.value.violations if v.field.startswith("episodes.csv")}
     assert len(rows_refused) > 1, refused.value.violations
 
-    result = import_return(tmp_path / "first", by=other_council, jobs=2, chunk=2)
+    result = import_return(tmp_path / "first", year=YEAR, by=other_council, jobs=2, chunk=2)
     assert result.imported == 5
     export_return(year=YEAR, out=tmp_path / "second", by=other_council)
     assert _read(tmp_path / "second") == _read(tmp_path / "first")
@@ -183,9 +183,9 @@ def test_import_in_two_processes_gives_the_same_record(council, worker, other_co
 def test_importing_twice_duplicates_nothing(council, worker, other_council, tmp_path):
     """Children are matched by LA child id (CHILD): a second import skips them."""
     export_return(year=YEAR, out=tmp_path / "out", by=worker)
-    import_return(tmp_path / "out", by=other_council)
+    import_return(tmp_path / "out", year=YEAR, by=other_council)
     before = Child.objects.count()
-    again = import_return(tmp_path / "out", by=other_council)
+    again = import_return(tmp_path / "out", year=YEAR, by=other_council)
     assert again.imported == 0 and again.skipped == ["A1", "B2", "C3", "D4", "E5"]
     assert Child.objects.count() == before
     assert "already on the record" in str(again)
@@ -203,7 +203,7 @@ def test_cli_export_and_import(council, other_council, tmp_path):
     assert "episodes.csv" in out.getvalue()
     out = StringIO()
     call_command("returns", "import", "ssda903", str(tmp_path / "cli"), "--user", "analyst2",
-                 stdout=out)
+                 "--year", str(YEAR), stdout=out)
     assert "5 children imported" in out.getvalue()
 
 
@@ -237,7 +237,7 @@ def test_round_trip_of_care_that_began_before_the_year(la, worker, team, make_ch
     first = _read(tmp_path / "first")
     assert first["episodes.csv"].splitlines()[1].startswith("F6,01/06/2024,P,")
     assert "PCCHAN" in first["sw_episodes.csv"]
-    result = import_return(tmp_path / "first", by=other_council)
+    result = import_return(tmp_path / "first", year=YEAR, by=other_council)
     assert result.imported == 1, str(result)
     export_return(year=YEAR, out=tmp_path / "second", by=other_council)
     assert _read(tmp_path / "second") == first

@@ -1,12 +1,16 @@
 """`safeguard returns export cin-census --year 2026 --out DIR`, `... export ssda903 --year 2026 --out DIR
 [--previous-year]`, `... export annex-a --as-at 2026-03-31 --out FILE.xlsx`,
-`safeguard returns import cin-census FILE`, `safeguard returns import ssda903 DIR`,
+`safeguard returns import cin-census FILE [--year 2026] [--report FILE.csv] [--allow-empty]`,
+`safeguard returns import ssda903 DIR [--year 2026] [--report FILE.csv] [--allow-empty]`,
 `safeguard returns purge-kept --older-than-days N [--kind cin-census|ssda903]`.
 
 Each return lives in its own package (returns/cin_census, returns/ssda903) exposing
 `export_return(*, year, out, by, previous_year=False) -> list[Path]` and
-`import_return(path, *, by) -> ImportResult`; Ofsted Annex A (returns/annex_a) is export only,
-through `export_annex_a(*, as_at, out, by) -> Path`. This command only parses arguments and reports.
+`import_return(path, *, by, year=None) -> ImportResult`; Ofsted Annex A (returns/annex_a) is export
+only, through `export_annex_a(*, as_at, out, by) -> Path`. This command only parses arguments and
+reports: an import's whole report (a summary by rule, then every problem; DfE queries as warnings)
+goes to the terminal and, with --report, to a CSV file; an import that brought in no children fails
+unless --allow-empty says that is expected.
 
 An import keeps the original file under var/imports/<kind>/ (private to the service's user);
 `purge-kept` removes those older than the council's retention period, with an audit row.
@@ -23,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import RecordInvalid
+from safeguard.returns.report import ImportRefused, Report
 from safeguard.workforce.models import User
 
 PACKAGES = {"cin-census": "safeguard.returns.cin_census", "ssda903": "safeguard.returns.ssda903"}
@@ -48,6 +53,13 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="bring a council's past return into the record")
         imp.add_argument("kind", choices=sorted(PACKAGES))
         imp.add_argument("path", help="the XML file (CIN census) or folder of CSV files (SSDA903)")
+        imp.add_argument("--year", type=int,
+                         help="collection year by its end (2026 = 2025-26); default: the CIN "
+                              "census header, or the year the SSDA903 file names state")
+        imp.add_argument("--report", default=None,
+                         help="also write every problem and warning to this CSV file")
+        imp.add_argument("--allow-empty", action="store_true",
+                         help="succeed even if the import brings in no children")
         imp.add_argument("--user", default="", help="who is importing (audited)")
         purge = sub.add_parser("purge-kept", help="delete kept originals of past imports")
         purge.add_argument("--older-than-days", type=int, required=True,
@@ -78,12 +90,30 @@ class Command(BaseCommand):
                 for path in written:
                     self.stdout.write(f"wrote {path}")
             else:
-                result = package.import_return(Path(opts["path"]), by=by)
+                result = package.import_return(Path(opts["path"]), by=by, year=opts["year"])
                 self.stdout.write(str(result))
+                self.write_report(result.report, opts["report"], f"{kind} {Path(opts['path']).name}")
+                if not result.imported and not opts["allow_empty"]:
+                    raise CommandError(
+                        f"{kind}: imported no children"
+                        + (f" ({len(result.skipped)} already on the record)" if result.skipped else "")
+                        + "; use --allow-empty if that is expected")
+        except ImportRefused as exc:
+            for line in exc.report.lines():
+                self.stderr.write(line)
+            self.write_report(exc.report, opts.get("report"), "")
+            raise CommandError(f"{kind}: {len(exc.violations)} error(s); nothing was changed") from exc
         except RecordInvalid as exc:
             for violation in exc.violations:
                 self.stderr.write(str(violation))
             raise CommandError(f"{kind}: {len(exc.violations)} problem(s); nothing was changed") from exc
+
+    def write_report(self, report: Report | None, path: str | None, title: str) -> None:
+        """The report as CSV, when asked for (an empty one, headers only, when all was well)."""
+        if not path:
+            return
+        written = (report or Report(title, [])).write_csv(Path(path))
+        self.stdout.write(f"report written to {written}")
 
     def purge_kept(self, *, kind: str | None, days: int, by) -> None:
         """Delete the kept originals (files, or an SSDA903 import's folder) older than `days`."""
