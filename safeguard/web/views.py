@@ -126,7 +126,7 @@ def _clock_rows(qs):
 def home(request):
     role = policy.role_of(request.user)
     if role == policy.ADMINISTRATOR:
-        return redirect("web:audit")
+        return redirect("web:administration")
     if role in (policy.COUNCILLOR, policy.ANALYST):
         return redirect("web:performance")
     return redirect("web:my_work")

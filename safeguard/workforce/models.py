@@ -15,6 +15,8 @@ class LocalAuthority(models.Model):
     code = models.CharField("ONS code", max_length=9, unique=True)  # e.g. E06000049 (UTLA)
     la_number = models.PositiveSmallIntegerField("DfE LA number", unique=True)  # e.g. 895
     name = models.CharField(max_length=100)
+    # The council's own zone (an IANA name checked against zoneinfo), set by its administrator.
+    time_zone = models.CharField(max_length=60, default="Europe/London")
 
     class Meta:
         verbose_name_plural = "local authorities"
@@ -62,6 +64,9 @@ class User(AbstractUser):
     )  # SSDA903 SW_ID
     fte = models.DecimalField(max_digits=3, decimal_places=2, default=1)
     is_agency = models.BooleanField(default=False)
+
+    # The password hash never goes into the append-only audit: a change shows only as changed.
+    AUDIT_AS_NARRATIVE = ("password",)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
