@@ -2,7 +2,8 @@
 second factor the council requires of administrators: NCSC, multi-factor authentication for
 privileged accounts; RFC 6238 codes) sets up the council, two teams and five staff, some by the form
 and some by a CSV import (all or nothing: a bad file is reported line by line and nothing is
-saved); a new member of staff sets their own password from the link shown once. Each new page is
+saved); changes who decides a contact, with its reason; a new member of staff sets their own
+password from the link shown once. Each new page is
 checked with axe-core (no serious or critical failures)."""
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import time
 
 from playwright.sync_api import expect
 
+from safeguard.access import policy, totp
 from safeguard.access import services as access
-from safeguard.access import totp
 from safeguard.timescales.services import calendar_seed
 from safeguard.workforce.models import LocalAuthority, Team, User
 from tests.e2e.axe import axe_violations
@@ -160,6 +161,25 @@ def test_an_administrator_sets_up_a_council_on_an_empty_database(db, browser, si
     saved(page, "is a bank holiday")
     expect(page.locator("#added")).to_contain_text("A state occasion")
     checked(page, "holidays")
+
+    # Who decides (issue 17, item 4): the council lets social workers decide contacts, with its
+    # reason; a rule set by law has no change link.
+    page.goto(f"{site}/administration/")
+    page.locator("main").get_by_role("link", name="Who decides").click()
+    expect(page.locator("h1")).to_contain_text("Who decides")
+    checked(page, "who-decides")
+    page.get_by_role("link", name="Change who takes: The decision on a contact").click()
+    page.get_by_label("Social worker", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Why the council is changing it")
+    page.get_by_label("Why the council is changing it").fill(
+        "Leadership team, 1 December: experienced front-door workers decide contacts")
+    checked(page, "who-decides-change")
+    page.get_by_role("button", name="Save").click()
+    saved(page)
+    row = page.locator("tr", has_text="The decision on a contact")
+    expect(row).to_contain_text("social worker")
+    assert policy.may_decide(User.objects.get(username="sworker"), policy.CONTACT_DECISION)
 
     assert Team.objects.count() == 2 and User.objects.count() == 6
     assert User.objects.get(username="lw").team.name == "Assessment Team 1"
