@@ -162,9 +162,11 @@ class Drift:
     detail: str
 
 
-def drift(child_ids, as_at: dt.date | None = None) -> list[Drift]:
+def drift(child_ids, as_at: dt.date | None = None, *, visits: bool = True) -> list[Drift]:
     """Drift flags for these children (INDICATORS.md T19d/T19e and visit intervals): CP plans open
-    over 9, 15 and 18 months, episodes of need open over 6 months, visits out of interval."""
+    over 9, 15 and 18 months, episodes of need open over 6 months, visits out of interval (left out
+    with `visits=False`: the manager's trays list visits out of time on their own). `child_ids` may
+    be a subquery, so a team's or service's flags take a fixed number of queries however many."""
     as_at = as_at or today()
     flags: list[Drift] = []
     plans = ChildProtectionPlan.objects.filter(
@@ -184,6 +186,8 @@ def drift(child_ids, as_at: dt.date | None = None) -> list[Drift]:
         if as_at > start + relativedelta(months=CIN_EPISODE_DRIFT_MONTHS):
             flags.append(Drift(child_id, f"cin_{CIN_EPISODE_DRIFT_MONTHS}m", start,
                                f"episode of need open over {CIN_EPISODE_DRIFT_MONTHS} months"))
+    if not visits:
+        return flags
     late_visits = Clock.objects.filter(
         child_id__in=child_ids, code__in=VISIT_CLOCKS, met_date__isnull=True,
         stopped_date__isnull=True, due_date__lt=as_at,

@@ -51,6 +51,8 @@ def check_allocation_start(history: ChildHistory, allocation: Allocation, worker
     checks.not_future(allocation.start_date, "start_date", "local", "An allocation")
     checks.require(worker.role in _ROLES_FOR.get(allocation.kind, ()), "worker", "local",
                    f"{worker} is a {worker.get_role_display()}, not able to hold this allocation")
+    checks.require(worker.is_active and worker.local_authority_id == history.child.local_authority_id,
+                   "worker", "local", f"{worker} works for another council or has left")
     current = current_allocation(history, allocation.kind)
     if current is not None:
         checks.require(allocation.start_date > current.start_date, "start_date", "903 SW10STG2",
