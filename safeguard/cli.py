@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    argv[1:2] = [a.replace("-", "_") for a in argv[1:2]]  # `safeguard notify-due` names notify_due
     execute_from_command_line(["safeguard", *argv[1:]])
 
 

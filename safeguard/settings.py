@@ -105,10 +105,20 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "safeguard.web.notifications.unread",
             ]
         },
     }
 ]
+
+# Email announces a notification (never its content) where an SMTP server is configured; empty: none.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "safeguard@localhost")
+SAFEGUARD_SITE_URL = os.environ.get("SAFEGUARD_SITE_URL", "")  # e.g. https://safeguard.example.gov.uk
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'safeguard.sqlite3'}"
 DATABASES = {

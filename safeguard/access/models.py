@@ -1,5 +1,6 @@
-"""Explicit access to a child's record beyond what role, team and allocation give, and the alerts
-that tell a manager someone broke the glass."""
+"""Explicit access to a child's record beyond what role, team and allocation give (a manager is
+told of break-glass by a `notifications.Notification`), an administrator's second factor, and the
+table of who decides."""
 
 from django.conf import settings
 from django.db import models
@@ -44,22 +45,6 @@ class AccessGrant(models.Model):
     def __str__(self) -> str:
         until = f"{self.expires_at:%d/%m/%Y %H:%M}"
         return f"{self.get_kind_display()}: {self.user} to child {self.child_id} until {until}"
-
-
-class Alert(models.Model):
-    """A message to a manager that needs their eyes (break-glass use)."""
-
-    to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_alerts")
-    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
-    grant = models.ForeignKey(
-        AccessGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
-    )
-    message = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class SecondFactor(models.Model):

@@ -1,7 +1,8 @@
-"""Giving and taking access beyond the usual: a manager's grant, break-glass, and their alerts;
-an administrator's second factor at sign-in. Each writes its audit rows in the same transaction:
-a grant and its alerts in the record's one shape (`record.change.audit_detail`); a second factor
-in its own, which names the factor and never its secret."""
+"""Giving and taking access beyond the usual: a manager's grant, break-glass (which notifies the
+manager: `notifications.services.notify`); an administrator's second factor at sign-in. Each writes
+its audit rows in the same transaction: a grant and its notifications in the record's one shape
+(`audit.services.audit_detail`); a second factor in its own, which names the factor and never its
+secret."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks, RecordInvalid, Violation, today
+from safeguard.notifications.services import Kind, notify
 from safeguard.people.models import Child
 from safeguard.workforce.models import User
 
 from . import policy, totp
-from .models import AccessGrant, Alert, DecisionDelegation, DecisionRule, SecondFactor
+from .models import AccessGrant, DecisionDelegation, DecisionRule, SecondFactor
 
 MIN_REASON = 10
 
@@ -128,24 +131,13 @@ def _self_grant(*, by, child_id, reason, kind, event, may, refusal, minutes, don
         expires_at=now + dt.timedelta(minutes=minutes),
     )
     policy.forget(by)
-    alerts = [
-        Alert.objects.create(
-            to=manager,
-            child=child,
-            grant=grant,
-            message=f"{by} {done} {child} at {timezone.localtime(now):%H:%M}: {reason}"[:500],
-        )
-        for manager in _managers_to_alert(by)
-    ]
-    for record in (grant, *alerts):
-        audit_record(
-            actor=by,
-            action="create",
-            obj=record,
-            child_id=child.pk,
-            reason=f"{label}: {reason}",
-            detail=audit_detail(event, None, record),
-        )
+    audit_record(actor=by, action="create", obj=grant, child_id=child.pk, reason=f"{label}: {reason}",
+                 detail=audit_detail(event, None, grant))
+    # The manager is told who and why, and where to look (the audit of this child); the child is
+    # named on their page only if the record is open to them (a restricted record stays unnamed).
+    notify(_managers_to_alert(by), Kind.BREAK_GLASS,
+           f"{by} {done} a child's record at {timezone.localtime(now):%H:%M}: {reason}",
+           f"{reverse('web:audit')}?child={child.pk}", child, by=by)
     return grant
 
 
@@ -247,15 +239,6 @@ def decision_delegation_end(*, by, delegation_id: int) -> DecisionDelegation:
     audit_record(actor=by, action="update", obj=delegation,
                  detail=audit_detail("decision_delegation_end", before, delegation))
     return delegation
-
-
-@transaction.atomic
-def alert_mark_read(*, by, alert_id: int) -> Alert:
-    alert = Alert.objects.select_for_update().get(pk=alert_id, to=by)
-    if alert.read_at is None:
-        alert.read_at = timezone.now()
-        alert.save(update_fields=["read_at"])
-    return alert
 
 
 # --- an administrator's second factor (RFC 6238 one-time codes) ----------------------------------

@@ -15,10 +15,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 
 from safeguard.access import policy
+from safeguard.access.selectors import deciders_for_child
 from safeguard.core.errors import now
 from safeguard.front_door.models import Referral
+from safeguard.notifications.services import Kind, notify
 from safeguard.record.change import Change
 
 from . import checks as c
@@ -137,7 +140,11 @@ def assessment_submit(*, by, assessment_id: int, expected_version: int | None, f
                              factors=factors, requires_support=requires_support, outcome=outcome,
                              to=dict(status=Status.SUBMITTED))
     change.new(AssessmentDecision(assessment=assessment, submitted_by=by, submitted_at=now()))
-    return change.save(assessment)
+    saved = change.save(assessment)
+    notify(deciders_for_child(change.child.pk, policy.ASSESSMENT_AUTHORISATION), Kind.DECISION_AWAITING,
+           f"{by} submitted an assessment for your decision.",
+           reverse("web:assessment", args=[change.child.pk, saved.pk]), change.child, by=by)
+    return saved
 
 
 @transaction.atomic
@@ -154,7 +161,14 @@ def assessment_return(*, by, assessment_id: int, expected_version: int | None,
                              to=dict(status=Status.RETURNED))
     _decide(change, assessment, by=by, outcome=AssessmentDecision.Outcome.RETURNED,
             comments=comments)
-    return change.save(assessment)
+    saved = change.save(assessment)
+    submitter = AssessmentDecision.objects.filter(
+        assessment_id=saved.pk, outcome=AssessmentDecision.Outcome.RETURNED,
+    ).select_related("submitted_by").order_by("-pk").first()
+    notify([submitter.submitted_by] if submitter else [], Kind.RETURNED,
+           f"{by} returned an assessment to you for amendment, with comments.",
+           reverse("web:assessment", args=[change.child.pk, saved.pk]), change.child, by=by)
+    return saved
 
 
 @transaction.atomic

@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 
 from safeguard.access import policy
+from safeguard.access.selectors import deciders_for_child
 from safeguard.core.errors import now
 from safeguard.front_door.models import Referral
+from safeguard.notifications.services import Kind, notify
 from safeguard.record.change import Change
 
 from . import checks as c
@@ -84,7 +87,11 @@ def section47_submit(*, by, section47_id: int, expected_version: int | None, fin
                               section47=s47)
     else:
         decision = change.edit(held, c.check_section47_submit, to=fields, section47=s47)
-    return change.save(decision)
+    saved = change.save(decision)
+    notify(deciders_for_child(change.child.pk, policy.SECTION47_OUTCOME), Kind.DECISION_AWAITING,
+           f"{by} submitted the findings of a section 47 enquiry for your decision on its outcome.",
+           reverse("web:step", args=[change.child.pk, "section47-outcome"]), change.child, by=by)
+    return saved
 
 
 @transaction.atomic

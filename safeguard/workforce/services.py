@@ -23,12 +23,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.notifications.services import Kind, notify
 from safeguard.record.change import Change
 from safeguard.record.history import ChildHistory
 from safeguard.timescales.models import CalendarDay
@@ -78,7 +80,10 @@ def allocation_start(*, by, child_id: int, worker_id: int, start_date: dt.date,
         change.edit(current, to={"end_date": start_date - dt.timedelta(days=1),
                                  "end_reason": change_reason})
     change.new(allocation)
-    return change.save(allocation)
+    saved = change.save(allocation)
+    notify(worker, Kind.ALLOCATED, f"This child's case is allocated to you from {start_date:%-d %B %Y}.",
+           reverse("web:child", args=[change.child.pk]), change.child, by=by)
+    return saved
 
 
 # --- setting up the council: the council, its teams and its staff (issue 18, item 4) -------------

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from safeguard.access import policy, services
-from safeguard.access.models import AccessGrant, Alert
+from safeguard.access.models import AccessGrant
 from safeguard.audit.models import AuditEvent
 from safeguard.core.errors import RecordInvalid
+from safeguard.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,8 @@ def test_a_managers_break_glass_alerts_the_other_managers(world):
     grant = services.break_glass(
         by=world.tm_a, child_id=world.restricted.pk, reason="Out of hours call from the police"
     )
-    assert set(Alert.objects.filter(grant=grant).values_list("to__username", flat=True)) == {"tm_b"}
+    told = Notification.objects.filter(kind="break_glass", child_id=grant.child_id)
+    assert set(told.values_list("to__username", flat=True)) == {"tm_b"}
     row = AuditEvent.objects.get(object_type="access.AccessGrant", object_id=str(grant.pk))
     assert row.child_id == world.restricted.pk and row.reason.startswith("break-glass:")
     assert policy.can_view_child(world.tm_a, world.restricted)
@@ -92,7 +94,7 @@ def test_stating_a_relationship_opens_the_case_for_a_day_audited_and_told_to_the
                         (world.councillor, world.unallocated), (world.sw_x, world.unallocated)):
         with pytest.raises(RecordInvalid):  # restricted (break-glass), open already, no role, other council
             services.relationship_state(by=user, child_id=child.pk, reason="I hold the sibling's case")
-    assert not AccessGrant.objects.exists() and not Alert.objects.exists()
+    assert not AccessGrant.objects.exists() and not Notification.objects.filter(kind="break_glass").exists()
 
     grant = services.relationship_state(
         by=world.sw_b, child_id=world.unallocated.pk, reason="I hold the sibling's case"
@@ -100,7 +102,7 @@ def test_stating_a_relationship_opens_the_case_for_a_day_audited_and_told_to_the
     assert grant.kind == "relationship"
     assert 479 <= (grant.expires_at - grant.starts_at).total_seconds() / 60 <= 480
     assert policy.basis(world.sw_b, world.unallocated).reason.startswith("legitimate relationship: I hold")
-    alert = Alert.objects.get(grant=grant)
-    assert alert.to == world.tm_b and "I hold the sibling's case" in alert.message
+    alert = Notification.objects.get(kind="break_glass", child=world.unallocated)
+    assert alert.to == world.tm_b and "I hold the sibling's case" in alert.text
     row = AuditEvent.objects.get(object_type="access.AccessGrant", object_id=str(grant.pk))
     assert row.child_id == world.unallocated.pk and row.reason.startswith("legitimate relationship:")

@@ -9,9 +9,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from safeguard.access.models import AccessGrant, Alert
+from safeguard.access.models import AccessGrant
 from safeguard.access.policy import children_visible_to
 from safeguard.audit.models import AuditEvent
+from safeguard.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,8 @@ def test_break_glass_opens_a_restricted_record_for_a_time_and_alerts_the_manager
     grant = AccessGrant.objects.get(child=r, user=world.sw_a, kind="break_glass")
     minutes = (grant.expires_at - grant.starts_at).total_seconds() / 60
     assert minutes == 60
-    alert = Alert.objects.get(grant=grant)
-    assert alert.to == world.tm_a and "Police at the door" in alert.message
+    alert = Notification.objects.get(kind="break_glass", child=r)
+    assert alert.to == world.tm_a and "Police at the door" in alert.text
 
     page = client.get(f"/children/{r.pk}/")
     assert page.status_code == 200 and r.last_name in page.content.decode()

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from safeguard.access import services as access
+from safeguard.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +24,28 @@ def test_break_glass_with_a_non_numeric_id_is_a_404(world):
     assert response.status_code == 404
 
 
+def _break_glass_notice(world) -> Notification:
+    access.break_glass(by=world.sw_a, child_id=world.restricted.pk, reason="Police at the door now")
+    return Notification.objects.get(kind="break_glass", child=world.restricted)
+
+
 def test_reading_a_missing_or_someone_elses_alert_is_a_404(world):
-    grant = access.break_glass(by=world.sw_a, child_id=world.restricted.pk, reason="Police at the door now")
-    alert = grant.alerts.get()
+    alert = _break_glass_notice(world)
     assert alert.to == world.tm_a
-    assert _client(world.tm_b).post(f"/alerts/{alert.pk}/read/").status_code == 404
-    assert _client(world.tm_a).post("/alerts/999999/read/").status_code == 404
+    assert _client(world.tm_b).post(f"/notifications/{alert.pk}/read/").status_code == 404
+    assert _client(world.tm_b).get(f"/notifications/{alert.pk}/").status_code == 404
+    assert _client(world.tm_a).post("/notifications/999999/read/").status_code == 404
     alert.refresh_from_db()
     assert alert.read_at is None
 
 
 def test_marking_an_alert_read_never_redirects_off_site(world):
-    grant = access.break_glass(by=world.sw_a, child_id=world.restricted.pk, reason="Police at the door now")
+    alert = _break_glass_notice(world)
     client = _client(world.tm_a)
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = client.post(f"/alerts/{grant.alerts.get().pk}/read/", {"next": target})
-        assert response.status_code == 302 and response["Location"] == "/manager/", target
-    response = client.post(f"/alerts/{grant.alerts.get().pk}/read/", {"next": "/audit/?child=1"})
+        response = client.post(f"/notifications/{alert.pk}/read/", {"next": target})
+        assert response.status_code == 302 and response["Location"] == "/notifications/", target
+    response = client.post(f"/notifications/{alert.pk}/read/", {"next": "/audit/?child=1"})
     assert response["Location"] == "/audit/?child=1"
 
 
