@@ -53,8 +53,6 @@ def check_allocation_start(history: ChildHistory, allocation: Allocation, worker
     checks.not_future(allocation.start_date, "start_date", "local", "An allocation")
     checks.require(worker.role in _ROLES_FOR.get(allocation.kind, ()), "worker", "local",
                    f"{worker} is a {worker.get_role_display()}, not able to hold this allocation")
-    checks.require(worker.is_active and worker.local_authority_id == history.child.local_authority_id,
-                   "worker", "local", f"{worker} works for another council or has left")
     current = current_allocation(history, allocation.kind)
     if current is not None:
         checks.require(allocation.start_date > current.start_date, "start_date", "903 SW10STG2",
@@ -75,6 +73,9 @@ def allocation_start(*, by, child_id: int, worker_id: int, start_date: dt.date,
     # Checked while the current allocation is still open; it is ended before the new one is
     # added, because the database holds one open allocation of each kind even for a moment.
     check_allocation_start(change.history, allocation, worker, change_reason, change.checks)
+    # Live entry only (an imported return's workers are the exporting council's, as recorded there).
+    change.checks.require(worker.is_active and worker.local_authority_id == change.child.local_authority_id,
+                          "worker", "local", f"{worker} works for another council or has left")
     current = current_allocation(change.history, kind)
     if current is not None:
         change.edit(current, to={"end_date": start_date - dt.timedelta(days=1),

@@ -120,6 +120,7 @@ def test_a_worker_outside_the_front_door_states_a_relationship_to_a_closed_case(
 
     tm = sign_in("tm_b")
     tm.get_by_role("link", name="Manager's queue").click()
-    expect(tm.get_by_role("heading", name="Relationship stated")).to_be_visible()
+    expect(tm.get_by_role("heading", name="Access taken to a child's record")).to_be_visible()
+    expect(tm.get_by_text("stated a relationship to open")).to_be_visible()
     expect(tm.get_by_text("I hold the case of this child's brother")).to_be_visible()
     assert axe_violations(tm) == []

@@ -170,7 +170,7 @@ def test_the_staff_list_filters_pages_with_its_total_and_makes_a_fixed_number_of
     assert large == small
     page = admin.get(f"/administration/staff/?team={team.pk}&role=iro&status=active&page=2").content.decode()
     assert "80 members of staff, showing 26 to 50" in page
-    assert 'aria-label="Page 4"' in page
+    assert ': page 4"' in page
 
 
 def test_a_council_admin_of_another_council_cannot_touch_this_one(world, client_for):
