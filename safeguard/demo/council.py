@@ -2,7 +2,10 @@
 journey, recorded through the same services (and validation) as a practitioner's saves.
 
 All names are invented. Dates run back from today so worklists show work due and overdue.
-(The full calibrated generator, `safeguard generate`, is a separate piece of work.)
+`make demo` loads it into the council `safeguard generate` made (the same LA code), where the demo
+staff join the generated teams: the demo manager's team is the generated Assessment Team (at most
+seven social workers, `journeys.TEAM_SIZE`) with the demo worker; alone, colleagues are added so
+the team still has six (issue 18: every demo user lands on believable work).
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from safeguard.assessment import services as assessment
 from safeguard.casework import documents
 from safeguard.casework import services as notes
 from safeguard.child_protection import services as cp
+from safeguard.core import errors
 from safeguard.front_door import services as front_door
 from safeguard.iro import services as iro
 from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
 from safeguard.people import services as people
 from safeguard.timescales import calendar
+from safeguard.timescales.rules import RULES
 from safeguard.workforce.models import Allocation, LocalAuthority, Team, User
 from safeguard.workforce.services import allocation_start
 
@@ -49,6 +54,13 @@ ROLES = [
     ("admin.demo", "Adam", "Reed", User.Role.ADMINISTRATOR, "Performance"),
     ("councillor.demo", "Carol", "Birch", User.Role.COUNCILLOR, None),
 ]
+#: The demo council's LA code: the one `safeguard generate` uses by default, so `make demo` joins it.
+DEMO_LA_CODE = "E06000049"
+#: Colleagues of the demo worker, added (without a password: they do not sign in) only when the
+#: manager's team would otherwise have fewer than TEAM_AT_LEAST social workers.
+COLLEAGUES = [("Jo", "Brennan"), ("Marcus", "Webb"), ("Aisha", "Rahman"), ("Owen", "Price"),
+              ("Lucy", "Tran")]
+TEAM_AT_LEAST = 6
 
 
 #: The service of each demo team: the front door (duty) team alone sees cases no social worker holds.
@@ -58,8 +70,9 @@ SERVICES = {"Front Door (MASH)": "Front door", "Assessment Team": "Assessment",
 
 
 class Demo:
-    def __init__(self, today: dt.date, seed: int = 2026):
+    def __init__(self, today: dt.date, seed: int = 2026, la_code: str = DEMO_LA_CODE):
         self.today = today
+        self.la_code = la_code
         self.rng = random.Random(seed)
         self.cal = calendar.current()
         self.n = 0
@@ -73,7 +86,7 @@ class Demo:
 
     def staff(self) -> dict[str, str]:
         la, _ = LocalAuthority.objects.get_or_create(
-            code="E06000049", defaults={"la_number": 895, "name": "Demo Borough Council"})
+            code=self.la_code, defaults={"la_number": 895, "name": "Demo Borough Council"})
         self.la = la
         passwords = {}
         self.users = {}
@@ -90,7 +103,7 @@ class Demo:
             self.users[role if role not in self.users else username] = user
             passwords[username] = password
         manager = self.users[User.Role.TEAM_MANAGER]
-        Team.objects.filter(name="Assessment Team").update(manager=manager)
+        Team.objects.filter(local_authority=la, name="Assessment Team").update(manager=manager)
         return passwords
 
     def child(self, dob: dt.date | None, **extra):
@@ -101,7 +114,7 @@ class Demo:
             first_name=self.rng.choice(FIRST), last_name=self.rng.choice(LAST),
             date_of_birth=dob, sex=sex if dob else "U", ethnicity=self.rng.choice(ETHNIC), **extra)
 
-    def referral(self, child, on: dt.date, source="2A", allocate=True):
+    def referral(self, child, on: dt.date, source="2A", allocate=True, worker=None):
         contact = front_door.contact_record(by=self.sw, child_id=child.pk,
                                             received_at=_at(on, 9), source=source,
                                             summary="Concerns raised (demo)")
@@ -110,7 +123,8 @@ class Demo:
                                   decided_at=_at(on, 15))
         referral = child.referrals.get(referral_date=on)
         if allocate:
-            allocation_start(by=self.manager, child_id=child.pk, worker_id=self.sw.pk, start_date=on)
+            allocation_start(by=self.manager, child_id=child.pk, worker_id=(worker or self.sw).pk,
+                             start_date=on)
         return referral
 
     def _case_record(self, child, n: int) -> None:
@@ -132,20 +146,25 @@ class Demo:
         self.manager, self.iro = self.users[User.Role.TEAM_MANAGER], self.users[User.Role.IRO]
         years = lambda n: self.today - dt.timedelta(days=int(365.25 * n))  # noqa: E731
 
-        # Referrals awaiting a decision and assessments in progress: the front door's work today.
+        # Referrals awaiting a decision: the front door's work today, held by the duty worker.
         for days in (0, 1, 3):
-            self.referral(self.child(years(self.rng.randint(1, 15))), self.wd_ago(days))
-        for days in (12, 30, 44, 50):
+            self.referral(self.child(years(self.rng.randint(1, 15))), self.wd_ago(days),
+                          worker=self.users["duty.demo"])
+        # Assessments in progress; two written and submitted, awaiting the manager's decision
+        # (Working Together 2023).
+        for days in (12, 20, 30, 44, 50):
             c = self.child(years(self.rng.randint(1, 15)))
             ref = self.referral(c, self.wd_ago(days))
             front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
                                                 expected_version=ref.version,
                                                 response="assessment", response_date=ref.referral_date)
-            assessment.assessment_start(by=self.sw, referral_id=ref.pk,
-                                        start_date=self.wd_ago(days - 1))
+            a = assessment.assessment_start(by=self.sw, referral_id=ref.pk,
+                                            start_date=self.wd_ago(days - 1))
+            if days in (30, 44):
+                self._assess(c, a, seen=self.wd_ago(days - 4))
 
         # Assessed and supported on a child in need plan.
-        for days in (70, 140):
+        for days in (70, 110, 140, 200, 250):
             c = self.child(years(self.rng.randint(2, 14)))
             ref = self.referral(c, self.wd_ago(days))
             ref = front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
@@ -170,7 +189,7 @@ class Demo:
                                 seen=True, seen_alone=True)
 
         # Child protection: strategy discussion, S47, ICPC, plan, reviews, visits.
-        for days, category in ((25, "NEG"), (90, "EMO"), (300, "PHY")):
+        for days, category in ((25, "NEG"), (60, "EMO"), (90, "EMO"), (200, "NEG"), (300, "PHY")):
             c = self.child(years(self.rng.randint(1, 12)))
             self._protection(c, days, category)
         unborn = self.child(None, expected_date_of_birth=self.today + dt.timedelta(days=40))
@@ -189,6 +208,8 @@ class Demo:
         if len(mine) >= 2:
             self._siblings(mine[-2], mine[-1])
 
+        self._colleagues(years)
+
         # A restricted record (a member of staff's own relative): only a grant or break-glass opens it.
         relative = self.child(years(9))
         self.referral(relative, self.wd_ago(5))
@@ -199,16 +220,37 @@ class Demo:
         load_demo_lado(self.la, self.users[User.Role.LADO], self.today)
         return passwords
 
-    def _assess(self, child, a, *, seen: dt.date):
+    def _colleagues(self, years) -> None:
+        """Make the manager's team six social workers when the council has too few (the demo alone,
+        or a tiny generated council): each colleague holds a child whose assessment awaits the
+        manager's decision. In `make demo` the generated team is big enough and none is added."""
+        team = self.sw.team
+        have = User.objects.filter(team=team, role=User.Role.SOCIAL_WORKER, is_active=True).count()
+        for n, (first, last) in enumerate(COLLEAGUES[:max(0, TEAM_AT_LEAST - have)], start=1):
+            worker = User.objects.create_user(
+                username=f"aw{n}.demo", password=None, first_name=first, last_name=last,
+                role=User.Role.SOCIAL_WORKER, team=team, local_authority=self.la,
+                sw_id=f"SW{self.rng.randint(1000000, 9999999)}")
+            days = 20 + 6 * n
+            c = self.child(years(self.rng.randint(1, 15)))
+            ref = self.referral(c, self.wd_ago(days), worker=worker)
+            front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
+                                                expected_version=ref.version,
+                                                response="assessment", response_date=ref.referral_date)
+            a = assessment.assessment_start(by=worker, referral_id=ref.pk, start_date=self.wd_ago(days - 1))
+            self._assess(c, a, seen=self.wd_ago(days - 4), by=worker)
+
+    def _assess(self, child, a, *, seen: dt.date, by=None):
         """The worker sees the child, writes the assessment's six sections and submits it for
         the manager's decision (Working Together 2023); returns the submitted assessment."""
-        a = assessment.assessment_record_child_seen(by=self.sw, assessment_id=a.pk,
+        by = by or self.sw
+        a = assessment.assessment_record_child_seen(by=by, assessment_id=a.pk,
                                                     expected_version=a.version, child_seen_date=seen)
         first = child.first_name
         words = assessment.assessment_save(
-            by=self.sw, assessment_id=a.pk, expected_version=a.content.version,
+            by=by, assessment_id=a.pk, expected_version=a.content.version,
             **{name: text.format(first=first) for name, text in _ASSESSMENT.items()})
-        return assessment.assessment_submit(by=self.sw, assessment_id=a.pk,
+        return assessment.assessment_submit(by=by, assessment_id=a.pk,
                                             expected_version=words.version, factors=["3B", "4B"],
                                             requires_support=True, outcome="cin_plan")
 
@@ -273,7 +315,10 @@ class Demo:
 
     def _care(self, child, days: int) -> None:
         start = self.wd_ago(days)
-        self.referral(child, start, source="6")
+        ref = self.referral(child, start, source="6", worker=self.sw2)
+        front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
+                                            expected_version=ref.version, response="assessment",
+                                            response_date=start)
         looked_after.period_of_care_start(
             by=self.sw2, child_id=child.pk, decom=start, legal_status="C1", category_of_need="N1",
             placement="U6", placement_provider="PR1", home_postcode="CW1 2AB",
@@ -300,6 +345,12 @@ class Demo:
                                        participation=_participation(child, self.wd_ago(days - 80)))
         for back in range(min(days - 2, 60), 0, -25):
             people.visit_record(by=self.sw2, child_id=child.pk, visit_date=self.wd_ago(back), seen=True)
+        # The personal education plan within 10 working days, then each term (INDICATORS.md T13);
+        # the newest arrival's is still to do.
+        low, high = RULES["T13"].ages
+        if days > 10 and low <= relativedelta(start, child.date_of_birth).years < high:
+            for back in range(days - 8, 0, -80):
+                looked_after.pep_record(by=self.sw2, child_id=child.pk, plan_date=self.wd_ago(back))
 
     def _iro_oversight(self, child, days: int) -> None:
         """The IRO's desk: monitoring between reviews and a practice alert through dispute
@@ -312,14 +363,14 @@ class Demo:
                  "not been booked and the placement plan is out of date.")
         alert = iro.practice_alert_raise(
             by=self.iro, child_id=child.pk, raised_on=found, category="drift_delay",
-            raised_with_id=self.sw.pk, monitoring_id=seen.pk,
+            raised_with_id=self.sw2.pk, monitoring_id=seen.pk,
             concern="The permanence planning meeting agreed at the last review has not taken place.")
         if days > 200:
             iro.practice_alert_escalate(by=self.iro, alert_id=alert.pk, expected_version=alert.version,
                                         escalated_on=self.wd_ago(min(days - 25, 30) - 7),
                                         raised_with_id=self.manager.pk)
             return
-        iro.practice_alert_respond(by=self.sw, alert_id=alert.pk, expected_version=None,
+        iro.practice_alert_respond(by=self.sw2, alert_id=alert.pk, expected_version=None,
                                    responded_on=self.wd_ago(min(days - 25, 30) - 2),
                                    response="The meeting is now booked for next week with the carers.")
         iro.practice_alert_resolve(by=self.iro, alert_id=alert.pk, expected_version=alert.version,
@@ -440,8 +491,9 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 @transaction.atomic
-def load_demo_council(today: dt.date | None = None) -> dict[str, str] | None:
-    """Load the demo council unless it is already there; returns the new users' passwords."""
+def load_demo_council(today: dt.date | None = None, *, la_code: str = DEMO_LA_CODE) -> dict[str, str] | None:
+    """Load the demo council unless it is already there; returns the new users' passwords. It joins
+    the council with `la_code` if there is one (the generated council of `make demo`)."""
     if User.objects.filter(username="sw.demo").exists():
         return None
-    return Demo(today or dt.date.today()).load()
+    return Demo(today or errors.today(), la_code=la_code).load()

@@ -52,6 +52,7 @@ from safeguard.looked_after.models import (
     LookedAfterReview,
     MissingEpisode,
     PeriodOfCare,
+    PersonalEducationPlan,
     PreviousPermanenceRecord,
 )
 from safeguard.people import checks as pc
@@ -61,6 +62,7 @@ from safeguard.record.change import Change, RebuildSink
 from safeguard.record.history import ChildHistory
 from safeguard.record.writer import Ids
 from safeguard.timescales import calendar
+from safeguard.timescales.rules import RULES
 from safeguard.workforce.models import Allocation, Team, User
 from safeguard.workforce.services import check_allocation_start
 
@@ -93,6 +95,11 @@ ACTIVITY = ["F1", "P1", "F2", "P2", "F4", "P4", "G4", "G5", "G6"]
 ACCOMMODATION = ["B1", "C1", "D1", "E1", "G1", "H1", "K1", "R1", "T1", "U1", "V1", "W1", "Z1"]
 CIN_VISIT_WD = 20
 CLA_VISIT_DAYS = 42
+#: Personal education plans (T13): school age, Reception to Year 11 (the rule's ages); first PEP
+#: within 10 working days for most [L: no published figure]; reviewed each term, three a year [L].
+PEP_AGES = RULES["T13"].ages
+PEP_WITHIN_10WD = 0.85
+PEP_TERM_DAYS = (105, 135)
 
 
 _DEFAULTS: dict = {}
@@ -952,6 +959,7 @@ class Simulator:
             decision_made = self._adoption_decision(h, adoption[0]) is not None
 
         self._reviews_and_health(h, rng, period, entry, stop)
+        self._education(h, entry, stop)
         self._missing(h, rng, period, entry, stop, age)
         if end > self.as_at:
             self._annual_outcomes(h, rng, entry, None)
@@ -1076,6 +1084,25 @@ class Simulator:
                     self.rec.new(h, make(HealthAssessment, child_id=child.pk, kind="RHA", completed_date=day),
                                  lc.check_health_assessment_record)
         self._visits(h, rng, entry, stop, lambda d: d + dt.timedelta(days=rng.randint(20, CLA_VISIT_DAYS)))
+
+    def _education(self, h, entry: dt.date, stop: dt.date) -> None:
+        """Personal education plans (INDICATORS.md T13; Promoting the education of looked-after
+        children 2018): the first within 10 working days of care starting for a child of school
+        age (or of reaching it in care), mostly on time, then reviewed each term while of school
+        age. Without them every school-age child in care showed a PEP overdue since they came into
+        care, years ago for a child long in care (issue 18, item 6). Own random stream, so the
+        journey's other draws are unchanged."""
+        dob = h.child.date_of_birth
+        begins = max(entry, _years(dob, PEP_AGES[0]))
+        if begins > stop or lc.age_on(dob, begins) >= PEP_AGES[1]:
+            return
+        side = random.Random(f"{self.seed}:{self.shape.la_code}:pep:{h.child.pk}:{entry}")
+        late = side.random() >= PEP_WITHIN_10WD
+        day = self.wd(begins, side.randint(11, 35) if late else side.randint(2, 10))
+        while day <= stop and lc.age_on(dob, day) < PEP_AGES[1]:
+            self.rec.new(h, make(PersonalEducationPlan, child_id=h.child.pk, plan_date=day),
+                         lc.check_pep_record)
+            day += dt.timedelta(days=side.randint(*PEP_TERM_DAYS))
 
     def _missing(self, h, rng, period, entry: dt.date, stop: dt.date, age: int):
         m = self.model
@@ -1207,6 +1234,9 @@ TEAMS = {
     "iro": ("Independent Reviewing Service", "Quality assurance"),
     "performance": ("Performance and Business Support", "Performance"),
 }
+#: The most social workers one team manager supervises [L: teams of 6-8 practitioners are usual;
+#: a service larger than this is split into numbered teams].
+TEAM_SIZE = 7
 #: Share of the council's social workers in each team [L].
 SW_SHARE = {"front_door": 0.10, "assessment": 0.25, "cin": 0.22, "cp": 0.20, "cic": 0.17,
             "leaving_care": 0.06}
@@ -1263,4 +1293,18 @@ def build_staff(la, shape: CouncilShape, ids: Ids, rng: random.Random, cal: Cali
         user(role, "performance", rng.choice(FIRST), rng.choice(LAST), n)
     n += 1
     user(User.Role.COUNCILLOR, None, rng.choice(FIRST), rng.choice(LAST), n)
+    # A service's social workers in teams of at most TEAM_SIZE, each with its manager (added last,
+    # so every other member of staff and every draw before is as it was).
+    for key in SW_SHARE:
+        name, service = TEAMS[key]
+        workers = staff.workers[key]
+        count = -(-len(workers) // TEAM_SIZE)
+        for k in range(1, count):
+            team = ids.assign(Team(local_authority_id=la.pk, name=f"{name} {k + 1}", service=service))
+            teams[f"{key}:{k + 1}"] = team
+            n += 1
+            team.manager_id = user(User.Role.TEAM_MANAGER, f"{key}:{k + 1}", rng.choice(FIRST),
+                                   rng.choice(LAST), n).pk
+            for worker in workers[k::count]:
+                worker.team_id = team.pk
     return list(teams.values()), users, staff

@@ -305,3 +305,139 @@ def test_every_review_has_minutes_chaired_by_the_iro_that_pass_the_checks(counci
         assert not checks.violations, (m.pk, checks.violations)
         found.add(m.care_plan_appropriate)
     assert True in found
+
+
+# --- a coherent demo (issue 18, item 6) -----------------------------------------------------------
+# In this module, beside the words, so that one generated council serves both (generation is slow).
+
+
+def _closed_case(child_pk_field: str = "pk"):
+    """Children with no open episode of need, period of care or private fostering arrangement."""
+    from django.db.models import Exists, OuterRef
+
+    from safeguard.front_door.models import PrivateFosteringArrangement, Referral
+
+    return (Exists(Referral.objects.filter(child=OuterRef(child_pk_field), closure_date__isnull=True))
+            | Exists(PeriodOfCare.objects.filter(child=OuterRef(child_pk_field), end_date__isnull=True))
+            | Exists(PrivateFosteringArrangement.objects.filter(child=OuterRef(child_pk_field),
+                                                                end_date__isnull=True)))
+
+
+@pytest.mark.django_db
+def test_no_clock_of_a_closed_case_is_overdue_by_more_than_a_year(council):
+    """Issue 18, "Done when": the generated council shows no clock overdue by more than a year for a
+    child whose case is closed. Each clock stops when its subject ends (INDICATORS.md Part A: T13,
+    Promoting the education of looked-after children 2018, a PEP within 10 working days of care
+    starting, stops when the child ceases to be looked after), and the generator records what a
+    council does (a PEP for every school-age child in care), so overdue work is a small share of the
+    open clocks and mostly recent."""
+    from safeguard.people.models import Child
+    from safeguard.timescales.models import Clock
+
+    la = LocalAuthority.objects.get(code=SHAPE.la_code)
+    year_ago = AS_AT - dt.timedelta(days=365)
+    open_clocks = Clock.objects.filter(child__local_authority=la, met_date__isnull=True,
+                                       stopped_date__isnull=True)
+    closed = Child.objects.filter(local_authority=la).exclude(_closed_case())
+    assert closed.count() > 200
+    stale = open_clocks.filter(child__in=closed, due_date__lt=year_ago)
+    assert list(stale.values_list("code", "child_id", "due_date")) == []
+
+    overdue = open_clocks.filter(due_date__lt=AS_AT)
+    assert overdue.count() <= 0.08 * open_clocks.count(), Counter(overdue.values_list("code", flat=True))
+    recent = overdue.filter(due_date__gte=AS_AT - dt.timedelta(days=90))
+    assert recent.count() >= 0.6 * overdue.count()
+    # T13: school-age children in care have their PEPs; none is years overdue.
+    assert Clock.objects.filter(child__local_authority=la, code="T13", met_date__isnull=False).exists()
+    assert not open_clocks.filter(code="T13", due_date__lt=AS_AT - dt.timedelta(days=90)).exists()
+
+
+ROW_CLASSES = {"govuk-summary-list__row", "govuk-task-list__item"}
+
+
+def _rows(html: str) -> int:
+    """How many rows of data a page shows: table rows in a table body, summary and task list rows,
+    and items of a list that link to a child's record (the manager's decisions)."""
+    from html.parser import HTMLParser
+
+    class Count(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.items, self.n = 0, 0, 0
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            classes = (attrs.get("class") or "").split()
+            self.depth += tag == "tbody"
+            self.items += tag == "li"
+            if tag == "tr" and self.depth or ROW_CLASSES & set(classes):
+                self.n += 1
+            elif tag == "a" and self.items and re.match(r"/children/\d+/", attrs.get("href") or ""):
+                self.n += 1
+
+        def handle_endtag(self, tag):
+            if tag == "tbody":
+                self.depth -= 1
+            elif tag == "li":
+                self.items -= 1
+
+    counter = Count()
+    counter.feed(html)
+    return counter.n
+
+
+@pytest.mark.django_db
+def test_every_demo_user_lands_on_work(council, settings, tmp_path):
+    """Issue 18, "Done when": every demo user's landing page has work on it, with the demo loaded
+    into the generated council as `make demo` does: the worker's caseload of 15-20 children with
+    clocks due, the manager's team of 6-8 social workers with decisions awaiting, the IRO's desk,
+    the LADO's allegations with open ones and clocks due, the scorecard, the administrator's page."""
+    from django.test import Client
+
+    from safeguard.assessment import selectors as trays
+    from safeguard.core.errors import as_if_today
+    from safeguard.demo.council import load_demo_council
+    from safeguard.lado.models import Allegation
+    from safeguard.timescales import calendar
+    from safeguard.timescales.models import Clock
+
+    settings.DOCUMENTS_DIR = tmp_path
+    calendar.invalidate()
+    with as_if_today(AS_AT):
+        assert load_demo_council(AS_AT, la_code=SHAPE.la_code) is not None
+        la = LocalAuthority.objects.get(code=SHAPE.la_code)
+        users = {u.username: u for u in User.objects.filter(username__endswith=".demo")}
+        assert {u.local_authority_id for u in users.values()} == {la.pk}
+
+        sw = users["sw.demo"]
+        cases = trays.my_cases(sw)
+        assert 15 <= cases.total <= 20, cases.total
+        todo = trays.to_do(sw)
+        assert todo.total and todo.groups["overdue"] < todo.total  # work due, not all of it late
+        manager = users["tm.demo"]
+        team = User.objects.filter(team__manager=manager, role=User.Role.SOCIAL_WORKER, is_active=True)
+        assert 6 <= team.count() <= 8, team.count()
+        assert trays.decisions_awaiting(manager).submissions.exists()
+        lado_open = Allegation.objects.filter(local_authority=la, closure_date__isnull=True)
+        assert lado_open.exists()
+        assert Clock.objects.filter(child__isnull=True, met_date__isnull=True, stopped_date__isnull=True,
+                                    due_date__lte=AS_AT + dt.timedelta(days=28)).exists()
+        # The demo's own children are as coherent as the generated ones: nothing a year overdue.
+        assert not Clock.objects.filter(child__la_child_id__startswith="DEMO", met_date__isnull=True,
+                                        stopped_date__isnull=True,
+                                        due_date__lt=AS_AT - dt.timedelta(days=365)).exists()
+
+        pages = {"sw.demo": ["/", "/my-work/", "/my-work/cases/"], "tm.demo": ["/manager/"],
+                 "iro.demo": ["/", "/iro/"], "lado.demo": ["/", "/lado/"], "analyst.demo": ["/"],
+                 "councillor.demo": ["/"], "admin.demo": ["/", "/audit/"], "duty.demo": ["/"],
+                 "sw2.demo": ["/"]}
+        empty = []
+        for username, urls in pages.items():
+            client = Client()
+            client.force_login(users[username])
+            for url in urls:
+                page = client.get(url, follow=True)
+                assert page.status_code == 200, (username, url)
+                if _rows(page.content.decode()) == 0:
+                    empty.append((username, url, page.redirect_chain))
+        assert empty == []
