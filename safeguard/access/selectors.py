@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import today
+from safeguard.core.paging import page_links
 from safeguard.notifications import selectors as notices
 from safeguard.notifications.models import Notification
 from safeguard.people.duplicates import fold, name_parts
@@ -235,21 +236,6 @@ class Found:
             return getattr(self, key)
         except AttributeError:
             raise KeyError(key) from None
-
-
-def page_links(page: int, pages: int) -> list[int | None]:
-    """GOV.UK pagination: first and last page, the current page and one either side, ellipses
-    (None) for the gaps; every page when there are few."""
-    if pages <= 1:
-        return []
-    wanted = {1, pages, page - 1, page, page + 1}
-    links: list[int | None] = []
-    for number in range(1, pages + 1):
-        if number in wanted:
-            links.append(number)
-        elif links and links[-1] is not None:
-            links.append(None)
-    return links
 
 
 def age_text(date_of_birth: dt.date | None, on: dt.date, *, date_of_death: dt.date | None = None) -> str:

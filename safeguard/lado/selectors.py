@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from safeguard.access.selectors import page_links
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import today
+from safeguard.core.paging import Page, within
 from safeguard.timescales.models import Clock
 
 from .access import can_see_allegations
@@ -104,30 +104,14 @@ STATUSES = ("open", "closed", "all")
 DUE = ("", "overdue", "7", "28")
 
 
-@dataclass(frozen=True)
-class AllegationPage:
-    """One page of the LADO's list. Each allegation carries `next_due` and `next_code`: its
-    earliest open T16 clock (None when nothing is running, e.g. once concluded)."""
+@dataclass(frozen=True, kw_only=True)
+class AllegationPage(Page):
+    """One page of the LADO's list, with how many are open and overdue in all. Each allegation
+    carries `next_due` and `next_code`: its earliest open T16 clock (None when nothing is running,
+    e.g. once concluded)."""
 
-    rows: list[Allegation]
-    total: int
-    page: int
-    pages: int
     open_count: int
     overdue_count: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_shown(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.rows)
-
-    @property
-    def page_links(self) -> list[int | None]:
-        return page_links(self.page, self.pages)
 
 
 def _open_clocks():
@@ -145,7 +129,7 @@ def allegation_page(user, *, status: str = "open", due: str = "", page: int = 1,
     read: the LADO's caseload is confidential (KCSIE Part 4), so who listed it is recorded."""
     if not can_see_allegations(user):
         _refused(user, "view", detail={"list": True})
-        return AllegationPage([], 0, 1, 1, 0, 0, per_page)
+        return AllegationPage(rows=[], total=0, per_page=per_page, open_count=0, overdue_count=0)
     as_at = as_at or today()
     status = status if status in STATUSES else "open"
     due = due if due in DUE else ""
@@ -163,14 +147,14 @@ def allegation_page(user, *, status: str = "open", due: str = "", page: int = 1,
     elif due:
         qs = qs.filter(next_due__lte=as_at + dt.timedelta(days=int(due)))
     total = qs.count()
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page = within(page, total, per_page)
     rows = list(qs.order_by(F("next_due").asc(nulls_last=True), "-referral_date", "reference")
                 [(page - 1) * per_page:page * per_page])
     audit_record(actor=user, action="view", object_type=SUBJECT_TYPE, detail={
         "list": True, "count": total, "page": page, "status": status, "due": due,
         "shown": [a.pk for a in rows]})
-    return AllegationPage(rows, total, page, pages, figures["open"] or 0, figures["overdue"] or 0, per_page)
+    return AllegationPage(rows=rows, total=total, page=page, per_page=per_page,
+                          open_count=figures["open"] or 0, overdue_count=figures["overdue"] or 0)
 
 
 def allegation_clocks(user, allegation: Allegation) -> list[Clock]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 
+from safeguard.core.paging import Page, within
+
 from .models import Notification
 
 #: How many notifications a page of the inbox shows (the total is always shown beside it).
@@ -24,25 +26,12 @@ def unread_count(user) -> int:
     return Notification.objects.filter(to=user, read_at__isnull=True).count()
 
 
-@dataclass(frozen=True)
-class Inbox:
-    rows: list[Notification]  # each with `child_named`: whether the reader may see whose it is
-    total: int
+@dataclass(frozen=True, kw_only=True)
+class Inbox(Page):
+    """The user's notifications (each row with `child_named`: whether the reader may see whose it
+    is), with how many are unread."""
+
     unread: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_shown(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.rows)
 
 
 def _with_child_named(qs: QuerySet, visible_children: QuerySet | None) -> QuerySet:
@@ -58,8 +47,7 @@ def inbox(user, *, page: int = 1, per_page: int = INBOX_PAGE,
     mine = Notification.objects.filter(to=user)
     counts = mine.aggregate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
     total = counts["total"] or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page = within(page, total, per_page)
     start = (page - 1) * per_page
     rows = list(_with_child_named(mine, visible_children).select_related("child")
                 .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk")[start:start + per_page])

@@ -11,7 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard.access import policy
-from safeguard.access.selectors import page_links
 from safeguard.audit.services import audit_children
 from safeguard.notifications import selectors
 from safeguard.notifications import services as notices
@@ -42,7 +41,7 @@ def inbox(request):
                        detail={"worklist": "notifications", "count": len(named)})
     return render(request, "web/notifications/inbox.html", {
         "inbox": found, "rows": found.rows, "page": found.page,
-        "page_links": page_links(found.page, found.pages)})
+        "page_links": found.page_links})
 
 
 def _mine(request, notification_id) -> Notification:

@@ -17,6 +17,7 @@ from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_children, audit_record
 from safeguard.child_protection import selectors as cp_selectors
 from safeguard.core.errors import RecordInvalid, today
+from safeguard.core.paging import page_of
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS, RULES
 from safeguard.workforce import selectors as team
 from safeguard.workforce import services as workforce
@@ -109,11 +110,6 @@ def _audit_list(user, worklist: str, child_ids) -> None:
                        detail={"worklist": worklist, "count": len(ids)})
 
 
-def _page_of(request, name: str) -> int:
-    text = request.GET.get(name, "")
-    return max(1, min(int(text), 10_000)) if text.isdigit() else 1
-
-
 @login_required
 def manager_queue(request):
     """Decisions awaiting the manager, every kind with its total, each paged oldest first."""
@@ -121,14 +117,14 @@ def manager_queue(request):
     lists = _decision_lists(user)
     sections, counts, named = [], {}, []
     for key, heading in DECISION_KINDS:
-        found = team.paged(lists[key], page=_page_of(request, key), per_page=DECISIONS_PAGE)
+        found = page_of(lists[key], page=_page_number(request, key), per_page=DECISIONS_PAGE)
         counts[key] = found.total
         named += [r.child_id if key in ("contacts", "responses", "closures") else r.referral.child_id
                   for r in found.rows]
         query = request.GET.copy()
         query.pop(key, None)
         sections.append({"key": key, "heading": heading, "found": found, "query": query.urlencode(),
-                         "page_links": selectors.page_links(found.page, found.pages)})
+                         "page_links": found.page_links})
     _audit_list(user, "manager_decisions", named)
     audit_record(actor=user, action="view", object_type="web.ManagerQueue", detail=counts)
     return render(request, "web/manager.html", {
@@ -158,7 +154,7 @@ def worker(request, worker_id):
     _audit_list(user, "team_worker_cases", [c.pk for c in cases.rows])
     return render(request, "web/team/worker.html", {
         **_tabs(user, "caseloads"), "member": member, "figures": figures, "cases": cases,
-        "weights": team.CASE_WEIGHTS, "page_links": selectors.page_links(cases.page, cases.pages),
+        "weights": team.CASE_WEIGHTS, "page_links": cases.page_links,
         "page": cases.page})
 
 
@@ -173,7 +169,7 @@ def visits(request):
              "days": (day - c.due_date).days} for c in found.rows]
     return render(request, "web/team/visits.html", {
         **_tabs(user, "visits", visits=found.total), "found": found, "rows": rows,
-        "page_links": selectors.page_links(found.page, found.pages), "page": found.page})
+        "page_links": found.page_links, "page": found.page})
 
 
 @login_required
@@ -188,10 +184,8 @@ def drift(request):
     if chosen not in {g["key"] for g in groups}:
         chosen = next((g["key"] for g in groups if g["total"]), groups[0]["key"])
     in_group = [d for d in flags if d.kind == chosen]
-    per_page = team.OVERSIGHT_PAGE
-    pages = max(1, -(-len(in_group) // per_page))
-    page = min(_page_number(request), pages)
-    shown = in_group[(page - 1) * per_page:page * per_page]
+    found = page_of(in_group, page=_page_number(request), per_page=team.OVERSIGHT_PAGE)
+    shown = found.rows
     children = {c.pk: c for c in team.team_children(oversight_scope(user))
                 .filter(pk__in=[d.child_id for d in shown]).only("first_name", "last_name", "la_child_id")}
     workers = team.holders([d.child_id for d in shown])
@@ -202,9 +196,8 @@ def drift(request):
     _audit_list(user, "team_drift", [r["child"].pk for r in rows if r["child"]])
     return render(request, "web/team/drift.html", {
         **_tabs(user, "drift", drift=flags), "groups": groups, "chosen": chosen,
-        "label": dict(DRIFT_GROUPS)[chosen], "rows": rows, "total": len(in_group), "page": page,
-        "first": (page - 1) * per_page + 1 if shown else 0, "last": (page - 1) * per_page + len(shown),
-        "page_links": selectors.page_links(page, pages), "query": f"group={chosen}"})
+        "label": dict(DRIFT_GROUPS)[chosen], "rows": rows, "found": found, "page": found.page,
+        "page_links": found.page_links, "query": f"group={chosen}"})
 
 
 @login_required
@@ -217,7 +210,7 @@ def unallocated(request):
     _audit_list(user, "team_unallocated", [c.pk for c in found.rows])
     return render(request, "web/team/unallocated.html", {
         **_tabs(user, "unallocated", unallocated=found.total), "found": found,
-        "caseloads": team.team_caseloads(scope), "page_links": selectors.page_links(found.page, found.pages),
+        "caseloads": team.team_caseloads(scope), "page_links": found.page_links,
         "page": found.page, "today": today()})
 
 

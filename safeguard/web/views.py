@@ -172,11 +172,6 @@ def tray(view):
     return wrapped
 
 
-def _pages(number: int, total: int, per_page: int) -> dict:
-    pages = max(1, -(-total // per_page))
-    return {"page": number, "pages": pages, "page_links": selectors.page_links(number, pages)}
-
-
 @tray
 def my_work(request):
     """*To do*: every open clock of the worker's children (or the team's, or the IRO's), however far
@@ -205,7 +200,7 @@ def my_work(request):
         **_tray_counts(user, scope, todo_total=todo.total),
         "rows": rows, "todo": todo, "scope": scope, "form": form, "tab": "todo",
         "urgency": oversight.URGENCY, "alerts": selectors.alerts_for(user), "query": query.urlencode(),
-        **_pages(number, todo.total, oversight.TRAY_PAGE)})
+        "page": todo.page, "page_links": todo.page_links})
 
 
 def _team_workers(user) -> list:
@@ -227,7 +222,7 @@ def my_cases(request):
         **_tray_counts(user, cases_total=cases.total),
         "cases": cases, "tab": "cases", "today": today(),
         "rows": [{"child": c, "legal": legal.get(c.legal_status, "")} for c in cases.rows],
-        **_pages(number, cases.total, oversight.TRAY_PAGE)})
+        "page": cases.page, "page_links": cases.page_links})
 
 
 @tray
@@ -315,8 +310,9 @@ def _probable_duplicates(user, data: dict) -> dict | None:
             "closed": [c.la_child_id for c in found if c.pk not in open_ids]}
 
 
-def _page_number(request) -> int:
-    text = request.GET.get("page", "")
+def _page_number(request, name: str = "page") -> int:
+    """The page asked for in `?page=` (or another name, where a page holds several lists)."""
+    text = request.GET.get(name, "")
     return max(1, min(int(text), 10_000)) if text.isdigit() else 1
 
 

@@ -22,7 +22,9 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, Concat
 
 from safeguard.core.errors import RecordInvalid, Violation, today
+from safeguard.core.paging import Page, page_of
 from safeguard.timescales.models import Clock
+from safeguard.timescales.rules import VISIT_CLOCKS
 
 from .models import Allocation, LocalAuthority, Team, User
 
@@ -53,9 +55,6 @@ CASE_WEIGHTS: tuple[tuple[str, str, Decimal], ...] = (
 )
 WEIGHTS = {key: weight for key, _label, weight in CASE_WEIGHTS}
 
-#: The statutory visit clocks (timescales/rules.py): child protection visits (T09), looked-after
-#: visits (reg 28, T11) and private fostering visits (T15). The same codes as the drift flags'.
-VISIT_CLOCKS = ("T09", "T11", "T15")
 
 #: Who may hold a social worker's allocation (workforce.services `_ROLES_FOR`): whom a manager
 #: allocates to, and whose caseloads the team's page lists.
@@ -63,35 +62,6 @@ CASE_HOLDERS = (User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)
 
 #: How many rows a page of a manager's list shows (the total is always shown beside it).
 OVERSIGHT_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Paged:
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_shown(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.rows)
-
-
-def paged(rows: QuerySet, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Paged:
-    """A page of a list and its total (two queries), a page past the end showing the last."""
-    total = rows.count()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
-    return Paged(rows=list(rows[start:start + per_page]), total=total, page=page, per_page=per_page)
 
 
 def _open_case_flags(child: str) -> dict:
@@ -231,7 +201,7 @@ def team_children(scope: Scope) -> QuerySet:
     return scope.visible.filter(pk__in=held.values("child_id"))
 
 
-def worker_cases(scope: Scope, worker: User, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Paged:
+def worker_cases(scope: Scope, worker: User, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Page:
     """The children allocated to one of the manager's workers, as the worker's *My cases* shows
     them (status, last visit, next due, overdue), among those the policy opens to the manager:
     the most overdue first. Two queries however long the caseload."""
@@ -250,7 +220,7 @@ def worker_cases(scope: Scope, worker: User, *, page: int = 1, per_page: int = O
         .only("pk", "first_name", "last_name", "la_child_id")
         .order_by("-overdue", F("next_due").asc(nulls_last=True), "last_name", "pk")
     )
-    result = paged(children, page=page, per_page=per_page)
+    result = page_of(children, page=page, per_page=per_page)
     for child in result.rows:
         child.kind = case_kind(child)
     return result
@@ -268,7 +238,7 @@ def holders(child_ids) -> dict[int, str]:
             .values("child_id", "worker__first_name", "worker__last_name")}
 
 
-def visits_out_of_time(scope: Scope, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Paged:
+def visits_out_of_time(scope: Scope, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Page:
     """The statutory visits of the team's children that are overdue (CP, looked-after and private
     fostering visit clocks past due and not met), the longest overdue first, each with the worker
     who holds the child. Two queries however many."""
@@ -278,7 +248,7 @@ def visits_out_of_time(scope: Scope, *, page: int = 1, per_page: int = OVERSIGHT
               .select_related("child").only("code", "due_date", "child__first_name", "child__last_name",
                                             "child__la_child_id")
               .order_by("due_date", "child_id", "pk"))
-    return paged(clocks, page=page, per_page=per_page)
+    return page_of(clocks, page=page, per_page=per_page)
 
 
 def visits_out_of_time_count(scope: Scope) -> int:
@@ -301,8 +271,8 @@ def unallocated(scope: Scope) -> QuerySet:
             .order_by(F("referred").asc(nulls_last=True), "pk"))
 
 
-def unallocated_page(scope: Scope, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Paged:
-    result = paged(unallocated(scope), page=page, per_page=per_page)
+def unallocated_page(scope: Scope, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Page:
+    result = page_of(unallocated(scope), page=page, per_page=per_page)
     for child in result.rows:
         child.kind = case_kind(child)
     return result
@@ -374,3 +344,77 @@ def totals(rows: list[ServiceRow]) -> ServiceRow:
             drift[kind] = drift.get(kind, 0) + n
     return ServiceRow(team=Team(name="Total"), figures=total, drift=drift)
 
+
+# --- reads for the administration pages and the set-up commands --------------------------------------
+# Scoped to one council (the administrator's), each a fixed number of queries whatever its size.
+
+STAFF_PAGE_SIZE = 25
+
+
+def staff_list(council_id: int, *, team_id: int | None = None, role: str = "", active: bool | None = None,
+               page: int = 1) -> Page:
+    """One page of the council's staff, filtered, with the total: two queries."""
+    qs = User.objects.filter(local_authority_id=council_id)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if role:
+        qs = qs.filter(role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return page_of(qs.select_related("team").order_by("last_name", "first_name", "username"),
+                   page=page, per_page=STAFF_PAGE_SIZE)
+
+
+def teams_of(council_id: int) -> list[Team]:
+    """The council's teams by service, each with its manager and count of active staff: one query."""
+    return list(Team.objects.filter(local_authority_id=council_id).select_related("manager")
+                .annotate(members=Count("user", filter=Q(user__is_active=True)))
+                .order_by("service", "name"))
+
+
+def team_of(council_id: int, team_id: int) -> Team | None:
+    return Team.objects.filter(local_authority_id=council_id, pk=team_id).first()
+
+
+def staff_member(council_id: int, user_id: int) -> User | None:
+    return User.objects.filter(local_authority_id=council_id, pk=user_id).select_related("team").first()
+
+
+def managers_of(council_id: int):
+    """Who may manage a team: the council's active team managers."""
+    return User.objects.filter(local_authority_id=council_id, is_active=True,
+                               role=User.Role.TEAM_MANAGER).order_by("last_name", "first_name")
+
+
+def council_summary(council_id: int) -> dict:
+    """The counts on the administration index: teams, services and staff (two queries)."""
+    teams = Team.objects.filter(local_authority_id=council_id).aggregate(
+        teams=Count("pk"), services=Count("service", distinct=True, filter=~Q(service="")))
+    staff = User.objects.filter(local_authority_id=council_id).aggregate(
+        active=Count("pk", filter=Q(is_active=True)), inactive=Count("pk", filter=Q(is_active=False)))
+    return {**teams, **staff}
+
+
+def council_named(key: str = "") -> LocalAuthority:
+    """The council a command is for: by ONS code or LA number, or the only one on record."""
+    key = (key or "").strip()
+    if key:
+        found = LocalAuthority.objects.filter(
+            Q(code__iexact=key) | Q(la_number=int(key) if key.isdigit() and len(key) <= 4 else -1)).first()
+        if found is None:
+            raise RecordInvalid([Violation("council", "local",
+                                           f"no council with ONS code or LA number {key}")])
+        return found
+    councils = list(LocalAuthority.objects.order_by("pk")[:2])
+    if len(councils) != 1:
+        raise RecordInvalid([Violation("council", "local", "say which council with --council (ONS code or "
+                                       f"LA number): {len(councils)} councils are on record")])
+    return councils[0]
+
+
+def staff_by_username(username: str) -> User:
+    user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
+    if user is None:
+        raise RecordInvalid([Violation("username", "local",
+                                       f"no active member of staff called {username!r}")])
+    return user
