@@ -22,12 +22,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from safeguard.access import policy, selectors
 from safeguard.access import services as access
 from safeguard.core.errors import RecordInvalid, today
+from safeguard.timescales import selectors as calendar_selectors
 from safeguard.timescales.services import calendar_add_holiday
+from safeguard.workforce import selectors as council_staff
 from safeguard.workforce import services
 from safeguard.workforce.models import User
 
 from . import administration_forms as forms
-from .views import _violations_to_form
+from .views import _page_number, _violations_to_form
 
 
 def administrator(view=None, *, needs_council: bool = True):
@@ -54,10 +56,6 @@ def _int(value) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
-def _page(request) -> int:
-    return _int(request.GET.get("page")) or 1
-
-
 def _link(request, uidb64: str, token: str) -> str:
     return request.build_absolute_uri(reverse("web:set_password", args=[uidb64, token]))
 
@@ -79,7 +77,7 @@ def index(request):
     if council is None:
         return redirect("web:admin_council")
     return render(request, "web/administration/index.html", {
-        "council": council, "summary": services.council_summary(council.pk)})
+        "council": council, "summary": council_staff.council_summary(council.pk)})
 
 
 @administrator(needs_council=False)
@@ -117,19 +115,20 @@ def council(request):
 @administrator
 def teams(request):
     return render(request, "web/administration/teams.html",
-                  {"teams": services.teams_of(request.user.local_authority_id)})
+                  {"teams": council_staff.teams_of(request.user.local_authority_id)})
 
 
 @administrator
 def team(request, team_id: int | None = None):
     """Add a team, or change its name, service or manager."""
     council_id = request.user.local_authority_id
-    found = services.team_of(council_id, team_id) if team_id is not None else None
+    found = council_staff.team_of(council_id, team_id) if team_id is not None else None
     if team_id is not None and found is None:
         raise Http404("no such team")
     initial = ({"name": found.name, "service": found.service, "manager": found.manager_id or ""}
                if found else None)
-    form = forms.TeamForm(request.POST or None, initial=initial, managers=services.managers_of(council_id))
+    form = forms.TeamForm(request.POST or None, initial=initial,
+                          managers=council_staff.managers_of(council_id))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -157,24 +156,26 @@ def team(request, team_id: int | None = None):
 def staff(request):
     """The council's staff, paged with the total, filtered by team, role and whether active."""
     council_id = request.user.local_authority_id
-    team_list = services.teams_of(council_id)
+    team_list = council_staff.teams_of(council_id)
     form = forms.StaffFilterForm(request.GET or {"status": "active"}, teams=team_list)
     chosen = form.cleaned_data if form.is_valid() else {"status": "active"}
     status = chosen.get("status") or "active"
-    found = services.staff_list(council_id, team_id=_int(chosen.get("team")), role=chosen.get("role") or "",
-                                active={"active": True, "inactive": False}.get(status), page=_page(request))
+    found = council_staff.staff_list(council_id, team_id=_int(chosen.get("team")),
+                                     role=chosen.get("role") or "",
+                                     active={"active": True, "inactive": False}.get(status),
+                                     page=_page_number(request))
     query = "&".join(f"{k}={v}" for k, v in (("team", chosen.get("team")), ("role", chosen.get("role")),
                                             ("status", status)) if v)
     return render(request, "web/administration/staff.html", {
         "form": form, "found": found, "page": found.page, "query": query,
-        "page_links": selectors.page_links(found.page, found.pages)})
+        "page_links": found.page_links})
 
 
 @administrator
 def staff_add(request):
     """Add a member of staff; their set-password link is shown once, here."""
     council_id = request.user.local_authority_id
-    form = forms.StaffAddForm(request.POST or None, teams=services.teams_of(council_id))
+    form = forms.StaffAddForm(request.POST or None, teams=council_staff.teams_of(council_id))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -197,10 +198,10 @@ def staff_add(request):
 def member(request, user_id: int):
     """One member of staff: their details; change their role and team."""
     council_id = request.user.local_authority_id
-    user = services.staff_member(council_id, user_id)
+    user = council_staff.staff_member(council_id, user_id)
     if user is None:
         raise Http404("no such member of staff")
-    form = forms.StaffChangeForm(request.POST or None, teams=services.teams_of(council_id),
+    form = forms.StaffChangeForm(request.POST or None, teams=council_staff.teams_of(council_id),
                                  initial={"role": user.role, "team": user.team_id or ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,7 +220,7 @@ def member(request, user_id: int):
 @administrator
 def deactivate(request, user_id: int):
     """Someone leaves: they can no longer sign in; what they recorded stays theirs."""
-    user = services.staff_member(request.user.local_authority_id, user_id)
+    user = council_staff.staff_member(request.user.local_authority_id, user_id)
     if user is None:
         raise Http404("no such member of staff")
     form = forms.DeactivateForm(request.POST or None)
@@ -243,7 +244,7 @@ def second_factor_reset(request, user_id: int):
     """Reset a colleague's authenticator app (a lost phone): they set it up again at sign-in."""
     if request.method != "POST":
         return redirect("web:admin_member", user_id=user_id)
-    user = services.staff_member(request.user.local_authority_id, user_id)
+    user = council_staff.staff_member(request.user.local_authority_id, user_id)
     if user is None:
         raise Http404("no such member of staff")
     try:
@@ -262,7 +263,7 @@ def password_link(request, user_id: int):
     """A new set-password link (the first expired, or the password is forgotten), shown once."""
     if request.method != "POST":
         return redirect("web:admin_member", user_id=user_id)
-    if services.staff_member(request.user.local_authority_id, user_id) is None:
+    if council_staff.staff_member(request.user.local_authority_id, user_id) is None:
         raise Http404("no such member of staff")
     try:
         user, (uidb64, token) = services.staff_password_link(by=request.user, user_id=user_id)
@@ -318,7 +319,7 @@ def holidays(request):
                                       "due dates are recalculated")
             return redirect("web:admin_holidays")
     start = today()
-    added, coming = services.bank_holidays(since=start, until=start + dt.timedelta(days=366))
+    added, coming = calendar_selectors.bank_holidays(since=start, until=start + dt.timedelta(days=366))
     return render(request, "web/administration/holidays.html",
                   {"form": form, "added": added, "coming": coming}, status=400 if form.errors else 200)
 

@@ -21,7 +21,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
@@ -33,7 +32,6 @@ from safeguard.core.errors import Checks, RecordInvalid, Violation
 from safeguard.notifications.services import Kind, notify
 from safeguard.record.change import Change
 from safeguard.record.history import ChildHistory
-from safeguard.timescales.models import CalendarDay
 
 from .models import Allocation, LocalAuthority, Team, User
 
@@ -175,26 +173,37 @@ def council_create(*, by, name: str, ons_code: str, la_number, time_zone: str = 
     return council
 
 
+def _held(model, pk: int, checks: Checks, field: str, missing: str):
+    """The row to change, locked for this transaction; refused with `missing` if there is none."""
+    found = model.objects.select_for_update().filter(pk=pk).first()
+    if found is None:
+        checks.fail(field, "local", missing)
+        checks.raise_if_any()
+    return found
+
+
+def _save_change(by, event: str, before, after, checks: Checks, field: str, **save):
+    """Refuse a change that changes nothing; else save it and audit before and after."""
+    detail = audit_detail(event, before, after)
+    checks.require(bool(detail["changes"]), field, "local", "nothing was changed")
+    checks.raise_if_any()
+    after.save(**save)
+    audit_record(actor=by, action="update", obj=after, detail=detail)
+    return after
+
+
 @transaction.atomic
 def council_change(*, by, council_id: int, name: str, ons_code: str, la_number, time_zone: str
                    ) -> LocalAuthority:
     """Correct the council's details (a new name after a reorganisation, a mistyped code)."""
     checks = Checks()
     _check_administrator(by, checks, council_id)
-    council = LocalAuthority.objects.select_for_update().filter(pk=council_id).first()
-    if council is None:
-        checks.fail("council", "local", "there is no such council")
-        checks.raise_if_any()
+    council = _held(LocalAuthority, council_id, checks, "council", "there is no such council")
     before = copy.copy(council)
     council.name, council.code = (name or "").strip(), (ons_code or "").strip().upper()
     council.la_number, council.time_zone = _la_number(la_number), (time_zone or "").strip()
     check_council(council, checks)
-    detail = audit_detail("council_change", before, council)
-    checks.require(bool(detail["changes"]), "name", "local", "nothing was changed")
-    checks.raise_if_any()
-    council.save()
-    audit_record(actor=by, action="update", obj=council, detail=detail)
-    return council
+    return _save_change(by, "council_change", before, council, checks, "name")
 
 
 def check_team(team: Team, checks: Checks) -> None:
@@ -234,20 +243,12 @@ def team_create(*, by, council_id: int, name: str, service: str = "", manager_id
 def team_change(*, by, team_id: int, name: str, service: str, manager_id: int | None) -> Team:
     """Rename a team, move it to another service or give it a new manager."""
     checks = Checks()
-    team = Team.objects.select_for_update().filter(pk=team_id).first()
-    if team is None:
-        checks.fail("team", "local", "there is no such team")
-        checks.raise_if_any()
+    team = _held(Team, team_id, checks, "team", "there is no such team")
     _check_administrator(by, checks, team.local_authority_id)
     before = copy.copy(team)
     team.name, team.service, team.manager_id = (name or "").strip(), (service or "").strip(), manager_id
     check_team(team, checks)
-    detail = audit_detail("team_change", before, team)
-    checks.require(bool(detail["changes"]), "name", "local", "nothing was changed")
-    checks.raise_if_any()
-    team.save()
-    audit_record(actor=by, action="update", obj=team, detail=detail)
-    return team
+    return _save_change(by, "team_change", before, team, checks, "name")
 
 
 def check_staff(user: User, checks: Checks, *, new: bool) -> None:
@@ -310,10 +311,7 @@ def staff_change(*, by, user_id: int, role: str, team_id: int | None) -> User:
     """Move someone to another team or role. A manager still named as a team's manager keeps that
     role until the team has another (the team's decisions must go to someone)."""
     checks = Checks()
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        checks.fail("user", "local", "there is no such member of staff")
-        checks.raise_if_any()
+    user = _held(User, user_id, checks, "user", "there is no such member of staff")
     _check_administrator(by, checks, user.local_authority_id)
     before = copy.copy(user)
     user.role, user.team_id = role, team_id
@@ -325,12 +323,7 @@ def staff_change(*, by, user_id: int, role: str, team_id: int | None) -> User:
         managed = _managed_teams(user)
         checks.require(not managed, "role", "local",
                        f"{user} manages {', '.join(managed)}: give the team another manager first")
-    detail = audit_detail("staff_change", before, user)
-    checks.require(bool(detail["changes"]), "role", "local", "nothing was changed")
-    checks.raise_if_any()
-    user.save(update_fields=["role", "team"])
-    audit_record(actor=by, action="update", obj=user, detail=detail)
-    return user
+    return _save_change(by, "staff_change", before, user, checks, "role", update_fields=["role", "team"])
 
 
 @transaction.atomic
@@ -339,10 +332,7 @@ def staff_deactivate(*, by, user_id: int, reason: str) -> User:
     did. Their children are reallocated and their teams given a manager first, so no child's case
     is left with someone who has gone."""
     checks = Checks()
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        checks.fail("user", "local", "there is no such member of staff")
-        checks.raise_if_any()
+    user = _held(User, user_id, checks, "user", "there is no such member of staff")
     _check_administrator(by, checks, user.local_authority_id)
     checks.require(user.is_active, "user", "local", f"{user} is not active already")
     if by is not None:
@@ -688,109 +678,3 @@ def _staff_import_save(*, by, name: str, staff: list[tuple[int, User]], teams: l
                      detail=audit_detail("staff_import", None, user))
         result.staff.append(user)
     return result
-
-
-# --- reads for the administration pages -------------------------------------------------------------
-# (Kept here while workforce/selectors.py is being changed by another engineer; they are reads
-# only, scoped to one council, with a fixed number of queries whatever the council's size.)
-
-STAFF_PAGE_SIZE = 25
-
-
-@dataclass(frozen=True)
-class StaffPage:
-    rows: list[User]
-    total: int
-    page: int
-    pages: int
-    per_page: int = STAFF_PAGE_SIZE
-
-    @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_shown(self) -> int:
-        return (self.page - 1) * self.per_page + len(self.rows)
-
-
-def staff_list(council_id: int, *, team_id: int | None = None, role: str = "", active: bool | None = None,
-               page: int = 1) -> StaffPage:
-    """One page of the council's staff, filtered, with the total: two queries."""
-    qs = User.objects.filter(local_authority_id=council_id)
-    if team_id:
-        qs = qs.filter(team_id=team_id)
-    if role:
-        qs = qs.filter(role=role)
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    total = qs.count()
-    pages = max(1, -(-total // STAFF_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = list(qs.select_related("team").order_by("last_name", "first_name", "username")
-                [(page - 1) * STAFF_PAGE_SIZE: page * STAFF_PAGE_SIZE])
-    return StaffPage(rows=rows, total=total, page=page, pages=pages)
-
-
-def teams_of(council_id: int) -> list[Team]:
-    """The council's teams by service, each with its manager and count of active staff: one query."""
-    return list(Team.objects.filter(local_authority_id=council_id).select_related("manager")
-                .annotate(members=Count("user", filter=Q(user__is_active=True)))
-                .order_by("service", "name"))
-
-
-def team_of(council_id: int, team_id: int) -> Team | None:
-    return Team.objects.filter(local_authority_id=council_id, pk=team_id).first()
-
-
-def staff_member(council_id: int, user_id: int) -> User | None:
-    return User.objects.filter(local_authority_id=council_id, pk=user_id).select_related("team").first()
-
-
-def managers_of(council_id: int):
-    """Who may manage a team: the council's active team managers."""
-    return User.objects.filter(local_authority_id=council_id, is_active=True,
-                               role=User.Role.TEAM_MANAGER).order_by("last_name", "first_name")
-
-
-def council_summary(council_id: int) -> dict:
-    """The counts on the administration index: teams, services and staff (two queries)."""
-    teams = Team.objects.filter(local_authority_id=council_id).aggregate(
-        teams=Count("pk"), services=Count("service", distinct=True, filter=~Q(service="")))
-    staff = User.objects.filter(local_authority_id=council_id).aggregate(
-        active=Count("pk", filter=Q(is_active=True)), inactive=Count("pk", filter=Q(is_active=False)))
-    return {**teams, **staff}
-
-
-def bank_holidays(*, since: dt.date, until: dt.date) -> tuple[list[CalendarDay], list[CalendarDay]]:
-    """(the holidays added to the calendar by hand, those due between `since` and `until`): two
-    queries. The calendar is the database's, shared by every council on it (England's)."""
-    holidays = CalendarDay.objects.filter(is_working_day=False).exclude(holiday_name="")
-    added = list(holidays.filter(source__startswith="added").order_by("-date")[:200])
-    coming = list(holidays.filter(date__gte=since, date__lte=until).order_by("date"))
-    return added, coming
-
-
-def council_named(key: str = "") -> LocalAuthority:
-    """The council a command is for: by ONS code or LA number, or the only one on record."""
-    key = (key or "").strip()
-    if key:
-        found = LocalAuthority.objects.filter(
-            Q(code__iexact=key) | Q(la_number=int(key) if key.isdigit() and len(key) <= 4 else -1)).first()
-        if found is None:
-            raise RecordInvalid([Violation("council", "local",
-                                           f"no council with ONS code or LA number {key}")])
-        return found
-    councils = list(LocalAuthority.objects.order_by("pk")[:2])
-    if len(councils) != 1:
-        raise RecordInvalid([Violation("council", "local", "say which council with --council (ONS code or "
-                                       f"LA number): {len(councils)} councils are on record")])
-    return councils[0]
-
-
-def staff_by_username(username: str) -> User:
-    user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
-    if user is None:
-        raise RecordInvalid([Violation("username", "local",
-                                       f"no active member of staff called {username!r}")])
-    return user

@@ -6,7 +6,7 @@ import FILE.csv`). Thin: the rules and the audit are `workforce.services`'."""
 from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.core.errors import RecordInvalid
-from safeguard.workforce import services
+from safeguard.workforce import selectors, services
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                                                   la_number=opts["la_number"], time_zone=opts["time_zone"])
                 self.stdout.write(f"council created: {council} LA {council.la_number}, {council.time_zone}")
                 return
-            council = services.council_named(opts["council"])
+            council = selectors.council_named(opts["council"])
             if action == "change":
                 council = services.council_change(
                     by=None, council_id=council.pk, name=_or(opts["name"], council.name),

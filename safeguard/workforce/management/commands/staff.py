@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from safeguard.core.errors import RecordInvalid
-from safeguard.workforce import services
+from safeguard.workforce import selectors, services
 from safeguard.workforce.models import User
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **opts):
         try:
             if action == "link":
-                user = services.staff_by_username(opts["username"])
+                user = selectors.staff_by_username(opts["username"])
                 self.stdout.write(f"{user.username}: {set_password_link(user, opts['site'])}")
                 return
             path = Path(opts["path"])
@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 content = path.read_bytes()
             except OSError as exc:
                 raise CommandError(f"{path}: cannot be read ({exc.strerror})") from exc
-            council = services.council_named(opts["council"])
+            council = selectors.council_named(opts["council"])
             result = services.staff_import(by=None, council_id=council.pk, name=path.name, content=content)
         except RecordInvalid as exc:
             for violation in exc.violations:
