@@ -28,12 +28,14 @@ from django.db.models.functions import Cast, Coalesce, Concat, Least
 
 from safeguard.access import policy
 from safeguard.child_protection.models import ChildProtectionPlan
+from safeguard.core import paging
 from safeguard.core.errors import today
+from safeguard.core.paging import Page
 from safeguard.front_door.models import Contact, Referral
 from safeguard.looked_after.models import Episode, PeriodOfCare
 from safeguard.people.models import Relationship, Visit
 from safeguard.timescales.models import Clock
-from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS
+from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS, VISIT_CLOCKS
 from safeguard.workforce.models import Allocation
 
 from .models import (
@@ -44,8 +46,6 @@ from .models import (
     AssessmentFactorIdentified,
 )
 
-#: Visits whose clock running late is drift: CIN, looked-after and private fostering visits.
-VISIT_CLOCKS = ("T09", "T11", "T15")
 #: Responses to a referral that end the council's involvement at the front door.
 NO_FURTHER_ACTION = ("nfa", "advice", "early_help")
 
@@ -204,11 +204,11 @@ def drift(child_ids, as_at: dt.date | None = None, *, visits: bool = True) -> li
 TRAY_PAGE = 50
 
 
-@dataclass(frozen=True)
-class MyCases:
-    rows: list  # children, each annotated as `my_cases` says
-    total: int
-    overdue_children: int  # how many of them have a clock overdue
+@dataclass(frozen=True, kw_only=True)
+class MyCases(Page):
+    """Children, each annotated as `my_cases` says, and how many of all have a clock overdue."""
+
+    overdue_children: int
 
 
 def my_children(user) -> QuerySet:
@@ -263,11 +263,13 @@ def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
     children = children.annotate(
         family_overdue=Window(Max("overdue"), **family), family_next_due=Window(Min("next_due"), **family),
         family_size=Window(Count("pk"), **family))
-    start = (max(page, 1) - 1) * per_page
+    page = paging.within(page, counts["total"], per_page)
+    start = (page - 1) * per_page
     rows = list(children.order_by("-family_overdue", F("family_next_due").asc(nulls_last=True), "family",
                                   "-overdue", F("next_due").asc(nulls_last=True), "last_name", "pk")
                 [start:start + per_page])
-    return MyCases(rows=rows, total=counts["total"], overdue_children=counts["overdue_children"])
+    return MyCases(rows=rows, total=counts["total"], page=page, per_page=per_page,
+                   overdue_children=counts["overdue_children"])
 
 
 #: How the *To do* tray groups clocks by urgency: (key, heading, due within this many days of today;
@@ -277,11 +279,12 @@ URGENCY = (("overdue", "Overdue"), ("week", "Due within 7 days"), ("month", "Due
 _URGENCY_DAYS = {"week": 7, "month": 28}
 
 
-@dataclass(frozen=True)
-class ToDo:
-    rows: list  # clocks, each annotated with `worker_id` (the child's social worker now)
-    total: int
-    groups: dict  # urgency key -> how many clocks of the whole list (not just this page) fall in it
+@dataclass(frozen=True, kw_only=True)
+class ToDo(Page):
+    """Clocks, each with `worker_id` (the child's social worker now) and `urgency`; `groups` counts
+    the whole list (not just this page) by urgency."""
+
+    groups: dict
 
 
 def _urgency(due: dt.date, day: dt.date) -> str:
@@ -307,14 +310,14 @@ def to_do_children(user, scope: str) -> QuerySet:
 
 
 def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str = "",
-          within: str = "", page: int = 1, per_page: int = TRAY_PAGE) -> ToDo:
+          within: str = "", page: int = 1, per_page: int = TRAY_PAGE, as_at: dt.date | None = None) -> ToDo:
     """Every open clock of the user's children, due or overdue, however far off (issue 18: a clock
     due in five weeks is work to plan now), soonest due first, grouped by urgency with the count of
     each group over the whole list. Filters: a worker of the team, a clock type, due within a week
     or 28 days, or overdue only. Three queries whatever the list's length."""
     from safeguard.timescales.rules import RULES
 
-    day = today()
+    day = as_at or today()
     children = to_do_children(user, scope)
     if worker_id:
         children = children.filter(pk__in=Allocation.objects.filter(
@@ -337,7 +340,9 @@ def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str 
         later=Count("pk", filter=Q(due_date__gt=month)))
     worker = Allocation.objects.filter(child=OuterRef("child_id"), end_date__isnull=True,
                                        kind=Allocation.Kind.SOCIAL_WORKER).values("worker_id")[:1]
-    start = (max(page, 1) - 1) * per_page
+    total = counts.pop("total")
+    page = paging.within(page, total, per_page)
+    start = (page - 1) * per_page
     rows = list(
         clocks.annotate(worker_id=Subquery(worker))
         .select_related("child").only("code", "child_id", "subject_type", "subject_id", "due_date",
@@ -345,7 +350,7 @@ def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str 
         .order_by("due_date", "code", "child_id")[start:start + per_page])
     for r in rows:
         r.urgency = _urgency(r.due_date, day)
-    return ToDo(rows=rows, total=counts.pop("total"), groups=counts)
+    return ToDo(rows=rows, total=total, page=page, per_page=per_page, groups=counts)
 
 
 @dataclass(frozen=True)

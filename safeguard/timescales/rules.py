@@ -170,6 +170,9 @@ RULES: dict[str, ClockRule] = {r.code: r for r in [
               "but exceptional within 12 months"),
 ]}
 
+#: The statutory visits' clocks: a visit out of time is drift, and the manager's tray lists them.
+VISIT_CLOCKS = ("T09", "T11", "T15")
+
 #: CP plan and CIN drift thresholds in months (INDICATORS.md T19d/T19e) [L].
 CP_PLAN_DRIFT_MONTHS = (9, 15, 18)
 CIN_EPISODE_DRIFT_MONTHS = 6

@@ -92,9 +92,6 @@ def test_caseload_counts_overdue_clocks_and_statutory_visits_out_of_time(world):
     assert (f.overdue, f.visits_overdue) == (2, 1)
 
 
-def test_visit_clocks_are_the_drift_flags_visit_clocks():
-    assert oversight.VISIT_CLOCKS == assessment_selectors.VISIT_CLOCKS
-
 
 def test_team_caseloads_list_the_teams_case_holders_only(world):
     """The LADO sits in team A but holds no child's case; team B's worker is not team A's."""
