@@ -14,34 +14,19 @@ The queries of each step are counted for a child with a short record and for one
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
+
+import bench._inprocess as bench  # noqa: E402  (after the path)
 
 SECTIONS = ("developmental_needs", "parenting_capacity", "family_and_environment", "wishes_and_feelings",
             "analysis", "recommendation")
-
-
-def _stats(times: list[float]) -> dict:
-    times = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "n": len(times)}
-
-
-def _day() -> dt.date:
-    day = dt.date.today() - dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def _version(page: str) -> str:
@@ -54,15 +39,11 @@ def main() -> None:
     parser.add_argument("--assessments", type=int, default=30)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    bench.start(args.generate)
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from safeguard.assessment import services as assessment
     from safeguard.assessment.models import Assessment, AssessmentContent
@@ -72,13 +53,6 @@ def main() -> None:
     from safeguard.workforce.models import Allocation, User
     from safeguard.workforce.services import allocation_start
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.SECURE_SSL_REDIRECT = False
-    if args.generate:
-        call_command("migrate", verbosity=0)
-        if not Child.objects.exists():
-            call_command("generate", size=args.generate, seed=1, stdout=sys.stderr)
     manager = (User.objects.filter(role="team_manager", is_active=True, team__isnull=False)
                .order_by("pk").first())
     if manager is None:
@@ -86,7 +60,7 @@ def main() -> None:
     worker, _ = User.objects.get_or_create(
         username="bench-decisions-worker",
         defaults=dict(role="social_worker", team=manager.team, local_authority=manager.local_authority))
-    day = _day()
+    day = bench.last_working_day()
     # Children with no open episode, the longest records first (the most earlier episodes).
     closed = (Child.objects.filter(local_authority=manager.local_authority, is_restricted=False,
                                    date_of_birth__isnull=False)
@@ -115,13 +89,7 @@ def main() -> None:
     sw, tm = Client(), Client()
     sw.force_login(worker)
     tm.force_login(manager)
-    floor = []
-    anon = Client()
-    anon.get("/sign-in/")
-    for _ in range(args.assessments):
-        t = time.perf_counter()
-        anon.get("/sign-in/")
-        floor.append((time.perf_counter() - t) * 1000)
+    floor = bench.floor(args.assessments)
 
     timed = {"submit": [], "return": [], "authorise": []}
     queries: dict[str, dict] = {"submit": {}, "return": {}, "authorise": {}}
@@ -154,9 +122,8 @@ def main() -> None:
                                     "factors": ["16A"]}, "authorise")
 
     out = {"database": connection.vendor, "children": Child.objects.count(),
-           "floor_sign_in_page": _stats(floor),
-           "steps": {k: {**_stats(v), "queries": queries[k],
-                         "x_floor": round(statistics.median(v) / statistics.median(floor), 1)}
+           "floor_sign_in_page": bench.stats(floor),
+           "steps": {k: {**bench.stats(v), "queries": queries[k], "x_floor": bench.x_floor(v, floor)}
                      for k, v in timed.items() if v},
            "target": "under 150 ms server time each (issue 17)"}
     print(json.dumps(out, indent=2))

@@ -18,26 +18,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
+
+import bench._inprocess as bench  # noqa: E402  (after the path)
 
 TEAM_NAME = "Bench trays team"
 WORKERS = 10
 FIRST_CASELOAD = 30
 OTHER_CASELOAD = 10
-
-
-def _stats(times: list[float]) -> dict:
-    times = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "n": len(times)}
 
 
 def _set_up():
@@ -88,26 +81,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    bench.start(args.generate)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from safeguard.people.models import Child
     from safeguard.web.team import oversight_scope
     from safeguard.workforce import selectors as oversight
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.SECURE_SSL_REDIRECT = False
-    if args.generate:
-        call_command("migrate", verbosity=0)
-        if not Child.objects.exists():
-            call_command("generate", size=args.generate, seed=1, stdout=sys.stderr)
     manager, workers, analyst = _set_up()
     waiting = oversight.unallocated(oversight_scope(manager)).first()
 
@@ -123,13 +105,7 @@ def main() -> None:
         ("manager", "/team/service/"), ("analyst", "/team/service/"),
         ("worker", "/my-work/"), ("worker", "/my-work/cases/"),
     ]
-    anon = Client()
-    anon.get("/sign-in/")
-    floor = []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        anon.get("/sign-in/")
-        floor.append((time.perf_counter() - t) * 1000)
+    floor = bench.floor(args.runs)
     out_pages = {}
     for who, url in pages:
         client = clients[who]
@@ -141,14 +117,14 @@ def main() -> None:
                 response = client.get(url)
                 times.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200, (url, response.status_code)
-        out_pages[f"{who} {url}"] = {**_stats(times), "queries": len(q),
-                                    "x_floor": round(statistics.median(times) / statistics.median(floor), 1)}
+        out_pages[f"{who} {url}"] = {**bench.stats(times), "queries": len(q),
+                                    "x_floor": bench.x_floor(times, floor)}
     loads = oversight.team_caseloads(oversight_scope(manager))
     out = {"database": connection.vendor, "children": Child.objects.count(),
            "team_workers": len(loads),
            "largest_caseload": max((c.figures.children for c in loads), default=0),
            "unallocated": oversight.unallocated(oversight_scope(manager)).count(),
-           "floor_sign_in_page": _stats(floor), "pages": out_pages,
+           "floor_sign_in_page": bench.stats(floor), "pages": out_pages,
            "target": "under 150 ms server time each on PostgreSQL in a large council (issue 18)"}
     print(json.dumps(out, indent=2))
 
