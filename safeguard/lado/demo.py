@@ -1,6 +1,7 @@
 """A made-up LADO caseload for the demo council: about six years of referrals recorded through the
 services, so the annual report has comparison years and the worklist has clocks due and overdue.
-All references and roles are invented; no adult is named."""
+References, roles, adults' and employers' names are all invented (synthetic), drawn in turn from
+short lists rather than the random stream, so the rest of the caseload is as before."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from .models import (
 ROLES = ["Teaching assistant", "Class teacher", "Foster carer", "Nursery practitioner",
          "Residential support worker", "Taxi driver", "Football coach", "Youth worker",
          "Health care assistant", "Childminder", "Escort", "Swimming instructor"]
+FIRST_NAMES = ["Alex", "Sam", "Jordan", "Casey", "Robin", "Jamie", "Morgan", "Taylor", "Drew", "Rowan",
+               "Ellis"]
+LAST_NAMES = ["Fenwick", "Ashdown", "Marlowe", "Thistlewood", "Brackley", "Ormsby", "Kettering", "Halloway",
+              "Penrose", "Wilmot", "Castlemere", "Dunmore", "Ridley"]
+EMPLOYERS = ["Riverside Primary School", "Oakfield Academy", "Little Acorns Nursery", "Hilltop House",
+             "Northshire Fostering", "Bright Futures Fostering", "Town Cabs", "Eastgate Youth Club",
+             "St Anne's Football Club", "Meadow View Care Home", "Northshire Leisure"]
 AGENCY_TO_SETTING = {
     EmployingAgency.EARLY_YEARS: Setting.EARLY_YEARS, EmployingAgency.EDUCATION: Setting.EDUCATION,
     EmployingAgency.FOSTERING_LA: Setting.FOSTER_CARER,
@@ -62,6 +70,8 @@ def load_demo_lado(la, lado_user, today: dt.date, *, years: int = 6, per_year: i
             referral_date=referral, employer_aware_date=aware,
             referring_agency=rng.choice(list(ReferringAgency)), employing_agency=agency,
             setting=AGENCY_TO_SETTING[agency], role=rng.choice(ROLES),
+            adult_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
+            employer_name=f"{EMPLOYERS[n % len(EMPLOYERS)]} (synthetic)",
             category_of_harm=rng.choices(list(CategoryOfHarm), weights=[15, 20, 35, 20, 10])[0],
             police_involved=rng.random() < 0.3, court_proceedings=rng.random() < 0.05,
             disability=rng.random() < 0.12, non_recent=rng.random() < 0.1,

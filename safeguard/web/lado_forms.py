@@ -67,7 +67,7 @@ class AllegationDetailsForm(GovForm):
                                     help_text="The organisation, for example Riverside Primary School")
     role = forms.CharField(label="The adult's role", max_length=100, required=False,
                            help_text="For example, class teacher, foster carer, football coach")
-    employing_agency = forms.ChoiceField(label="Employer (employing agency)", required=False,
+    employing_agency = forms.ChoiceField(label="Kind of employer", required=False,
                                          choices=_choices(EmployingAgency, "Not known"))
     setting = forms.ChoiceField(label="Setting", required=False, choices=_choices(Setting, "Not known"))
     employer_aware_date = _date("Date the employer became aware", required=False)

@@ -30,7 +30,7 @@ def test_the_lado_records_an_allegation_through_to_its_outcome(world, sign_in, s
     lado.get_by_label("The adult's name").fill("Alex Synthetic-Adult")
     lado.get_by_label("Employer", exact=True).fill("Riverside Primary School (synthetic)")
     lado.get_by_label("The adult's role").fill("PE teacher")
-    lado.get_by_label("Employer (employing agency)").select_option(label="Education")
+    lado.get_by_label("Kind of employer").select_option(label="Education")
     lado.get_by_label("Setting").select_option(label="Education")
     fill_date(lado, "Date the employer became aware", referred)
     choose(lado, "Category of harm", "Physical")
