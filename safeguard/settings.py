@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "safeguard.returns",
     "safeguard.performance",
     "safeguard.forecast",
+    "safeguard.assurance.audits",
+    "safeguard.assurance.complaints",
+    "safeguard.assurance.supervision",
     "safeguard.access",
     "safeguard.web",
 ]

@@ -3,13 +3,16 @@ from django.urls import path
 from . import (
                administration,
                assessments,
+               audits,
                casework,
+               complaints,
                decisions,
                iro,
                lado,
                notifications,
                plans,
                second_factor,
+               supervision,
                team,
                views,
 )
@@ -91,4 +94,7 @@ urlpatterns = [
     *team.urlpatterns,
     *administration.urlpatterns,
     *notifications.urlpatterns,
+    *audits.urlpatterns,
+    *complaints.urlpatterns,
+    *supervision.urlpatterns,
 ]

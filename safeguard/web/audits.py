@@ -1,0 +1,3 @@
+"""Pages: audits."""
+
+urlpatterns: list = []

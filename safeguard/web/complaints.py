@@ -1,0 +1,3 @@
+"""Pages: complaints."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: supervision."""
+
+urlpatterns: list = []
