@@ -163,6 +163,26 @@ DOCUMENTS_DIR = Path(os.environ.get("SAFEGUARD_DOCUMENTS_DIR", VAR_DIR / "docume
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: Redis where REDIS_URL (or CACHE_URL, redis://...) is configured, shared by every
+# worker process; otherwise each process's own memory.
+_CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    import importlib.util
+
+    if importlib.util.find_spec("redis") is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("REDIS_URL/CACHE_URL names Redis: install the redis package")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _CACHE_URL, "KEY_PREFIX": "safeguard", "TIMEOUT": 300}}
+    # Sessions read from the shared cache (written through to the database): no session query on
+    # most requests. Only with a shared cache: a per-process cache would keep a signed-out session
+    # alive in the other workers.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "safeguard"}}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

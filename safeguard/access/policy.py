@@ -25,9 +25,11 @@ time-limited grant, or the user's own break-glass). Everyone sees only their own
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
@@ -42,12 +44,16 @@ from .models import AccessGrant, DecisionDelegation, DecisionRule
 SOCIAL_WORKER, TEAM_MANAGER, IRO = "social_worker", "team_manager", "iro"
 PERSONAL_ADVISER, ANALYST = "personal_adviser", "analyst"
 LADO, ADMINISTRATOR, COUNCILLOR = "lado", "administrator", "councillor"
+#: Oversees the teams of one service: reads their figures (no child named), not their records.
+HEAD_OF_SERVICE = "head_of_service"
+#: Handles the council's complaints and representations procedure (assurance.complaints).
+COMPLAINTS_MANAGER = "complaints_manager"
 
 PRACTITIONERS = frozenset({SOCIAL_WORKER, TEAM_MANAGER, IRO, PERSONAL_ADVISER})
 CHILD_READERS = PRACTITIONERS | {ANALYST}
 RECORDERS = PRACTITIONERS
 EXPORTERS = frozenset({SOCIAL_WORKER, TEAM_MANAGER, IRO, ANALYST})
-AGGREGATE_READERS = frozenset({TEAM_MANAGER, ANALYST, ADMINISTRATOR, COUNCILLOR})
+AGGREGATE_READERS = frozenset({TEAM_MANAGER, HEAD_OF_SERVICE, ANALYST, ADMINISTRATOR, COUNCILLOR})
 #: Those who may ask which children are behind a figure (councillors see the published scorecard only).
 DRILLERS = frozenset({TEAM_MANAGER, ANALYST, ADMINISTRATOR, IRO})
 FORECASTERS = frozenset({ANALYST})
@@ -97,6 +103,23 @@ def at_front_door(user) -> bool:
     return any((service or "").strip().lower() == FRONT_DOOR_SERVICE for service in _teams(user).values())
 
 
+#: What the policy remembers for the length of one web request (nothing outside a request: a
+#: service, command or test that changes allocations and asks again gets a fresh answer).
+_REQUEST: ContextVar[dict | None] = ContextVar("safeguard_access_request", default=None)
+
+
+def _request_begins(**_) -> None:
+    _REQUEST.set({})
+
+
+def _request_ends(**_) -> None:
+    _REQUEST.set(None)
+
+
+request_started.connect(_request_begins, dispatch_uid="safeguard.access.policy.request_begins")
+request_finished.connect(_request_ends, dispatch_uid="safeguard.access.policy.request_ends")
+
+
 def _relationship_q(user) -> Q:
     """The children this user's role, team and allocations open (restriction not yet applied).
     Conferences are casework, above this layer: reached through the app registry."""
@@ -129,7 +152,19 @@ def _relationship_q(user) -> Q:
 
 
 def children_visible_to(user) -> QuerySet:
-    """`visible_to(user)` for children: every list, search, export and drill-down starts here."""
+    """`visible_to(user)` for children: every list, search, export and drill-down starts here.
+    Within a web request it is built once per user and each caller gets a copy (a tray page asks
+    six times, and building the query costs more than running it); `forget` drops it."""
+    memo = _REQUEST.get()
+    if memo is None or not active(user):
+        return _children_visible_to(user)
+    key = ("children", user.pk)
+    if key not in memo:
+        memo[key] = _children_visible_to(user)
+    return memo[key].all()
+
+
+def _children_visible_to(user) -> QuerySet:
     role = role_of(user)
     if role not in CHILD_READERS or not user.local_authority_id:
         return Child.objects.none()
@@ -168,6 +203,9 @@ def basis(user, child) -> Basis:
 
 def forget(user) -> None:
     user.__dict__.pop("_access_basis", None)
+    memo = _REQUEST.get()
+    if memo is not None:
+        memo.pop(("children", getattr(user, "pk", None)), None)
     user.__dict__.pop("_access_teams", None)
     user.__dict__.pop("_decision_rules", None)
 

@@ -44,6 +44,7 @@ from .models import (
     AssessmentContent,
     AssessmentDecision,
     AssessmentFactorIdentified,
+    CINPlan,
 )
 
 #: Responses to a referral that end the council's involvement at the front door.
@@ -94,9 +95,11 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
     plan in that episode is still open (it must end first: CIN census 4001, 4004)."""
     children = managers_children(user)
     open_referrals = Referral.objects.filter(child__in=children, closure_date__isnull=True)
-    running_plan = Q(cp_plans__isnull=False, cp_plans__end_date__isnull=True) | Q(
-        cin_plans__isnull=False, cin_plans__end_date__isnull=True
-    )
+    # Each test is asked of the one referral's rows (EXISTS on its index), never of every referral.
+    running_plan = (Exists(ChildProtectionPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True))
+                    | Exists(CINPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True)))
+    found_no_need = Exists(Assessment.objects.filter(referral=OuterRef("pk"), requires_support=False,
+                                                     authorisation_date__isnull=False))
     return DecisionsAwaiting(
         contacts=Contact.objects.filter(child__in=children, decision="").select_related("child")
         .order_by("received_at"),
@@ -104,12 +107,8 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
         signoffs=Assessment.objects.filter(referral__child__in=children, authorisation_date__isnull=True)
         .select_related("referral__child")
         .order_by("start_date"),
-        closures=open_referrals.filter(
-            Q(response__in=NO_FURTHER_ACTION)
-            | Q(assessments__requires_support=False, assessments__authorisation_date__isnull=False)
-        )
-        .exclude(pk__in=Referral.objects.filter(running_plan).values("pk"))
-        .distinct()
+        closures=open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need)
+        .exclude(running_plan)
         .select_related("child")
         .order_by("referral_date"),
         submissions=assessments_submitted(user),

@@ -3,6 +3,8 @@
 Labels are short forms of the DfE descriptions (shared/reference/STANDARDS.md §1.2, §2.2).
 """
 
+import datetime as dt
+
 from django.db import models
 
 
@@ -10,6 +12,12 @@ class Sex(models.TextChoices):
     M = "M", "Male"
     F = "F", "Female"
     U = "U", "Unknown / unborn / indeterminate"
+
+
+#: SSDA903 SEX to 2023-24 (903 rule 101 then: 1 or 2) -> the Sex the record keeps.
+LEGACY_SEX_903 = {"1": "M", "2": "F"}
+#: CIN census GenderCurrent to 2023-24 (1 male, 2 female, 0 not known, 9 indeterminate) -> Sex.
+LEGACY_GENDER_CURRENT = {"1": "M", "2": "F", "0": "U", "9": "U"}
 
 
 class Ethnicity(models.TextChoices):
@@ -236,6 +244,17 @@ class Placement(models.TextChoices):
 
 #: Placement codes withdrawn in 2025-26; kept so history imported from older returns stays valid.
 LEGACY_PLACEMENTS = {"H5": "Semi-independent living", "P2": "Independent living", "Z1": "Other"}
+#: The last day an episode could begin in H5, P2 or Z1: the SSDA903 lists them to 2024-25 (903 146).
+LEGACY_PLACEMENTS_UNTIL = dt.date(2025, 3, 31)
+
+
+def placements_on(day: dt.date | None) -> frozenset[str]:
+    """The placement codes an episode beginning on `day` may hold: today's list, and the codes
+    withdrawn in 2025-26 for an episode begun before then (history from earlier returns)."""
+    today = frozenset(Placement.values)
+    if day is not None and day <= LEGACY_PLACEMENTS_UNTIL:
+        return today | frozenset(LEGACY_PLACEMENTS)
+    return today
 
 
 class PlacementProvider(models.TextChoices):

@@ -20,6 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard.assessment import services as assessment
+from safeguard.assessment.selectors import INCOMING_DAYS
+from safeguard.assurance.audits.demo import demo_audits
+from safeguard.assurance.complaints.demo import load_demo_complaints
+from safeguard.assurance.supervision.demo import load_demo_supervision
 from safeguard.casework import documents
 from safeguard.casework import services as notes
 from safeguard.child_protection import services as cp
@@ -28,6 +32,8 @@ from safeguard.front_door import services as front_door
 from safeguard.iro import services as iro
 from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
+from safeguard.notifications.models import Notification
+from safeguard.notifications.services import notification_mark_read
 from safeguard.people import services as people
 from safeguard.timescales import calendar
 from safeguard.timescales.rules import RULES
@@ -48,6 +54,8 @@ ROLES = [
     ("duty.demo", "Dana", "Frost", User.Role.SOCIAL_WORKER, "Front Door (MASH)"),
     ("sw2.demo", "Priya", "Lane", User.Role.SOCIAL_WORKER, "Children in Care Team"),
     ("tm.demo", "Tom", "Hale", User.Role.TEAM_MANAGER, "Assessment Team"),
+    ("hos.demo", "Helen", "Ward", User.Role.HEAD_OF_SERVICE, "Assessment Service Management"),
+    ("complaints.demo", "Cath", "Reyes", User.Role.COMPLAINTS_MANAGER, "Quality Assurance"),
     ("iro.demo", "Irene", "Moss", User.Role.IRO, "Independent Reviewing Service"),
     ("lado.demo", "Laura", "Dent", User.Role.LADO, "Quality Assurance"),
     ("analyst.demo", "Ana", "Patel", User.Role.ANALYST, "Performance"),
@@ -65,6 +73,7 @@ TEAM_AT_LEAST = 6
 
 #: The service of each demo team: the front door (duty) team alone sees cases no social worker holds.
 SERVICES = {"Front Door (MASH)": "Front door", "Assessment Team": "Assessment",
+            "Assessment Service Management": "Assessment",
             "Children in Care Team": "Children in care", "Independent Reviewing Service": "Quality assurance",
             "Quality Assurance": "Quality assurance", "Performance": "Performance"}
 
@@ -152,7 +161,9 @@ class Demo:
                           worker=self.users["duty.demo"])
         # Assessments in progress; two written and submitted, awaiting the manager's decision
         # (Working Together 2023).
-        for days in (12, 20, 30, 44, 50):
+        # The newest (allocated two working days ago) is in the worker's Incoming; one of the
+        # submitted ones has come back with the manager's comments.
+        for days in (2, 12, 20, 30, 44, 50):
             c = self.child(years(self.rng.randint(1, 15)))
             ref = self.referral(c, self.wd_ago(days))
             front_door.referral_record_response(by=self.manager, referral_id=ref.pk,
@@ -161,7 +172,12 @@ class Demo:
             a = assessment.assessment_start(by=self.sw, referral_id=ref.pk,
                                             start_date=self.wd_ago(days - 1))
             if days in (30, 44):
-                self._assess(c, a, seen=self.wd_ago(days - 4))
+                a = self._assess(c, a, seen=self.wd_ago(days - 4))
+            if days == 44:
+                assessment.assessment_return(
+                    by=self.manager, assessment_id=a.pk, expected_version=a.version,
+                    comments="Please say what the school and the health visitor told you, and what "
+                             "the child said about home, before I authorise this.")
 
         # Assessed and supported on a child in need plan.
         for days in (70, 110, 140, 200, 250):
@@ -218,7 +234,22 @@ class Demo:
 
         # The LADO's caseload: several years of allegations against adults who work with children.
         load_demo_lado(self.la, self.users[User.Role.LADO], self.today)
+        load_demo_complaints(self.la, self.users[User.Role.COMPLAINTS_MANAGER], self.today)
+        load_demo_supervision(self.la, self.today)
+        demo_audits(local_authority=self.la, end=self.today, months=12, per_team=1)
+        self._old_news_read()
         return passwords
+
+    def _old_news_read(self) -> None:
+        """The demo is made in one go today, so every allocation it records would arrive as news:
+        those that began before the Incoming window are marked read, as the worker would have."""
+        since = self.today - dt.timedelta(days=INCOMING_DAYS)
+        for user in (self.sw, self.sw2, self.users["duty.demo"]):
+            recent = set(Allocation.objects.filter(worker=user, start_date__gte=since).values_list(
+                "child_id", flat=True))
+            old = Notification.objects.filter(to=user, kind=Notification.Kind.ALLOCATED, read_at__isnull=True)
+            for pk in old.exclude(child_id__in=recent).values_list("pk", flat=True):
+                notification_mark_read(by=user, notification_id=pk)
 
     def _colleagues(self, years) -> None:
         """Make the manager's team six social workers when the council has too few (the demo alone,

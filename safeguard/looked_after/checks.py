@@ -28,7 +28,8 @@ TEMPORARY = frozenset({"T0", "T1", "T2", "T3", "T4"})
 #: Placements with no placement provider (213): temporary moves and the 2025-26 "other" codes.
 NO_PROVIDER = TEMPORARY | {"Z11", "Z12", "Z13", "Z14"}
 #: Placements that are not Ofsted-registered, so carry no URN (222).
-NO_URN = NO_PROVIDER | {"P1", "P3", "R1", "R2", "R5"}
+#: H5, P2 and Z1 (withdrawn in 2025-26) carried none either (903 rule 218 to 2024-25).
+NO_URN = NO_PROVIDER | {"P1", "P3", "R1", "R2", "R5"} | set(codes.LEGACY_PLACEMENTS)
 #: The DfE placeholder URN (seven capital X): only for regional adoption agency placements (242).
 PLACEHOLDER_URN = "X" * 7
 PLACEHOLDER_URN_OK = frozenset({"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"})
@@ -250,7 +251,7 @@ def _episode_details(checks: Checks, ep, child) -> None:
     checks.code(ep.legal_status, codes.LegalStatus, "legal_status", "903 144", "Legal status")
     checks.code(ep.category_of_need, codes.CategoryOfNeed, "category_of_need", "903 145",
                 "Category of need")
-    checks.code(ep.placement, codes.Placement, "placement", "903 146", "Placement type")
+    checks.code(ep.placement, codes.placements_on(ep.decom), "placement", "903 146", "Placement type")
     checks.code(ep.placement_provider, codes.PlacementProvider, "placement_provider", "903 178",
                 "Placement provider", required=False)
     checks.require(ep.decom <= now, "decom", "local",

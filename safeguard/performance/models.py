@@ -125,3 +125,44 @@ class ManualValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.period_start}-{self.period_end}: {self.value}"
+
+
+class KeptFigure(models.Model):
+    """One computed figure of a measure for one window (council, measure, window, indicative), kept
+    so that a period is computed once: the scorecard page reads it rather than the record. A figure
+    of an ended window stays until a change to a record dated on or before its end marks it stale
+    (`stale_reason` says which change); the next scorecard computes it again. A window not yet ended
+    is kept for the day it was computed only. Every version is in `history`, so the figure a
+    committee was shown on a given day can be read back."""
+
+    local_authority = models.ForeignKey("workforce.LocalAuthority", on_delete=models.CASCADE)
+    indicator_id = models.CharField(max_length=12)
+    # The window the measure counted; a snapshot that reads only its as-at date starts on its end.
+    window_start = models.DateField()
+    window_end = models.DateField()
+    indicative = models.BooleanField(default=False)
+    value = models.FloatField(null=True, blank=True)
+    # value, numerator and denominator exactly as computed (a count stays a whole number)
+    exact = models.JSONField(default=list)
+    status = models.CharField(max_length=20)
+    note = models.CharField(max_length=300, blank=True)
+    breakdown = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField()
+    computed_on = models.DateField()  # the day it was computed: an unended window is kept that day only
+    # A fingerprint of the definitions that computed it: a changed definition computes it again.
+    definitions = models.CharField(max_length=16, blank=True)
+    stale = models.BooleanField(default=False)
+    stale_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "local_authority", "indicator_id", "window_start", "window_end", "indicative",
+                name="one_kept_figure_per_window",
+            )
+        ]
+        indexes = [models.Index("local_authority", "window_end", name="kept_figure_by_end")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.window_start}-{self.window_end}: {self.value}"

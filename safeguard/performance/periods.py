@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -45,10 +46,12 @@ def reporting_year_of(day: dt.date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 
 
+@lru_cache(maxsize=1024)  # pure, and asked for hundreds of times per scorecard
 def reporting_year(year: int) -> Period:
     return Period(dt.date(year - 1, 4, 1), dt.date(year, 3, 31), f"{year - 1}-{str(year)[2:]}", "year")
 
 
+@lru_cache(maxsize=1024)  # pure, and asked for hundreds of times per scorecard
 def quarter(year: int, q: int) -> Period:
     """Quarter 1 is April-June of the reporting year; quarter 4 is January-March."""
     if q not in (1, 2, 3, 4):
@@ -82,6 +85,7 @@ def snapshot(as_at: dt.date) -> Period:
     return Period(as_at, as_at, f"at {as_at:%d %b %Y}", "snapshot")
 
 
+@lru_cache(maxsize=1024)  # pure, and asked for hundreds of times per scorecard
 def window_for(period_type: str, column: Period) -> Period:
     """The dates an indicator of `period_type` counts when shown in the column `column`:
     in-period measures count the column; YTD from 1 April; rolling 12 months to the column's end;

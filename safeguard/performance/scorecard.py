@@ -14,6 +14,7 @@ from safeguard.core.errors import now
 
 from . import catalogue as cat
 from .compute import Result, evaluate, evaluate_many, reads_window_start
+from .kept import Kept
 from .models import Commentary, ManualValue, MeasureSetting
 from .periods import ANNUAL_ONLY, SNAPSHOT, Period, is_indicative, quarter, reporting_year, window_for
 from .rules import Target, direction, pro_rated, rag, suppress
@@ -171,11 +172,12 @@ class Scorecard:
 class _Evaluator:
     """Evaluates each (measure, window) once: snapshot measures share Q4 and year-end."""
 
-    def __init__(self, la):
+    def __init__(self, la, kept: Kept | None = None):
         self.la = la
         self.cache: dict = {}
         self.population: dict = {}
         self.shared: dict = {}
+        self.kept = kept
         self.manual = {
             (m.indicator_id, m.period_start, m.period_end): m
             for m in ManualValue.objects.filter(local_authority=la)
@@ -189,15 +191,22 @@ class _Evaluator:
         wanted, keys = [], []
         for column in columns:
             key = self._key(ind, column)
-            if key not in self.cache and key not in keys:
-                wanted.append(column)
-                keys.append(key)
+            if key in self.cache or key in keys:
+                continue
+            found = self.kept.get(key, ind, column) if self.kept is not None else None
+            if found is not None:
+                self.cache[key] = found
+                continue
+            wanted.append(column)
+            keys.append(key)
         if wanted:
             results = evaluate_many(
                 ind, self.la, wanted, population_cache=self.population, shared=self.shared
             )
             for key, result in zip(keys, results, strict=True):
                 self.cache[key] = result
+                if self.kept is not None:
+                    self.kept.add(key, result)
 
     def _key(self, ind: cat.Indicator, column: Period) -> tuple:
         """A snapshot measure that reads only its as-at date is keyed by that date alone."""
@@ -212,8 +221,13 @@ class _Evaluator:
         window = window_for(ind.period_type, column)
         key = self._key(ind, column)
         if key not in self.cache:
-            if ind.is_held:
+            found = self.kept.get(key, ind, column) if self.kept is not None and ind.is_held else None
+            if found is not None:
+                self.cache[key] = found
+            elif ind.is_held:
                 self.cache[key] = evaluate(ind, self.la, column, population_cache=self.population)
+                if self.kept is not None:
+                    self.kept.add(key, self.cache[key])
             else:
                 self.cache[key] = self._manual(ind, column, window)
         result = self.cache[key]
@@ -294,11 +308,33 @@ def measures_for(la) -> list[tuple[cat.Indicator, MeasureSetting | None]]:
 
 
 def build_scorecard(
-    la, year: int, quarter_number: int | None = None, *, indicator_ids: list[str] | None = None
+    la,
+    year: int,
+    quarter_number: int | None = None,
+    *,
+    indicator_ids: list[str] | None = None,
+    keep: bool = False,
 ) -> Scorecard:
-    """Every measure for the reporting year `year` (ending 31 March `year`), to the quarter given."""
+    """Every measure for the reporting year `year` (ending 31 March `year`), to the quarter given.
+    With `keep`, figures already kept (`KeptFigure`) are read rather than computed, and those
+    computed are kept: the page's way, so a period is computed once. Without it every figure comes
+    from the record as it stands (exports, tests, benchmarks)."""
+    at = now()
+    kept = Kept(la, _ends(year, quarter_number), at) if keep else None
     with _without_jit():
-        return _build(la, year, quarter_number, indicator_ids, now())
+        card = _build(la, year, quarter_number, indicator_ids, at, kept)
+    if kept is not None:
+        kept.save()
+    return card
+
+
+def _ends(year: int, q: int | None) -> set[dt.date]:
+    """Every column end a scorecard to quarter `q` reads (windows of every type end on those days):
+    its quarters, the year, last year's end and the same quarter last year."""
+    periods = [quarter(year, n) for n in range(1, (q or 4) + 1)] + [reporting_year(year - 1)]
+    if q:
+        periods.append(quarter(year - 1, q))
+    return {p.end for p in periods}
 
 
 @contextmanager
@@ -324,9 +360,11 @@ def _without_jit():
             pass
 
 
-def _build(la, year: int, quarter_number: int | None, indicator_ids: list[str] | None, at) -> Scorecard:
+def _build(
+    la, year: int, quarter_number: int | None, indicator_ids: list[str] | None, at, kept: Kept | None = None
+) -> Scorecard:
     period = quarter(year, quarter_number) if quarter_number else reporting_year(year)
-    ev = _Evaluator(la)
+    ev = _Evaluator(la, kept)
     commentary = dict(
         Commentary.objects.filter(local_authority=la, period_label=period.label).values_list(
             "indicator_id", "text"

@@ -8,13 +8,15 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from safeguard.audit.services import audit_record
-from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.core.errors import Checks, RecordInvalid, Violation, today
 
 from . import catalogue as cat
-from .models import Commentary, ManualValue, MeasureSetting
+from .models import Commentary, KeptFigure, ManualValue, MeasureSetting
 from .rules import parse_target
 
 SETTING_COLUMNS = (
@@ -330,3 +332,70 @@ def manual_values_import(*, by, local_authority, path: Path) -> list[ManualValue
         detail={"file": name, "rows": len(saved)},
     )
     return saved
+
+
+# --- kept figures ------------------------------------------------------------------------------------
+
+
+def kept_figures_invalidate(*, local_authority_id: int, since: dt.date | None, reason: str) -> int:
+    """A change to the record dated `since` (its earliest date, before or after the change) may
+    alter every figure whose window ends on or after that day; `since` None: every figure. Ended
+    windows are marked stale with the reason (a history row each, so the published figure and what
+    changed it stay on file) and computed again when next asked for; figures of windows not yet
+    ended are only the day's working copies and are dropped. Runs inside the change's transaction."""
+    day = today()
+    figures = KeptFigure.objects.filter(local_authority_id=local_authority_id, stale=False)
+    if since is not None:
+        figures = figures.filter(window_end__gte=since)
+    figures.filter(window_end__gte=day).delete()
+    ended = list(figures.filter(window_end__lt=day))
+    for f in ended:
+        f.stale, f.stale_reason = True, reason[:300]
+    if ended:
+        bulk_update_with_history(
+            ended, KeptFigure, ["stale", "stale_reason"], default_change_reason=reason[:100]
+        )
+    return len(ended)
+
+
+def _business_dates(record) -> list[dt.date] | None:
+    """The dates a record stands on (not its own timestamps): the child's own change reaches back
+    to the date of birth. None when it has none (an unborn child, say): every period."""
+    if record is None:
+        return []
+    out = []
+    for f in record._meta.concrete_fields:
+        if isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add):
+            value = getattr(record, f.attname)
+            if isinstance(value, dt.datetime):
+                value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+            if value is not None:
+                out.append(value)
+    return out or None
+
+
+def record_changed(sender=None, *, change=None, local_authority_ids=None, **kwargs) -> None:
+    """Receiver of the record's `record_changed` signal (sent by the unit of work once a change is
+    written, or by the bulk writer with the councils it wrote to): marks the kept figures the
+    change may alter (`kept_figures_invalidate`)."""
+    if change is None:
+        for la_id in local_authority_ids or ():
+            kept_figures_invalidate(local_authority_id=la_id, since=None, reason="records imported")
+        return
+    since: dt.date | None = dt.date.max
+    for _action, record, held in change._staged:
+        for obj in (record, held):
+            dates = _business_dates(obj)
+            if dates is None:
+                since = None
+                break
+            since = min([since, *dates])
+        if since is None:
+            break
+    if since == dt.date.max:
+        return
+    kept_figures_invalidate(
+        local_authority_id=change.child.local_authority_id,
+        since=since,
+        reason=f"{change.event} for child {change.child.pk}" + (f" dated {since:%d/%m/%Y}" if since else ""),
+    )

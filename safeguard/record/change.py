@@ -1,14 +1,15 @@
 """The unit of work on a child's record: the one way every service, importer and the generator
 changes it.
 
-A `Change` holds the child's history, takes new records and edited *copies* of held ones (never the
+A `Change` holds the child's history (each list read when first used, so a save reads only what
+its checks and the clocks need), takes new records and edited *copies* of held ones (never the
 stored object, so a check can compare the record on file with the candidate), runs each one's pure
 check, and hands the verdict to a sink:
 
 - `DatabaseSink` (the default, for services): refuse with every violation (`RecordInvalid`), or save
   each record (its history row is kept by simple_history), write one audit row per record in the one
-  shape below, and re-derive the child's clocks once. The service's `@transaction.atomic` makes it
-  all or nothing.
+  shape below, and re-derive the child's clocks once (when the change touches what they derive
+  from). The service's `@transaction.atomic` makes it all or nothing.
 - `RebuildSink` (importers and the generator): nothing touches the database; records get their
   primary keys from `record.writer.Ids` and the bulk writer saves whole histories later; a refusal
   goes to the caller's `report`, which names the file, line and field.
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+from django.dispatch import Signal
 
 from safeguard.audit.services import audit_detail, audit_record
 from safeguard.core.errors import Checks, Violation
@@ -38,6 +40,13 @@ from safeguard.timescales.derive import sync_child_clocks
 from .history import _BY_LABEL, ChildHistory, edited
 
 Check = Callable[..., None]
+
+#: The lists of a child's record the clocks are derived from (`timescales.derive.wanted_links`, with
+#: the child's own row and the calendar): a change that touches none of them leaves the child's
+#: clocks as they are, so its save neither reads these lists nor re-derives the clocks.
+CLOCK_LISTS = ("referrals", "assessments", "strategy_discussions", "section47s", "conferences",
+               "cp_plans", "core_groups", "periods", "episodes", "la_reviews", "health_assessments",
+               "peps", "missing", "private_fostering", "visits")
 _CREATE, _UPDATE, _DELETE = "create", "update", "delete"
 
 
@@ -61,7 +70,7 @@ class Change:
     def of_child(cls, child_id: int, *, by, event: str, reason: str = "") -> Change:
         """A change to this child's record; the child is locked until the transaction ends, so two
         saves about one child are checked one after the other."""
-        return cls(ChildHistory.load(child_id), by=by, event=event, reason=reason)
+        return cls(ChildHistory.open(child_id), by=by, event=event, reason=reason)
 
     @classmethod
     def of(cls, model: type[models.Model], pk: int, *, by, event: str,
@@ -69,7 +78,7 @@ class Change:
         """A change to (or within) one held record, e.g. referral 7: its child's record is loaded
         and locked, and `change.held` is that record, refused (`EditConflict`) if someone saved it
         after the user read `expected_version`."""
-        history = ChildHistory.load_for(model, pk)
+        history = ChildHistory.load_for(model, pk, lazy=True)
         change = cls(history, by=by, event=event)
         change.held = history.for_edit(_BY_LABEL[model._meta.label], pk, expected_version)
         return change
@@ -170,6 +179,30 @@ class Change:
         self._staged.clear()
 
 
+def moves_clocks(change: Change) -> bool:
+    """Whether this change adds, edits or removes anything the child's clocks are derived from
+    (the child's own row, or a record in `CLOCK_LISTS`). Stored clocks always equal what the record
+    implies after every save (and `rederive_clocks` after a calendar change), so a change that
+    touches none of it (a case note, a disability, an allocation) would re-derive the same clocks."""
+    child_type = type(change.history.child)
+    for _, record, _ in change._staged:
+        if type(record) is child_type:
+            return True
+        if change.history.holds(record) and _list_name(record) in CLOCK_LISTS:
+            return True
+    return False
+
+
+def _list_name(record) -> str:
+    return _BY_LABEL[record._meta.label]
+
+
+#: Sent inside the change's transaction once it is written (`change=`), or by the bulk writer with the
+#: councils it wrote to (`local_authority_ids=`): what is derived outside the casework apps (the
+#: scorecard's kept figures) listens; the record knows nothing of it.
+record_changed = Signal()
+
+
 class DatabaseSink:
     """Saves a change inside the service's transaction, audits each record, refreshes the clocks."""
 
@@ -180,6 +213,9 @@ class DatabaseSink:
         change.checks.raise_if_any()
 
     def write(self, change: Change) -> None:
+        clocks = moves_clocks(change)
+        if clocks:  # what the clocks are derived from, as it stood before this save
+            change.history.read(CLOCK_LISTS)
         for action, record, held in change._staged:
             if action == _DELETE:
                 detail = audit_detail(change.event, held, None)
@@ -192,7 +228,9 @@ class DatabaseSink:
             record.save()
             audit_record(actor=change.by, action=action, obj=record, child_id=change.child.pk,
                          reason=change.reason, detail=audit_detail(change.event, held, record))
-        sync_child_clocks(change.history)
+        if clocks:
+            sync_child_clocks(change.history)
+        record_changed.send(sender=Change, change=change)
 
 
 class RebuildSink:
@@ -218,4 +256,4 @@ class RebuildSink:
 def rederive_clocks(child_id: int) -> None:
     """Re-derive one child's clocks from the record as stored (after a calendar change, or when
     the derivation itself changed)."""
-    sync_child_clocks(ChildHistory.load(child_id, lock=False))
+    sync_child_clocks(ChildHistory.open(child_id, lock=False))  # reads only what the clocks need

@@ -1,7 +1,8 @@
 """A child's whole record held in memory, so that validation at entry and the clocks read one
 snapshot instead of querying table by table.
 
-A `record.change.Change` loads it (`ChildHistory.load`, locking the child) before it checks a save;
+A `record.change.Change` opens it (`ChildHistory.open`, locking the child; each list is read when
+first used, so a save reads only the lists its checks and the clocks need) before it checks a save;
 the importers and the synthetic council generator build it up in memory through the same `Change`
 and checks before the bulk writer saves it. Checks must only read these lists (never query), so
 every path applies identical rules.
@@ -97,23 +98,50 @@ class ChildHistory:
     def load(cls, child_id: int, *, lock: bool = True) -> ChildHistory:
         """Read the child's whole record; with `lock`, hold the child's row for this transaction
         so that two saves about one child are checked one after the other."""
-        Child = apps.get_model("people.Child")
-        rows = Child.objects.select_for_update() if lock else Child.objects
-        child = rows.get(pk=child_id)
-        history = cls(child=child)
-        for name, (label, path) in _SOURCES.items():
-            model = apps.get_model(label)
-            setattr(history, name, list(model.objects.filter(**{path: child}).order_by("pk")))
+        history = cls.open(child_id, lock=lock)
+        history.read(_SOURCES)
         return history
 
     @classmethod
-    def load_for(cls, model, pk: int, *, lock: bool = True) -> ChildHistory:
+    def open(cls, child_id: int, *, lock: bool = True) -> ChildHistory:
+        """The child (locked with `lock`), each list of the record read from the database when
+        first used: a save reads only what its checks and clocks need (the child's row is locked
+        before any list is read, so every list read later in the transaction is as it was when
+        the change began: no other save of this child can run in between)."""
+        Child = apps.get_model("people.Child")
+        rows = Child.objects.select_for_update() if lock else Child.objects
+        history = cls.__new__(cls)  # no list set: `__getattr__` reads each when first asked for
+        history.child = rows.get(pk=child_id)
+        return history
+
+    @classmethod
+    def load_for(cls, model, pk: int, *, lock: bool = True, lazy: bool = False) -> ChildHistory:
         """Load the history of the child a record belongs to (e.g. the child of assessment 7)."""
         path = _SOURCES[_BY_LABEL[model._meta.label]][1]
         child_id = model.objects.filter(pk=pk).values_list(f"{path}_id", flat=True).first()
         if child_id is None:
             raise model.DoesNotExist(f"{model._meta.verbose_name} {pk} does not exist")
-        return cls.load(child_id, lock=lock)
+        return cls.open(child_id, lock=lock) if lazy else cls.load(child_id, lock=lock)
+
+    def __getattr__(self, name: str) -> list:
+        """A list of the record not read yet (a history from `open`): read it now, once."""
+        source = _SOURCES.get(name)
+        child = self.__dict__.get("child")
+        if source is None or child is None:
+            raise AttributeError(name)
+        label, path = source
+        items = list(apps.get_model(label).objects.filter(**{path: child.pk}).order_by("pk"))
+        self.__dict__[name] = items
+        return items
+
+    def read(self, names: Iterable[str]) -> None:
+        """Read these lists now if they have not been (before a save changes what they hold)."""
+        for name in names:
+            getattr(self, name)
+
+    def unread(self) -> list[str]:
+        """The lists of the record this history has not read from the database."""
+        return [name for name in _SOURCES if name not in self.__dict__]
 
     def for_edit(self, name: str, pk: int, expected_version: int | None):
         """The held record to change; refuse if someone saved it since the user opened it.

@@ -20,6 +20,7 @@ from django.db.models import DateField, DateTimeField, DecimalField, JSONField, 
 from django.utils import timezone
 
 from safeguard.audit.models import AuditEvent
+from safeguard.record.change import record_changed
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.timescales.derive import wanted_links
 from safeguard.timescales.models import Clock
@@ -175,6 +176,7 @@ def write_histories(histories: Iterable[ChildHistory], *, reason: str, cal=None)
     counts["timescales.Clock"] = len(clocks)
     _bulk_values(AuditEvent, [{"action": "import", "object_type": "people.Child", "object_id": str(c.pk),
                                "child_id": c.pk, "reason": reason} for c in children], when)
+    record_changed.send(sender=None, local_authority_ids=sorted({c.local_authority_id for c in children}))
     return counts
 
 
@@ -307,6 +309,9 @@ class Rows:
         _bulk_values(AuditEvent, [{"action": "import", "object_type": "people.Child",
                                    "object_id": str(r[child_pk]), "child_id": r[child_pk],
                                    "reason": reason} for r in self.tables["people.Child"]], when)
+        council = [f.attname for f in self.fields(apps.get_model("people.Child"))].index("local_authority_id")
+        record_changed.send(sender=None,
+                            local_authority_ids=sorted({r[council] for r in self.tables["people.Child"]}))
         return counts
 
 

@@ -1,7 +1,7 @@
 """The working-day calendar and the statutory clocks derived from the record."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class CalendarDay(models.Model):
@@ -61,6 +61,13 @@ class Clock(models.Model):
             models.Index(
                 fields=["due_date"], name="open_clock_due",
                 condition=Q(met_date__isnull=True, stopped_date__isnull=True),
+            ),
+            # The scorecard's "late" tests (CP-13, LAC-10) read only clocks open or met late.
+            models.Index(
+                fields=["code", "due_date"], include=["child", "met_date", "stopped_date"],
+                name="clock_late_link",
+                condition=Q(met_date__isnull=True, stopped_date__isnull=True)
+                | Q(met_date__gt=F("due_date")) | Q(stopped_date__gt=F("due_date")),
             ),
         ]
 

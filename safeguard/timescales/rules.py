@@ -197,3 +197,31 @@ def deadline(moment: dt.datetime, limit: Limit) -> dt.datetime:
     if unit == "H":
         return moment + dt.timedelta(hours=amount)
     raise ValueError(f"{unit!r} is not a limit in elapsed hours")
+
+#: The children's statutory complaints procedure (issue 21): the Children Act 1989 Representations
+#: Procedure (England) Regulations 2006 and "Getting the Best from Complaints" (DfES 2006). Kept out
+#: of `RULES`, whose every clock is a child's and met by a step of the child's record: these are a
+#: complaint's (Clock.child is empty, as for the LADO's), met on the complaints desk, and kept apart
+#: from the child's case record as the guidance asks. Derived by `safeguard.assurance.complaints.clocks`.
+COMPLAINT_RULES: dict[str, ClockRule] = {r.code: r for r in [
+    ClockRule("CMP1", "Complaint stage 1: local resolution", ("WD", 10),
+              "Representations Procedure (England) Regulations 2006; Getting the Best from Complaints "
+              "2006: stage 1 response within 10 working days of receipt, extendable to 20"),
+    ClockRule("CMP2", "Complaint stage 2: investigation", ("WD", 25),
+              "Representations Procedure (England) Regulations 2006; Getting the Best from Complaints "
+              "2006: stage 2 investigation and response within 25 working days of the request, "
+              "extendable to 65"),
+    ClockRule("CMP3", "Complaint stage 3: review panel", ("WD", 30),
+              "Representations Procedure (England) Regulations 2006; Getting the Best from Complaints "
+              "2006: review panel held within 30 working days of the complainant's request"),
+    ClockRule("CMP3R", "Complaint stage 3: panel's report", ("WD", 5),
+              "Getting the Best from Complaints 2006: the panel's report within 5 working days of "
+              "the panel"),
+    ClockRule("CMP3D", "Complaint stage 3: council's response", ("WD", 15),
+              "Getting the Best from Complaints 2006: the council's response within 15 working days "
+              "of receiving the panel's report"),
+]}
+
+#: The longest a complaint's stage may be extended to, with a reason recorded (stage 1: to 20
+#: working days; stage 2: to 65), the same sources as `COMPLAINT_RULES`.
+COMPLAINT_EXTENDED: dict[str, Limit] = {"CMP1": ("WD", 20), "CMP2": ("WD", 65)}

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from safeguard.access import policy
 from safeguard.access import selectors as access
 from safeguard.assessment import selectors as oversight
+from safeguard.assurance.audits import selectors as case_audits
 from safeguard.casework import chronology
 from safeguard.casework import selectors as casework
 from safeguard.iro import selectors as iro
@@ -168,6 +169,7 @@ def child_page(user, child, basis, *, kind: str = "", number: int = 1) -> dict:
         "allocations": [a for a in h.allocations if a.end_date is None],
         "plans": current_plans(h),
         "due": list(due),
+        "audit_actions": list(case_audits.actions_for(user, child=child)[:DUE_SHOWN]),
         "page": chronology.page(h, kind=kind, number=number, notes=_significant(child, kind)),
         "kind": kind,
         "kinds": chronology.KINDS,

@@ -62,9 +62,12 @@ def oversight_scope(user) -> team.Scope:
     return team.Scope(team_ids=frozenset(policy.team_ids(user)), visible=policy.children_visible_to(user))
 
 
-#: Who reads the service's figures: managers (their own service), analysts and administrators (the
-#: council's). Figures only, no child named: administrators, who open no record, may read them.
-SERVICE_READERS = (policy.TEAM_MANAGER, policy.ANALYST, policy.ADMINISTRATOR)
+#: Who reads the service's figures: managers and heads of service (their own service), analysts and
+#: administrators (the council's). Figures only, no child named: administrators and heads of service,
+#: who open no record, may read them.
+SERVICE_READERS = (policy.TEAM_MANAGER, policy.HEAD_OF_SERVICE, policy.ANALYST, policy.ADMINISTRATOR)
+#: Those whose service page is their own service's teams (the team they sit in names the service).
+OWN_SERVICE = (policy.TEAM_MANAGER, policy.HEAD_OF_SERVICE)
 
 
 def can_see_service(user) -> bool:
@@ -252,7 +255,8 @@ def service(request):
     if not can_see_service(user):
         raise PermissionDenied("the service's figures are for managers, analysts and administrators")
     manager = policy.can_authorise(user)
-    teams = team.service_teams(user.local_authority_id, teams_of=policy.team_ids(user) if manager else None)
+    own = policy.role_of(user) in OWN_SERVICE
+    teams = team.service_teams(user.local_authority_id, teams_of=policy.team_ids(user) if own else None)
     services = sorted({t.service for t in teams if t.service})
     chosen = request.GET.get("service") or None
     if chosen not in services:
@@ -277,7 +281,7 @@ def service(request):
                  detail={"teams": len(teams), "service": chosen or ""})
     return render(request, "web/team/service.html", {
         "groups": grouped, "total": team.totals(rows), "services": services, "chosen": chosen,
-        "weights": team.CASE_WEIGHTS, "drift_headers": DRIFT_HEADERS,
+        "weights": team.CASE_WEIGHTS, "drift_headers": DRIFT_HEADERS, "own": own,
         **(_tabs(user, "service") if manager else {})})
 
 

@@ -129,6 +129,10 @@ def home(request):
         return redirect("web:administration")
     if role in (policy.COUNCILLOR, policy.ANALYST):
         return redirect("web:performance")
+    if role == policy.HEAD_OF_SERVICE:
+        return redirect("web:team_service")
+    if role == policy.COMPLAINTS_MANAGER:
+        return redirect("web:complaints")
     return redirect("web:my_work")
 
 
@@ -589,7 +593,7 @@ def performance(request):
     if request.user.local_authority_id is None:
         raise PermissionDenied("your account belongs to no council, so there is no scorecard to show")
     drill = can_drill(request.user)
-    card = build_scorecard(request.user.local_authority, year, quarter_number)
+    card = build_scorecard(request.user.local_authority, year, quarter_number, keep=True)
     # Those who may not see the children behind a figure get the published (suppressed) view.
     scorecard_html = mark_safe(render_html(card, public=not drill, standalone=False))  # noqa: S308
     drill_links = []

@@ -53,6 +53,8 @@ class User(AbstractUser):
         ADMINISTRATOR = "administrator", "Administrator"
         COUNCILLOR = "councillor", "Senior leader / councillor (read-only)"
         PERSONAL_ADVISER = "personal_adviser", "Personal adviser (care leavers)"
+        HEAD_OF_SERVICE = "head_of_service", "Head of service"
+        COMPLAINTS_MANAGER = "complaints_manager", "Complaints manager"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SOCIAL_WORKER)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)

@@ -261,12 +261,19 @@ def unallocated(scope: Scope) -> QuerySet:
     children the policy opens to the user: a front door team sees every one (policy), any other
     team only those opened to them by a grant. Oldest referral first: the longest waiting."""
     referral = apps.get_model("front_door", "Referral")
+    period = apps.get_model("looked_after", "PeriodOfCare")
     first_open = (referral.objects.filter(child=OuterRef("pk"), closure_date__isnull=True)
                   .order_by("referral_date").values("referral_date")[:1])
-    return (scope.visible
-            .exclude(pk__in=_open_allocations().values("child_id"))
+    # The open cases no one holds are found from the open episodes' side (a few thousand rows
+    # in a large council, each tested on an index) and only then tested against the policy:
+    # starting from the children would test every child the council ever had.
+    held = _open_allocations().filter(child=OuterRef("child_id"))
+    waiting = set(referral.objects.filter(closure_date__isnull=True).exclude(Exists(held))
+                  .values_list("child_id", flat=True))
+    waiting |= set(period.objects.filter(end_date__isnull=True).exclude(Exists(held))
+                   .values_list("child_id", flat=True))
+    return (scope.visible.filter(pk__in=sorted(waiting))
             .annotate(**_open_case_flags("pk"), referred=Subquery(first_open))
-            .filter(Q(in_need=True) | Q(looked_after=True))
             .only("pk", "first_name", "last_name", "la_child_id", "date_of_birth")
             .order_by(F("referred").asc(nulls_last=True), "pk"))
 

@@ -1,6 +1,8 @@
 """The demo council loads through the same services and validation as practitioners' saves, and
 gives each role work to see."""
 
+import datetime as dt
+
 import pytest
 
 from safeguard.assessment.selectors import to_do
@@ -69,3 +71,28 @@ def test_the_demo_workers_children_have_full_case_records(settings, tmp_path):
         assert Document.objects.filter(child=child).exists()
     shared = CaseNote.objects.filter(title="Both children seen at the office").get()
     assert shared.children.count() == 2
+
+
+def test_the_demo_workers_incoming_has_news_and_old_allocations_are_read():
+    """Issue 18: the demo worker's Incoming shows a child allocated this week and an assessment
+    the manager returned with comments; allocations older than the window are not news."""
+    from safeguard.assessment.selectors import INCOMING_DAYS, incoming
+    from safeguard.core.errors import today
+    from safeguard.notifications.models import Notification
+    from safeguard.notifications.selectors import unread_count
+    from safeguard.workforce.models import Allocation
+
+    calendar.invalidate()
+    load_demo_council()
+    sw = User.objects.get(username="sw.demo")
+    news = incoming(sw)
+    assert news.allocated and news.returned
+    assert "school" in news.returned[0].comments
+    assert unread_count(sw) > 0
+    news_of = set(Notification.objects.filter(to=sw, kind="allocated", read_at__isnull=True)
+                  .values_list("child_id", flat=True))
+    since = today() - dt.timedelta(days=INCOMING_DAYS)
+    recent = set(Allocation.objects.filter(worker=sw, start_date__gte=since)
+                 .values_list("child_id", flat=True))
+    assert news_of and news_of <= recent
+    assert all((today() - a.start_date).days <= INCOMING_DAYS for a in news.allocated)

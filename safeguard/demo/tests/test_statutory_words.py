@@ -430,6 +430,7 @@ def test_every_demo_user_lands_on_work(council, settings, tmp_path):
         pages = {"sw.demo": ["/", "/my-work/", "/my-work/cases/"], "tm.demo": ["/manager/"],
                  "iro.demo": ["/", "/iro/"], "lado.demo": ["/", "/lado/"], "analyst.demo": ["/"],
                  "councillor.demo": ["/"], "admin.demo": ["/", "/audit/"], "duty.demo": ["/"],
+                 "hos.demo": ["/"], "complaints.demo": ["/"],
                  "sw2.demo": ["/"]}
         empty = []
         for username, urls in pages.items():

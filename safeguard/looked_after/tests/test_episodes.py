@@ -90,7 +90,7 @@ START_CASES = [
     # rule, child fields, start overrides
     ("903 144", {}, {"legal_status": "X9"}),
     ("903 145", {}, {"category_of_need": "N9"}),
-    ("903 146", {}, {"placement": "H5"}),
+    ("903 146", {}, {"placement": "H5", "decom": D(2025, 4, 1)}),  # withdrawn from 2025-26
     ("903 178", {}, {"placement_provider": "PR9"}),
     ("903 213", {}, {"placement": "Z11", "placement_provider": "PR4", "urn": ""}),
     ("903 526", {}, {"placement_provider": ""}),

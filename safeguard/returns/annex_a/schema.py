@@ -27,6 +27,12 @@ def columns(sheet: str) -> list[str]:
     return list(_column_map()[sheet])
 
 
+def kind(sheet: str, column: str) -> str:
+    """What a column holds: "date", "numeric", "category" or "string" (the schema's own key)."""
+    spec = _column_map()[sheet][column] or {}
+    return next((k for k in ("date", "numeric", "category") if k in spec), "string")
+
+
 def categories(sheet: str, column: str) -> list[str]:
     """The category codes a column allows ([] for a free-text, date or number column)."""
     spec = _column_map()[sheet][column] or {}

@@ -68,6 +68,7 @@ from safeguard.people.models import Child, ChildDisability, Visit
 from safeguard.workforce.models import Allocation
 from safeguard.workforce.selectors import council_for
 
+from .places import OUTSIDE_ENGLAND, council_name, placement_areas
 from .schema import LISTS, coded, columns
 
 OBJECT_TYPE = "returns.AnnexA"
@@ -484,10 +485,31 @@ def _postcode_area(postcode: str) -> str:
     return match.group(0) if match else ""
 
 
+def _placed_where(r: _Record, areas: dict[str, str | None], placed: str,
+                  home: str) -> tuple[bool, str | None]:
+    """(inside the council?, LA of Placement) for a placement postcode. From the ONS postcode
+    directory where it places the postcode: the council's own name inside, another English
+    council's name, or Annex A's code outside England (WAL, SCO, NIR, NUK). Where it cannot (a
+    made-up or terminated postcode, or a partial one whose district spans councils), 'inside'
+    falls back on the placement sharing the home postcode's area, and the LA is named only for
+    a placement inside or a Northern Irish (BT) postcode."""
+    area = areas.get(placed) if placed else None
+    if area is None:
+        inside = bool(placed and home) and _postcode_area(placed) == _postcode_area(home)
+        if inside:
+            return True, r.la.name
+        return False, (coded("List 8", "LA of Placement", "NIR")
+                       if _postcode_area(placed) == "BT" else None)
+    if area == r.la.code:
+        return True, r.la.name
+    if area in OUTSIDE_ENGLAND.values():
+        return False, coded("List 8", "LA of Placement", area)
+    return False, council_name(area) or area
+
+
 def _children_in_care(r: _Record, w: Window) -> list[list]:
-    """Placement location: 'In' when the placement postcode is in the same postcode area as the
-    child's home postcode (the record holds no postcode-to-council look-up); LA of placement is
-    the council itself for placements in, Northern Ireland for BT postcodes, else blank.
+    """Placement location and LA of placement: the council the placement postcode lies in, from
+    the ONS postcode directory (`places`; see `_placed_where` for postcodes it cannot place).
     Placements in the last 12 months: placements (runs of episodes between new-placement RNEs)
     held at any time in the twelve months, across periods of care."""
     day = w.as_at
@@ -506,6 +528,8 @@ def _children_in_care(r: _Record, w: Window) -> list[list]:
     missing = defaultdict(list)
     for m in MissingEpisode.objects.filter(child_id__in=ids, start_date__lte=day):
         missing[m.child_id].append(m)
+    areas = placement_areas(e.placement_postcode for c in care.values()
+                            for eps in c.episodes.values() for e in eps if e.placement_postcode)
 
     rows = []
     for child_id, c in care.items():
@@ -544,9 +568,7 @@ def _children_in_care(r: _Record, w: Window) -> list[list]:
                                       or child.uasc_ceased_date >= w.twelve)
         placed = current.placement_postcode
         home = current.home_postcode or child.home_postcode
-        inside = bool(placed and home) and _postcode_area(placed) == _postcode_area(home)
-        where = r.la.name if inside else (
-            coded("List 8", "LA of Placement", "NIR") if _postcode_area(placed) == "BT" else None)
+        inside, where = _placed_where(r, areas, placed, home)
         rows.append([
             *r.person(child_id), _yes_no(uasc_recent), r.disability(child_id), period.start_date,
             coded("List 8", "Child's Category of Need", current.category_of_need), _yes_no(earlier),

@@ -1,6 +1,7 @@
 """Writing the CIN census XML for a collection year: elements in XSD sequence order, ISO dates,
-`<Sex>` M/F/U (the 2024-25 DfE change) and no timestamps, so the same record always gives the
-same bytes (export -> import -> export is exact)."""
+the year's own items and codes (`<Sex>` M/F/U from 2024-25, `<GenderCurrent>` 1/2/0/9 before; no
+CINPlanDates before 2018-19; factor 18A for 18B/18C before 2020-21: returns/years.py) and no
+timestamps, so the same record always gives the same bytes (export -> import -> export is exact)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from safeguard.workforce.models import LocalAuthority
 
+from ..years import returns_year
 from .selectors import CensusChild, census_period, cin_census_children
 
 SOFTWARE_CODE = "Safeguard"
@@ -33,6 +35,7 @@ def _add(parent: ET.Element, tag: str, value) -> ET.Element | None:
 def census_xml(children: list[CensusChild], *, year: int, la_number: int) -> bytes:
     """The whole return as bytes (UTF-8, XML declaration, two-space indentation)."""
     _, reference_date = census_period(year)
+    this = returns_year(year)
     message = ET.Element("Message")
     header = ET.SubElement(message, "Header")
     details = ET.SubElement(header, "CollectionDetails")
@@ -54,7 +57,7 @@ def census_xml(children: list[CensusChild], *, year: int, la_number: int) -> byt
         _add(ids, "UPNunknown", c.upn_unknown)
         _add(ids, "PersonBirthDate", c.birth_date)
         _add(ids, "ExpectedPersonBirthDate", c.expected_birth_date)
-        _add(ids, "Sex", c.sex)
+        _add(ids, this.cin_sex_item, this.cin_sex(c.sex))
         _add(ids, "PersonDeathDate", c.death_date)
         chars = ET.SubElement(child, "ChildCharacteristics")
         _add(chars, "Ethnicity", c.ethnicity)
@@ -78,8 +81,8 @@ def census_xml(children: list[CensusChild], *, year: int, la_number: int) -> byt
                 if a.factors:
                     block = ET.SubElement(el, "FactorsIdentifiedAtAssessment")
                     for code in a.factors:
-                        _add(block, "AssessmentFactors", code)
-            for start, end in ep.cin_plans:
+                        _add(block, "AssessmentFactors", this.cin_code("AssessmentFactors", code))
+            for start, end in (ep.cin_plans if "CINPlanDates" in this.cin_items else ()):
                 el = ET.SubElement(cin, "CINPlanDates")
                 _add(el, "CINPlanStartDate", start)
                 _add(el, "CINPlanEndDate", end)

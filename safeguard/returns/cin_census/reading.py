@@ -3,8 +3,9 @@ file, line and element (never a traceback).
 
 Parsing goes through defusedxml with DTDs forbidden, so entity expansion ("billion laughs") and
 external entities are refused before anything is expanded or fetched. Files over MAX_BYTES are
-refused before they are opened. Both GenderCurrent (1/2/0/9, to 2023-24) and Sex (M/F/U, 2024-25
-on) are read.
+refused before they are opened. The child's sex is the item of the file's collection year (the one
+given, else the header's): <GenderCurrent> 1/2/0/9 to 2023-24, <Sex> M/F/U from 2024-25 (CIN rule
+4180; returns/years.py), read into the record's M/F/U; with no year known, either is read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as defused_et
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
+from safeguard.core.codes import LEGACY_GENDER_CURRENT
 from safeguard.core.errors import Violation, text_problem
+
+from ..years import returns_year, years_valid
 
 #: One council's CIN census is a few MB (a large council: about 15,000 children, some 10 MB); a
 #: file over 50 MB is not one council's return and is refused before it is opened or kept.
@@ -29,7 +33,7 @@ MAX_VALUE = 36
 #: The most previous child protection plans a child can plausibly have had (NumberOfPreviousCPP).
 MAX_PREVIOUS_CPP = 99
 CHUNK = 1 << 20
-GENDER_TO_SEX = {"1": "M", "2": "F", "0": "U", "9": "U"}
+GENDER_TO_SEX = LEGACY_GENDER_CURRENT
 FLAGS = {"0": False, "1": True, "false": False, "true": True}
 
 
@@ -124,10 +128,17 @@ class XReturn:
 # --- the reader -------------------------------------------------------------------------------
 
 class Reader:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, year: int | None = None) -> None:
+        """`year`: the collection year given for the file (`--year`); else the header's is used."""
         self.name = name
         self.problems: list[Violation] = []
         self.notes: list[str] = []
+        self.given_year = year
+        #: The collection year the children are read for (set once the header is read).
+        self.year: int | None = year
+        #: Problems of the year (a code or item of another year) that do not stop the child being
+        #: checked further: added once the child has been read.
+        self.of_year: list[Violation] = []
 
     def fail(self, line, item: str, rule: str, message: str) -> None:
         self.problems.append(Violation(f"{self.name}:{line}:{item}", rule, message))
@@ -241,6 +252,8 @@ class Reader:
             return None
         top = self.parts(root, {"Header": (0, 1), "Children": (1, 1)})
         year, reference_date, lea, lea_line = self._header(top["Header"])
+        if self.given_year is None:
+            self.year = year or (_year_ending(reference_date) if reference_date else None)
         children = []
         for block in top["Children"][:1]:
             kids = self.parts(block, {"Child": (1, None)})
@@ -250,6 +263,8 @@ class Reader:
                 if child is not None:
                     child.clean = len(self.problems) == before
                     children.append(child)
+                self.problems += self.of_year
+                self.of_year = []
         return XReturn(year=year, reference_date=reference_date, lea=lea, lea_line=lea_line,
                        children=children, notes=self.notes)
 
@@ -316,21 +331,53 @@ class Reader:
         )
 
     def _sex(self, el, ids) -> str:
-        if ids["Sex"]:
-            raw, item = self.text(ids["Sex"]), ids["Sex"][0]
-            if raw in ("M", "F", "U"):
-                return raw
-            self.fail(item.sourceline, "Sex", "CIN 4180", f"Sex {raw!r} must be M, F or U")
-            return ""
-        if ids["GenderCurrent"]:
-            raw, item = self.text(ids["GenderCurrent"]), ids["GenderCurrent"][0]
+        """The child's sex as the record keeps it (M/F/U), from the item of the file's year."""
+        this = self._this_year()
+        expected = this.cin_sex_item if this is not None else None
+        for item in ("Sex", "GenderCurrent"):
+            if not ids[item]:
+                continue
+            raw, found = self.text(ids[item]), ids[item][0]
+            if expected is not None and item != expected:  # reported; the child is still checked
+                self.of_year.append(Violation(
+                    f"{self.name}:{found.sourceline}:{item}", "CIN 4180",
+                    f"<{item}> is not an item of the {this.label} census: the child's sex is "
+                    f"<{expected}> in {this.label} ("
+                    + ("M, F or U; <GenderCurrent> was replaced from 2024-25)" if expected == "Sex"
+                       else "1, 2, 0 or 9; <Sex> replaced it from 2024-25)")))
+            if item == "Sex":
+                if raw in ("M", "F", "U"):
+                    return raw
+                self.fail(found.sourceline, "Sex", "CIN 4180", f"Sex {raw!r} must be M, F or U")
+                return ""
             if raw in GENDER_TO_SEX:
                 return GENDER_TO_SEX[raw]
-            self.fail(item.sourceline, "GenderCurrent", "CIN 4180",
+            self.fail(found.sourceline, "GenderCurrent", "CIN 4180",
                       f"GenderCurrent {raw!r} must be 1, 2, 0 or 9")
             return ""
-        self.fail(el.sourceline, "Sex", "CIN 4180", "the child's Sex (or GenderCurrent) is missing")
+        self.fail(el.sourceline, expected or "Sex", "CIN 4180",
+                  f"the child's {expected or 'Sex (or GenderCurrent)'} is missing")
         return ""
+
+    def _this_year(self):
+        """The collection year's returns (years.ReturnYear), or None if the year is not known."""
+        try:
+            return returns_year(self.year) if self.year is not None else None
+        except ValueError:
+            return None
+
+    def _year_code(self, els, item: str) -> None:
+        """A code of another year than the file's (RC9 in a 2021-22 census) is refused under the
+        item's rule; a code of no year is left to the record's checks."""
+        this = self._this_year()
+        value = self.text(els)
+        if this is None or not value or value in this.cin_codes[item]:
+            return
+        when = years_valid(item, value)
+        if when:  # reported; the child is still checked
+            self.of_year.append(Violation(
+                f"{self.name}:{els[0].sourceline}:{item}", this.cin_rules[item],
+                f"{item} {value!r} is not a code of the {this.label} census (valid {when})"))
 
     def _episode(self, el) -> XEpisode:
         e = self.parts(el, {
@@ -351,6 +398,8 @@ class Reader:
             initial_cpc=self.date(e["DateOfInitialCPC"]),
             nfa=bool(self.flag(e["ReferralNFA"], "CIN 8568")), lines=self.lines(el, e),
         )
+        self._year_code(e["ReferralSource"], "ReferralSource")
+        self._year_code(e["ReasonForClosure"], "ReasonForClosure")
         for a in e["Assessments"]:
             p = self.parts(a, {"AssessmentActualStartDate": (1, 1),
                                "AssessmentInternalReviewDate": (0, 1),
@@ -412,6 +461,11 @@ class Reader:
                 latest_category=self.text(p["LatestCategoryOfAbuse"]), previous=previous,
                 reviews=reviews, lines=self.lines(plan, p)))
         return ep
+
+
+def _year_ending(day: dt.date) -> int:
+    """The collection year (by its end) a reference date falls in."""
+    return day.year + 1 if day.month >= 4 else day.year
 
 
 def _bad_date():

@@ -8,6 +8,9 @@ year, previous permanence for those who started care in the year, social worker 
 those looked after at 31 March, DoLOs in the year), plus care leavers with
 an OC3 contact in the year (Header rows only, no motherhood items: rules 1012, 628). Anything
 after 31 March is left out, so an episode still open then is shown open (DEC and REC blank).
+
+Each year is written in its own format (returns/years.py): its tables only (no social worker
+episodes before 2023-24, no DoLO table before 2024-25) and its codes (SEX 1/2 to 2023-24).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from safeguard.people.models import Child, Relationship
 from safeguard.workforce.models import Allocation
 from safeguard.workforce.selectors import council_for
 
+from ..years import returns_year
 from .tables import TABLES, collection_bounds, flag, fmt
 
 
@@ -51,6 +55,7 @@ def _within(day, end):
 def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
     """The rows of every SSDA903 table for collection year `year` (a read: audited once)."""
     la = council_for(by)
+    this = returns_year(year)
     start, end = collection_bounds(year)
     episodes = list(Episode.objects.filter(period_of_care__child__local_authority=la)
                     .filter(_overlaps("decom", "dec", start, end))
@@ -79,11 +84,12 @@ def ssda903_rows(*, year: int, by) -> dict[str, list[list[str]]]:
         if pk in in_care and child.sex == "F":
             mother = "1" if pk in first_child else "0"
             mc_dob = fmt(first_child.get(pk))
-        rows["Header"].append([child.la_child_id, child.sex, dob[pk], child.ethnicity,
+        sex = this.from_record("SEX", child.sex)
+        rows["Header"].append([child.la_child_id, sex, dob[pk], child.ethnicity,
                                child.upn or child.upn_unknown, mother, mc_dob])
         if pk in in_care and child.uasc and (child.uasc_ceased_date is None
                                              or child.uasc_ceased_date >= start):
-            rows["UASC"].append([child.la_child_id, child.sex, dob[pk],
+            rows["UASC"].append([child.la_child_id, sex, dob[pk],
                                  fmt(child.uasc_ceased_date)])
 
     for e in episodes:
@@ -181,10 +187,14 @@ def _sort_key(row: list[str]) -> tuple:
     return (row[0], *(_date_key(v) for v in row[1:]))
 
 
-def write_tables(rows: dict[str, list[list[str]]], folder: Path) -> list[Path]:
+def write_tables(rows: dict[str, list[list[str]]], folder: Path, year: int | None = None) -> list[Path]:
+    """One CSV per table: the tables of collection `year` (every table if no year is given)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    keep = returns_year(year).ssda903_tables if year is not None else tuple(TABLES)
     for key, (name, columns) in TABLES.items():
+        if key not in keep:
+            continue
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(columns)
@@ -196,10 +206,10 @@ def write_tables(rows: dict[str, list[list[str]]], folder: Path) -> list[Path]:
 
 
 def export_return(*, year: int, out: Path, by, previous_year: bool = False) -> list[Path]:
-    """Write the year's twelve CSVs into `out`; with `previous_year`, last year's into
+    """Write the year's CSVs (twelve from 2025-26) into `out`; with `previous_year`, last year's into
     `out/previous/` so the cross-year rules (502, 503A-J, 207...) can run."""
     out = Path(out)
-    written = write_tables(ssda903_rows(year=year, by=by), out)
+    written = write_tables(ssda903_rows(year=year, by=by), out, year)
     if previous_year:
-        written += write_tables(ssda903_rows(year=year - 1, by=by), out / "previous")
+        written += write_tables(ssda903_rows(year=year - 1, by=by), out / "previous", year - 1)
     return written

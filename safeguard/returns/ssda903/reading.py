@@ -1,6 +1,8 @@
 """Reading a folder of SSDA903 CSVs into rows, refusing anything malformed with the file, line,
 column and reason: unknown or missing headers, files too large or not UTF-8 text, bad dates,
-duplicate rows, children missing from the Header (DfE internal checks INT01-INT36)."""
+duplicate rows, children missing from the Header (DfE internal checks INT01-INT36); then, once the
+collection year is known, the tables and the codes that changed over the years checked against that
+year's (`check_year`, safeguard/returns/years.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from dataclasses import dataclass, field
 from operator import gt
 from pathlib import Path
 
+from safeguard.core import codes
 from safeguard.core.errors import Violation, text_problem
 
+from ..years import returns_year, years_valid
 from .tables import (
     DATE_COLUMNS,
     DATE_FORMAT,
@@ -279,3 +283,61 @@ def check_cells(tables: Tables, problems: list[Violation], limits: dict[str, int
             if row["CHILD"] and len(row["CHILD"]) <= limits.get("CHILD", MAX_CELL):
                 tables.drop(row)
         tables.rows[key] = kept
+
+
+#: Where each year-dependent item is: (table, column, item name in years.SSDA903_CODES).
+_YEAR_ITEMS = (("Header", "SEX", "SEX"), ("UASC", "SEX", "UASC.SEX"), ("Episodes", "PLACE", "PLACE"),
+               ("Episodes", "REC", "REC"), ("Episodes", "REASON_PLACE_CHANGE", "REASON_PLACE_CHANGE"))
+_SEXES = frozenset(codes.Sex.values)
+_RECS = frozenset(codes.ReasonEpisodeCeased.values)
+_CHANGES = frozenset(codes.ReasonPlaceChange.values)
+#: The codes the record itself takes for each item (its own checks refuse the rest).
+_RECORD_TAKES = {"SEX": lambda row: _SEXES, "UASC.SEX": lambda row: _SEXES,
+                 "PLACE": lambda row: codes.placements_on(row.dates.get("DECOM")),
+                 "REC": lambda row: _RECS, "REASON_PLACE_CHANGE": lambda row: _CHANGES}
+
+
+def check_year(tables: Tables, year: int, problems: list[Violation]) -> None:
+    """The return as its collection year had it: each table part of that year's return, and each
+    code that changed over the years valid in that year (SEX 1/2 to 2023-24 and M/F/U after, rule
+    101; PLACE H5/P2/Z1 to 2024-25, K3 from 2024-25, Z11-Z14 from 2025-26, rule 146; ...), read
+    into the code the record keeps (SEX 1 -> M). A year outside 2013-14 to 2026-27 is refused.
+
+    A code of another year is reported here, under the item's rule, saying the years it was valid.
+    A code of no year is left to the record's own checks, which report it with the rest of the row;
+    a code of another year that the record would refuse too (P2 in an episode of 2025-26) refuses
+    its row here, so that it is reported once and the child's later rows are counted at it."""
+    try:
+        this = returns_year(year)
+    except ValueError as exc:
+        problems.append(Violation("return:0:year", "format", f"{exc}: give the year the return is for"))
+        return
+    for key, path in list(tables.files.items()):
+        if key not in this.ssda903_tables and tables.rows.get(key):
+            problems.append(Violation(f"{path.name}:1:header", "format",
+                                      f"the {key} table is not part of the {this.label} SSDA903 "
+                                      "(the DfE validator of that year matches no table to these "
+                                      "columns); leave it out"))
+            for row in tables.rows[key]:
+                tables.drop(row)
+            tables.rows[key] = []
+    for key, column, item in _YEAR_ITEMS:
+        valid, rule = this.ssda903_codes[item], this.ssda903_rules[item]
+        kept = []
+        for row in tables.rows.get(key, ()):
+            value = row[column].upper()
+            when = "" if not value or value in valid else years_valid(item, value)
+            if when:
+                problems.append(Violation(
+                    row.at(column), rule,
+                    f"{column} '{row[column]}' is not a code of the {this.label} SSDA903 (valid "
+                    f"{when}); {this.label} codes: {', '.join(sorted(valid))}"))
+            if value:
+                value = this.to_record(item, value)
+                row.cells[column] = value
+            if when and value not in _RECORD_TAKES[item](row):
+                tables.drop(row)
+                continue
+            kept.append(row)
+        if key in tables.rows:
+            tables.rows[key] = kept

@@ -5,6 +5,8 @@ the services, exported as at 31 March 2026 and read back with openpyxl. The six 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -244,7 +246,7 @@ def _staff(la):
 
 
 @pytest.fixture(scope="module")
-def workbook(django_db_setup, django_db_blocker, tmp_path_factory):
+def workbook_path(django_db_setup, django_db_blocker, tmp_path_factory):
     """The council built through the services once, exported as at 31 March 2026 and read back;
     everything is rolled back afterwards, so the other tests start from an empty database."""
     from safeguard.people.services import child_register
@@ -269,7 +271,12 @@ def workbook(django_db_setup, django_db_blocker, tmp_path_factory):
         path = export_annex_a(as_at=AS_AT, out=tmp_path_factory.mktemp("out") / "x" / "annex.xlsx",
                               by=worker)
         transaction.set_rollback(True)
-    return _read(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def workbook(workbook_path):
+    return _read(workbook_path)
 
 
 def _read(path: Path) -> dict[str, list[dict]]:
@@ -471,7 +478,8 @@ def test_list8_children_in_care_with_placement_and_legal_status(workbook):
     assert dee["Date Ceased to be Looked After"] == D(2025, 12, 1)
     assert dee["Reason Ceased to be Looked After"] == (
         "e) E4A: Returned home to live with parents or relatives - part of planning")
-    assert dee["Placement Location"] == "b) Out" and dee["LA of Placement"] is None
+    # M1 1AA lies in Manchester (ONS postcode directory), not in Cheshire East (issue 19).
+    assert dee["Placement Location"] == "b) Out" and dee["LA of Placement"] == "Manchester"
     gus = by_child["GUS"]
     assert (gus["Child's Legal Status"], gus["Placement Type"]) == (
         "E1: Placement order", "j) A6: Placed for adoption - order - not foster")
@@ -555,3 +563,30 @@ def test_command_line(contacted, worker, tmp_path):
         call_command("returns", "export", "annex-a", "--out", str(out))
     with pytest.raises(CommandError, match="--year"):
         call_command("returns", "export", "cin-census", "--out", str(tmp_path))
+
+
+def test_streaming_readers_see_every_sheet_whole(workbook_path):
+    """Issue 19, finding 9: each sheet declares its extent (`<dimension>`), and every row holds a
+    cell for every column, so openpyxl's read-only mode (what liiatools' `annex-a cleanfile`
+    streams with) sizes each sheet right and reads rows as wide as the header."""
+    with zipfile.ZipFile(workbook_path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(LISTS)
+        for name in sheets:
+            head = z.read(name)[:2000].decode()
+            assert re.search(r'<dimension ref="A1:[A-Z]+\d+"', head), name
+    book = load_workbook(workbook_path, read_only=True)
+    try:
+        for sheet in LISTS:
+            ws = book[sheet]
+            width = len(columns(sheet))
+            rows = list(ws.iter_rows(values_only=True))
+            assert (ws.max_column, ws.max_row) == (width, len(rows)), sheet
+            assert list(rows[0]) == columns(sheet)
+            assert {len(row) for row in rows} == {width}, sheet
+        with zipfile.ZipFile(workbook_path) as z:
+            body = z.read("xl/worksheets/sheet8.xml").decode()
+        for row in re.findall(r"<row [^>]*>(.*?)</row>", body):
+            assert row.count("<c ") == len(columns("List 8"))  # blank cells written too
+    finally:
+        book.close()

@@ -190,3 +190,24 @@ def test_service_figures_name_no_child(world, client_for):
     assert "Assessment Team A" in mine and "Children in Care Team B" not in mine
     one = client_for(world.analyst).get("/team/service/?service=Front+door").content.decode()
     assert "Assessment Team A" in one and "Children in Care Team B" not in one
+
+
+def test_a_head_of_service_reads_their_services_figures_and_no_record(world, client_for):
+    """Issue 18, item 2: "the same at service level for heads of service". A head of service sits
+    in a team of their service; they land on its figures (no other service's teams), and open no
+    child's record and no manager's tray (Working Together 2023: oversight through the line)."""
+    from safeguard.workforce.models import Team
+
+    office = Team.objects.create(local_authority=world.sw_a.local_authority,
+                                 name="Front door management", service="Front door")
+    hos = User.objects.create_user(username="hos", role="head_of_service", team=office,
+                                   local_authority=world.sw_a.local_authority)
+    client = client_for(hos)
+    landing = client.get("/", follow=True)
+    assert landing.redirect_chain[-1][0] == "/team/service/"
+    body = landing.content.decode()
+    assert "Your service" in body and "Assessment Team A" in body
+    assert "Children in Care Team B" not in body
+    assert not any(c.last_name in body for c in world.children.values())
+    assert {client.get(url).status_code for url in MANAGER_PAGES} == {403}
+    assert client.get(f"/children/{world.own.pk}/").status_code in (403, 404)

@@ -89,6 +89,12 @@ class Command(BaseCommand):
         drill.add_argument("--out", help="CSV file (default: a table on standard output)")
         drill.add_argument("--json", action="store_true")
         sub.add_parser("catalogue", help="list every indicator with its definition status")
+        keep = sub.add_parser(
+            "keep", help="compute and keep the figures of the year and each quarter, as the page would "
+            "(e.g. nightly after a quarter ends, so the page opens in a blink)"
+        )
+        keep.add_argument("--year", type=int, required=True)
+        keep.add_argument("--la-code", dest="la_code")
         for name in ("import-settings", "import-values"):
             p = sub.add_parser(name, help=f"{name.split('-')[1]} from CSV (whole file or nothing)")
             p.add_argument("file")
@@ -180,6 +186,15 @@ class Command(BaseCommand):
             for r in rows:
                 mark = "NUM" if r["in_numerator"] else "den"
                 self.stdout.write(f"{r['la_child_id']:<12} {r['child_name'][:30]:<30} {mark}  {r['why']}")
+
+    def _keep(self, opts):
+        from safeguard.performance.models import KeptFigure
+
+        la = _council(opts.get("la_code"))
+        for q in (None, 1, 2, 3, 4):
+            build_scorecard(la, opts["year"], q, keep=True)
+        kept = KeptFigure.objects.filter(local_authority=la, stale=False).count()
+        self.stdout.write(f"{la.name}: {kept} figures kept (year {opts['year']} and its quarters read)")
 
     def _catalogue(self, opts):
         for ind in cat.CATALOGUE.values():
