@@ -6,7 +6,10 @@ Each child's whole record is built in memory as a `ChildHistory`, in the order t
 `RebuildSink` keeps the records in memory and reports a refused change at the return's line
 and element. Any problem anywhere rejects the file: all problems are collected and raised
 together as `RecordInvalid`, and nothing is written. A clean file is written in one transaction
-through the record's bulk writer (`write_histories`).
+through the record's bulk writer (`write_histories`). A child already on the record (same
+LAchildID) is merged instead (`Builder.merge`): what it holds is left alone, what the file adds
+or ends is saved through the unit of work (a `MergeSink`), and a contradiction refuses the file
+unless the changes are accepted.
 
 What the return does not carry is filled in plainly and said so: names (the return has none),
 the decision on the referral (from ReferralNFA), and a transfer-in conference where an episode's
@@ -45,6 +48,7 @@ from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
 from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors, year_bounds
+from ..ssda903.importing import CONTRADICTION, NOT_YET_KNOWN, MergeSink, _shown
 from .reading import Reader, XChild, XEpisode, XReturn
 
 KIND = "cin_census"
@@ -100,20 +104,34 @@ class ImportResult:
     local_authority: str
     year: int | None = None
     imported: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # on the record already, nothing new for them
+    updated: list[str] = field(default_factory=list)  # on the record already, added to or changed
+    accepted: list[str] = field(default_factory=list)  # contradictions taken from the file
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     report: Report | None = None  # the warnings (DfE queries) of an import that went ahead
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed the record at all."""
+        return bool(self.imported or self.updated)
 
     def __str__(self) -> str:
         year = f" (collection year {self.year - 1}-{self.year % 100:02d})" if self.year else ""
         done = (f"imported {self.imported} child(ren)" if self.imported
                 else "imported no children")
-        lines = [f"CIN census {self.file.name}{year} for {self.local_authority}: {done}; "
-                 f"original kept as {self.kept_as}"]
+        if self.updated:
+            done += f", updated {len(self.updated)} already on record"
+        done += f"; original kept as {self.kept_as}" if self.changed else "; no changes"
+        lines = [f"CIN census {self.file.name}{year} for {self.local_authority}: {done}"]
         if self.skipped:
             shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
-            lines.append(f"  skipped {len(self.skipped)} child(ren) already on record: {shown}")
+            lines.append(f"  skipped {len(self.skipped)} child(ren) already on record, no changes: "
+                         f"{shown}")
+        if self.accepted:
+            lines.append(f"  {len(self.accepted)} value(s) on the record changed to the file's "
+                         "(--accept-changes):")
+            lines += [f"    {a}" for a in self.accepted]
         for label, n in sorted(self.counts.items()):
             if n:
                 lines.append(f"  {label}: {n}")
@@ -165,7 +183,7 @@ def _year_ending(day: dt.date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 
 
-def import_return(path, *, by, year: int | None = None) -> ImportResult:
+def import_return(path, *, by, year: int | None = None, accept_changes: bool = False) -> ImportResult:
     """Import one CIN census XML file for collection `year` (else the header's); raise
     `ImportRefused` (a RecordInvalid) listing every problem if any is an error. All or nothing
     per file: one refused child refuses the file."""
@@ -173,7 +191,7 @@ def import_return(path, *, by, year: int | None = None) -> ImportResult:
     name = path.name
     if not path.is_file():
         raise RecordInvalid([Violation(f"{name}:0:file", "format", "no such file")])
-    reader = Reader(name)
+    reader = Reader(name, year=year)
     parsed = reader.read(path)
     if parsed is None:  # the reader said why
         refuse_if_errors(f"CIN census {name}", reader.problems)
@@ -185,12 +203,12 @@ def import_return(path, *, by, year: int | None = None) -> ImportResult:
     result = ImportResult(file=path, kept_as=Path(), local_authority=str(la or parsed.lea),
                           year=year, notes=parsed.notes)
     with transaction.atomic():
-        known = {c.la_child_id for c in parsed.children} & set(
-            Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True)
-        ) if la is not None else set()
+        known = dict(Child.objects.filter(local_authority=la).values_list("la_child_id", "pk")
+                     ) if la is not None else {}
         # Value problems are found even when the header is refused, so one pass reports all.
         builder = Builder(name, la, by, Ids(), year=year)
         seen: dict[str, int] = {}
+        merged: list[XChild] = []
         for xc in parsed.children:
             if xc.la_child_id in seen:
                 builder.fail(xc.line, "LAchildID", "format",
@@ -199,9 +217,24 @@ def import_return(path, *, by, year: int | None = None) -> ImportResult:
                 continue
             seen[xc.la_child_id] = xc.line
             if xc.la_child_id in known:
-                result.skipped.append(xc.la_child_id)
+                if xc.clean:
+                    merged.append(xc)
             elif xc.clean:  # a child the reader already reported is not checked further
                 builder.child(xc)
+        # Merged even when something else is refused, so one pass reports every problem; the
+        # transaction then rolls the merges back with the rest.
+        for xc in merged:
+            try:
+                with transaction.atomic():  # a savepoint: a rule the checks miss is reported
+                    done = builder.merge(xc, known[xc.la_child_id], accept=accept_changes)
+            except DatabaseError as exc:
+                builder.fail(xc.line, "LAchildID", "format",
+                             f"the database refused the child's records: {exc}")
+                continue
+            if done == "changed":
+                result.updated.append(xc.la_child_id)
+            elif done == "unchanged":
+                result.skipped.append(xc.la_child_id)
         problems = reader.problems + builder.problems
         report = refuse_if_errors(title, problems, child_of)
         if la is None:  # reported above; never reached, kept for the type checker
@@ -212,14 +245,18 @@ def import_return(path, *, by, year: int | None = None) -> ImportResult:
         except DatabaseError as exc:  # a rule the checks do not cover: report, never a traceback
             raise RecordInvalid([Violation(f"{name}:0:database", "format",
                                            f"the database refused the records: {exc}")]) from exc
-        kept = result.kept_as = keep_original(path)
-        audit_record(actor=by, action="import", object_type="returns.CINCensus",
-                     object_id=f"{la.la_number}", reason=f"CIN census import {name}",
-                     detail={"file": name, "kept_as": str(kept), "children": len(builder.histories),
-                             "skipped": len(result.skipped), "year": year,
-                             "warnings": len(report.warnings)})
-    result.imported = len(builder.histories)
-    result.counts = {k: v for k, v in counts.items() if k != "timescales.Clock"}
+        result.imported = len(builder.histories)
+        result.accepted = builder.accepted
+        if result.changed:  # a file that changed nothing leaves no trace
+            kept = result.kept_as = keep_original(path)
+            audit_record(actor=by, action="import", object_type="returns.CINCensus",
+                         object_id=f"{la.la_number}", reason=f"CIN census import {name}",
+                         detail={"file": name, "kept_as": str(kept), "children": len(builder.histories),
+                                 "updated": len(result.updated), "unchanged": len(result.skipped),
+                                 "accepted": len(result.accepted), "year": year,
+                                 "warnings": len(report.warnings)})
+    counts.update(builder.merge_sink.tally)
+    result.counts = {k: v for k, v in counts.items() if k != "timescales.Clock" and v}
     result.report = report if report.problems else None
     return result
 
@@ -235,6 +272,12 @@ def _child_at(parsed: XReturn):
         i = bisect.bisect_right(lines, int(line)) - 1
         return starts[i][1] if i >= 0 else ""
     return child_of
+
+
+def _held_by(items: list, referral_id: int, **values):
+    """The record of this referral with these values that the record already holds, or None."""
+    return next((x for x in items if x.referral_id == referral_id
+                 and all(getattr(x, k) == v for k, v in values.items())), None)
 
 
 def _check_child(history, child: Child, checks: Checks, *, disabilities: list[str]) -> None:
@@ -277,6 +320,9 @@ class Builder:
         self.problems: list[Violation] = []
         self.histories: list[ChildHistory] = []
         self._who = ""
+        self.merging = False  # adding to a child already on the record (`merge`)
+        self.merge_sink = MergeSink(ids)  # one source of keys with the new children's
+        self.accepted: list[str] = []  # the file's values taken with --accept-changes
 
     def fail(self, line: int, item: str, rule: str, message: str) -> None:
         self.problems.append(Violation(f"{self.name}:{line}:{item}", rule,
@@ -296,6 +342,10 @@ class Builder:
     def change(self, history: ChildHistory, where: tuple[dict[str, int], str]) -> Change:
         """One step of a child's history (the importing user records it), kept in memory; if
         refused, reported at the elements `where` names."""
+        if self.merging:  # a child already on the record: saved and audited as any save is
+            return ImportChange(history, by=self.by, event=EVENT, kind="cin",
+                                warn=partial(self.report, where), reason=f"CIN census import {self.name}",
+                                sink=self.merge_sink.reporting(partial(self.report, where)))
         return ImportChange(history, by=self.by, event=EVENT, kind="cin",
                             warn=partial(self.report, where),
                             sink=RebuildSink(self.ids, report=partial(self.report, where)))
@@ -323,21 +373,130 @@ class Builder:
         if not blocking(self.problems[before:]):  # a DfE query warns, and the child is imported
             self.histories.append(history)
 
+    # --- a child already on the record (merging) ---------------------------------------------
+    def merge(self, xc: XChild, child_id: int, *, accept: bool) -> str:
+        """Bring a later (or the same) year's census of a child already on the record into it.
+        A CIN episode is the same episode by (child, CINreferralDate), and within it an assessment,
+        S47, CIN plan or CP plan by its start date, a review by its date: what is held is left
+        alone, what is new is added, and what the record holds open and the file ends (a closure,
+        a plan's end, an authorisation) is ended, each through the record's unit of work. Where the
+        file contradicts the record, nothing of the child changes unless `accept`. Returns
+        "changed", "unchanged" or "refused" (reported)."""
+        self._who = f"child {xc.la_child_id}: "
+        h = ChildHistory.load(child_id)
+        written, start = self.merge_sink.written, len(self.problems)
+        self.merging = True
+        try:
+            differ, fills = self.differences(h, xc)
+            if differ and not accept:
+                for line, tag, was, now, _ in differ:
+                    self.fail(line, tag, CONTRADICTION,
+                              f"the record holds {tag} {_shown(was)}, the file says {_shown(now)}: "
+                              "nothing of this child was changed; import with --accept-changes to "
+                              "take the file's value")
+                return "refused"
+            for line, tag, was, now, apply in differ:
+                before = len(self.problems)
+                apply()
+                if not blocking(self.problems[before:]):
+                    self.accepted.append(f"{self.name}:{line}:{tag}: child {xc.la_child_id}: "
+                                         f"{_shown(was)} -> {_shown(now)}")
+            for fill in fills:
+                fill()
+            if blocking(self.problems[start:]):
+                return "refused"
+            for ep in sorted(xc.episodes, key=lambda e: (e.referral_date or dt.date.min, e.line)):
+                if ep.referral_date is not None:
+                    self.episode(h, ep)
+        finally:
+            self.merging = False
+        return "changed" if self.merge_sink.written > written else "unchanged"
+
+    def correct(self, h: ChildHistory, where, record, to: dict, check=None, **context):
+        """The edit that takes the file's values `to` into a held record (as held at the time)."""
+        def apply() -> None:
+            current = h.child if isinstance(record, Child) else h.on_file(record)
+            change = self.change(h, where)
+            change.edit(current, check, to=to, **context)
+            change.save()
+        return apply
+
+    def differences(self, h: ChildHistory, xc: XChild) -> tuple[list[tuple], list[Callable]]:
+        """Where the file contradicts the record: (line, element, held, file, edit taking the
+        file's value); and the edits that fill what the record holds as not yet known (a child
+        born since: date of birth, sex). A blank the file fills (an end, a closure) is no
+        contradiction either."""
+        out, fills, known = [], [], {}
+        child = h.child
+        year_end = self.census[1] if self.census else dt.date.max
+
+        def differs(held_value, given) -> bool:
+            """Held and given differ, and not only because the file (of an earlier year) was
+            drawn before the record's end."""
+            return held_value is not None and held_value != given and not (
+                given is None and held_value > year_end)
+
+        for name, tag, value in (("date_of_birth", "PersonBirthDate", xc.birth_date),
+                                 ("sex", "Sex", xc.sex), ("ethnicity", "Ethnicity", xc.ethnicity)):
+            if value and getattr(child, name) != value:
+                if getattr(child, name) in NOT_YET_KNOWN:
+                    known[name] = value
+                else:
+                    out.append((xc.lines.get(tag, xc.line), tag, getattr(child, name), value,
+                                self.correct(h, (xc.lines, "child"), child, {name: value}, _check_child,
+                                             disabilities=h.disability_codes())))
+        if known:  # held as not yet known (a child born since): filled in one edit
+            fills.append(self.correct(h, (xc.lines, "child"), child, known, _check_child,
+                                      disabilities=h.disability_codes()))
+        for ep in xc.episodes:
+            ref = next((r for r in h.referrals if r.referral_date == ep.referral_date), None)
+            if ref is None:
+                continue
+            where = (ep.lines, "referral")
+            if differs(ref.closure_date, ep.closure_date):
+                out.append((ep.lines.get("CINclosureDate", ep.line), "CINclosureDate",
+                            ref.closure_date, ep.closure_date,
+                            self.correct(h, where, ref, {"closure_date": ep.closure_date,
+                                                         "reason_for_closure": ep.reason_for_closure})))
+            for lines, start, end in ep.cin_plans:
+                p = next((p for p in h.cin_plans if p.referral_id == ref.pk and p.start_date == start), None)
+                if p is not None and differs(p.end_date, end):
+                    out.append((lines.get("CINPlanEndDate", ep.line), "CINPlanEndDate", p.end_date, end,
+                                self.correct(h, (lines, "cin_plan"), p, {"end_date": end})))
+            for xp in ep.cp_plans:
+                p = next((p for p in h.cp_plans if p.referral_id == ref.pk and p.start_date == xp.start),
+                         None)
+                if p is not None and differs(p.end_date, xp.end):
+                    out.append((xp.lines.get("CPPendDate", xp.line), "CPPendDate", p.end_date, xp.end,
+                                self.correct(h, (xp.lines, "cp_plan"), p, {"end_date": xp.end})))
+            for xa in ep.assessments:
+                a = next((a for a in h.assessments if a.referral_id == ref.pk and a.start_date == xa.start),
+                         None)
+                if a is not None and differs(a.authorisation_date, xa.authorised):
+                    out.append((xa.lines.get("AssessmentAuthorisationDate", xa.line),
+                                "AssessmentAuthorisationDate", a.authorisation_date, xa.authorised,
+                                self.correct(h, (xa.lines, "assessment"), a,
+                                             {"authorisation_date": xa.authorised})))
+        return out, fills
+
     # --- an episode of need ----------------------------------------------------------------
     def episode(self, h: ChildHistory, ep: XEpisode) -> None:
         where = (ep.lines, "referral")
-        change = self.change(h, where)
-        referral = change.save(change.new(
-            Referral(child_id=h.child.pk, referral_date=ep.referral_date, source=ep.source,
-                     primary_need=ep.primary_need), fc.check_referral_open))
+        referral = next((r for r in h.referrals if r.referral_date == ep.referral_date),
+                        None) if self.merging else None
         if referral is None:
-            return
-        response = "nfa" if ep.nfa else ("strategy" if ep.section47s else "assessment")
-        change = self.change(h, where)
-        if change.save(change.edit(referral, fc.check_referral_record_response, by=IMPORTER,
-                                   to=dict(response=response, response_date=ep.referral_date,
-                                           referral_nfa=ep.nfa))) is None:
-            return
+            change = self.change(h, where)
+            referral = change.save(change.new(
+                Referral(child_id=h.child.pk, referral_date=ep.referral_date, source=ep.source,
+                         primary_need=ep.primary_need), fc.check_referral_open))
+            if referral is None:
+                return
+            response = "nfa" if ep.nfa else ("strategy" if ep.section47s else "assessment")
+            change = self.change(h, where)
+            if change.save(change.edit(referral, fc.check_referral_record_response, by=IMPORTER,
+                                       to=dict(response=response, response_date=ep.referral_date,
+                                               referral_nfa=ep.nfa))) is None:
+                return
         rid = referral.pk
         events: list[tuple[tuple, Callable[[], None]]] = []
 
@@ -385,8 +544,12 @@ class Builder:
 
             if xa.start is None:
                 continue
-            at(xa.start, 1, 1, start)
-            if xa.authorised is not None:
+            ha = _held_by(h.assessments, rid, start_date=xa.start)
+            if ha is None:
+                at(xa.start, 1, 1, start)
+            else:
+                box["a"] = ha
+            if xa.authorised is not None and (ha is None or ha.authorisation_date is None):
                 at(xa.authorised, 1, 0 if xa.authorised > xa.start else 2, authorise)
 
         # Section 47 enquiries and the initial conferences they led to.
@@ -427,8 +590,16 @@ class Builder:
 
             if xs.start is None:
                 continue
-            at(xs.start, 1, 3, s47_start)
-            at(xs.icpc, 2, 0, icpc)
+            hs = _held_by(h.section47s, rid, start_date=xs.start)
+            if hs is None:
+                at(xs.start, 1, 3, s47_start)
+            else:
+                box["s"] = hs
+            conf = hs and next((c for c in h.conferences if c.section47_id == hs.pk), None)
+            if conf is None:
+                at(xs.icpc, 2, 0, icpc)
+            elif xs.icpc in cp_starts:
+                conferences.setdefault(xs.icpc, conf.pk)
 
         # An episode's own DateOfInitialCPC with no Section47 behind it: a transfer-in conference.
         if ep.initial_cpc and ep.initial_cpc not in s47_icpcs:
@@ -443,7 +614,11 @@ class Builder:
                                              "DateOfInitialCPC"))
                 elif day in cp_starts:
                     conferences.setdefault(day, conf.pk)
-            at(ep.initial_cpc, 2, 1, transfer_in)
+            held_in = _held_by(h.conferences, rid, kind="transfer_in", held_on=ep.initial_cpc)
+            if held_in is None:
+                at(ep.initial_cpc, 2, 1, transfer_in)
+            elif ep.initial_cpc in cp_starts:
+                conferences.setdefault(ep.initial_cpc, held_in.pk)
 
         # Child in need plans.
         for lines, start, end in ep.cin_plans:
@@ -463,8 +638,13 @@ class Builder:
 
             if start is None:
                 continue
-            at(start, 7, 0, cin_start)
-            at(end, 3, 0, cin_end)
+            hp = _held_by(h.cin_plans, rid, start_date=start)
+            if hp is None:
+                at(start, 7, 0, cin_start)
+            else:
+                box["p"] = hp
+            if hp is None or hp.end_date is None:
+                at(end, 3, 0, cin_end)
 
         # Child protection plans, their reviews and ends.
         for xp in ep.cp_plans:
@@ -523,15 +703,23 @@ class Builder:
             if not xp.latest_category:
                 self.fail(xp.line, "LatestCategoryOfAbuse", "CIN 8910",
                           "the latest category of abuse is missing")
-            at(xp.start, 6, 0, cp_start)
+            hp = _held_by(h.cp_plans, rid, start_date=xp.start)
+            if hp is None:
+                at(xp.start, 6, 0, cp_start)
+            else:
+                box["p"] = hp
             for line, day in xp.reviews:
-                at(day, 4, 0, lambda line=line, day=day, review=review: review(line, day))
-            at(xp.end, 5, 0, cp_end)
+                if hp is None or not ChildHistory.of(h.conferences, cp_plan_id=hp.pk, kind="review",
+                                                     held_on=day):
+                    at(day, 4, 0, lambda line=line, day=day, review=review: review(line, day))
+            if hp is None or hp.end_date is None:
+                at(xp.end, 5, 0, cp_end)
 
         for _, fn in sorted(events, key=lambda e: e[0]):
             fn()
 
-        if ep.closure_date is not None or ep.reason_for_closure:
+        if (ep.closure_date is not None or ep.reason_for_closure) and held(
+                h.referrals, rid).closure_date is None:
             change = self.change(h, where)
             change.edit(held(h.referrals, rid), fc.check_referral_close,
                         to=dict(closure_date=ep.closure_date,

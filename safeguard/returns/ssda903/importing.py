@@ -7,7 +7,10 @@ rejected row, reported with its file, line and column. Children
 are rebuilt in chunks (in two processes for a large return, as the generator builds a council) and
 written as plain rows, all in one transaction that is rolled back if any row of the folder is
 refused, so a rejected import changes nothing. Children already on the record (same LA child id)
-are skipped, so importing the same return twice duplicates nothing.
+are merged (`Rebuild.merge`): the rows the record holds are matched and left alone, the rest are
+replayed through the same event methods with a `MergeSink` (saved, audited and the clocks
+re-derived, as a practitioner's save is), so a later year's return adds to them and the same
+return twice changes nothing; a contradiction refuses the file unless the changes are accepted.
 
 The collection year is the one given (`--year`) or stated by the file names (never guessed from the
 rows' dates). Every problem is reported in one pass (`returns.report`): a DfE query warns and never
@@ -35,7 +38,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import audit_record
@@ -55,7 +58,7 @@ from safeguard.looked_after.models import (
 )
 from safeguard.people.checks import check_child, check_relationship_add
 from safeguard.people.models import Child, Relationship
-from safeguard.record.change import Change, RebuildSink
+from safeguard.record.change import Change, DatabaseSink, RebuildSink
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.record.writer import (
     ORDER,
@@ -72,7 +75,7 @@ from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
 
 from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors
-from .reading import Row, Tables, check_cells, cross_check, read_csv, read_folder
+from .reading import Row, Tables, check_cells, check_year, cross_check, read_csv, read_folder
 from .tables import collection_bounds
 from .xml_reader import read_xml
 
@@ -122,20 +125,35 @@ class ImportResult:
     path: Path
     year: int
     imported: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # on the record already, nothing new for them
+    updated: list[str] = field(default_factory=list)  # on the record already, added to or changed
+    accepted: list[str] = field(default_factory=list)  # contradictions taken from the file
     counts: dict[str, int] = field(default_factory=dict)
     workers_added: int = 0
     kept_at: Path | None = None
     notes: list[str] = field(default_factory=list)
     report: Report | None = None  # the warnings (DfE queries) of an import that went ahead
 
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed the record at all."""
+        return bool(self.imported or self.updated or self.workers_added)
+
     def __str__(self) -> str:
         done = f"{self.imported} children imported" if self.imported else "imported no children"
+        if self.updated:
+            done += f", {len(self.updated)} already on the record updated"
+        if not self.changed:
+            done += "; no changes"
         lines = [f"SSDA903 {self.path.name} (collection year {self.year - 1}-{self.year % 100:02d}): "
                  f"{done}"]
         if self.skipped:
             shown = ", ".join(self.skipped[:10]) + (" ..." if len(self.skipped) > 10 else "")
-            lines.append(f"{len(self.skipped)} already on the record, skipped: {shown}")
+            lines.append(f"{len(self.skipped)} already on the record, no changes: {shown}")
+        if self.accepted:
+            lines.append(f"{len(self.accepted)} value(s) on the record changed to the file's "
+                         "(--accept-changes):")
+            lines += [f"  {a}" for a in self.accepted]
         for label, n in sorted(self.counts.items()):
             if n:
                 lines.append(f"  {label}: {n}")
@@ -175,15 +193,103 @@ def _without(rules: set[str], check: Callable) -> Callable:
     return checked
 
 
+#: The rule of a report row where the file contradicts what the record holds.
+CONTRADICTION = "contradiction"
+#: A child's identity the record holds as not yet known (unborn: no date of birth, sex U;
+#: ethnicity not yet obtained): a later file's value fills it, and is no contradiction.
+NOT_YET_KNOWN = (None, "", "U", "NOBT")
+#: An episode's details (not its end), as the 903 gives them.
+EPISODE_DETAIL = {"rne": "RNE", "legal_status": "LS", "category_of_need": "CIN", "placement": "PLACE",
+                  "placement_provider": "PLACE_PROVIDER", "home_postcode": "HOME_POST",
+                  "placement_postcode": "PL_POST", "urn": "URN"}
+_AS_GIVEN = {"HOME_POST", "PL_POST"}  # stored as written; codes are stored in capitals
+
+
+def _value(row: Row, column: str, name: str):
+    return row[column] if column in _AS_GIVEN else row[column].upper()
+
+
+def _ended_since(given: dt.date | None, held: dt.date | None, year_end: dt.date) -> bool:
+    """An end the file (of an earlier year) could not know: open at its 31 March, ended since."""
+    return given is None and held is not None and held > year_end
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
+
+
+@dataclass
+class Differs:
+    """Where the file contradicts the record: the row and column, the record's value and the
+    file's, and the edit that takes the file's (None: it cannot be taken)."""
+
+    row: Row
+    column: str
+    held: object
+    given: object
+    accept: Callable[[], None] | None
+
+
+@dataclass
+class Held:
+    """What the record already holds of a child the file names: the rows (or parts of rows,
+    as (row, part)) it holds, the events that complete held records (an end of a missing
+    episode), and where the file contradicts it."""
+
+    skip: set = field(default_factory=set)
+    fills: list = field(default_factory=list)  # (day, order, action, row)
+    differ: list[Differs] = field(default_factory=list)
+
+
+class MergeSink(DatabaseSink):
+    """The unit of work's own database sink for a child already on the record (each record saved,
+    audited in the one shape, the clocks re-derived), but a refusal is reported at the file's
+    row, not raised, so every problem of the file is found; the file's transaction then rolls
+    back. New records take their keys from `ids`, so later records of the change can point at
+    them before they are saved."""
+
+    def __init__(self, ids: Ids, report: Callable | None = None, tally: defaultdict | None = None) -> None:
+        self.ids, self.report = ids, report
+        self.tally = tally if tally is not None else defaultdict(int)
+
+    def reporting(self, report: Callable) -> MergeSink:
+        return MergeSink(self.ids, report, self.tally)
+
+    @property
+    def written(self) -> int:
+        return sum(self.tally.values())
+
+    def stage(self, record) -> None:
+        if record.pk is None:
+            self.ids.assign(record)
+
+    def refused(self, change: Change) -> None:
+        if self.report is not None:
+            self.report(change.checks.violations)
+        return None
+
+    def write(self, change: Change) -> None:
+        super().write(change)
+        for action, record, _ in change._staged:
+            self.tally[f"{record._meta.label} ({'added' if action == 'create' else 'updated'})"] += 1
+
+
 class Rebuild:
     """Rebuilds children's histories from the return's rows through the services' checks."""
 
-    def __init__(self, *, la, by, year: int, ids: Ids, problems: list[Violation]) -> None:
+    def __init__(self, *, la, by, year: int, ids: Ids, problems: list[Violation],
+                 reason: str = "") -> None:
         self.la, self.by, self.ids, self.problems = la, by, ids, problems
         self.year_start, self.year_end = collection_bounds(year)
         self.workers: dict[str, User] = {
             u.sw_id: u for u in User.objects.filter(local_authority=la).exclude(sw_id="")}
         self.new_workers: dict[str, User] = {}
+        self.reason = reason
+        self.merging = False  # rebuilding a child already on the record (`merge`)
+        self.merge_sink = MergeSink(Ids())
+        self.accepted: list[str] = []  # the file's values taken with --accept-changes
 
     # --- one change ----------------------------------------------------------------------------
 
@@ -192,6 +298,9 @@ class Rebuild:
         refused, each violation is reported at its file, line and column (`elsewhere` sends some
         fields to another row, e.g. the episode that ends)."""
         report = partial(self.report, row, columns, elsewhere)
+        if self.merging:  # a child already on the record: saved and audited as any save is
+            return ImportChange(h, by=self.by, event=EVENT, kind="903", warn=report,
+                                reason=self.reason, sink=self.merge_sink.reporting(report))
         return ImportChange(h, by=self.by, event=EVENT, kind="903", warn=report,
                             sink=RebuildSink(self.ids, report=report))
 
@@ -203,16 +312,20 @@ class Rebuild:
 
     # --- one child -----------------------------------------------------------------------------
 
-    def child(self, head: Row, rows: dict[str, list[Row]]) -> ChildHistory | None:
-        uasc = (rows.get("UASC") or [None])[0]
+    def child_values(self, head: Row, uasc: Row | None) -> dict:
+        """The child's identity as the return states it (for a new child, and to compare with a
+        child already on the record)."""
         upn = head["UPN"].upper()
         unknown = upn in codes.UPNUnknown.values
+        return dict(date_of_birth=head.dates.get("DOB"), sex=head["SEX"].upper(),
+                    ethnicity=head["ETHNIC"].upper(), upn="" if unknown else upn,
+                    upn_unknown=upn if unknown else "", uasc=uasc is not None,
+                    uasc_ceased_date=uasc.dates.get("DUC") if uasc else None)
+
+    def child(self, head: Row, rows: dict[str, list[Row]]) -> ChildHistory | None:
+        uasc = (rows.get("UASC") or [None])[0]
         child = Child(local_authority=self.la, la_child_id=head["CHILD"], first_name="Unknown",
-                      last_name=head["CHILD"][:100], date_of_birth=head.dates.get("DOB"),
-                      sex=head["SEX"].upper(), ethnicity=head["ETHNIC"].upper(),
-                      upn="" if unknown else upn, upn_unknown=upn if unknown else "",
-                      uasc=uasc is not None,
-                      uasc_ceased_date=uasc.dates.get("DUC") if uasc else None)
+                      last_name=head["CHILD"][:100], **self.child_values(head, uasc))
         h = ChildHistory(child=child)
         change = self.change(h, head, CHILD_COLUMNS, {"uasc_ceased_date": uasc} if uasc else None)
         others = [r for key, found in rows.items() if key != "Header" for r in found]
@@ -220,6 +333,13 @@ class Rebuild:
             self.cascade(head.at("row"), len(others) + 1, head["CHILD"])  # the UASC row is the child's too
             return None
         self.mother(h, head)
+        self.replay(h, head, rows, Held())
+        return h
+
+    def replay(self, h: ChildHistory, head: Row, rows: dict[str, list[Row]], held: Held) -> bool:
+        """The return's events of the child in date order, less those `held` already on the record
+        (with the ends and fills it found among them); False if the episodes are out of order."""
+        others = [r for key, found in rows.items() if key != "Header" for r in found]
         events: list[tuple[dt.date, int, int, Callable[[], None], Row, bool]] = []
 
         def at(day, order, action, row: Row, chain: bool = False):
@@ -232,33 +352,45 @@ class Rebuild:
         if not self.episodes_in_order(episodes):
             first = self.problems[before_order].field.rsplit(":", 1)[0] + ":row"
             self.cascade(first, len([r for r in others if r.at("row") != first]), head["CHILD"])
-            return None
+            return False
+        skip = held.skip
         continues = bool(episodes) and episodes[0]["RNE"].upper() != "S"
-        if continues:  # care began before the return: open the period when the file first shows it
+        if continues and episodes[0].at("row") not in skip and lc.open_period(h) is None:
+            # care began before the return: open the period when the file first shows it
             began = self.care_began_by(h, rows, episodes[0])
             at(began, START, lambda: self.care_began(h, episodes[0], began), episodes[0], True)
         for i, row in enumerate(episodes):
-            before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
-            at(row.dates["DECOM"], CHANGE if before or (i == 0 and continues) else START,
-               lambda row=row, before=before: self.episode(h, row, before), row, True)
             rec = row["REC"].upper()
-            if row.dates["DEC"] and rec != "X1":
+            if row.at("row") not in skip:
+                before = episodes[i - 1] if i and episodes[i - 1]["REC"].upper() == "X1" else None
+                at(row.dates["DECOM"], CHANGE if before or (i == 0 and continues) else START,
+                   lambda row=row, before=before: self.episode(h, row, before), row, True)
+            if row.dates["DEC"] and rec != "X1" and (row.at("row"), "end") not in skip:
                 at(row.dates["DEC"], END, lambda row=row: self.care_ends(h, row), row, True)
         for row in rows.get("Reviews", []):
-            at(row.dates["REVIEW"], DAY, lambda row=row: self.review(h, row), row)
+            if row.at("row") not in skip:
+                at(row.dates["REVIEW"], DAY, lambda row=row: self.review(h, row), row)
         for row in rows.get("Missing", []):
-            at(row.dates["MIS_START"] or _LAST, DAY, lambda row=row: self.missing(h, row), row)
+            if row.at("row") not in skip:
+                at(row.dates["MIS_START"] or _LAST, DAY, lambda row=row: self.missing(h, row), row)
         for row in rows.get("DoLo", []):
-            at(row.dates["DOLO_START"] or _LAST, DAY, lambda row=row: self.dolo(h, row), row)
-        self.adoption_events(h, rows, episodes, at)
+            if row.at("row") not in skip:
+                at(row.dates["DOLO_START"] or _LAST, DAY, lambda row=row: self.dolo(h, row), row)
+        self.adoption_events(h, rows, episodes, at, held)
         for row in sorted(rows.get("SWEpisodes", []), key=lambda r: r.dates["SW_DECOM"] or _LAST):
-            at(_LAST, END, lambda row=row: self.social_worker(h, row), row)
+            if row.at("row") not in skip:
+                at(_LAST, END, lambda row=row: self.social_worker(h, row), row)
         for row in rows.get("PrevPerm", []):
-            at(_LAST, END, lambda row=row: self.previous_permanence(h, row), row)
+            if row.at("row") not in skip:
+                at(_LAST, END, lambda row=row: self.previous_permanence(h, row), row)
         for row in rows.get("OC2", []):
-            at(_LAST, END, lambda row=row: self.oc2(h, row), row)
+            if row.at("row") not in skip:
+                at(_LAST, END, lambda row=row: self.oc2(h, row), row)
         for row in rows.get("OC3", []):
-            at(_LAST, END, lambda row=row, any_care=bool(episodes): self.oc3(h, row, any_care), row)
+            if row.at("row") not in skip:
+                at(_LAST, END, lambda row=row, any_care=bool(episodes): self.oc3(h, row, any_care), row)
+        for day, order, action, row in held.fills:
+            at(day, order, action, row)
         broken: Row | None = None  # the episode row refused: every later event depends on it
         skipped: set[str] = set()
         for _, _, _, action, row, chain in sorted(events, key=lambda e: e[:3]):
@@ -272,7 +404,278 @@ class Rebuild:
                 broken = row
         if broken is not None:
             self.cascade(broken.at("row"), len(skipped), head["CHILD"])
-        return h
+        return True
+
+    # --- a child already on the record (merging) -----------------------------------------------
+
+    def merge(self, child_id: int, head: Row, rows: dict[str, list[Row]], *, accept: bool) -> str:
+        """Bring a later (or the same) year's rows of a child already on the record into it:
+        what the record holds is matched and left alone, what is new is added and open records
+        the file ends are ended, each through the record's unit of work (saved, audited, clocks
+        re-derived). Where the file contradicts the record, nothing of the child changes unless
+        `accept`, when the file's values are taken first. Returns "changed", "unchanged" or
+        "refused" (reported)."""
+        h = ChildHistory.load(child_id)
+        written, start = self.merge_sink.written, len(self.problems)
+        self.merging = True
+        try:
+            held = self.held(h, head, rows)
+            if held.differ and not accept:
+                self.problems += [self.contradiction(d, head["CHILD"]) for d in held.differ]
+                return "refused"
+            if held.differ:
+                for d in held.differ:
+                    if d.accept is None:
+                        self.problems.append(self.contradiction(d, head["CHILD"], cannot=True))
+                        continue
+                    before = len(self.problems)
+                    d.accept()
+                    if not blocking(self.problems[before:]):
+                        self.accepted.append(f"{d.row.at(d.column)}: child {head['CHILD']}: "
+                                             f"{_shown(d.held)} -> {_shown(d.given)}")
+                if blocking(self.problems[start:]):
+                    return "refused"
+                held = self.held(h, head, rows)
+                if held.differ:  # a correction another one needs first: never loops, reported
+                    self.problems += [self.contradiction(d, head["CHILD"], cannot=True)
+                                      for d in held.differ]
+                    return "refused"
+            if (head.at("row"), "mother") not in held.skip:
+                self.mother(h, head)
+            self.replay(h, head, rows, held)
+        finally:
+            self.merging = False
+        return "changed" if self.merge_sink.written > written else "unchanged"
+
+    def contradiction(self, d: Differs, child: str, cannot: bool = False) -> Violation:
+        """One row of the report: where, which field, the record's value and the file's."""
+        how = ("this cannot be taken from the file (correct the record or the file)" if cannot
+               else "nothing of this child was changed; import with --accept-changes to take the "
+                    "file's value")
+        return Violation(d.row.at(d.column), CONTRADICTION,
+                         f"child {child}: the record holds {d.column} {_shown(d.held)}, the file "
+                         f"says {_shown(d.given)}: {how}")
+
+    def correct(self, h: ChildHistory, row: Row, columns: dict, record, to: dict,
+                check: Callable | None = None, then: Callable[[], None] | None = None):
+        """The edit that takes the file's values `to` into a held record (as held at the time)."""
+        def apply() -> None:
+            current = h.child if isinstance(record, Child) else h.on_file(record)
+            change = self.change(h, row, columns)
+            change.edit(current, check, to=to)
+            if change.save(True) and then is not None:
+                then()
+        return apply
+
+    def held(self, h: ChildHistory, head: Row, rows: dict[str, list[Row]]) -> Held:
+        """Match the file's rows with the child's record: the rows it already holds (skipped),
+        the ends and fills it lacks, and where the two differ."""
+        out = Held()
+        child = h.child
+        uasc = (rows.get("UASC") or [None])[0]
+        given = self.child_values(head, uasc)
+        known = {}  # what the record held as not yet known (born since): filled, in one edit
+        for name in ("date_of_birth", "sex", "ethnicity"):
+            if given[name] and getattr(child, name) != given[name]:
+                if getattr(child, name) in NOT_YET_KNOWN:
+                    known[name] = given[name]
+                else:
+                    out.differ.append(Differs(head, CHILD_COLUMNS[name], getattr(child, name), given[name],
+                                              self.correct(h, head, CHILD_COLUMNS, child,
+                                                           {name: given[name]}, _check_child)))
+        if known:
+            out.fills.append((dt.date.min, START,
+                              self.correct(h, head, CHILD_COLUMNS, child, known, _check_child), head))
+        if given["upn"] and given["upn"] != child.upn:
+            if child.upn:
+                out.differ.append(Differs(head, "UPN", child.upn, given["upn"], self.correct(
+                    h, head, CHILD_COLUMNS, child, {"upn": given["upn"], "upn_unknown": ""},
+                    _check_child)))
+            else:  # a UPN now known
+                out.fills.append((dt.date.min, START, self.correct(
+                    h, head, CHILD_COLUMNS, child, {"upn": given["upn"], "upn_unknown": ""},
+                    _check_child), head))
+        if uasc is not None:
+            duc = given["uasc_ceased_date"]
+            if not child.uasc or (duc and child.uasc_ceased_date is None):
+                out.fills.append((dt.date.min, START, self.correct(
+                    h, uasc, CHILD_COLUMNS, child, {"uasc": True, "uasc_ceased_date": duc},
+                    _check_child), uasc))
+            elif child.uasc_ceased_date != duc:
+                out.differ.append(Differs(uasc, "DUC", child.uasc_ceased_date, duc, self.correct(
+                    h, uasc, CHILD_COLUMNS, child, {"uasc_ceased_date": duc}, _check_child)))
+        if head["MOTHER"] == "1" and any(r.kind == Relationship.Kind.CHILD and
+                                         r.relative_date_of_birth == head.dates.get("MC_DOB")
+                                         for r in h.relationships):
+            out.skip.add((head.at("row"), "mother"))
+        self.held_episodes(h, sorted((r for r in rows.get("Episodes", []) if r.dates["DECOM"]),
+                                     key=lambda r: r.dates["DECOM"]), out)
+        self.held_records(h, rows, out)
+        return out
+
+    def held_episodes(self, h: ChildHistory, episodes: list[Row], out: Held) -> None:
+        """A 903 episode is the same episode by (child, DECOM). An open episode the file now
+        ends is an end (SSDA903 guidance: the episode open at 31 March is carried into the next
+        year's return with its DECOM unchanged); an episode the file starts inside one the
+        record holds and the file does not show is a start that changed."""
+        by_start = {e.decom: e for e in h.episodes}
+        shown = {r.dates["DECOM"] for r in episodes}
+        unshown = [e for e in h.episodes if e.decom not in shown]
+        latest = max(by_start, default=None)
+        for row in episodes:
+            decom = row.dates["DECOM"]
+            ep = by_start.get(decom)
+            if ep is None:
+                inside = next((e for e in unshown if e.decom < decom
+                               and (e.dec is None or decom < e.dec)), None)
+                if inside is not None:
+                    out.differ.append(Differs(row, "DECOM", inside.decom, decom,
+                                              self.move_start(h, row, inside)))
+                elif latest is not None and decom < latest:
+                    out.differ.append(Differs(row, "DECOM", "no episode then", decom, None))
+                continue
+            out.skip.add(row.at("row"))
+            to = {name: _value(row, column, name) for name, column in EPISODE_DETAIL.items()}
+            for name, value in to.items():
+                if getattr(ep, name) != value:
+                    out.differ.append(Differs(row, EPISODE_COLUMNS[name], getattr(ep, name), value,
+                                              self.correct(h, row, EPISODE_COLUMNS, ep, {name: value})))
+            if ep.dec is None:
+                continue  # an end the file gives is replayed (X1: by the episode that follows)
+            out.skip.add((row.at("row"), "end"))
+            if row.dates["DEC"] is None and ep.dec > self.year_end:
+                continue  # an earlier year's file: open at its 31 March, ended since
+            ends = {"dec": row.dates["DEC"], "rec": row["REC"].upper(),
+                    "reason_place_change": row["REASON_PLACE_CHANGE"].upper()}
+            for name, value in ends.items():
+                if getattr(ep, name) != value:
+                    out.differ.append(Differs(row, EPISODE_COLUMNS[name], getattr(ep, name), value,
+                                              self.move_end(h, row, ep, ends)))
+
+    def move_start(self, h: ChildHistory, row: Row, ep: Episode):
+        """Take the file's DECOM for a held episode: the episode before it (ended X1 that day)
+        and its period (when it began that day) move with it."""
+        def apply() -> None:
+            old, new = ep.decom, row.dates["DECOM"]
+            current = h.on_file(ep)
+            change = self.change(h, row, EPISODE_COLUMNS)
+            change.edit(current, to={"decom": new})
+            for prev in h.episodes:
+                if prev.period_of_care_id == ep.period_of_care_id and prev.dec == old and prev.rec == "X1":
+                    change.edit(prev, to={"dec": new})
+            period = h.period(ep.period_of_care_id)
+            if period.start_date == old:
+                change.edit(period, to={"start_date": new})
+            change.save()
+        return apply
+
+    def move_end(self, h: ChildHistory, row: Row, ep: Episode, ends: dict):
+        """Take the file's end of a closed episode; its period ends (or is open again) with it
+        when the episode ended the period."""
+        def apply() -> None:
+            current = h.on_file(ep)
+            change = self.change(h, row, EPISODE_COLUMNS)
+            change.edit(current, to=ends)
+            period = h.period(ep.period_of_care_id)
+            if current.rec != "X1" and period.end_date == current.dec:
+                change.edit(period, to={"end_date": ends["dec"] if ends["rec"] != "X1" else None})
+            change.save()
+        return apply
+
+    def held_records(self, h: ChildHistory, rows: dict[str, list[Row]], out: Held) -> None:
+        """Reviews, missing episodes, DoLOs, adoption, social workers, previous permanence and
+        the OC2/OC3 rows the record already holds, matched by their dates."""
+        for row in rows.get("Reviews", []):
+            r = next((r for r in h.la_reviews if r.review_date == row.dates["REVIEW"]), None)
+            if r is not None:
+                out.skip.add(row.at("row"))
+                self.compare(h, row, REVIEW_COLUMNS, r, {"participation": row["REVIEW_CODE"].upper()}, out)
+        for table, items, columns, start, end, kind, check in (
+                ("Missing", h.missing, MISSING_COLUMNS, "MIS_START", "MIS_END", "MISSING",
+                 lc.check_missing_episode_end),
+                ("DoLo", h.dolos, DOLO_COLUMNS, "DOLO_START", "DOLO_END", None,
+                 lc.check_deprivation_of_liberty_end)):
+            for row in rows.get(table, []):
+                m = next((m for m in items if m.start_date == row.dates[start]), None)
+                if m is None:
+                    continue
+                out.skip.add(row.at("row"))
+                if kind:
+                    self.compare(h, row, columns, m, {"kind": row[kind].upper()}, out)
+                ends = row.dates[end]
+                if m.end_date is None and ends is not None:
+                    out.fills.append((ends, DAY, self.correct(h, row, columns, m, {"end_date": ends},
+                                                              check), row))
+                elif m.end_date != ends and not _ended_since(ends, m.end_date, self.year_end):
+                    self.compare(h, row, columns, m, {"end_date": ends}, out)
+        journeys = {j.decision_date: j for j in h.adoptions}
+        for row in rows.get("PlacedAdoption", []):
+            j = journeys.get(row.dates["DATE_PLACED"])
+            if j is None:
+                continue
+            out.skip.add((row.at("row"), "decision"))
+            reversed_ = {"decision_reversed_date": row.dates["DATE_PLACED_CEASED"],
+                         "reason_reversed": row["REASON_PLACED_CEASED"].upper()}
+            if j.decision_reversed_date is None and not j.reason_reversed:
+                continue  # a reversal the file gives is replayed
+            out.skip.add((row.at("row"), "reversal"))
+            self.compare(h, row, ADOPTION_COLUMNS, j, reversed_, out)
+        for row in rows.get("AD1", []):
+            j = journeys.get(row.dates["DATE_INT"])
+            if j is None:
+                continue
+            out.skip.add((row.at("row"), "decision"))
+            if j.adoption_order_date is None:
+                continue  # the adoption the file gives is replayed
+            out.skip.add((row.at("row"), "adopted"))
+            number = row["NB_ADOPTR"]
+            self.compare(h, row, AD1_COLUMNS, j, {
+                "matched_date": row.dates["DATE_MATCH"],
+                "number_of_adopters": int(number) if number.isdigit() else number,
+                "sex_of_adopters": row["SEX_ADOPTR"].upper(),
+                "legal_status_of_adopters": row["LS_ADOPTR"].upper()}, out)
+        sw_of = {u.pk: sw_id for sw_id, u in {**self.workers, **self.new_workers}.items()}
+        for row in rows.get("SWEpisodes", []):
+            a = next((a for a in h.allocations if a.kind == Allocation.Kind.SOCIAL_WORKER
+                      and sw_of.get(a.worker_id) == row["SW_ID"]
+                      and a.start_date == row.dates["SW_DECOM"]), None)
+            if a is None:
+                continue
+            out.skip.add(row.at("row"))
+            ends = row.dates["SW_DEC"]
+            if a.end_date is None and ends is not None:
+                out.fills.append((ends, DAY, self.correct(h, row, SW_COLUMNS, a, {"end_date": ends}), row))
+            elif a.end_date != ends and not _ended_since(ends, a.end_date, self.year_end):
+                self.compare(h, row, SW_COLUMNS, a, {"end_date": ends}, out)
+        for row in rows.get("PrevPerm", []):
+            for p in h.previous_permanence:
+                out.skip.add(row.at("row"))
+                self.compare(h, row, PERM_COLUMNS, p, {"option": row["PREV_PERM"].upper(),
+                                                       "la_code": row["LA_PERM"],
+                                                       "order_date": row.dates["DATE_PERM"]}, out)
+        for row in rows.get("OC2", []):
+            o = next((o for o in h.annual_outcomes if o.year_ending == self.year_end), None)
+            if o is not None:
+                out.skip.add(row.at("row"))
+                score = row["SDQ_SCORE"]
+                self.compare(h, row, {"sdq_score": "SDQ_SCORE", "sdq_reason": "SDQ_REASON"}, o,
+                             {"sdq_score": int(score) if score.isdigit() else None,
+                              "sdq_reason": row["SDQ_REASON"].upper()}, out)
+        for row in rows.get("OC3", []):
+            day = self.oc3_date(h)
+            c = next((c for c in h.care_leaver_contacts if c.contact_date == day), None)
+            if c is not None:
+                out.skip.add(row.at("row"))
+                self.compare(h, row, OC3_COLUMNS, c, {"in_touch": row["IN_TOUCH"].upper(),
+                                                      "activity": row["ACTIV"].upper(),
+                                                      "accommodation": row["ACCOM"].upper()}, out)
+
+    def compare(self, h: ChildHistory, row: Row, columns: dict, record, given: dict, out: Held) -> None:
+        """Each field of a held record the file gives otherwise is a contradiction."""
+        for name, value in given.items():
+            if getattr(record, name) != value:
+                out.differ.append(Differs(row, columns.get(name, name.upper()), getattr(record, name),
+                                          value, self.correct(h, row, columns, record, {name: value})))
 
     def cascade(self, where: str, rows: int, child: str) -> None:
         """Say how many of a child's rows were not checked because the row at `where` (file,
@@ -422,26 +825,31 @@ class Rebuild:
 
     # --- adoption ------------------------------------------------------------------------------
 
-    def adoption_events(self, h: ChildHistory, rows: dict, episodes: list[Row], at) -> None:
+    def adoption_events(self, h: ChildHistory, rows: dict, episodes: list[Row], at, held: Held) -> None:
         """PlacedAdoption rows and the AD1 row describe decisions to place for adoption; an AD1
-        and a PlacedAdoption row with the same decision date are one adoption journey."""
+        and a PlacedAdoption row with the same decision date are one adoption journey (one the
+        record already holds is that journey: `held`)."""
         placed = {r.dates["DATE_PLACED"]: r for r in rows.get("PlacedAdoption", [])}
         ad1 = (rows.get("AD1") or [None])[0]
         decisions = dict(placed)
         if ad1 is not None and ad1.dates["DATE_INT"] not in decisions:
             decisions[ad1.dates["DATE_INT"]] = ad1
-        journeys: dict[dt.date, AdoptionJourney] = {}
+        journeys: dict[dt.date, AdoptionJourney] = {j.decision_date: j for j in h.adoptions}
         for day, row in decisions.items():
             if day is None:
                 column = "DATE_INT" if row is ad1 else "DATE_PLACED"
                 self.problems.append(Violation(row.at(column), "format", f"{column} is required"))
                 continue
-            at(day, DECISION, lambda day=day, row=row: self.decision(h, day, row, journeys), row)
+            if (row.at("row"), "decision") not in held.skip:
+                at(day, DECISION, lambda day=day, row=row: self.decision(h, day, row, journeys), row)
             ceased = row.dates.get("DATE_PLACED_CEASED")
-            if row is not ad1 and (ceased or row["REASON_PLACED_CEASED"]):
+            if (row is not ad1 and (ceased or row["REASON_PLACED_CEASED"])
+                    and (row.at("row"), "reversal") not in held.skip):
                 at(ceased or day, MILESTONE,
                    lambda day=day, row=row: self.reversal(h, journeys.get(day), row), row)
         if ad1 is not None and ad1.dates["DATE_INT"] is not None:
+            if (ad1.at("row"), "adopted") in held.skip:
+                return
             adopted = next((r for r in episodes if r["REC"].upper() in ADOPTED and r.dates["DEC"]
                             and r.dates["DEC"] >= ad1.dates["DATE_INT"]), None)
             if adopted is None:
@@ -525,6 +933,15 @@ class Rebuild:
     def oc3(self, h, row: Row, any_care: bool) -> None:
         """The contact is dated on the young person's birthday in the year (the 903 asks about
         them around their 17th to 21st birthday and carries no date)."""
+        change = self.change(h, row, OC3_COLUMNS)
+        change.new(CareLeaverContact(child_id=h.child.pk, contact_date=self.oc3_date(h),
+                                     in_touch=row["IN_TOUCH"].upper(), activity=row["ACTIV"].upper(),
+                                     accommodation=row["ACCOM"].upper()),
+                   _without(set() if any_care else OC3_HISTORY_RULES, lc.check_care_leaver_contact_record))
+        change.save()
+
+    def oc3_date(self, h) -> dt.date:
+        """The young person's birthday in the collection year (no later than today)."""
         dob = h.child.date_of_birth
         birthday = None
         for year in (self.year_start.year, self.year_end.year):
@@ -534,12 +951,7 @@ class Rebuild:
                 day = dt.date(year, 3, 1)
             if self.year_start <= day <= self.year_end:
                 birthday = day
-        change = self.change(h, row, OC3_COLUMNS)
-        change.new(CareLeaverContact(child_id=h.child.pk, contact_date=min(birthday, today()),
-                                     in_touch=row["IN_TOUCH"].upper(), activity=row["ACTIV"].upper(),
-                                     accommodation=row["ACCOM"].upper()),
-                   _without(set() if any_care else OC3_HISTORY_RULES, lc.check_care_leaver_contact_record))
-        change.save()
+        return min(birthday, today())
 
     def social_worker(self, h, row: Row) -> None:
         sw_id = row["SW_ID"]
@@ -708,11 +1120,16 @@ def read_return(path: Path, problems: list[Violation]) -> Tables:
 
 
 def import_return(path: Path, *, by, year: int | None = None, jobs: int | None = None,
-                  chunk: int = CHUNK_CHILDREN) -> ImportResult:
+                  chunk: int = CHUNK_CHILDREN, accept_changes: bool = False) -> ImportResult:
     """Import an SSDA903 return (a folder of CSV files, one CSV or the XML) for collection `year`
     (else the year its names state) into the record, all or nothing per return: any error refuses
     it (`ImportRefused`, a RecordInvalid, with the whole report). `jobs` processes rebuild `chunk`
-    children at a time (default: two for a large return, else one)."""
+    children at a time (default: two for a large return, else one).
+
+    Children already on the record (same LA child id in the council) are merged (`Rebuild.merge`):
+    a later year's file adds to them and ends what it ends; the same file again changes nothing.
+    Where the file contradicts the record the import is refused, row by row, unless
+    `accept_changes`, when the file's values are taken (and audited)."""
     path = Path(path)
     if not path.exists():
         raise RecordInvalid([Violation(f"{path.name}:0:path", "format",
@@ -722,6 +1139,8 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
     check_cells(tables, problems, cell_limits())
     cross_check(tables, problems)
     year = collection_year(path, tables, year, problems)
+    if year is not None:  # that year's tables and codes, read into the record's (SEX 1 -> M)
+        check_year(tables, year, problems)
     child_of = _child_at(tables)
     title = f"SSDA903 {path.name}"
     if year is None or "Header" not in tables.rows:
@@ -745,14 +1164,15 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
                    key=lambda r: r["CHILD"])
     # The council's ids, not an IN list of the file's: a national file has more than SQLite's
     # limit of query parameters.
-    existing = {r["CHILD"] for r in heads} & set(
-        Child.objects.filter(local_authority=la).values_list("la_child_id", flat=True))
-    result.skipped = sorted(existing)
-    heads = [head for head in heads if head["CHILD"] not in existing]
-    rebuild = Rebuild(la=la, by=by, year=year, ids=LocalIds(), problems=[])  # each chunk's own
-    rebuild.add_workers({r["SW_ID"] for head in heads for r in by_child[head["CHILD"]]["SWEpisodes"]
-                         if r["SW_ID"]})
+    held_ids = dict(Child.objects.filter(local_authority=la).values_list("la_child_id", "pk"))
+    existing = [head for head in heads if head["CHILD"] in held_ids]
+    rebuild_heads = heads
+    heads = [head for head in heads if head["CHILD"] not in held_ids]
     reason = f"SSDA903 import of {path.name}"
+    rebuild = Rebuild(la=la, by=by, year=year, ids=LocalIds(), problems=[],  # each chunk's own
+                      reason=reason)
+    rebuild.add_workers({r["SW_ID"] for head in rebuild_heads
+                         for r in by_child[head["CHILD"]]["SWEpisodes"] if r["SW_ID"]})
     global _JOB
     # Every record is checked against the same day, however long the import takes.
     with as_if_today(today()), transaction.atomic():
@@ -778,18 +1198,49 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
                     result.imported += children
         finally:
             _JOB = None
+        models = [Child, User, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)]
+        reset_sequences(models)
+        # Merged even when something else is refused, so one pass reports every problem; the
+        # transaction then rolls the merges back with the rest.
+        _merge(rebuild, existing, by_child, held_ids, accept_changes, result)
+        problems.extend(rebuild.problems)
+        reset_sequences(models)
         report = refuse_if_errors(title, problems, child_of)
-        reset_sequences([Child, User, *(apps.get_model(_SOURCES[name][0]) for name in ORDER)])
+        for label, n in rebuild.merge_sink.tally.items():
+            counts[label] += n
         result.counts = {k: v for k, v in counts.items() if v}
         result.notes = tables.notes
+        result.accepted = rebuild.accepted
         result.report = report if report.problems else None
-        result.kept_at = _keep_original(path)
-        audit_record(actor=by, action="import", object_type="returns.SSDA903",
-                     object_id=path.name[:40], reason=reason[:500],
-                     detail={"year": year, "children": result.imported,
-                             "skipped": len(result.skipped), "kept_at": str(result.kept_at),
-                             "warnings": len(report.warnings)})
+        if result.changed:  # a file that changed nothing leaves no trace
+            result.kept_at = _keep_original(path)
+            audit_record(actor=by, action="import", object_type="returns.SSDA903",
+                         object_id=path.name[:40], reason=reason[:500],
+                         detail={"year": year, "children": result.imported,
+                                 "updated": len(result.updated), "unchanged": len(result.skipped),
+                                 "accepted": len(result.accepted), "kept_at": str(result.kept_at),
+                                 "warnings": len(report.warnings)})
     return result
+
+
+def _merge(rebuild: Rebuild, heads: list[Row], by_child: dict, held_ids: dict[str, int],
+           accept: bool, result: ImportResult) -> None:
+    """Merge the children already on the record, one by one, in the main process (their saves
+    go through the unit of work)."""
+    rebuild.problems = []
+    for head in heads:
+        try:
+            with transaction.atomic():  # a savepoint: a rule the checks miss is reported, not raised
+                done = rebuild.merge(held_ids[head["CHILD"]], head, by_child[head["CHILD"]],
+                                     accept=accept)
+        except DatabaseError as exc:
+            rebuild.problems.append(Violation(head.at("row"), "format",
+                                              f"the database refused the child's records: {exc}"))
+            continue
+        if done == "changed":
+            result.updated.append(head["CHILD"])
+        elif done == "unchanged":
+            result.skipped.append(head["CHILD"])
 
 
 def _child_at(tables: Tables):

@@ -563,6 +563,10 @@ def test_command_line(contacted, worker, tmp_path):
         call_command("returns", "export", "annex-a", "--out", str(out))
     with pytest.raises(CommandError, match="--year"):
         call_command("returns", "export", "cin-census", "--out", str(tmp_path))
+    # Issue 19: a year outside those the returns are known for is named, not a traceback.
+    with pytest.raises(CommandError, match="--year 2031: returns are known from 2013-14 to 2026-27"):
+        call_command("returns", "export", "ssda903", "--year", "2031", "--out", str(tmp_path),
+                     "--user", "sw1")
 
 
 def test_streaming_readers_see_every_sheet_whole(workbook_path):

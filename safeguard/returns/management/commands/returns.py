@@ -1,16 +1,21 @@
 """`safeguard returns export cin-census --year 2026 --out DIR`, `... export ssda903 --year 2026 --out DIR
 [--previous-year]`, `... export annex-a --as-at 2026-03-31 --out FILE.xlsx`,
-`safeguard returns import cin-census FILE [--year 2026] [--report FILE.csv] [--allow-empty]`,
-`safeguard returns import ssda903 DIR [--year 2026] [--report FILE.csv] [--allow-empty]`,
+`safeguard returns import cin-census FILE [--year 2026] [--report FILE.csv] [--allow-empty]
+[--accept-changes]`,
+`safeguard returns import ssda903 DIR [--year 2026] [--report FILE.csv] [--allow-empty] [--accept-changes]`,
 `safeguard returns purge-kept --older-than-days N [--kind cin-census|ssda903]`.
 
 Each return lives in its own package (returns/cin_census, returns/ssda903) exposing
 `export_return(*, year, out, by, previous_year=False) -> list[Path]` and
-`import_return(path, *, by, year=None) -> ImportResult`; Ofsted Annex A (returns/annex_a) is export
-only, through `export_annex_a(*, as_at, out, by) -> Path`. This command only parses arguments and
-reports: an import's whole report (a summary by rule, then every problem; DfE queries as warnings)
-goes to the terminal and, with --report, to a CSV file; an import that brought in no children fails
-unless --allow-empty says that is expected.
+`import_return(path, *, by, year=None, accept_changes=False) -> ImportResult`; Ofsted Annex A
+(returns/annex_a) is export only, through `export_annex_a(*, as_at, out, by) -> Path`. This command
+only parses arguments and reports: an import's whole report (a summary by rule, then every
+problem; DfE queries as warnings) goes to the terminal and, with --report, to a CSV file; an import
+that brought in no children and changed none fails unless --allow-empty says that is expected.
+
+A file for children already on the record is merged into it (docs/VALIDATION.md, "Merging"): where
+it contradicts the record, the import is refused row by row unless --accept-changes takes the
+file's values (audited).
 
 An import keeps the original file under var/imports/<kind>/ (private to the service's user);
 `purge-kept` removes those older than the council's retention period, with an audit row.
@@ -28,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import RecordInvalid
 from safeguard.returns.report import ImportRefused, Report
+from safeguard.returns.years import FIRST_YEAR, LAST_YEAR, known, label
 from safeguard.workforce.models import User
 
 PACKAGES = {"cin-census": "safeguard.returns.cin_census", "ssda903": "safeguard.returns.ssda903"}
@@ -60,6 +66,9 @@ class Command(BaseCommand):
                          help="also write every problem and warning to this CSV file")
         imp.add_argument("--allow-empty", action="store_true",
                          help="succeed even if the import brings in no children")
+        imp.add_argument("--accept-changes", action="store_true",
+                         help="where the file contradicts a child already on the record (a date "
+                              "of birth, an episode's dates), take the file's values")
         imp.add_argument("--user", default="", help="who is importing (audited)")
         purge = sub.add_parser("purge-kept", help="delete kept originals of past imports")
         purge.add_argument("--older-than-days", type=int, required=True,
@@ -76,6 +85,9 @@ class Command(BaseCommand):
             self.purge_kept(kind=kind, days=opts["older_than_days"], by=by)
             return
         package = import_module({**PACKAGES, **EXPORT_ONLY}[kind])
+        if opts.get("year") is not None and not known(opts["year"]):
+            raise CommandError(f"--year {opts['year']}: returns are known from {label(FIRST_YEAR)} "
+                               f"to {label(LAST_YEAR)} (give the year by its end: 2026 = 2025-26)")
         try:
             if action == "export" and kind in EXPORT_ONLY:
                 if opts["as_at"] is None:
@@ -90,13 +102,15 @@ class Command(BaseCommand):
                 for path in written:
                     self.stdout.write(f"wrote {path}")
             else:
-                result = package.import_return(Path(opts["path"]), by=by, year=opts["year"])
+                result = package.import_return(Path(opts["path"]), by=by, year=opts["year"],
+                                               accept_changes=opts["accept_changes"])
                 self.stdout.write(str(result))
                 self.write_report(result.report, opts["report"], f"{kind} {Path(opts['path']).name}")
-                if not result.imported and not opts["allow_empty"]:
+                if not result.imported and not result.updated and not opts["allow_empty"]:
                     raise CommandError(
                         f"{kind}: imported no children"
-                        + (f" ({len(result.skipped)} already on the record)" if result.skipped else "")
+                        + (f" ({len(result.skipped)} already on the record, no changes)"
+                           if result.skipped else "")
                         + "; use --allow-empty if that is expected")
         except ImportRefused as exc:
             for line in exc.report.lines():
