@@ -7,9 +7,8 @@ from __future__ import annotations
 from django import forms
 
 from safeguard.assurance.complaints.models import ComplainantKind, Outcome, Theme
-from safeguard.assurance.complaints.selectors import DUE, STATUSES
 
-from .forms import GovDateField, GovForm, Radios
+from .forms import DeskFilterForm, GovDateField, GovForm, Radios
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 ACCEPTED = [("yes", "Yes"), ("no", "No"), ("unknown", "Not answered yet")]
@@ -25,19 +24,8 @@ def _text(label: str, required: bool = False, hint: str = "", rows: int = 5) -> 
                            widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class ComplaintFilterForm(forms.Form):
-    """The worklist's filters, read from the query string."""
-
-    status = forms.ChoiceField(label="Status", widget=Radios, required=False, choices=[
-        (s, {"open": "Open", "closed": "Closed", "all": "All"}[s]) for s in STATUSES])
-    due = forms.ChoiceField(label="Next timescale due", widget=Radios, required=False, choices=[
-        (d, {"": "Any time", "overdue": "Overdue", "7": "Overdue or due within 7 days",
-             "28": "Overdue or due within 28 days"}[d]) for d in DUE])
-
-    def filters(self) -> dict:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {"status": data.get("status") or "open", "due": data.get("due") or ""}
+class ComplaintFilterForm(DeskFilterForm):
+    due_label = "Next timescale due"
 
 
 class ComplaintForm(GovForm):

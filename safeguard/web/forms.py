@@ -140,6 +140,27 @@ class Radios(forms.RadioSelect):
     sg_kind = "radios"
 
 
+class DeskFilterForm(forms.Form):
+    """A desk's list filters (open, closed or all; when the next timescale falls due), read from
+    the query string; anything else typed there is ignored. `due_label` names the desk's clocks."""
+
+    due_label = "Next timescale due"
+    status = forms.ChoiceField(label="Status", widget=Radios, required=False, choices=[
+        ("open", "Open"), ("closed", "Closed"), ("all", "All")])
+    due = forms.ChoiceField(widget=Radios, required=False, choices=[
+        ("", "Any time"), ("overdue", "Overdue"), ("7", "Overdue or due within 7 days"),
+        ("28", "Overdue or due within 28 days")])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due"].label = self.due_label
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"status": data.get("status") or "open", "due": data.get("due") or ""}
+
+
 class Checkboxes(forms.CheckboxSelectMultiple):
     sg_kind = "checkboxes"
 

@@ -15,9 +15,8 @@ from safeguard.lado.models import (
     Response,
     Setting,
 )
-from safeguard.lado.selectors import DUE, STATUSES
 
-from .forms import GovDateField, GovForm, Radios
+from .forms import DeskFilterForm, GovDateField, GovForm, Radios
 
 #: A yes/no question the LADO may not yet be able to answer (the model's fields may be empty).
 KNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known yet")]
@@ -40,19 +39,8 @@ def _date(label: str, required: bool = True, hint: str = "For example, 27 3 2026
                         error_messages={"required": f"Enter the {label[:1].lower()}{label[1:]}"})
 
 
-class AllegationFilterForm(forms.Form):
-    """The list's filters, read from the query string; anything else typed there is ignored."""
-
-    status = forms.ChoiceField(label="Status", widget=Radios, required=False, choices=[
-        (s, {"open": "Open", "closed": "Closed", "all": "All"}[s]) for s in STATUSES])
-    due = forms.ChoiceField(label="Next LADO timescale due", widget=Radios, required=False, choices=[
-        (d, {"": "Any time", "overdue": "Overdue", "7": "Overdue or due within 7 days",
-             "28": "Overdue or due within 28 days"}[d]) for d in DUE])
-
-    def filters(self) -> dict:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {"status": data.get("status") or "open", "due": data.get("due") or ""}
+class AllegationFilterForm(DeskFilterForm):
+    due_label = "Next LADO timescale due"
 
 
 class AllegationDetailsForm(GovForm):

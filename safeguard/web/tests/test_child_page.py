@@ -39,8 +39,9 @@ TODAY = dt.date.today()
 # episodes, where the child lives (2) and warnings; significant case notes for the chronology;
 # the decisions' words and their deciders for the chronology (2), the council's table of
 # decisions (which steps this user may take) and open practice alerts (issue 17). Reading the
-# record by ChildHistory.load, it made 48. One more: the unread notifications in the navigation.
-CHILD_PAGE_MAX_QUERIES = 38
+# record by ChildHistory.load, it made 48. One more: the unread notifications in the navigation;
+# and one more: the case audits' actions arising on this child (issue 21).
+CHILD_PAGE_MAX_QUERIES = 39
 FILTERED_CHRONOLOGY_MAX_QUERIES = 10
 # The worklist (*To do*): its count by urgency and its page, and the counts on the other tabs beside
 # it (issue 18: My cases; Incoming's allocations, returns and the decisions table; Drafts), the
