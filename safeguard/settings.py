@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "safeguard.assurance.audits",
     "safeguard.assurance.complaints",
     "safeguard.assurance.supervision",
+    "safeguard.assurance.improvement",
+    "safeguard.governance",
     "safeguard.access",
     "safeguard.web",
 ]

@@ -1,0 +1,2 @@
+"""The committee's papers: scorecards as sets chosen from the one catalogue, and the committee pack
+assembled from them and from the annual reports, the audit scorecard and the self-assessment."""
