@@ -76,3 +76,29 @@ def test_a_manager_allocates_a_new_referral_by_caseload(world, sign_in, site):
     sw.get_by_role("link", name="My cases (2)").click()
     expect(sw.locator("#my-cases")).to_contain_text(name)
     assert axe_violations(sw) == []
+
+
+def test_a_head_of_service_reads_each_teams_figures_and_no_child(world, sign_in, site):
+    """Issue 18, item 2: "the same at service level for heads of service". A head of service signs
+    in and lands on their service's figures, team by team (caseloads, clocks overdue, drift), with no
+    child named; a child's record and the manager's trays stay closed to them (Working Together 2023:
+    senior oversight through the line, not by reading every record)."""
+    from safeguard.workforce.models import Team, User
+
+    office = Team.objects.create(local_authority=world.sw_a.local_authority,
+                                 name="Front door management", service="Front door")
+    User.objects.create_user(username="hos", password="correct horse battery", role="head_of_service",
+                             team=office, local_authority=world.sw_a.local_authority)
+    hos = sign_in("hos")
+    expect(hos.get_by_role("heading", name="Your service")).to_be_visible()
+    expect(hos.locator("main")).to_contain_text("Assessment Team A")
+    expect(hos.locator("main")).not_to_contain_text("Children in Care Team B")
+    body = hos.locator("main").inner_text()
+    assert not any(c.last_name in body for c in world.children.values())
+    assert axe_violations(hos) == []
+    shot(hos, "service-head-of-service")
+
+    hos.goto(f"{site}/manager/")
+    expect(hos.locator("h1")).to_have_text("This page is not open to you")
+    hos.goto(f"{site}/children/{world.own.pk}/")
+    expect(hos.locator("main")).not_to_contain_text(world.own.last_name)
