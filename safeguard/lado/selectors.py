@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet
 
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import today
 from safeguard.core.paging import Page, within
 from safeguard.timescales.models import Clock
+from safeguard.timescales.selectors import desk_list
 
 from .access import can_see_allegations
 from .clocks import CODES, SUBJECT_TYPE
@@ -99,11 +100,6 @@ def lado_worklist(user, as_at: dt.date | None = None, *, horizon_days: int = 14)
 
 #: Allegations shown on a page of the LADO's list (pages with a total, never a silent cut).
 PAGE_SIZE = 25
-#: The list's filters as the page offers them: status, and when the next LADO clock falls due.
-STATUSES = ("open", "closed", "all")
-DUE = ("", "overdue", "7", "28")
-
-
 @dataclass(frozen=True, kw_only=True)
 class AllegationPage(Page):
     """One page of the LADO's list, with how many are open and overdue in all. Each allegation
@@ -112,13 +108,6 @@ class AllegationPage(Page):
 
     open_count: int
     overdue_count: int
-
-
-def _open_clocks():
-    """The allegation's running T16 clocks, soonest first, for a subquery per listed row."""
-    return (Clock.objects.filter(subject_type=SUBJECT_TYPE, subject_id=OuterRef("pk"), code__in=CODES,
-                                 met_date__isnull=True, stopped_date__isnull=True)
-            .order_by("due_date", "code"))
 
 
 def allegation_page(user, *, status: str = "open", due: str = "", page: int = 1,
@@ -131,21 +120,9 @@ def allegation_page(user, *, status: str = "open", due: str = "", page: int = 1,
         _refused(user, "view", detail={"list": True})
         return AllegationPage(rows=[], total=0, per_page=per_page, open_count=0, overdue_count=0)
     as_at = as_at or today()
-    status = status if status in STATUSES else "open"
-    due = due if due in DUE else ""
-    qs = allegations_visible_to(user).annotate(
-        next_due=Subquery(_open_clocks().values("due_date")[:1]),
-        next_code=Subquery(_open_clocks().values("code")[:1]))
-    figures = qs.aggregate(open=Count("pk", filter=Q(closure_date__isnull=True)),
-                           overdue=Count("pk", filter=Q(next_due__lt=as_at)))
-    if status == "open":
-        qs = qs.filter(closure_date__isnull=True)
-    elif status == "closed":
-        qs = qs.filter(closure_date__isnull=False)
-    if due == "overdue":
-        qs = qs.filter(next_due__lt=as_at)
-    elif due:
-        qs = qs.filter(next_due__lte=as_at + dt.timedelta(days=int(due)))
+    desk = desk_list(allegations_visible_to(user), subject_type=SUBJECT_TYPE, codes=CODES,
+                     closed_field="closure_date", status=status, due=due, as_at=as_at)
+    qs, status, due = desk.rows, desk.status, desk.due
     total = qs.count()
     page = within(page, total, per_page)
     rows = list(qs.order_by(F("next_due").asc(nulls_last=True), "-referral_date", "reference")
@@ -154,7 +131,7 @@ def allegation_page(user, *, status: str = "open", due: str = "", page: int = 1,
         "list": True, "count": total, "page": page, "status": status, "due": due,
         "shown": [a.pk for a in rows]})
     return AllegationPage(rows=rows, total=total, page=page, per_page=per_page,
-                          open_count=figures["open"] or 0, overdue_count=figures["overdue"] or 0)
+                          open_count=desk.open_count, overdue_count=desk.overdue_count)
 
 
 def allegation_clocks(user, allegation: Allegation) -> list[Clock]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 
 from safeguard.access import policy
 from safeguard.audit.services import audit_record
@@ -18,14 +18,13 @@ from safeguard.core.errors import today
 from safeguard.core.paging import Page, within
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import COMPLAINT_RULES
+from safeguard.timescales.selectors import desk_list
 
 from .access import complaints_visible_to, compliments_visible_to, is_complaints_manager
 from .clocks import CODES, SUBJECT_TYPE
 from .models import ComplainantKind, Complaint, ComplaintStage, Compliment, Outcome, Theme
 
 PAGE_SIZE = 25
-STATUSES = ("open", "closed", "all")
-DUE = ("", "overdue", "7", "28")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,12 +35,6 @@ class ComplaintPage(Page):
     overdue_count: int
 
 
-def _open_clocks():
-    return (Clock.objects.filter(subject_type=SUBJECT_TYPE, subject_id=OuterRef("pk"), code__in=CODES,
-                                 met_date__isnull=True, stopped_date__isnull=True)
-            .order_by("due_date", "code"))
-
-
 def complaint_page(user, *, status: str = "open", due: str = "", page: int = 1, child_id: int | None = None,
                    as_at: dt.date | None = None, per_page: int = PAGE_SIZE) -> ComplaintPage:
     """The worklist: the user's complaints with their next clock, filtered by status and by when the
@@ -49,23 +42,12 @@ def complaint_page(user, *, status: str = "open", due: str = "", page: int = 1, 
     Three queries (the figures, the total, the page) whatever the number of complaints, and one
     audit row for the read."""
     as_at = as_at or today()
-    status = status if status in STATUSES else "open"
-    due = due if due in DUE else ""
     qs = complaints_visible_to(user)
     if child_id is not None:
         qs = qs.filter(child_id=child_id)
-    qs = qs.annotate(next_due=Subquery(_open_clocks().values("due_date")[:1]),
-                     next_code=Subquery(_open_clocks().values("code")[:1]))
-    figures = qs.aggregate(open=Count("pk", filter=Q(closed_on__isnull=True)),
-                           overdue=Count("pk", filter=Q(next_due__lt=as_at)))
-    if status == "open":
-        qs = qs.filter(closed_on__isnull=True)
-    elif status == "closed":
-        qs = qs.filter(closed_on__isnull=False)
-    if due == "overdue":
-        qs = qs.filter(next_due__lt=as_at)
-    elif due:
-        qs = qs.filter(next_due__lte=as_at + dt.timedelta(days=int(due)))
+    desk = desk_list(qs, subject_type=SUBJECT_TYPE, codes=CODES, closed_field="closed_on", status=status,
+                     due=due, as_at=as_at)
+    qs, status, due = desk.rows, desk.status, desk.due
     total = qs.count()
     page = within(page, total, per_page)
     rows = list(qs.select_related("child", "team").defer("summary", "learning", "child__nhs_number")
@@ -80,7 +62,7 @@ def complaint_page(user, *, status: str = "open", due: str = "", page: int = 1, 
         "list": True, "count": total, "page": page, "status": status, "due": due,
         "shown": [c.pk for c in rows]})
     return ComplaintPage(rows=rows, total=total, page=page, per_page=per_page,
-                         open_count=figures["open"] or 0, overdue_count=figures["overdue"] or 0)
+                         open_count=desk.open_count, overdue_count=desk.overdue_count)
 
 
 def _mark_restricted(user, complaints: list[Complaint]) -> None:
