@@ -13,6 +13,15 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat from test to test, and what one test kept (a
+    manager's tab counts, a drawn chart) must not answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def append_only(on: bool) -> None:
     """Put the audit's append-only refusal in place (on) or lift it on this test connection (off).
     Only pytest-django's clean-up after a committing test lifts it: see `committing_db`."""

@@ -65,7 +65,11 @@ class Assessment(Recorded):
                                    | Q(authorisation_date__isnull=False),
                                    name="assessment_authorised_has_date"),
         ]
-        indexes = [models.Index(fields=["start_date"]), models.Index(fields=["authorisation_date"])]
+        indexes = [models.Index(fields=["start_date"]), models.Index(fields=["authorisation_date"]),
+                   # An authorised assessment that found no need proposes the episode's closure
+                   # (`selectors.decisions_awaiting`).
+                   models.Index(fields=["referral"], name="assessment_found_no_need",
+                                condition=Q(authorisation_date__isnull=False, requires_support=False))]
 
     def __str__(self) -> str:
         return f"Assessment started {self.start_date:%d/%m/%Y}"
@@ -212,6 +216,9 @@ class CINPlan(Recorded):
                 name="cin_plan_dates_in_order",
             )
         ]
+        # The open plans, asked of every open episode whose closure is proposed.
+        indexes = [models.Index(fields=["referral"], condition=Q(end_date__isnull=True),
+                                name="cin_plan_open")]
 
     def __str__(self) -> str:
         return f"CIN plan from {self.start_date:%d/%m/%Y}"

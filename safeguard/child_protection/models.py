@@ -53,6 +53,8 @@ class Section47Enquiry(Recorded):
                 name="s47_dates_in_order",
             )
         ]
+        # Enquiries with no outcome yet (awaiting the manager's decision) among every one held.
+        indexes = [models.Index(fields=["referral"], condition=Q(outcome=""), name="s47_without_outcome")]
 
     def __str__(self) -> str:
         return f"Section 47 enquiry from {self.start_date:%d/%m/%Y}"

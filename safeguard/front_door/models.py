@@ -40,6 +40,10 @@ class Contact(Recorded):
                 name="contact_decision_dated",
             ),
         ]
+        # The front door's queue (contacts awaiting a decision) is a few rows among every contact ever
+        # received: the manager's trays count it on every page.
+        indexes = [models.Index(fields=["received_at"], condition=Q(decision=""),
+                                name="contact_awaiting_decision")]
 
     def __str__(self) -> str:
         return f"Contact about {self.child} on {self.received_at:%d/%m/%Y}"
@@ -100,7 +104,11 @@ class Referral(Recorded):
             # CIN 8525-type rule: one episode of need per child per referral date.
             models.UniqueConstraint("child", "referral_date", name="one_referral_per_child_per_day"),
         ]
-        indexes = [models.Index(fields=["referral_date"]), models.Index(fields=["closure_date"])]
+        indexes = [models.Index(fields=["referral_date"]), models.Index(fields=["closure_date"]),
+                   # The open episodes (a tenth of every referral held) in date order: the manager's
+                   # responses and closures awaiting a decision start here.
+                   models.Index(fields=["referral_date"], condition=Q(closure_date__isnull=True),
+                                name="referral_open_by_date")]
 
     def __str__(self) -> str:
         return f"Referral of {self.child} on {self.referral_date:%d/%m/%Y}"

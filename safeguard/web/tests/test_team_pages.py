@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -94,6 +95,7 @@ def test_each_page_takes_a_fixed_number_of_queries_for_a_team_of_2_or_10(world, 
         tm.get("/manager/")  # the session's first queries
         out = {}
         for url in pages:
+            cache.clear()  # every tab's count read afresh: the most a page asks
             with CaptureQueriesContext(connection) as q:
                 assert tm.get(url).status_code == 200, url
             out[url] = len(q)
@@ -160,6 +162,22 @@ def test_allocation_in_a_click(world, client_for):
     again = tm.post(f"/manager/unallocated/{world.unallocated.pk}/", {"worker": world.sw_a.pk}, follow=True)
     assert "already has an allocated social worker" in again.content.decode()
     assert Allocation.objects.filter(child=world.unallocated).count() == 1
+
+
+def test_other_tabs_counts_are_kept_a_minute_and_the_managers_own_change_shows_at_once(
+        world, client_for, django_capture_on_commit_callbacks):
+    """The tab on screen counts its list afresh; the other tabs' totals are read once a minute (each a
+    count over the council's open work), except that the manager's own change shows at once."""
+    tm = client_for(world.tm_a)
+    assert "Unallocated (0)" in tm.get("/manager/caseloads/").content.decode()
+    _in_need(world.unallocated, days_ago=2)  # a referral recorded by someone else
+    assert "Unallocated (0)" in tm.get("/manager/caseloads/").content.decode()  # kept
+    assert "Unallocated (1)" in tm.get("/manager/unallocated/").content.decode()  # its own tab: afresh
+    assert "Unallocated (1)" in tm.get("/manager/caseloads/").content.decode()  # and kept from there
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tm.post(f"/manager/unallocated/{world.unallocated.pk}/", {"worker": world.sw_a2.pk})
+    assert response.status_code == 302
+    assert "Unallocated (0)" in tm.get("/manager/caseloads/").content.decode()  # their own change
 
 
 def test_allocation_is_refused_for_a_worker_of_another_council_or_team(world, client_for):
