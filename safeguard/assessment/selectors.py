@@ -60,14 +60,22 @@ class DecisionsAwaiting:
     submissions: QuerySet  # assessments submitted by the worker, awaiting return or sign-off
 
 
-def managers_children(user) -> QuerySet:
+def managers_children(user, among=None) -> QuerySet:
     """The children whose decisions fall to this manager: held by their teams' social workers, or by
-    no social worker at all (the front door's), among those the policy opens to them."""
+    no social worker at all (the front door's), among those the policy opens to them; with `among`,
+    only those of these child ids (`policy.among_visible`)."""
     held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
-    return policy.children_visible_to(user).filter(
+    children = policy.children_visible_to(user) if among is None else policy.among_visible(user, among)
+    return children.filter(
         Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
         | ~Q(pk__in=held.values("child_id"))
     )
+
+
+def _managers(user, rows: QuerySet, child: str) -> QuerySet:
+    """Those of these rows (a decision list: few among all the council's) whose child is the
+    manager's: the rows' children are read first and each tested on its own."""
+    return rows.filter(**{f"{child}__in": managers_children(user, rows.values_list(child, flat=True))})
 
 
 def assessments_submitted(user) -> QuerySet:
@@ -75,9 +83,9 @@ def assessments_submitted(user) -> QuerySet:
     or authorise), oldest submission first. Each is annotated with `submitted_at` and
     `submitted_by_name` (the submission awaiting a decision) and has its referral and child."""
     pending = AssessmentDecision.objects.filter(assessment=OuterRef("pk"), outcome="").order_by("-pk")
+    submitted = Assessment.objects.filter(status=Assessment.Status.SUBMITTED, authorisation_date__isnull=True)
     return (
-        Assessment.objects.filter(referral__child__in=managers_children(user),
-                                  status=Assessment.Status.SUBMITTED, authorisation_date__isnull=True)
+        _managers(user, submitted, "referral__child")
         .annotate(
             submitted_at=Subquery(pending.values("submitted_at")[:1]),
             submitted_by_name=Subquery(pending.annotate(
@@ -93,24 +101,22 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
     """A closure is proposed when the response was no further action, advice or early help, or an
     authorised assessment found no need of support; never while a child protection or child in need
     plan in that episode is still open (it must end first: CIN census 4001, 4004)."""
-    children = managers_children(user)
-    open_referrals = Referral.objects.filter(child__in=children, closure_date__isnull=True)
+    open_referrals = Referral.objects.filter(closure_date__isnull=True)
     # Each test is asked of the one referral's rows (EXISTS on its index), never of every referral.
     running_plan = (Exists(ChildProtectionPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True))
                     | Exists(CINPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True)))
     found_no_need = Exists(Assessment.objects.filter(referral=OuterRef("pk"), requires_support=False,
                                                      authorisation_date__isnull=False))
+    closures = open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need).exclude(running_plan)
     return DecisionsAwaiting(
-        contacts=Contact.objects.filter(child__in=children, decision="").select_related("child")
+        contacts=_managers(user, Contact.objects.filter(decision=""), "child").select_related("child")
         .order_by("received_at"),
-        responses=open_referrals.filter(response="").select_related("child").order_by("referral_date"),
-        signoffs=Assessment.objects.filter(referral__child__in=children, authorisation_date__isnull=True)
-        .select_related("referral__child")
-        .order_by("start_date"),
-        closures=open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need)
-        .exclude(running_plan)
-        .select_related("child")
+        responses=_managers(user, open_referrals.filter(response=""), "child").select_related("child")
         .order_by("referral_date"),
+        signoffs=_managers(user, Assessment.objects.filter(authorisation_date__isnull=True),
+                           "referral__child").select_related("referral__child")
+        .order_by("start_date"),
+        closures=_managers(user, closures, "child").select_related("child").order_by("referral_date"),
         submissions=assessments_submitted(user),
     )
 
@@ -214,7 +220,7 @@ def my_children(user) -> QuerySet:
     """The children allocated to this worker now, among those the policy opens to them (a
     restricted record stays out until a grant opens it)."""
     mine = Allocation.objects.filter(worker=user, end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
-    return policy.children_visible_to(user).filter(pk__in=mine.values("child_id"))
+    return policy.among_visible(user, mine.values_list("child_id", flat=True))
 
 
 def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
@@ -305,7 +311,7 @@ def to_do_children(user, scope: str) -> QuerySet:
         held = open_now.filter(kind=Allocation.Kind.IRO, worker=user)
     else:
         held = open_now.filter(worker=user)
-    return policy.children_visible_to(user).filter(pk__in=held.values("child_id"))
+    return policy.among_visible(user, held.values_list("child_id", flat=True))
 
 
 def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str = "",

@@ -53,9 +53,12 @@ def section47_awaiting_decision(user) -> QuerySet:
     teams = policy.team_ids(user)
     held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER,
                                      team_id__in=teams)
-    return (Section47Enquiry.objects
-            .filter(referral__child__in=policy.children_visible_to(user), outcome="",
-                    decision__submitted_at__isnull=False)
+    # The enquiries awaiting an outcome are few: their children are read first and each tested on its
+    # own (`policy.among_visible`) rather than every child the manager may open being found.
+    waiting = Section47Enquiry.objects.filter(outcome="", decision__submitted_at__isnull=False)
+    return (waiting
+            .filter(referral__child__in=policy.among_visible(
+                user, waiting.values_list("referral__child", flat=True)))
             .filter(Q(decision__submitted_by__team_id__in=teams)
                     | Q(referral__child_id__in=held.values("child_id")))
             .select_related("referral__child", "decision", "decision__submitted_by")

@@ -198,7 +198,8 @@ def team_worker(scope: Scope, worker_id) -> User | None:
 def team_children(scope: Scope) -> QuerySet:
     """The children the manager's teams' social workers hold, among those the policy opens."""
     held = _open_allocations().filter(team_id__in=scope.team_ids)
-    return scope.visible.filter(pk__in=held.values("child_id"))
+    # The teams' children are read first, then each tested against the policy (a look-up each).
+    return scope.visible.filter(pk__in=sorted(set(held.values_list("child_id", flat=True))))
 
 
 def worker_cases(scope: Scope, worker: User, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Page:

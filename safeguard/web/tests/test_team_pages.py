@@ -89,6 +89,8 @@ def test_each_page_takes_a_fixed_number_of_queries_for_a_team_of_2_or_10(world, 
     # Something on every list from the start (an empty list asks nothing of the database).
     _clock(world.own, "T11", today() - dt.timedelta(days=3))
     _on_cp_plan(world.team, days_ago=300)
+    Contact.objects.create(child=world.unallocated, received_at=timezone.now(), source="1B",
+                           recorded_by=world.tm_a)
 
     def counts() -> dict:
         tm = client_for(User.objects.get(pk=world.tm_a.pk))
