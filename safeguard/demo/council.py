@@ -23,12 +23,14 @@ from safeguard.assessment import services as assessment
 from safeguard.assessment.selectors import INCOMING_DAYS
 from safeguard.assurance.audits.demo import demo_audits
 from safeguard.assurance.complaints.demo import load_demo_complaints
+from safeguard.assurance.improvement.demo import load_demo_improvement
 from safeguard.assurance.supervision.demo import load_demo_supervision
 from safeguard.casework import documents
 from safeguard.casework import services as notes
 from safeguard.child_protection import services as cp
 from safeguard.core import errors
 from safeguard.front_door import services as front_door
+from safeguard.governance.demo import load_demo_sets
 from safeguard.iro import services as iro
 from safeguard.lado.demo import load_demo_lado
 from safeguard.looked_after import services as looked_after
@@ -237,6 +239,8 @@ class Demo:
         load_demo_complaints(self.la, self.users[User.Role.COMPLAINTS_MANAGER], self.today)
         load_demo_supervision(self.la, self.today)
         demo_audits(local_authority=self.la, end=self.today, months=12, per_team=1)
+        load_demo_sets(self.users[User.Role.ANALYST], self.today)
+        load_demo_improvement(self.la, self.users[User.Role.HEAD_OF_SERVICE], self.today)
         self._old_news_read()
         return passwords
 

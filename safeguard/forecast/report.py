@@ -15,6 +15,7 @@ import json
 import numpy as np
 from django.utils.html import escape
 
+from safeguard.core import charts
 from safeguard.core.cells import safe_writer
 from safeguard.timescales.calendar import add_months
 
@@ -317,68 +318,36 @@ COLOURS = {
 }
 
 
-def svg_chart(
-    result: dict, keys: list[str], *, width: int = 760, height: int = 300, series: str = "baseline"
-) -> str:
+def _chart(result: dict, keys: list[str], series: str = "baseline", width: int = 720):
     """History (solid) and projection (dashed, with its 95% band shaded) for each key: "total" or a
-    category. Drawn here so the page needs no script or library."""
-    hist, proj = result["history"], result[series]
-    dates = [dt.date.fromisoformat(r["date"]) for r in hist + proj]
-    x0, x1 = dates[0].toordinal(), dates[-1].toordinal()
-    left, right, top, bottom = 56, 16, 12, 28
-
+    category, drawn by the one charting library (safeguard.core.charts)."""
     def value(row, key, part=None):
         v = row["total"] if key == "total" else row["by_category"][key]
         return v[part] if part else v
 
-    top_value = max(
-        [value(r, k) for r in hist for k in keys] + [value(r, k, "high") for r in proj for k in keys] + [1]
-    )
-    step = 10 ** max(0, len(str(int(top_value))) - 1)
-    y_max = (int(top_value / step) + 1) * step
+    hist, proj = result["history"], result[series]
+    history = [{"date": r["date"], "key": k, "value": value(r, k)} for r in hist for k in keys]
+    # The projection starts from the last month of history so the two lines meet.
+    last = hist[-1]
+    forecast = [{"date": last["date"], "key": k, "value": value(last, k), "low": value(last, k),
+                 "high": value(last, k)} for k in keys]
+    forecast += [{"date": r["date"], "key": k, "value": value(r, k, "mean"), "low": value(r, k, "low"),
+                  "high": value(r, k, "high")} for r in proj for k in keys]
+    labels = {"total": "All children in care", **CATEGORY_LABELS}
+    title = "All children in care" if keys == ["total"] else "Children in care by placement"
+    return charts.projection(history, forecast, title=title, colours=COLOURS, labels=labels, width=width)
 
-    def x(d):
-        return left + (d.toordinal() - x0) / max(1, x1 - x0) * (width - left - right)
 
-    def y(v):
-        return top + (1 - v / y_max) * (height - top - bottom)
+def svg_chart(
+    result: dict, keys: list[str], *, width: int = 760, height: int = 300, series: str = "baseline"
+) -> str:
+    """The chart as SVG for the page (width and height are the library's; kept for callers)."""
+    return charts.svg(_chart(result, keys, series))
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" font-family="sans-serif" font-size="11">'
-    ]
-    for i in range(5):
-        v = y_max * i / 4
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
-            f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>'
-        )
-    as_at = dt.date.fromisoformat(hist[-1]["date"])
-    parts.append(
-        f'<line x1="{x(as_at):.1f}" x2="{x(as_at):.1f}" y1="{top}" y2="{height - bottom}" '
-        f'stroke="#999" stroke-dasharray="2,2"/>'
-    )
-    for d, anchor in ((dates[0], "start"), (as_at, "middle"), (dates[-1], "end")):
-        parts.append(f'<text x="{x(d):.1f}" y="{height - 8}" text-anchor="{anchor}">{d:%b %Y}</text>')
-    for key in keys:
-        colour = COLOURS.get(key, "#333")
-        band = [(x(as_at), y(value(hist[-1], key)))]
-        band += [(x(dt.date.fromisoformat(r["date"])), y(value(r, key, "high"))) for r in proj]
-        band += [(x(dt.date.fromisoformat(r["date"])), y(value(r, key, "low"))) for r in reversed(proj)]
-        parts.append(
-            f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in band)}" fill="{colour}" '
-            'fill-opacity="0.15" stroke="none"/>'
-        )
-        h = " ".join(f"{x(dt.date.fromisoformat(r['date'])):.1f},{y(value(r, key)):.1f}" for r in hist)
-        parts.append(f'<polyline points="{h}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        p = [(x(as_at), y(value(hist[-1], key)))]
-        p += [(x(dt.date.fromisoformat(r["date"])), y(value(r, key, "mean"))) for r in proj]
-        parts.append(
-            f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in p)}" fill="none" '
-            f'stroke="{colour}" stroke-width="2" stroke-dasharray="6,3"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+
+def png_chart(result: dict, keys: list[str], *, series: str = "baseline") -> str:
+    """The chart as a PNG data URI, for the PDF (narrower: it fits a portrait A4 page)."""
+    return charts.data_uri(_chart(result, keys, series, width=540))
 
 
 def _legend(keys):
@@ -389,10 +358,18 @@ def _legend(keys):
     )
 
 
-def to_html(result: dict) -> str:
+def _draw(png: bool, result: dict, keys: list[str], *, series: str = "baseline") -> str:
+    """SVG on a page; a PNG image in a PDF (every PDF viewer shows it the same)."""
+    if png:
+        uri = png_chart(result, keys, series=series)
+        return f'<img src="{uri}" alt="Chart of children in care" style="width: 160mm">'
+    return svg_chart(result, keys, series=series)
+
+
+def to_html(result: dict, *, png: bool = False) -> str:
     """A self-contained page (inline CSS and SVG): charts, month-end table, costs, method."""
     if "errors" in result:
-        return _backtest_html(result)
+        return _backtest_html(result, png=png)
     rows = []
     for r in result["baseline"]:
         cells = "".join(f"<td>{r['by_category'][c]['mean']:,.0f}</td>" for c in CATEGORIES)
@@ -410,7 +387,7 @@ def to_html(result: dict) -> str:
         )
         scenario = (
             f"<h2>Scenario: {escape(', '.join(result['adjustments']))}</h2>"
-            + svg_chart(result, ["total"], series="scenario")
+            + _draw(png, result, ["total"], series="scenario")
             + "<table><tr><th>Month end</th><th>Children (scenario − baseline)</th>"
             f"<th>Cost in month (scenario − baseline)</th></tr>{diff}</table>"
         )
@@ -431,9 +408,9 @@ p.small{{font-size:12px;color:#555}}</style></head><body>
 {result["horizon_months"]} months. Children in care on {result["as_at"]}:
 <b>{result["in_care_at_as_at"]["total"]:,}</b>.
 Projected cost over the horizon: <b>£{total_cost:,.0f}</b>.</p>
-<h2>All children in care</h2>{svg_chart(result, ["total"])}<p>{_legend(["total"])}: history solid, projection
+<h2>All children in care</h2>{_draw(png, result, ["total"])}<p>{_legend(["total"])}: history solid, projection
 dashed, shaded 95% band.</p>
-<h2>By placement</h2>{svg_chart(result, cats)}<p>{_legend(cats)}</p>
+<h2>By placement</h2>{_draw(png, result, cats)}<p>{_legend(cats)}</p>
 {scenario}
 <h2>Projection at month end</h2><table><tr><th>Month end</th>{head}<th>Total (95% band)</th>
 <th>Cost in month</th></tr>{"".join(rows)}</table>
@@ -443,7 +420,7 @@ dashed, shaded 95% band.</p>
 </body></html>"""
 
 
-def _backtest_html(result: dict) -> str:
+def _backtest_html(result: dict, *, png: bool = False) -> str:
     errs = "".join(
         f"<tr><td>{escape(CATEGORY_LABELS.get(c, 'Total'))}</td><td>{e['mae']}</td><td>{e['mape']}</td></tr>"
         for c, e in result["errors"].items()
@@ -454,7 +431,7 @@ td,th{{border:1px solid #ccc;padding:3px 6px}}table{{border-collapse:collapse}}<
 <body><h1>{escape(result["title"])}</h1>
 <p>Fitted on {result["reference_months"]} months to {result["origin"]}; compared with the record to
 {result["actual_until"]}. Actuals inside the 95% band: {result["band_coverage"]:.0%}.</p>
-{svg_chart(result["forecast"], ["total"])}
+{_draw(png, result["forecast"], ["total"])}
 <table><tr><th>Category</th><th>Mean absolute error (children)</th><th>MAPE (%)</th></tr>{errs}</table>
 </body></html>"""
 
@@ -463,7 +440,7 @@ def to_pdf(result: dict) -> bytes:
     """The HTML page printed by WeasyPrint (needs Debian's pango libraries)."""
     from weasyprint import HTML  # lazy: heavy (and needs pango); only a PDF needs it
 
-    return HTML(string=to_html(result)).write_pdf()
+    return HTML(string=to_html(result, png=True)).write_pdf()
 
 
 def render(result: dict, fmt: str) -> bytes:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from safeguard.core import charts
 from safeguard.core.cells import safe_writer
 from safeguard.core.errors import today
 from safeguard.timescales import calendar
@@ -350,41 +350,27 @@ def to_csv(report: dict) -> str:
     return out.getvalue()
 
 
-def referrals_chart(report: dict) -> str:
-    """An inline SVG bar chart of referrals and threshold-met referrals by year."""
+def _referrals_chart(report: dict):
     rows = report["tables"]["threshold_by_year"]["rows"]
     years = report["years"]
-    totals = [rows[TOTAL][y] for y in years]
-    mets = [rows["Met LADO threshold"][y] for y in years]
-    width, height, top, bottom, left = 560, 240, 20, 40, 40
-    plot_h = height - top - bottom
-    peak = max([*totals, 1])
-    slot = (width - left - 10) / max(len(years), 1)
-    bar = slot * 0.35
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="Referrals to the LADO by year">',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
-             'stroke="#333"/>']
-    for i, year in enumerate(years):
-        x = left + i * slot + slot * 0.12
-        for j, (value, colour) in enumerate(((totals[i], "#1d4f91"), (mets[i], "#f29d38"))):
-            h = plot_h * value / peak
-            bx = x + j * bar
-            parts.append(f'<rect x="{bx:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
-                         f'height="{h:.1f}" fill="{colour}"/>')
-            parts.append(f'<text x="{bx + bar / 2:.1f}" y="{top + plot_h - h - 3:.1f}" font-size="10" '
-                         f'text-anchor="middle">{value}</text>')
-        parts.append(f'<text x="{x + bar:.1f}" y="{top + plot_h + 15}" font-size="11" '
-                     f'text-anchor="middle">{escape(year)}</text>')
-    parts.append(f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="#1d4f91"/>'
-                 f'<text x="{left + 14}" y="{height - 5}" font-size="10">All referrals</text>'
-                 f'<rect x="{left + 110}" y="{height - 14}" width="10" height="10" fill="#f29d38"/>'
-                 f'<text x="{left + 124}" y="{height - 5}" font-size="10">Threshold met</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return charts.grouped_bars(
+        list(years),
+        [("All referrals", [rows[TOTAL][y] for y in years]),
+         ("Threshold met", [rows["Met LADO threshold"][y] for y in years])],
+        title="Referrals to the LADO by year", width=520, height=200)
 
 
-def to_html(report: dict) -> str:
+def referrals_chart(report: dict, *, png: bool = False) -> str:
+    """Referrals and threshold-met referrals by year, drawn by the one charting library: SVG for a
+    page, a PNG image for the PDF."""
+    chart = _referrals_chart(report)
+    if png:
+        return (f'<img src="{charts.data_uri(chart)}" style="width: 150mm" '
+                'alt="Bar chart: referrals to the LADO and those meeting the threshold, by year">')
+    return (f'<div role="img" aria-label="Referrals to the LADO by year">{charts.svg(chart)}</div>')
+
+
+def to_html(report: dict, *, png: bool = False) -> str:
     tables = []
     for key in TABLE_KEYS:
         header, body = _grid(report["tables"][key])
@@ -392,7 +378,7 @@ def to_html(report: dict) -> str:
                        "body": body})
     return render_to_string("lado/report.html", {
         "report": report, "tables": tables, "kcsie": _kcsie_rows(report),
-        "chart": mark_safe(referrals_chart(report)),  # noqa: S308 - built here from numbers and escaped labels
+        "chart": mark_safe(referrals_chart(report, png=png)),  # noqa: S308 - built here from numbers and escaped labels
         "generated": today(),
     })
 
@@ -401,7 +387,7 @@ def to_pdf(report: dict) -> bytes:
     """The HTML report printed to PDF by WeasyPrint (needs Debian's pango libraries)."""
     from weasyprint import HTML  # lazy: heavy (and needs pango); only a PDF needs it
 
-    return HTML(string=to_html(report)).write_pdf()
+    return HTML(string=to_html(report, png=True)).write_pdf()
 
 
 def render(report: dict, fmt: str) -> bytes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
+from safeguard.access import policy
 from safeguard.audit.services import audit_record
 from safeguard.core.errors import today
 from safeguard.core.paging import Page, within
@@ -76,6 +77,23 @@ def allegations_for_export(user, *, purpose: str, first: dt.date | None = None,
                  detail={"purpose": purpose, "count": len(rows),
                          "first": first.isoformat() if first else "",
                          "last": last.isoformat() if last else ""})
+    return rows
+
+
+def allegations_for_figures(user, *, purpose: str) -> list[Allegation]:
+    """The council's allegations to be counted for its committee papers (the LADO annual report's
+    figures in the committee pack). Counts leave the LADO's desk, never an allegation: so those who
+    read the council's figures (heads of service, analysts, councillors) may have them as the LADO
+    does, while the allegations themselves stay the LADO's (KCSIE Part 4). Audited as an export."""
+    if can_see_allegations(user):
+        return allegations_for_export(user, purpose=purpose)
+    if not policy.can_see_aggregates(user) or not user.local_authority_id:
+        _refused(user, "export", detail={"purpose": purpose})
+        return []
+    rows = list(Allegation.objects.filter(local_authority_id=user.local_authority_id)
+                .prefetch_related("strategy_meetings", "reviews").order_by("referral_date", "reference"))
+    audit_record(actor=user, action="export", object_type=SUBJECT_TYPE,
+                 detail={"purpose": purpose, "count": len(rows), "figures_only": True})
     return rows
 
 

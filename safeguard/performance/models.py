@@ -51,6 +51,8 @@ class MeasureSetting(models.Model):
     range_preferred_side = models.CharField(max_length=4, blank=True)  # LOW | HIGH (C2)
     plan_priority = models.CharField(max_length=200, blank=True)
     corporate_priority = models.CharField(max_length=200, blank=True)
+    # With no target of its own, the shipped default target (`Comparator`) applies unless this is off.
+    use_default_target = models.BooleanField(default=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -166,3 +168,48 @@ class KeptFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.window_start}-{self.window_end}: {self.value}"
+
+
+class Comparator(models.Model):
+    """A published figure a measure is read against: the England average (DfE statistics, Open
+    Government Licence), a council's statistical-neighbour average, or a default target. Shipped as
+    data (`performance/data/comparators.csv`, loaded by migration) and refreshed by
+    `safeguard scorecard comparators`; a figure the council set on its own `MeasureSetting` wins.
+    Rows without a council are national; statistical-neighbour rows belong to one council."""
+
+    class Kind(models.TextChoices):
+        ENGLAND = "england", "England average"
+        NEIGHBOURS = "statistical_neighbours", "Statistical neighbour average"
+        TARGET = "target", "Default target"
+
+    local_authority = models.ForeignKey(
+        "workforce.LocalAuthority", null=True, blank=True, on_delete=models.CASCADE
+    )
+    indicator_id = models.CharField(max_length=12)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    operator = models.CharField(max_length=4, blank=True)  # targets: >=, <=, <, >, band
+    value = models.FloatField()
+    value_high = models.FloatField(null=True, blank=True)  # a band's upper end
+    neighbours = models.PositiveSmallIntegerField(null=True, blank=True)  # n behind an SN average
+    year = models.CharField(max_length=9)  # the reporting year the figure is for, e.g. 2024-25
+    publication = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    loaded_from = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                "indicator_id", "kind", condition=Q(local_authority__isnull=True),
+                name="one_national_comparator",
+            ),
+            models.UniqueConstraint(
+                "local_authority", "indicator_id", "kind", condition=Q(local_authority__isnull=False),
+                name="one_council_comparator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.kind} {self.value} ({self.year})"

@@ -371,7 +371,9 @@ def _build(
         )
     )
     rows = []
-    for ind, s in measures_for(la):
+    from .comparators import with_defaults  # shipped comparators and default targets (issue 21)
+
+    for ind, s in with_defaults(la, measures_for(la)):
         if indicator_ids and ind.id not in indicator_ids:
             continue
         rows.append(_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")))

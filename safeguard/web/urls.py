@@ -7,6 +7,8 @@ from . import (
                casework,
                complaints,
                decisions,
+               governance,
+               improvement,
                iro,
                lado,
                notifications,
@@ -95,6 +97,8 @@ urlpatterns = [
     *administration.urlpatterns,
     *notifications.urlpatterns,
     *audits.urlpatterns,
+    *governance.urlpatterns,
+    *improvement.urlpatterns,
     *complaints.urlpatterns,
     *supervision.urlpatterns,
 ]

@@ -40,7 +40,7 @@ from safeguard.people.duplicates import probable_duplicates
 from safeguard.performance import catalogue
 from safeguard.performance.catalogue import CATALOGUE
 from safeguard.performance.periods import quarter, reporting_year, reporting_year_of
-from safeguard.performance.render import render_html
+from safeguard.performance.render import render_html, section_html, section_summary
 from safeguard.performance.scorecard import build_scorecard
 from safeguard.performance.selectors import can_drill, indicator_children
 from safeguard.record.history import ChildHistory
@@ -594,13 +594,20 @@ def performance(request):
         raise PermissionDenied("your account belongs to no council, so there is no scorecard to show")
     drill = can_drill(request.user)
     card = build_scorecard(request.user.local_authority, year, quarter_number, keep=True)
-    # Those who may not see the children behind a figure get the published (suppressed) view.
-    scorecard_html = mark_safe(render_html(card, public=not drill, standalone=False))  # noqa: S308
+    # Those who may not see the children behind a figure get the published (suppressed) view. The
+    # page is a summary whose sections open into their tables; one section's own page adds its charts.
+    sections = {s["slug"]: s for s in section_summary(card)}
+    section = sections.get(request.GET.get("section", ""))
+    if section is not None:
+        scorecard_html = mark_safe(section_html(  # noqa: S308 - built from numbers and escaped text
+            card, section["section"], public=not drill, chart_mode="svg-trend"))
+    else:
+        scorecard_html = mark_safe(render_html(card, public=not drill, standalone=False))  # noqa: S308
     drill_links = []
     if drill:
         query = urlencode({"year": year, "quarter": quarter_number or "year"})
         for row in card.rows:
-            if row.id.upper() not in CATALOGUE:
+            if row.id.upper() not in CATALOGUE or (section and row.section != section["section"]):
                 continue  # a hand-entered measure: no children in the record behind it
             value = row.current.value if row.current else None
             drill_links.append(
@@ -624,6 +631,9 @@ def performance(request):
             "quarter": quarter_number,
             "years": range(reporting_year_of(day) - 4, reporting_year_of(day) + 1),
             "period_errors": period_errors,
+            "sections": list(sections.values()),
+            "section": section,
+            "period_query": urlencode({"year": year, "quarter": quarter_number or "year"}),
         },
         status=400 if period_errors else 200,
     )

@@ -1,7 +1,9 @@
 """`safeguard scorecard --year 2026 [--quarter 2] --format json|csv|html|pdf|xlsx --out FILE`
 `safeguard scorecard drill CP-04 --year 2026 [--quarter 2] [--out FILE.csv] [--user U]`
 `safeguard scorecard catalogue` | `import-settings FILE.csv` | `import-values FILE.csv` |
-`comment CP-04 --period "2025-26 Q2" --text "..."`
+`comment CP-04 --period "2025-26 Q2" --text "..."` |
+`comparators [FILE] [--la-code CODE]` (England averages and default targets; a council's LAIT-style
+statistical-neighbour file with --la-code)
 
 `--year 2026` is 1 April 2025 to 31 March 2026; `--quarter 2` is July to September 2025.
 """
@@ -100,6 +102,13 @@ class Command(BaseCommand):
             p.add_argument("file")
             p.add_argument("--la-code", dest="la_code")
             p.add_argument("--user")
+        comp = sub.add_parser(
+            "comparators", help="load England averages and default targets (the shipped file by default), "
+            "or with --la-code a council's LAIT-style statistical-neighbour file (whole file or nothing)"
+        )
+        comp.add_argument("file", nargs="?")
+        comp.add_argument("--la-code", dest="la_code")
+        comp.add_argument("--user")
         comment = sub.add_parser("comment", help="set the commentary for a measure and period")
         comment.add_argument("indicator")
         comment.add_argument("--period", required=True, help="period label, e.g. '2025-26 Q2'")
@@ -214,6 +223,14 @@ class Command(BaseCommand):
         la = _council(opts.get("la_code"))
         saved = manual_values_import(by=_user(opts.get("user")), local_authority=la, path=Path(opts["file"]))
         self.stdout.write(f"imported {len(saved)} hand-entered values")
+
+    def _comparators(self, opts):
+        from safeguard.performance.comparators import SHIPPED, load
+
+        la = _council(opts["la_code"]) if opts.get("la_code") else None
+        made = load(opts.get("file") or SHIPPED, by=_user(opts.get("user")), local_authority=la)
+        whose = f"statistical neighbours for {la.name}" if la else "national comparators and default targets"
+        self.stdout.write(f"loaded {len(made)} figures: {whose}")
 
     def _comment(self, opts):
         la = _council(opts.get("la_code"))
