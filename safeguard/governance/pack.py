@@ -17,10 +17,10 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 
 from safeguard.assurance.audits import selectors as audit_selectors
+from safeguard.assurance.improvement import selectors as improvement
 from safeguard.core import charts
 from safeguard.core.codes import ReviewParticipation
 from safeguard.core.errors import now
@@ -488,47 +488,40 @@ def _audits_part(user, year: int, q: int, public: bool) -> Section:
 
 
 def _improvement_part(la, as_of: dt.date) -> Section:
-    """The self-assessment against the inspection's recommendations, in the Cheshire East 2017
-    report's structure, when the improvement plan is in place (`assurance.improvement`)."""
+    """The self-assessment against the inspection's recommendations, in the structure of Cheshire
+    East's 2017 self-assessment: for each recommendation its background, progress (the actions),
+    evidence (with the figures the review panel saw), evaluation (the judgement, when and by whom)
+    and, until it is met, how it is monitored."""
     body = Section("The improvement plan: self-assessment")
-    try:  # the improvement plan's selector is being written beside this: included once it exists
-        from safeguard.assurance.improvement import selectors as improvement
-
-        self_assessment = improvement.self_assessment
-    except (ImportError, AttributeError):
-        body.paragraphs.append("The self-assessment is not yet available in this installation.")
-        return body
-    try:
-        with transaction.atomic():  # a savepoint: an installation not yet migrated for it is told so
-            sa = self_assessment(la, as_of)
-    except DatabaseError:
-        body.paragraphs.append("The self-assessment is not yet available in this installation.")
-        return body
-    items = list(getattr(sa, "items", []) or [])
-    if not items:
+    sa = improvement.self_assessment(la, as_of)
+    if not sa.items:
         body.paragraphs.append("No recommendation is recorded in the improvement plan.")
-    for n, item in enumerate(items, start=1):
-        heading = (
-            getattr(item, "recommendation", None)
-            or getattr(item, "text", None)
-            or getattr(item, "title", None)
-            or f"Recommendation {n}"
-        )
-        sub = Section(f"{n}. {heading}")
-        for name, label in (
-            ("background", "Background"),
-            ("progress", "Progress"),
-            ("evidence", "Evidence"),
-            ("evaluation", "Evaluation"),
-            ("judgement", "Judgement"),
-            ("monitoring", "Monitoring arrangements"),
-        ):
-            value = getattr(item, name, None)
-            if value in (None, "", [], ()):
-                continue
-            if isinstance(value, (list, tuple)):
-                value = "; ".join(str(v) for v in value)
-            sub.paragraphs.append(f"{label}: {value}")
+        return body
+    body.paragraphs.append(
+        f"Against {', '.join(sa.inspections)}: {sa.met} met, {sa.partly_met} partly met, "
+        f"{sa.not_yet_met} not yet met"
+        + (f", {sa.not_judged} not yet judged" if sa.not_judged else "") + ".")
+    for item in sa.items:
+        sub = Section(f"{item.number}. {item.recommendation}")
+        if item.background:
+            sub.paragraphs.append(f"Background: {item.background}")
+        sub.paragraphs.append(f"Progress: {item.progress}")
+        if item.actions:
+            sub.tables.append(Table("Actions", ["Action", "Owner", "Due", "Status"], [
+                [a.what, a.owner, f"{a.due_date:%d %b %Y}", a.status_label] for a in item.actions]))
+        if item.evidence:
+            sub.tables.append(Table("Evidence", ["Evidence", "Figure", "Period"], [
+                [e.label + (f" ({e.note})" if e.note else ""), e.shown or "–", e.period_label or "–"]
+                for e in item.evidence]))
+        if item.judgement:
+            sub.paragraphs.append(
+                f"Evaluation: {item.judgement_label}, judged {item.judged_on:%d %B %Y}"
+                + (f" and agreed by {item.agreed_by}" if item.agreed_by else "") + "."
+                + (f" {item.commentary}" if item.commentary else ""))
+        else:
+            sub.paragraphs.append("Evaluation: not yet judged.")
+        if item.monitoring:
+            sub.paragraphs.append(f"Monitoring arrangements: {item.monitoring}")
         body.subsections.append(sub)
     return body
 

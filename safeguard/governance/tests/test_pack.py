@@ -165,3 +165,31 @@ def test_the_command_writes_the_pack(council, sets, tmp_path):
     pdf = tmp_path / "pack.pdf"
     call_command("committee_pack", "--year", "2027", "--quarter", "2", "--format", "pdf", "--out", str(pdf))
     assert pdf.read_bytes()[:4] == b"%PDF"
+
+
+def test_the_self_assessment_reads_as_the_report_does(council, sets):
+    """Issue 21, item 5: each recommendation with its background, progress, evidence (the figure the
+    panel saw), evaluation in words and, until met, its monitoring (Cheshire East 2017 structure)."""
+    from safeguard.assurance.improvement import services as improvement
+
+    hos = council.hos
+    inspection = improvement.inspection_record(by=hos, source="Ofsted ILACS inspection",
+                                               reported_on=dt.date(2026, 5, 1))
+    rec = improvement.recommendation_add(by=hos, inspection_id=inspection.pk, background="Drift found.",
+                                         text="Improve the timeliness of assessments.")
+    improvement.evidence_link_measure(by=hos, recommendation_id=rec.pk, indicator_id="AS-02")
+    rec.refresh_from_db()
+    improvement.judgement_record(by=hos, recommendation_id=rec.pk, expected_version=rec.version,
+                                 judged_on=dt.date(2026, 9, 25), judgement="partly_met",
+                                 agreed_by="Improvement board", commentary="Better, not yet sustained.",
+                                 monitored_by="Improvement board, monthly")
+    built = pack.build(hos, 2027, 2, public=False)
+    part = next(s for s in built.supporting.subsections if s.title.startswith("The improvement plan"))
+    item = part.subsections[0]
+    text = " ".join(item.paragraphs)
+    assert item.title == "1. Improve the timeliness of assessments."
+    assert "Background: Drift found." in text
+    assert "Evaluation: Partly met, judged 25 September 2026 and agreed by Improvement board." in text
+    assert "Monitoring arrangements: Improvement board, monthly" in text
+    assert "partly_met" not in text and "EvidenceItem" not in text
+    assert item.tables[-1].caption == "Evidence" and item.tables[-1].rows[0][0].startswith("Assessments completed within 45")
