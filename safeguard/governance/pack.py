@@ -513,15 +513,16 @@ def _improvement_part(la, as_of: dt.date) -> Section:
             sub.tables.append(Table("Evidence", ["Evidence", "Figure", "Period"], [
                 [e.label + (f" ({e.note})" if e.note else ""), e.shown or "–", e.period_label or "–"]
                 for e in item.evidence]))
+        # The evaluation and monitoring follow the tables of progress and evidence (`notes`).
         if item.judgement:
-            sub.paragraphs.append(
-                f"Evaluation: {item.judgement_label}, judged {item.judged_on:%d %B %Y}"
+            sub.notes.append(
+                f"Evaluation: {item.judgement_label}, judged {item.judged_on.day} {item.judged_on:%B %Y}"
                 + (f" and agreed by {item.agreed_by}" if item.agreed_by else "") + "."
                 + (f" {item.commentary}" if item.commentary else ""))
         else:
-            sub.paragraphs.append("Evaluation: not yet judged.")
+            sub.notes.append("Evaluation: not yet judged.")
         if item.monitoring:
-            sub.paragraphs.append(f"Monitoring arrangements: {item.monitoring}")
+            sub.notes.append(f"Monitoring arrangements: {item.monitoring}")
         body.subsections.append(sub)
     return body
 
