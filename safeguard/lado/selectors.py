@@ -65,19 +65,22 @@ def allegation_get(user, allegation_id: int) -> Allegation:
     return allegation
 
 
+def _exported(user, qs, *, detail: dict) -> list[Allegation]:
+    """The allegations of `qs` in report order, audited as one export with `detail`."""
+    rows = list(qs.prefetch_related("strategy_meetings", "reviews").order_by("referral_date", "reference"))
+    audit_record(actor=user, action="export", object_type=SUBJECT_TYPE, detail={**detail, "count": len(rows)})
+    return rows
+
+
 def allegations_for_export(user, *, purpose: str, first: dt.date | None = None,
                            last: dt.date | None = None) -> list[Allegation]:
     """Allegations for a report or export, audited as one export. Empty for anyone else."""
     if not can_see_allegations(user):
         _refused(user, "export", detail={"purpose": purpose})
         return []
-    qs = allegations_visible_to(user).prefetch_related("strategy_meetings", "reviews")
-    rows = list(qs.order_by("referral_date", "reference"))
-    audit_record(actor=user, action="export", object_type=SUBJECT_TYPE,
-                 detail={"purpose": purpose, "count": len(rows),
-                         "first": first.isoformat() if first else "",
-                         "last": last.isoformat() if last else ""})
-    return rows
+    return _exported(user, allegations_visible_to(user),
+                     detail={"purpose": purpose, "first": first.isoformat() if first else "",
+                             "last": last.isoformat() if last else ""})
 
 
 def allegations_for_figures(user, *, purpose: str) -> list[Allegation]:
@@ -90,11 +93,8 @@ def allegations_for_figures(user, *, purpose: str) -> list[Allegation]:
     if not policy.can_see_aggregates(user) or not user.local_authority_id:
         _refused(user, "export", detail={"purpose": purpose})
         return []
-    rows = list(Allegation.objects.filter(local_authority_id=user.local_authority_id)
-                .prefetch_related("strategy_meetings", "reviews").order_by("referral_date", "reference"))
-    audit_record(actor=user, action="export", object_type=SUBJECT_TYPE,
-                 detail={"purpose": purpose, "count": len(rows), "figures_only": True})
-    return rows
+    return _exported(user, Allegation.objects.filter(local_authority_id=user.local_authority_id),
+                     detail={"purpose": purpose, "figures_only": True})
 
 
 def lado_worklist(user, as_at: dt.date | None = None, *, horizon_days: int = 14) -> list[Clock]:
