@@ -726,8 +726,8 @@ class Rebuild:
                                                f"{nxt['DECOM']}"))
             elif rec == "X1" and (nxt is None or nxt.dates["DECOM"] != dec):
                 ok = False
-                self.problems.append(Violation(
-                    row.at("REC"), "local",
+                self.problems.append(Violation(  # DfE 388: no continuation episode
+                    row.at("REC"), "903 388",
                     "X1 means a new episode begins the same day, but "
                     + ("no episode follows" if nxt is None else f"the next starts on {nxt['DECOM']}")))
         return ok

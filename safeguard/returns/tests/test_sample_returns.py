@@ -126,7 +126,6 @@ def _episodes_folder(tmp_path: Path, header: str) -> Path:
     return folder
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19, finding 4: today's SEX codes are used for 2019-20")
 def test_903_sample_sex_codes_of_their_year_are_not_refused(city, tmp_path):
     """SSDA903 2019-20 rule 101: SEX 1 or 2 was the valid code until 2023-24, and the validator
     does not fail 101 on this header. Safeguard must not refuse it under 903 101 for --year 2020."""
@@ -135,13 +134,11 @@ def test_903_sample_sex_codes_of_their_year_are_not_refused(city, tmp_path):
     assert "903 101" not in _blocking(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19, finding 7: REC X1 with no continuation is "
-                                       "labelled 'local', not DfE 388")
 def test_903_sample_episode_chain_is_refused_under_dfe_rule_codes(city, tmp_path):
     """The sample's episodes overlap (DfE 501) and end X1 with no continuation (DfE 388, 433): the
     validator fails them, and so does Safeguard - but every refusal should carry the DfE code the
     validator uses, so a council can look it up in the DfE guidance."""
-    folder = _episodes_folder(tmp_path, HEADER_2020.replace(",1,", ",M,").replace(",2,", ",F,"))
+    folder = _episodes_folder(tmp_path, HEADER_2020)
     done, rows = _import("ssda903", folder, tmp_path / "report.csv", "--year", "2020")
     assert not done
     refused = _blocking(rows)

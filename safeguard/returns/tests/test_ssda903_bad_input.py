@@ -155,11 +155,12 @@ def test_a_rejected_row_rejects_the_folder(tmp_path, worker):
 
 
 def test_episode_chain_broken(tmp_path, worker):
-    """X1 means the next episode starts the same day (903 148 for DEC without REC)."""
+    """X1 means the next episode starts the same day (DfE 388: no continuation episode; 903 148
+    for DEC without REC)."""
     rows = [GOOD_EPISODE.replace(",,,,CW1", ",01/06/2025,X1,,CW1"),
             "K1,02/06/2025,L,C2,N1,U6,PR1,01/07/2025,,,CW1 2AB,CW2 3CD,SC123456"]
     folder = _folder(tmp_path, header_csv=GOOD_HEADER, episodes_csv="\r\n".join([EPISODES, *rows]))
-    assert _fields(_refused(folder, worker)) == {"episodes.csv:2:REC": "local",
+    assert _fields(_refused(folder, worker)) == {"episodes.csv:2:REC": "903 388",
                                                  "episodes.csv:3:REC": "903 148"}
 
 
