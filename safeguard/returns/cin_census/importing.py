@@ -412,6 +412,15 @@ class Builder:
             self.merging = False
         return "changed" if self.merge_sink.written > written else "unchanged"
 
+    def open_until(self, xs) -> dt.date | None:
+        """What the census says of when an S47 enquiry that needed no ICPC ended, which it does not
+        carry: one begun before the census year and returned in it was still open on the year's
+        first day. That day is kept as its end (the earliest the file allows), so the record
+        returns it in that year's census again; None when the file says nothing more."""
+        if xs.icpc_not_required and self.census and xs.start and xs.start < self.census[0]:
+            return self.census[0]
+        return None
+
     def correct(self, h: ChildHistory, where, record, to: dict, check=None, **context):
         """The edit that takes the file's values `to` into a held record (as held at the time)."""
         def apply() -> None:
@@ -469,6 +478,12 @@ class Builder:
                 if p is not None and differs(p.end_date, xp.end):
                     out.append((xp.lines.get("CPPendDate", xp.line), "CPPendDate", p.end_date, xp.end,
                                 self.correct(h, (xp.lines, "cp_plan"), p, {"end_date": xp.end})))
+            for xs in ep.section47s:
+                held_s47 = next((s for s in h.section47s if s.referral_id == ref.pk
+                                 and s.start_date == xs.start), None)
+                if held_s47 is not None and held_s47.end_date is None and self.open_until(xs):
+                    fills.append(self.correct(h, (xs.lines, "s47"), held_s47,
+                                              {"end_date": self.open_until(xs)}))
             for xa in ep.assessments:
                 a = next((a for a in h.assessments if a.referral_id == ref.pk and a.start_date == xa.start),
                          None)
@@ -560,7 +575,8 @@ class Builder:
                 change = self.change(h, (xs.lines, "s47"))
                 box["s"] = change.save(change.new(
                     Section47Enquiry(referral_id=rid, start_date=xs.start,
-                                     icpc_not_required=xs.icpc_not_required),
+                                     icpc_not_required=xs.icpc_not_required,
+                                     end_date=self.open_until(xs)),
                     cpc.check_section47_start))
                 if box["s"] is None and xs.icpc is not None:
                     refused.setdefault(xs.icpc, (xs.line, "Section47"))

@@ -36,10 +36,6 @@ def _differences(first: dict[str, list[str]], second: dict[str, list[str]]) -> d
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
-    "outside the merge: the CIN census loses a Section47 with ICPCnotRequired begun before the "
-    "year (issue 19 item 6: the file carries no end date, so the exporter no longer sees it open "
-    "in the year). The three SSDA903 years come back identical."))
 @pytest.mark.django_db
 def test_three_years_imported_in_order_give_back_each_years_files(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"
