@@ -25,6 +25,10 @@
    on PostgreSQL and its floor (COPY from prepared text). It bounds what any importer writing the
    same record could reach on this machine, whatever it does before writing.
 
+5. With --three-years (and nothing else): the large council's SSDA903 for 2023-24, 2024-25 and
+   2025-26 imported in order into one empty database (each year merging into the years before),
+   beside the write floor of the record they leave (issue 19).
+
 Each timing runs in a fresh process; medians over --repeats (the national import: --national-repeats).
 The machine is shared: the load average before and after is in the JSON, and each import also
 reports CPU seconds (the importing process and its worker processes), which a busy machine disturbs far
@@ -338,27 +342,29 @@ def one(kind: str, *args: str) -> dict:
         from safeguard.returns import cin_census, ssda903
 
         which, out = args[0], Path(args[1])
+        year = int(args[2]) if len(args) > 2 else YEAR
         package = {"cin-census": cin_census, "ssda903": ssda903}[which]
         started = time.perf_counter()
-        written = package.export_return(year=YEAR, out=out, by=None)
+        written = package.export_return(year=year, out=out, by=None)
         return {"seconds": time.perf_counter() - started, "files": [str(p) for p in written]}
     if kind == "screen":
-        return screen(Path(args[0]), Path(args[1]))
+        return screen(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else YEAR)
     if kind == "import":
         from safeguard.returns.ssda903 import import_return
 
         folder = Path(args[0])
         profile = args[1] if len(args) > 1 else ""
+        year = int(args[2]) if len(args) > 2 else YEAR
         cpu = _cpu()
         started = time.perf_counter()
         if profile:
             import cProfile
 
             prof = cProfile.Profile()
-            result = prof.runcall(import_return, folder, by=None, year=YEAR)
+            result = prof.runcall(import_return, folder, by=None, year=year)
             prof.dump_stats(profile)
         else:
-            result = import_return(folder, by=None, year=YEAR)
+            result = import_return(folder, by=None, year=year)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
         return {"seconds": seconds, "children": result.imported, "cpu_seconds": _cpu() - cpu,
@@ -373,7 +379,7 @@ def _cpu() -> float:
                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def screen(folder: Path, out: Path) -> dict:
+def screen(folder: Path, out: Path, year: int = YEAR) -> dict:
     """Copy the return into `out` less every child the importer refuses (found by importing it
     into this throwaway database): a single year's 903 from a generated council holds some
     children whose earlier history the year's files cannot show (e.g. a decision to place for
@@ -384,7 +390,7 @@ def screen(folder: Path, out: Path) -> dict:
     from safeguard.returns.ssda903 import import_return
 
     try:
-        import_return(folder, by=None, year=YEAR)
+        import_return(folder, by=None, year=year)
         problems = []
     except RecordInvalid as exc:
         problems = exc.violations
@@ -409,7 +415,7 @@ def screen(folder: Path, out: Path) -> dict:
             writer.writerow(header)
             at = header.index("CHILD")
             writer.writerows(row for row in reader if row[at] not in refused)
-    return {"children_refused": len(refused), "problems": len(problems),
+    return {"children_refused": len(refused), "refused": sorted(refused), "problems": len(problems),
             "problems_by_rule": dict(Counter(v.rule for v in problems).most_common())}
 
 
@@ -463,6 +469,82 @@ def bench_import(folder: Path, repeats: int, fresh: Callable[[], Path | str], pr
             "all_rows_per_second": round(total / seconds)}
 
 
+def drop_children(folder: Path, out: Path, children: set[str]) -> Path:
+    """A copy of the return without `children`'s rows."""
+    out.mkdir(parents=True)
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8-sig") as f, (out / path.name).open(
+                "w", newline="", encoding="utf-8") as g:
+            reader, writer = csv.reader(f), csv.writer(g)
+            header = next(reader)
+            writer.writerow(header)
+            at = header.index("CHILD")
+            writer.writerows(row for row in reader if row[at] not in children)
+    return out
+
+
+def three_years(repeats: int, work: Path) -> dict:
+    """Issue 19: the large council's SSDA903 for 2023-24, 2024-25 and 2025-26 imported in order into
+    one empty database, each year in a fresh process merging into what the years before wrote;
+    episode rows read per second over the three, and the write floor of the record they leave
+    (the same rows written with nothing else to do) in the same run. The children a year's file
+    cannot carry alone (care begun before the first year, as in the single-year import) are
+    screened out of every year, found by importing the years in order once first."""
+    db, info = council_database("large")
+    copy = copy_db(db, work)
+    exported = {}
+    for year in YEARS_IN_ORDER:
+        exported[year] = work / f"903-{year}"
+        child(copy, "--one", "export", "ssda903", str(exported[year]), str(year))
+    (work / "chain-db").mkdir()
+    chain = copy_db(empty_database(), work / "chain-db")
+    refused: set[str] = set()
+    screened_counts = {}
+    for year in YEARS_IN_ORDER:
+        kept = drop_children(exported[year], work / f"903-{year}-less", refused)
+        result = child(chain, "--one", "screen", str(kept), str(work / f"903-{year}-valid"), str(year))
+        if result["children_refused"]:  # nothing of the year was written: write the rest
+            child(chain, "--one", "import", str(work / f"903-{year}-valid"), "", str(year))
+        refused |= set(result["refused"])
+        screened_counts[year] = {"children_refused": result["children_refused"],
+                                 "problems_by_rule": result["problems_by_rule"]}
+    valid = {}
+    for year in YEARS_IN_ORDER:  # a child refused in a later year leaves the earlier years too
+        valid[year] = drop_children(exported[year], work / f"903-{year}-input", refused)
+    fresh = sqlite_fresh(work, "three")
+    runs = []
+    for _ in range(repeats):
+        target = fresh()
+        runs.append([child(target, "--one", "import", str(valid[year]), "", str(year))
+                     for year in YEARS_IN_ORDER])
+    imported = work / "three-imported.sqlite3"
+    shutil.copyfile(target, imported)
+    episodes = {year: count_rows(valid[year]).get("episodes.csv", 0) for year in YEARS_IN_ORDER}
+    total_episodes = sum(episodes.values())
+    totals = [sum(r["seconds"] for r in run) for run in runs]
+    seconds = statistics.median(totals)
+    floor = write_floor(imported, sqlite_fresh(work, "three-floor"), total_episodes, total_episodes, repeats)
+    out = {
+        **info, "years": [f"{y - 1}-{y % 100:02d}" for y in YEARS_IN_ORDER],
+        "episode_rows_by_year": {str(y): n for y, n in episodes.items()},
+        "children_screened_out": len(refused), "screening": {str(y): v for y, v in screened_counts.items()},
+        "seconds": round(seconds, 3), "runs": [round(t, 3) for t in totals],
+        "seconds_by_year": {str(y): median([run[i]["seconds"] for run in runs])
+                            for i, y in enumerate(YEARS_IN_ORDER)},
+        "cpu_seconds": round(statistics.median(sum(r["cpu_seconds"] for r in run) for run in runs), 3),
+        "children_imported_by_year": {str(y): runs[0][i]["children"] for i, y in enumerate(YEARS_IN_ORDER)},
+        "episode_rows_per_second": round(total_episodes / seconds),
+        "write_floor": floor,
+        "aim": "within 2 times the write floor (issue 19)",
+    }
+    for way in ("python_sqlite3_executemany", "sqlite_alone_insert_select"):
+        out[f"times_{way}"] = round(seconds / floor[way]["seconds"], 2)
+    return out
+
+
+YEARS_IN_ORDER = (2024, 2025, 2026)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
@@ -477,6 +559,8 @@ def main() -> None:
     parser.add_argument("--postgres", default="", help="also import into PostgreSQL and measure its write "
                         "floor (a URL to any database on the server, e.g. postgres://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--profile", default="", help="write a cProfile of the national import here")
+    parser.add_argument("--three-years", action="store_true", help="only the large council's SSDA903 "
+                        "for three consecutive years imported in order, and its write floor (issue 19)")
     parser.add_argument("--keep", default="", help="work in this new folder and keep it (exports, inputs)")
     opts = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -488,6 +572,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         work = Path(opts.keep or tmp).resolve()  # liiatools runs in another folder
         work.mkdir(exist_ok=bool(not opts.keep))
+        if opts.three_years:
+            report["import_large_ssda903_three_years"] = three_years(opts.repeats, work)
+            report["load_average_at_end"] = load()
+            print(json.dumps(report, indent=1))
+            return
         folders = {}
         for size in ("medium", "large"):
             report["export"][size], folders[size] = bench_exports(size, opts.repeats, work)
@@ -496,6 +585,7 @@ def main() -> None:
         (work / "screen").mkdir()
         screened = child(copy_db(empty_database(), work / "screen"), "--one", "screen",
                          str(folders["large"]), str(valid))
+        screened.pop("refused")
         report["large_ssda903_screened"] = {
             **screened, "rows_before": sum(count_rows(folders["large"]).values()),
             "rows_after": sum(count_rows(valid).values()),

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import os
 import random
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from safeguard.casework import search
 from safeguard.core.errors import as_if_today
+from safeguard.core.progress import Progress
 from safeguard.people.models import Organisation, PopulationEstimate
 from safeguard.record import writer
 from safeguard.timescales import calendar
@@ -68,15 +68,6 @@ def population_rows(la, shape: CouncilShape, window: Window, seed: int) -> list[
                                            count=round(shape.children * share * drift),
                                            vintage="synthetic (safeguard generate)"))
     return rows
-
-
-def progress(label: str, done: int, total: int, out=None) -> None:
-    out = out or sys.stderr
-    pct = 100 * done / total if total else 100
-    out.write(f"\r{label}: {done:,}/{total:,} ({pct:5.1f}%)")
-    if done >= total:
-        out.write("\n")
-    out.flush()
 
 
 CHUNK_FAMILIES = 400
@@ -155,9 +146,10 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
         label = label or shape.name
         _SIM, _SIM_WHEN = sim, when
         try:
-            with search.bulk_load(), writer.in_processes(_simulate_chunk, chunks, jobs) as results:
-                done = 0
-                for rows, case, refusals, messages, created, children in results:
+            bar = Progress(label, len(families), unit="families", shown=None if show_progress else False)
+            with search.bulk_load(), writer.in_processes(_simulate_chunk, chunks, jobs) as results, bar:
+                for chunk, result in zip(chunks, results, strict=True):
+                    rows, case, refusals, messages, created, children = result
                     rows.shift(offsets)
                     case.shift(offsets)
                     for table, n in rows.used.items():
@@ -168,9 +160,7 @@ def generate_council(shape: CouncilShape, *, seed: int, as_at: dt.date, years: i
                     report.messages.update(messages)
                     report.records += created
                     report.children += children
-                    done += 1
-                    if show_progress:
-                        progress(label, done, len(chunks))
+                    bar.advance(len(chunk))
         finally:
             _SIM = None
         writer.reset_sequences([apps.get_model(t) for t in report.counts]

@@ -38,6 +38,7 @@ from safeguard.audit.services import audit_record
 from safeguard.child_protection import checks as cpc
 from safeguard.child_protection.models import ChildProtectionPlan, Conference, Section47Enquiry
 from safeguard.core.errors import Checks, RecordInvalid, Violation
+from safeguard.core.progress import Progress
 from safeguard.front_door import checks as fc
 from safeguard.front_door.models import Referral
 from safeguard.people import checks as pc
@@ -209,7 +210,9 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
         builder = Builder(name, la, by, Ids(), year=year)
         seen: dict[str, int] = {}
         merged: list[XChild] = []
+        bar = Progress(title, len(parsed.children), unit="children")
         for xc in parsed.children:
+            bar.advance(0 if xc.la_child_id in known and xc.clean else 1)
             if xc.la_child_id in seen:
                 builder.fail(xc.line, "LAchildID", "format",
                              f"child {xc.la_child_id} appears twice in the file (also at line "
@@ -224,6 +227,7 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
         # Merged even when something else is refused, so one pass reports every problem; the
         # transaction then rolls the merges back with the rest.
         for xc in merged:
+            bar.advance()
             try:
                 with transaction.atomic():  # a savepoint: a rule the checks miss is reported
                     done = builder.merge(xc, known[xc.la_child_id], accept=accept_changes)
@@ -235,6 +239,7 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
                 result.updated.append(xc.la_child_id)
             elif done == "unchanged":
                 result.skipped.append(xc.la_child_id)
+        bar.close()
         problems = reader.problems + builder.problems
         report = refuse_if_errors(title, problems, child_of)
         if la is None:  # reported above; never reached, kept for the type checker

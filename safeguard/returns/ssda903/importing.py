@@ -44,6 +44,7 @@ from django.utils import timezone
 from safeguard.audit.services import audit_record
 from safeguard.core import codes
 from safeguard.core.errors import Checks, RecordInvalid, Violation, as_if_today, today
+from safeguard.core.progress import Progress
 from safeguard.looked_after import checks as lc
 from safeguard.looked_after.models import (
     AdoptionJourney,
@@ -1173,6 +1174,10 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
                       reason=reason)
     rebuild.add_workers({r["SW_ID"] for head in rebuild_heads
                          for r in by_child[head["CHILD"]]["SWEpisodes"] if r["SW_ID"]})
+    def rows_of(head: Row) -> int:
+        return sum(map(len, by_child[head["CHILD"]].values()))
+
+    bar = Progress(title, sum(map(rows_of, rebuild_heads)), unit="rows")
     global _JOB
     # Every record is checked against the same day, however long the import takes.
     with as_if_today(today()), transaction.atomic():
@@ -1186,7 +1191,8 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
                 result.workers_added = rebuild.save_workers()
                 offsets = next_keys()
                 counts: dict[str, int] = defaultdict(int)
-                for rows, found, children in results:
+                for part, (rows, found, children) in zip(chunks, results, strict=True):
+                    bar.advance(sum(map(rows_of, part)))
                     problems.extend(found)
                     if blocking(problems):
                         continue  # read every chunk to report every problem; then roll back
@@ -1202,7 +1208,9 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
         reset_sequences(models)
         # Merged even when something else is refused, so one pass reports every problem; the
         # transaction then rolls the merges back with the rest.
-        _merge(rebuild, existing, by_child, held_ids, accept_changes, result)
+        with bar:
+            _merge(rebuild, existing, by_child, held_ids, accept_changes, result,
+                   lambda head: bar.advance(rows_of(head)))
         problems.extend(rebuild.problems)
         reset_sequences(models)
         report = refuse_if_errors(title, problems, child_of)
@@ -1224,11 +1232,12 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
 
 
 def _merge(rebuild: Rebuild, heads: list[Row], by_child: dict, held_ids: dict[str, int],
-           accept: bool, result: ImportResult) -> None:
+           accept: bool, result: ImportResult, merging: Callable[[Row], None]) -> None:
     """Merge the children already on the record, one by one, in the main process (their saves
-    go through the unit of work)."""
+    go through the unit of work). `merging(head)` is told of each before it is merged."""
     rebuild.problems = []
     for head in heads:
+        merging(head)
         try:
             with transaction.atomic():  # a savepoint: a rule the checks miss is reported, not raised
                 done = rebuild.merge(held_ids[head["CHILD"]], head, by_child[head["CHILD"]],
