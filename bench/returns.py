@@ -406,15 +406,7 @@ def screen(folder: Path, out: Path, year: int = YEAR) -> dict:
             reader = csv.reader(f)
             at = next(reader).index("CHILD")
             refused |= {row[at] for row in reader if reader.line_num in lines}
-    out.mkdir(parents=True)
-    for path in sorted(folder.glob("*.csv")):
-        with path.open(newline="", encoding="utf-8-sig") as f, (out / path.name).open(
-                "w", newline="", encoding="utf-8") as g:
-            reader, writer = csv.reader(f), csv.writer(g)
-            header = next(reader)
-            writer.writerow(header)
-            at = header.index("CHILD")
-            writer.writerows(row for row in reader if row[at] not in refused)
+    drop_children(folder, out, refused)
     return {"children_refused": len(refused), "refused": sorted(refused), "problems": len(problems),
             "problems_by_rule": dict(Counter(v.rule for v in problems).most_common())}
 
