@@ -216,21 +216,26 @@ class DatabaseSink:
         clocks = moves_clocks(change)
         if clocks:  # what the clocks are derived from, as it stood before this save
             change.history.read(CLOCK_LISTS)
-        for action, record, held in change._staged:
-            if action == _DELETE:
-                detail = audit_detail(change.event, held, None)
-                pk = record.pk
-                record.delete()
-                audit_record(actor=change.by, action=action, object_type=record._meta.label,
-                             object_id=str(pk), child_id=change.child.pk, reason=change.reason,
-                             detail=detail)
-                continue
-            record.save()
-            audit_record(actor=change.by, action=action, obj=record, child_id=change.child.pk,
-                         reason=change.reason, detail=audit_detail(change.event, held, record))
+        save_and_audit(change)
         if clocks:
             sync_child_clocks(change.history)
         record_changed.send(sender=Change, change=change)
+
+
+def save_and_audit(change: Change) -> None:
+    """Write a change's records, each with its audit row in the one shape."""
+    for action, record, held in change._staged:
+        if action == _DELETE:
+            detail = audit_detail(change.event, held, None)
+            pk = record.pk
+            record.delete()
+            audit_record(actor=change.by, action=action, object_type=record._meta.label,
+                         object_id=str(pk), child_id=change.child.pk, reason=change.reason,
+                         detail=detail)
+            continue
+        record.save()
+        audit_record(actor=change.by, action=action, obj=record, child_id=change.child.pk,
+                     reason=change.reason, detail=audit_detail(change.event, held, record))
 
 
 class RebuildSink:

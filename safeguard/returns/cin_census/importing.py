@@ -49,7 +49,7 @@ from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
 from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors, year_bounds
-from ..ssda903.importing import CONTRADICTION, NOT_YET_KNOWN, MergeSink, _shown
+from ..ssda903.importing import CONTRADICTION, MERGE_READ, NOT_YET_KNOWN, MergeSink, _shown
 from .reading import Reader, XChild, XEpisode, XReturn
 
 KIND = "cin_census"
@@ -226,11 +226,15 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
                 builder.child(xc)
         # Merged even when something else is refused, so one pass reports every problem; the
         # transaction then rolls the merges back with the rest.
-        for xc in merged:
+        histories: dict[int, ChildHistory] = {}
+        for i, xc in enumerate(merged):
+            if i % MERGE_READ == 0:  # the next children's records, read together
+                histories = ChildHistory.load_many(known[x.la_child_id] for x in merged[i:i + MERGE_READ])
             bar.advance()
             try:
                 with transaction.atomic():  # a savepoint: a rule the checks miss is reported
-                    done = builder.merge(xc, known[xc.la_child_id], accept=accept_changes)
+                    done = builder.merge(xc, known[xc.la_child_id], accept=accept_changes,
+                                         history=histories[known[xc.la_child_id]])
             except DatabaseError as exc:
                 builder.fail(xc.line, "LAchildID", "format",
                              f"the database refused the child's records: {exc}")
@@ -240,6 +244,7 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
             elif done == "unchanged":
                 result.skipped.append(xc.la_child_id)
         bar.close()
+        builder.merge_sink.finish()
         problems = reader.problems + builder.problems
         report = refuse_if_errors(title, problems, child_of)
         if la is None:  # reported above; never reached, kept for the type checker
@@ -379,7 +384,7 @@ class Builder:
             self.histories.append(history)
 
     # --- a child already on the record (merging) ---------------------------------------------
-    def merge(self, xc: XChild, child_id: int, *, accept: bool) -> str:
+    def merge(self, xc: XChild, child_id: int, *, accept: bool, history: ChildHistory | None = None) -> str:
         """Bring a later (or the same) year's census of a child already on the record into it.
         A CIN episode is the same episode by (child, CINreferralDate), and within it an assessment,
         S47, CIN plan or CP plan by its start date, a review by its date: what is held is left
@@ -388,7 +393,7 @@ class Builder:
         file contradicts the record, nothing of the child changes unless `accept`. Returns
         "changed", "unchanged" or "refused" (reported)."""
         self._who = f"child {xc.la_child_id}: "
-        h = ChildHistory.load(child_id)
+        h = history or ChildHistory.load(child_id)
         written, start = self.merge_sink.written, len(self.problems)
         self.merging = True
         try:
@@ -415,6 +420,7 @@ class Builder:
                     self.episode(h, ep)
         finally:
             self.merging = False
+            self.merge_sink.settle()
         return "changed" if self.merge_sink.written > written else "unchanged"
 
     def open_until(self, xs) -> dt.date | None:
@@ -486,9 +492,12 @@ class Builder:
             for xs in ep.section47s:
                 held_s47 = next((s for s in h.section47s if s.referral_id == ref.pk
                                  and s.start_date == xs.start), None)
-                if held_s47 is not None and held_s47.end_date is None and self.open_until(xs):
-                    fills.append(self.correct(h, (xs.lines, "s47"), held_s47,
-                                              {"end_date": self.open_until(xs)}))
+                until = self.open_until(xs)
+                # Held with no end, or with the end an earlier census gave it (no outcome was
+                # recorded here): the file says it was still open when this year began.
+                if held_s47 is not None and until and (held_s47.end_date is None or (
+                        not held_s47.outcome and held_s47.end_date < until)):
+                    fills.append(self.correct(h, (xs.lines, "s47"), held_s47, {"end_date": until}))
             for xa in ep.assessments:
                 a = next((a for a in h.assessments if a.referral_id == ref.pk and a.start_date == xa.start),
                          None)

@@ -30,6 +30,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,7 +60,15 @@ from safeguard.looked_after.models import (
 )
 from safeguard.people.checks import check_child, check_relationship_add
 from safeguard.people.models import Child, Relationship
-from safeguard.record.change import Change, DatabaseSink, RebuildSink
+from safeguard.record.change import (
+    CLOCK_LISTS,
+    Change,
+    DatabaseSink,
+    RebuildSink,
+    moves_clocks,
+    record_changed,
+    save_and_audit,
+)
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.record.writer import (
     ORDER,
@@ -71,6 +80,7 @@ from safeguard.record.writer import (
     reset_sequences,
 )
 from safeguard.timescales import calendar
+from safeguard.timescales.derive import sync_child_clocks
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
@@ -245,18 +255,39 @@ class Held:
 
 
 class MergeSink(DatabaseSink):
-    """The unit of work's own database sink for a child already on the record (each record saved,
-    audited in the one shape, the clocks re-derived), but a refusal is reported at the file's
-    row, not raised, so every problem of the file is found; the file's transaction then rolls
-    back. New records take their keys from `ids`, so later records of the change can point at
-    them before they are saved."""
+    """The unit of work's own database sink for a child already on the record (each record saved
+    and audited in the one shape), but a refusal is reported at the file's row, not raised, so
+    every problem of the file is found; the file's transaction then rolls back. New records take
+    their keys from `ids`, so later records of the change can point at them before they are saved.
 
-    def __init__(self, ids: Ids, report: Callable | None = None, tally: defaultdict | None = None) -> None:
+    A merge is many changes to one child (each episode, review, end): the clocks, a function of the
+    record alone, are derived once when the child's merge is written (`settle`) rather than after
+    each change, and the kept figures of the councils written to are marked once, at the end of
+    the import (`finish`)."""
+
+    def __init__(self, ids: Ids, report: Callable | None = None, tally: defaultdict | None = None,
+                 pending: dict | None = None) -> None:
         self.ids, self.report = ids, report
         self.tally = tally if tally is not None else defaultdict(int)
+        #: shared by every `reporting` copy: "clocks", the history whose clocks are to be derived;
+        #: "councils", those written to.
+        self.pending = pending if pending is not None else {"clocks": None, "councils": set()}
 
     def reporting(self, report: Callable) -> MergeSink:
-        return MergeSink(self.ids, report, self.tally)
+        return MergeSink(self.ids, report, self.tally, self.pending)
+
+    def settle(self) -> None:
+        """The merged child's clocks, derived from its record as the merge left it (not when
+        the merge failed: its savepoint is rolled back and it is reported)."""
+        history, self.pending["clocks"] = self.pending["clocks"], None
+        if history is not None and sys.exc_info()[0] is None:
+            sync_child_clocks(history)
+
+    def finish(self) -> None:
+        """What is derived outside the record (the scorecard's kept figures) told once."""
+        if self.pending["councils"]:
+            record_changed.send(sender=None, local_authority_ids=sorted(self.pending["councils"]))
+            self.pending["councils"] = set()
 
     @property
     def written(self) -> int:
@@ -272,7 +303,11 @@ class MergeSink(DatabaseSink):
         return None
 
     def write(self, change: Change) -> None:
-        super().write(change)
+        if moves_clocks(change):  # what the clocks are derived from, as it stood before this save
+            change.history.read(CLOCK_LISTS)
+            self.pending["clocks"] = change.history
+        save_and_audit(change)
+        self.pending["councils"].add(change.child.local_authority_id)
         for action, record, _ in change._staged:
             self.tally[f"{record._meta.label} ({'added' if action == 'create' else 'updated'})"] += 1
 
@@ -409,14 +444,15 @@ class Rebuild:
 
     # --- a child already on the record (merging) -----------------------------------------------
 
-    def merge(self, child_id: int, head: Row, rows: dict[str, list[Row]], *, accept: bool) -> str:
+    def merge(self, child_id: int, head: Row, rows: dict[str, list[Row]], *, accept: bool,
+              history: ChildHistory | None = None) -> str:
         """Bring a later (or the same) year's rows of a child already on the record into it:
         what the record holds is matched and left alone, what is new is added and open records
         the file ends are ended, each through the record's unit of work (saved, audited, clocks
         re-derived). Where the file contradicts the record, nothing of the child changes unless
         `accept`, when the file's values are taken first. Returns "changed", "unchanged" or
-        "refused" (reported)."""
-        h = ChildHistory.load(child_id)
+        "refused" (reported). `history`: the child's, already read (`ChildHistory.load_many`)."""
+        h = history or ChildHistory.load(child_id)
         written, start = self.merge_sink.written, len(self.problems)
         self.merging = True
         try:
@@ -446,6 +482,7 @@ class Rebuild:
             self.replay(h, head, rows, held)
         finally:
             self.merging = False
+            self.merge_sink.settle()
         return "changed" if self.merge_sink.written > written else "unchanged"
 
     def contradiction(self, d: Differs, child: str, cannot: bool = False) -> Violation:
@@ -1211,6 +1248,7 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
         with bar:
             _merge(rebuild, existing, by_child, held_ids, accept_changes, result,
                    lambda head: bar.advance(rows_of(head)))
+        rebuild.merge_sink.finish()
         problems.extend(rebuild.problems)
         reset_sequences(models)
         report = refuse_if_errors(title, problems, child_of)
@@ -1231,17 +1269,24 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
     return result
 
 
+#: Children already on the record whose records are read in one go before they are merged.
+MERGE_READ = 500
+
+
 def _merge(rebuild: Rebuild, heads: list[Row], by_child: dict, held_ids: dict[str, int],
            accept: bool, result: ImportResult, merging: Callable[[Row], None]) -> None:
     """Merge the children already on the record, one by one, in the main process (their saves
     go through the unit of work). `merging(head)` is told of each before it is merged."""
     rebuild.problems = []
-    for head in heads:
+    histories: dict[int, ChildHistory] = {}
+    for i, head in enumerate(heads):
+        if i % MERGE_READ == 0:  # the next children's records, read together
+            histories = ChildHistory.load_many(held_ids[h["CHILD"]] for h in heads[i:i + MERGE_READ])
         merging(head)
         try:
             with transaction.atomic():  # a savepoint: a rule the checks miss is reported, not raised
                 done = rebuild.merge(held_ids[head["CHILD"]], head, by_child[head["CHILD"]],
-                                     accept=accept)
+                                     accept=accept, history=histories[held_ids[head["CHILD"]]])
         except DatabaseError as exc:
             rebuild.problems.append(Violation(head.at("row"), "format",
                                               f"the database refused the child's records: {exc}"))
