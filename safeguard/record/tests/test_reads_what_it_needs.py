@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from safeguard.assessment import services as asv
 from safeguard.casework.services import note_record
 from safeguard.front_door import services as fd
 from safeguard.people.services import visit_record
@@ -103,3 +104,19 @@ def test_a_change_reads_the_lists_its_check_uses(child, worker):
     change = Change.of(type(visit), visit.pk, by=worker, event="visit_correct")
     assert change.held.pk == visit.pk
     assert "visits" not in change.history.unread() and "referrals" in change.history.unread()
+
+
+def test_many_histories_read_together_equal_each_loaded_alone(make_child, worker):
+    """An import merging thousands of children reads their records together (one query a list,
+    however many children): each history must be the one `load` gives."""
+    children = [make_child(la_child_id=f"M{i}") for i in range(3)]
+    for i, c in enumerate(children[:2]):
+        ref = fd.referral_open(by=worker, child_id=c.pk, referral_date=D(2024, 1, 10 + i), source="2A",
+                               primary_need="N1")
+        asv.assessment_start(by=worker, referral_id=ref.pk, start_date=D(2024, 1, 12 + i))
+    ids = [c.pk for c in children]
+    with CaptureQueriesContext(connection) as read:
+        many = ChildHistory.load_many(ids, lock=False)
+    assert len(read.captured_queries) == 1 + len(_SOURCES)
+    assert many == {pk: ChildHistory.load(pk, lock=False) for pk in ids}
+    assert [len(many[pk].assessments) for pk in ids] == [1, 1, 0]
