@@ -418,6 +418,9 @@ class Builder:
             for ep in sorted(xc.episodes, key=lambda e: (e.referral_date or dt.date.min, e.line)):
                 if ep.referral_date is not None:
                     self.episode(h, ep)
+        except BaseException:
+            self.merge_sink.discard()
+            raise
         finally:
             self.merging = False
             self.merge_sink.settle()

@@ -30,7 +30,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -277,11 +276,14 @@ class MergeSink(DatabaseSink):
         return MergeSink(self.ids, report, self.tally, self.pending)
 
     def settle(self) -> None:
-        """The merged child's clocks, derived from its record as the merge left it (not when
-        the merge failed: its savepoint is rolled back and it is reported)."""
+        """The merged child's clocks, derived from its record as the merge left it."""
         history, self.pending["clocks"] = self.pending["clocks"], None
-        if history is not None and sys.exc_info()[0] is None:
+        if history is not None:
             sync_child_clocks(history)
+
+    def discard(self) -> None:
+        """A merge that failed: its savepoint is rolled back and it is reported; nothing to derive."""
+        self.pending["clocks"] = None
 
     def finish(self) -> None:
         """What is derived outside the record (the scorecard's kept figures) told once."""
@@ -480,6 +482,9 @@ class Rebuild:
             if (head.at("row"), "mother") not in held.skip:
                 self.mother(h, head)
             self.replay(h, head, rows, held)
+        except BaseException:
+            self.merge_sink.discard()
+            raise
         finally:
             self.merging = False
             self.merge_sink.settle()
