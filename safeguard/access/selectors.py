@@ -412,7 +412,7 @@ def alerts_for(user) -> list[Notification]:
 def deciders_for_child(child_id: int, code: str) -> list:
     """Whom to tell that a decision about this child awaits them: if the table of decisions gives
     `code` to team managers, the managers of the team holding the child's case (of the front door
-    teams, when no social worker holds it: the queue `assessment.selectors.managers_children`
+    teams, when no social worker holds it: the queue `assessment.selectors.decisions_awaiting`
     builds), and whoever holds one of those managers' decisions by delegation today. Three queries."""
     row = next((r for r in decision_rules() if r.code == code), None)
     if row is None or policy.TEAM_MANAGER not in row.roles:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -27,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Least
 
 from safeguard.access import policy
-from safeguard.child_protection.models import ChildProtectionPlan
+from safeguard.child_protection.models import ChildProtectionPlan, Section47Enquiry
 from safeguard.core import paging
 from safeguard.core.errors import today
 from safeguard.core.paging import Page
@@ -53,71 +55,88 @@ NO_FURTHER_ACTION = ("nfa", "advice", "early_help")
 
 @dataclass(frozen=True)
 class DecisionsAwaiting:
+    """Each kind a query in its tray's order, and each kind's total (known from the one read that
+    found them, so no list is counted again)."""
+
     contacts: QuerySet  # contacts with no decision yet (whether each becomes a referral)
     responses: QuerySet  # referrals with no response yet (the next step is the manager's)
-    signoffs: QuerySet  # assessments awaiting authorisation
-    closures: QuerySet  # open referrals that may now close, with a rationale
     submissions: QuerySet  # assessments submitted by the worker, awaiting return or sign-off
+    section47s: QuerySet  # section 47 enquiries submitted, awaiting the manager's outcome
+    closures: QuerySet  # open referrals that may now close, with a rationale
+    totals: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
 
 
-def managers_children(user, among=None) -> QuerySet:
-    """The children whose decisions fall to this manager: held by their teams' social workers, or by
-    no social worker at all (the front door's), among those the policy opens to them; with `among`,
-    only those of these child ids (`policy.among_visible`)."""
-    held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
-    children = policy.children_visible_to(user) if among is None else policy.among_visible(user, among)
-    return children.filter(
-        Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
-        | ~Q(pk__in=held.values("child_id"))
-    )
-
-
-def _managers(user, rows: QuerySet, child: str) -> QuerySet:
-    """Those of these rows (a decision list: few among all the council's) whose child is the
-    manager's: the rows' children are read first and each tested on its own."""
-    return rows.filter(**{f"{child}__in": managers_children(user, rows.values_list(child, flat=True))})
-
-
-def assessments_submitted(user) -> QuerySet:
-    """Assessments the manager's teams have submitted, awaiting the manager's decision (return
-    or authorise), oldest submission first. Each is annotated with `submitted_at` and
-    `submitted_by_name` (the submission awaiting a decision) and has its referral and child."""
-    pending = AssessmentDecision.objects.filter(assessment=OuterRef("pk"), outcome="").order_by("-pk")
-    submitted = Assessment.objects.filter(status=Assessment.Status.SUBMITTED, authorisation_date__isnull=True)
-    return (
-        _managers(user, submitted, "referral__child")
-        .annotate(
-            submitted_at=Subquery(pending.values("submitted_at")[:1]),
-            submitted_by_name=Subquery(pending.annotate(
-                name=Concat("submitted_by__first_name", Value(" "), "submitted_by__last_name")
-            ).values("name")[:1]),
-        )
-        .select_related("referral__child")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def decisions_awaiting(user) -> DecisionsAwaiting:
-    """A closure is proposed when the response was no further action, advice or early help, or an
-    authorised assessment found no need of support; never while a child protection or child in need
-    plan in that episode is still open (it must end first: CIN census 4001, 4004)."""
+def _waiting(user) -> dict[str, tuple[QuerySet, str]]:
+    """Every row awaiting a manager's decision, of every child (each kind's rows and the path to
+    their child): few among all the council's. A closure is proposed when the response was no
+    further action, advice or early help, or an authorised assessment found no need of support;
+    never while a child protection or child in need plan in that episode is still open (it must
+    end first: CIN census 4001, 4004). A section 47 enquiry's outcome is owed by the manager of
+    the team that holds the child or that submitted it, and only by one who may authorise."""
     open_referrals = Referral.objects.filter(closure_date__isnull=True)
     # Each test is asked of the one referral's rows (EXISTS on its index), never of every referral.
     running_plan = (Exists(ChildProtectionPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True))
                     | Exists(CINPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True)))
     found_no_need = Exists(Assessment.objects.filter(referral=OuterRef("pk"), requires_support=False,
                                                      authorisation_date__isnull=False))
-    closures = open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need).exclude(running_plan)
+    teams = policy.team_ids(user)
+    held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER,
+                                     team_id__in=teams)
+    section47s = (Section47Enquiry.objects.filter(outcome="", decision__submitted_at__isnull=False)
+                  .filter(Q(decision__submitted_by__team_id__in=teams)
+                          | Q(referral__child_id__in=held.values("child_id")))
+                  if getattr(user, "can_authorise", False) else Section47Enquiry.objects.none())
+    return {
+        "contacts": (Contact.objects.filter(decision=""), "child_id"),
+        "responses": (open_referrals.filter(response=""), "child_id"),
+        "submissions": (Assessment.objects.filter(status=Assessment.Status.SUBMITTED,
+                                                  authorisation_date__isnull=True), "referral__child_id"),
+        "section47s": (section47s, "referral__child_id"),
+        "closures": (open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need)
+                     .exclude(running_plan), "child_id"),
+    }
+
+
+def decisions_awaiting(user) -> DecisionsAwaiting:
+    """The decisions this manager owes: rows of children the access policy opens to them and held by
+    their teams' social workers or by no social worker at all (the front door's); a section 47
+    enquiry's, of any child the policy opens to them. Two queries, however many: every kind's rows
+    with their children are read at once, and those children tested against the policy at once
+    (each on its own index: `policy.among_visible`), rather than every child the manager may open
+    being found."""
+    waiting = _waiting(user)
+    reads = [rows.annotate(awaiting_kind=Value(n)).values_list("awaiting_kind", "pk", path)
+             for n, (rows, path) in enumerate(waiting.values())]
+    found = [] if not reads else list(reads[0].union(*reads[1:], all=True))
+    held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
+    theirs = ExpressionWrapper(Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
+                               | ~Q(pk__in=held.values("child_id")), output_field=BooleanField())
+    open_to = dict(policy.among_visible(user, {child for _n, _pk, child in found})
+                   .annotate(theirs=theirs).values_list("pk", "theirs")) if found else {}
+    kinds = list(waiting)
+    ids: dict[str, list[int]] = {kind: [] for kind in kinds}
+    for n, pk, child in found:
+        if child in open_to and (open_to[child] or kinds[n] == "section47s"):
+            ids[kinds[n]].append(pk)
+    pending = AssessmentDecision.objects.filter(assessment=OuterRef("pk"), outcome="").order_by("-pk")
+    rows = {kind: waiting[kind][0].filter(pk__in=ids[kind]) for kind in kinds}
     return DecisionsAwaiting(
-        contacts=_managers(user, Contact.objects.filter(decision=""), "child").select_related("child")
-        .order_by("received_at"),
-        responses=_managers(user, open_referrals.filter(response=""), "child").select_related("child")
-        .order_by("referral_date"),
-        signoffs=_managers(user, Assessment.objects.filter(authorisation_date__isnull=True),
-                           "referral__child").select_related("referral__child")
-        .order_by("start_date"),
-        closures=_managers(user, closures, "child").select_related("child").order_by("referral_date"),
-        submissions=assessments_submitted(user),
+        contacts=rows["contacts"].select_related("child").order_by("received_at", "pk"),
+        responses=rows["responses"].select_related("child").order_by("referral_date", "pk"),
+        submissions=rows["submissions"].annotate(
+            submitted_at=Subquery(pending.values("submitted_at")[:1]),
+            submitted_by_name=Subquery(pending.annotate(
+                name=Concat("submitted_by__first_name", Value(" "), "submitted_by__last_name")
+            ).values("name")[:1]),
+        ).select_related("referral__child").order_by("submitted_at", "pk"),
+        section47s=rows["section47s"].select_related("referral__child", "decision", "decision__submitted_by")
+        .order_by("decision__submitted_at", "pk"),
+        closures=rows["closures"].select_related("child").order_by("referral_date", "pk"),
+        totals={kind: len(ids[kind]) for kind in kinds},
     )
 
 
@@ -396,8 +415,8 @@ def incoming(user) -> Incoming:
         .select_related("referral__child").order_by("returned_at", "pk"))
     decisions = 0
     if policy.may_decide(user, "assessment_authorisation"):
-        awaiting = decisions_awaiting(user)
-        decisions = awaiting.contacts.count() + awaiting.responses.count() + awaiting.submissions.count()
+        totals = decisions_awaiting(user).totals
+        decisions = totals["contacts"] + totals["responses"] + totals["submissions"]
     return Incoming(allocated=allocated, returned=returned, decisions=decisions)
 
 

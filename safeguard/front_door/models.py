@@ -106,9 +106,10 @@ class Referral(Recorded):
         ]
         indexes = [models.Index(fields=["referral_date"]), models.Index(fields=["closure_date"]),
                    # The open episodes (a tenth of every referral held) in date order: the manager's
-                   # responses and closures awaiting a decision start here.
-                   models.Index(fields=["referral_date"], condition=Q(closure_date__isnull=True),
-                                name="referral_open_by_date")]
+                   # responses and closures awaiting a decision and the unallocated cases start
+                   # here, and read only what the index carries (on PostgreSQL, no table read).
+                   models.Index(fields=["referral_date"], include=["id", "child", "response"],
+                                condition=Q(closure_date__isnull=True), name="referral_open_by_date")]
 
     def __str__(self) -> str:
         return f"Referral of {self.child} on {self.referral_date:%d/%m/%Y}"

@@ -17,7 +17,6 @@ from django.urls import path
 from safeguard.access import policy, selectors
 from safeguard.assessment import selectors as oversight
 from safeguard.audit.services import audit_children, audit_record
-from safeguard.child_protection import selectors as cp_selectors
 from safeguard.core.errors import RecordInvalid, today
 from safeguard.core.paging import page_of
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS, RULES
@@ -77,13 +76,6 @@ def can_see_service(user) -> bool:
             and bool(user.local_authority_id))
 
 
-def _decision_lists(user) -> dict:
-    awaiting = oversight.decisions_awaiting(user)
-    return {"contacts": awaiting.contacts, "responses": awaiting.responses,
-            "submissions": awaiting.submissions,
-            "section47s": cp_selectors.section47_awaiting_decision(user), "closures": awaiting.closures}
-
-
 def _drift(user) -> list:
     """The team's drift flags (not visits: their own tray), each group's longest-running first."""
     order = {key: i for i, (key, _label) in enumerate(DRIFT_GROUPS)}
@@ -114,7 +106,7 @@ def _tab_counts(user, known: dict) -> dict:
     counts = cache.get(key)
     if counts is None:
         readers = {
-            "decisions_total": lambda: sum(q.count() for q in _decision_lists(user).values()),
+            "decisions_total": lambda: oversight.decisions_awaiting(user).total,
             "visits_total": lambda: team.visits_out_of_time_count(oversight_scope(user)),
             "drift_total": lambda: len(_drift(user)),
             "unallocated_total": lambda: team.unallocated(oversight_scope(user)).count(),
@@ -158,11 +150,11 @@ def _audit_list(user, worklist: str, child_ids) -> None:
 def manager_queue(request):
     """Decisions awaiting the manager, every kind with its total, each paged oldest first."""
     user = _manager(request)
-    lists = _decision_lists(user)
-    sections, counts, named = [], {}, []
+    awaiting = oversight.decisions_awaiting(user)
+    sections, named = [], []
     for key, heading in DECISION_KINDS:
-        found = page_of(lists[key], page=_page_number(request, key), per_page=DECISIONS_PAGE)
-        counts[key] = found.total
+        found = page_of(getattr(awaiting, key), page=_page_number(request, key), per_page=DECISIONS_PAGE,
+                        total=awaiting.totals[key])
         named += [r.child_id if key in ("contacts", "responses", "closures") else r.referral.child_id
                   for r in found.rows]
         query = request.GET.copy()
@@ -170,9 +162,10 @@ def manager_queue(request):
         sections.append({"key": key, "heading": heading, "found": found, "query": query.urlencode(),
                          "page_links": found.page_links})
     _audit_list(user, "manager_decisions", named)
-    audit_record(actor=user, action="view", object_type="web.ManagerQueue", detail=counts)
+    audit_record(actor=user, action="view", object_type="web.ManagerQueue", detail=awaiting.totals)
     return render(request, "web/manager.html", {
-        **_tabs(user, "decisions", decisions=counts), "sections": sections, "per_page": DECISIONS_PAGE})
+        **_tabs(user, "decisions", decisions=awaiting.totals), "sections": sections,
+        "per_page": DECISIONS_PAGE})
 
 
 @login_required

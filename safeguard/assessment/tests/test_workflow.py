@@ -23,11 +23,7 @@ from safeguard.assessment.models import (
     AssessmentContent,
     AssessmentDecision,
 )
-from safeguard.assessment.selectors import (
-    assessment_detail,
-    assessments_submitted,
-    decisions_awaiting,
-)
+from safeguard.assessment.selectors import assessment_detail, decisions_awaiting
 from safeguard.audit.models import AuditEvent
 from safeguard.core.errors import Checks, EditConflict, RecordInvalid
 from safeguard.front_door import services as fd
@@ -453,16 +449,14 @@ def test_manager_queue_lists_submissions_oldest_first(worker, manager, make_chil
     _return(submit(worker, made[0]), manager)  # returned: no longer awaiting the manager
     AssessmentDecision.objects.filter(assessment=first_submitted).update(
         submitted_at=second.updated_at - dt.timedelta(days=1))
-    queue = list(assessments_submitted(manager))
+    queue = list(decisions_awaiting(manager).submissions)
     assert [a.pk for a in queue] == [first_submitted.pk, second.pk]
     assert queue[0].submitted_by_name == "Sam Worker" and queue[0].submitted_at is not None
-    assert [a.pk for a in decisions_awaiting(manager).submissions] == [first_submitted.pk,
-                                                                       second.pk]
     other = User.objects.create_user(
         username="tm_cic", password="x", role=User.Role.TEAM_MANAGER, local_authority=la,
         team=Team.objects.create(local_authority=la, name="Children in Care",
                                  service="Children in care"))
-    assert not assessments_submitted(other).exists()
+    assert not decisions_awaiting(other).submissions.exists()
 
 
 # --- a fixed number of queries, whatever the record's length ----------------------------------

@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 
+from safeguard.assessment.selectors import decisions_awaiting
 from safeguard.audit.models import AuditEvent
 from safeguard.child_protection import checks as cpc
 from safeguard.child_protection import selectors as sel
@@ -286,8 +287,8 @@ def test_s47_submitted_by_worker_then_decided_by_manager(worker, manager, referr
                                     expected_version=enquiry.version, findings=REASONS,
                                     proposed_outcome="icpc")
     assert (submitted.submitted_by_id, submitted.proposed_outcome) == (worker.pk, "icpc")
-    assert list(sel.section47_awaiting_decision(manager)) == [enquiry]
-    assert list(sel.section47_awaiting_decision(worker)) == []
+    assert list(decisions_awaiting(manager).section47s) == [enquiry]
+    assert list(decisions_awaiting(worker).section47s) == []
     decided = cp.section47_record_outcome(by=manager, section47_id=enquiry.pk,
                                           expected_version=enquiry.version, end_date=D(2024, 1, 12),
                                           outcome="icpc", icpc_not_required=False,
@@ -297,7 +298,7 @@ def test_s47_submitted_by_worker_then_decided_by_manager(worker, manager, referr
     assert (record.findings, record.submitted_by_id, record.decided_by_id) == (
         REASONS, worker.pk, manager.pk)
     assert record.rationale == "Agree: threshold for an ICPC is met." and record.decided_at
-    assert list(sel.section47_awaiting_decision(manager)) == []
+    assert list(decisions_awaiting(manager).section47s) == []
     refused("proposed_outcome", cp.section47_submit, by=worker, section47_id=enquiry.pk,
             expected_version=decided.version, findings=REASONS, proposed_outcome="nfa")
     rows = AuditEvent.objects.filter(object_type="child_protection.Section47Decision")
