@@ -35,7 +35,7 @@ from safeguard.core.errors import today
 from safeguard.core.paging import Page
 from safeguard.front_door.models import Contact, Referral
 from safeguard.looked_after.models import Episode, PeriodOfCare
-from safeguard.people.models import Relationship, Visit
+from safeguard.people.models import Child, Relationship, Visit
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS, VISIT_CLOCKS
 from safeguard.workforce.models import Allocation
@@ -70,19 +70,19 @@ class DecisionsAwaiting:
         return sum(self.totals.values())
 
 
-def _waiting(user) -> dict[str, tuple[QuerySet, str]]:
-    """Every row awaiting a manager's decision, of every child (each kind's rows and the path to
-    their child): few among all the council's. A closure is proposed when the response was no
+def _waiting(user) -> dict[str, list[tuple[QuerySet, str]]]:
+    """Every row awaiting a manager's decision, of every child: each kind's reads (rows, the path to
+    their child), few among all the council's. A closure is proposed when the response was no
     further action, advice or early help, or an authorised assessment found no need of support;
     never while a child protection or child in need plan in that episode is still open (it must
     end first: CIN census 4001, 4004). A section 47 enquiry's outcome is owed by the manager of
     the team that holds the child or that submitted it, and only by one who may authorise."""
     open_referrals = Referral.objects.filter(closure_date__isnull=True)
     # Each test is asked of the one referral's rows (EXISTS on its index), never of every referral.
-    running_plan = (Exists(ChildProtectionPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True))
-                    | Exists(CINPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True)))
-    found_no_need = Exists(Assessment.objects.filter(referral=OuterRef("pk"), requires_support=False,
-                                                     authorisation_date__isnull=False))
+    ready = open_referrals.exclude(
+        Exists(ChildProtectionPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True))
+        | Exists(CINPlan.objects.filter(referral=OuterRef("pk"), end_date__isnull=True)))
+    found_no_need = Assessment.objects.filter(requires_support=False, authorisation_date__isnull=False)
     teams = policy.team_ids(user)
     held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER,
                                      team_id__in=teams)
@@ -91,13 +91,15 @@ def _waiting(user) -> dict[str, tuple[QuerySet, str]]:
                           | Q(referral__child_id__in=held.values("child_id")))
                   if getattr(user, "can_authorise", False) else Section47Enquiry.objects.none())
     return {
-        "contacts": (Contact.objects.filter(decision=""), "child_id"),
-        "responses": (open_referrals.filter(response=""), "child_id"),
-        "submissions": (Assessment.objects.filter(status=Assessment.Status.SUBMITTED,
-                                                  authorisation_date__isnull=True), "referral__child_id"),
-        "section47s": (section47s, "referral__child_id"),
-        "closures": (open_referrals.filter(Q(response__in=NO_FURTHER_ACTION) | found_no_need)
-                     .exclude(running_plan), "child_id"),
+        "contacts": [(Contact.objects.filter(decision=""), "child_id")],
+        "responses": [(open_referrals.filter(response=""), "child_id")],
+        "submissions": [(Assessment.objects.filter(status=Assessment.Status.SUBMITTED,
+                                                   authorisation_date__isnull=True), "referral__child_id")],
+        "section47s": [(section47s, "referral__child_id")],
+        # Two reads, each joined on its own index: one test of either on every open referral costs
+        # twice both (20 ms against 10 ms on a large council).
+        "closures": [(ready.filter(response__in=NO_FURTHER_ACTION), "child_id"),
+                     (ready.filter(pk__in=found_no_need.values("referral_id")), "child_id")],
     }
 
 
@@ -109,21 +111,21 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
     (each on its own index: `policy.among_visible`), rather than every child the manager may open
     being found."""
     waiting = _waiting(user)
+    kinds = [kind for kind, reads in waiting.items() for _read in reads]
     reads = [rows.annotate(awaiting_kind=Value(n)).values_list("awaiting_kind", "pk", path)
-             for n, (rows, path) in enumerate(waiting.values())]
-    found = [] if not reads else list(reads[0].union(*reads[1:], all=True))
+             for n, (rows, path) in enumerate(read for reads in waiting.values() for read in reads)]
+    found = list(reads[0].union(*reads[1:], all=True))
     held = Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
     theirs = ExpressionWrapper(Q(pk__in=held.filter(team_id__in=policy.team_ids(user)).values("child_id"))
                                | ~Q(pk__in=held.values("child_id")), output_field=BooleanField())
     open_to = dict(policy.among_visible(user, {child for _n, _pk, child in found})
                    .annotate(theirs=theirs).values_list("pk", "theirs")) if found else {}
-    kinds = list(waiting)
-    ids: dict[str, list[int]] = {kind: [] for kind in kinds}
+    ids: dict[str, dict[int, None]] = {kind: {} for kind in waiting}  # in order, each once
     for n, pk, child in found:
         if child in open_to and (open_to[child] or kinds[n] == "section47s"):
-            ids[kinds[n]].append(pk)
+            ids[kinds[n]][pk] = None
+    rows = {kind: reads[0][0].model.objects.filter(pk__in=list(ids[kind])) for kind, reads in waiting.items()}
     pending = AssessmentDecision.objects.filter(assessment=OuterRef("pk"), outcome="").order_by("-pk")
-    rows = {kind: waiting[kind][0].filter(pk__in=ids[kind]) for kind in kinds}
     return DecisionsAwaiting(
         contacts=rows["contacts"].select_related("child").order_by("received_at", "pk"),
         responses=rows["responses"].select_related("child").order_by("referral_date", "pk"),
@@ -136,7 +138,7 @@ def decisions_awaiting(user) -> DecisionsAwaiting:
         section47s=rows["section47s"].select_related("referral__child", "decision", "decision__submitted_by")
         .order_by("decision__submitted_at", "pk"),
         closures=rows["closures"].select_related("child").order_by("referral_date", "pk"),
-        totals={kind: len(ids[kind]) for kind in kinds},
+        totals={kind: len(ids[kind]) for kind in waiting},
     )
 
 
@@ -239,7 +241,8 @@ def my_children(user) -> QuerySet:
     """The children allocated to this worker now, among those the policy opens to them (a
     restricted record stays out until a grant opens it)."""
     mine = Allocation.objects.filter(worker=user, end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
-    return policy.among_visible(user, mine.values_list("child_id", flat=True))
+    return Child.objects.filter(pk__in=policy.visible_ids(user, "my_children",
+                                                          mine.values_list("child_id", flat=True)))
 
 
 def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
@@ -330,7 +333,8 @@ def to_do_children(user, scope: str) -> QuerySet:
         held = open_now.filter(kind=Allocation.Kind.IRO, worker=user)
     else:
         held = open_now.filter(worker=user)
-    return policy.among_visible(user, held.values_list("child_id", flat=True))
+    return Child.objects.filter(pk__in=policy.visible_ids(user, f"to_do_{scope}",
+                                                          held.values_list("child_id", flat=True)))
 
 
 def to_do(user, *, scope: str = "mine", worker_id: int | None = None, code: str = "",
