@@ -299,7 +299,7 @@ def service(request):
         teams = [t for t in teams if t.service == chosen]
     figures = team.team_figures(teams)
     flags = oversight.drift(team.service_children(teams), visits=False)
-    held = team.holding_teams({d.child_id for d in flags})
+    held = team.holding_teams(teams)
     rows = [team.ServiceRow(t, figures[t.pk]) for t in teams]
     by_team = {r.team.pk: r for r in rows}
     for d in flags:
