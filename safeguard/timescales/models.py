@@ -62,6 +62,12 @@ class Clock(models.Model):
                 fields=["due_date"], name="open_clock_due",
                 condition=Q(met_date__isnull=True, stopped_date__isnull=True),
             ),
+            # A child's open clocks (one in a hundred of all: the rest met or stopped), for the trays'
+            # next due, overdue and visits, without reading each child's whole history of clocks.
+            models.Index(
+                fields=["child", "due_date"], include=["code"], name="open_clock_by_child",
+                condition=Q(met_date__isnull=True, stopped_date__isnull=True),
+            ),
             # The scorecard's "late" tests (CP-13, LAC-10) read only clocks open or met late.
             models.Index(
                 fields=["code", "due_date"], include=["child", "met_date", "stopped_date"],

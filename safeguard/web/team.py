@@ -60,7 +60,8 @@ def _manager(request):
 def oversight_scope(user) -> team.Scope:
     """What the access policy opens to this manager, handed to the oversight reads (which sit
     beside the policy's app, so cannot ask it themselves)."""
-    return team.Scope(team_ids=frozenset(policy.team_ids(user)), visible=policy.children_visible_to(user))
+    return team.Scope(team_ids=frozenset(policy.team_ids(user)), visible=policy.children_visible_to(user),
+                      visible_ids=lambda key, ids: policy.visible_ids(user, key, ids))
 
 
 #: Who reads the service's figures: managers and heads of service (their own service), analysts and

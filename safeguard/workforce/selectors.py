@@ -14,6 +14,7 @@ a fixed number of queries however many workers or children."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -77,22 +78,26 @@ CASE_HOLDERS = (User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)
 OVERSIGHT_PAGE = 50
 
 
-def _open_case_flags(child: str) -> dict:
+def _open_case_flags(child: str, *, many: bool = False) -> dict:
     """Whether the child (the outer row's `child`) is on a CP plan, looked after or in an open
-    episode of need: the three kinds a caseload is weighted by. Each a test of membership of the
-    open cases (PostgreSQL hashes each set once: a council's service page tests thousands of
-    allocations, where a look-up per row cost ten times as much). Casework models, from the registry."""
+    episode of need: the three kinds a caseload is weighted by. For a team's few rows each is a
+    look-up on the child's own rows; for `many` (a council's service page: thousands of
+    allocations) a test of membership of the open cases, each set hashed once (a look-up per row
+    cost five times as much there, and the hashing three times as much for one team).
+    Casework models, from the registry."""
     referral = apps.get_model("front_door", "Referral")
     plan = apps.get_model("child_protection", "ChildProtectionPlan")
     period = apps.get_model("looked_after", "PeriodOfCare")
-
-    def among(rows: QuerySet) -> ExpressionWrapper:
-        return ExpressionWrapper(Q(**{f"{child}__in": rows}), output_field=BooleanField())
-    return {
-        "on_cp_plan": among(plan.objects.filter(end_date__isnull=True).values("referral__child_id")),
-        "looked_after": among(period.objects.filter(end_date__isnull=True).values("child_id")),
-        "in_need": among(referral.objects.filter(closure_date__isnull=True).values("child_id")),
+    open_cases = {
+        "on_cp_plan": (plan.objects.filter(end_date__isnull=True), "referral__child"),
+        "looked_after": (period.objects.filter(end_date__isnull=True), "child"),
+        "in_need": (referral.objects.filter(closure_date__isnull=True), "child"),
     }
+    if many:
+        return {flag: ExpressionWrapper(Q(**{f"{child}__in": rows.values(f"{path}_id")}),
+                                        output_field=BooleanField())
+                for flag, (rows, path) in open_cases.items()}
+    return {flag: Exists(rows.filter(**{path: OuterRef(child)})) for flag, (rows, path) in open_cases.items()}
 
 
 #: Each kind of case as a condition on the flags: the heaviest kind wins, so each child counts once.
@@ -152,13 +157,15 @@ def _open_allocations() -> QuerySet:
     return Allocation.objects.filter(end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
 
 
-def caseload_figures(allocations: QuerySet, by: str, *, as_at: dt.date | None = None) -> dict[int, Figures]:
+def caseload_figures(allocations: QuerySet, by: str, *, as_at: dt.date | None = None,
+                     many: bool = False) -> dict[int, Figures]:
     """The figures of these open social-worker allocations, grouped by `by` ("worker_id" or
-    "team_id"): two queries (the children by kind; their overdue clocks) however many there are."""
+    "team_id"): two queries (the children by kind; their overdue clocks) however many there are
+    (`many`: a service's, read as `_open_case_flags` says)."""
     day = as_at or today()
     figures: dict[int, Figures] = {}
     kinds = {key: Count("pk", filter=condition) for key, condition in _KIND_OF.items()}
-    for row in (allocations.annotate(**_open_case_flags("child_id")).values(by)
+    for row in (allocations.annotate(**_open_case_flags("child_id", many=many)).values(by)
                 .annotate(children=Count("pk"), **kinds).order_by()):
         key = row.pop(by)
         figures[key] = Figures(**row)
@@ -186,6 +193,8 @@ class Scope:
 
     team_ids: frozenset
     visible: QuerySet
+    #: (key, child ids) -> those of them the policy opens, read once a request (`policy.visible_ids`).
+    visible_ids: Callable[[str, Iterable], list[int]]
 
 
 def team_staff(scope: Scope) -> QuerySet:
@@ -216,8 +225,10 @@ def team_worker(scope: Scope, worker_id) -> User | None:
 def team_children(scope: Scope) -> QuerySet:
     """The children the manager's teams' social workers hold, among those the policy opens."""
     held = _open_allocations().filter(team_id__in=scope.team_ids)
-    # The teams' children are read first, then each tested against the policy (a look-up each).
-    return scope.visible.filter(pk__in=sorted(set(held.values_list("child_id", flat=True))))
+    # The teams' children are read first, then each tested against the policy (a look-up each), once
+    # a request: the tabs' counts and the page's list each start from them.
+    return scope.visible.model.objects.filter(
+        pk__in=scope.visible_ids("team_children", held.values_list("child_id", flat=True)))
 
 
 def worker_cases(scope: Scope, worker: User, *, page: int = 1, per_page: int = OVERSIGHT_PAGE) -> Page:
@@ -332,7 +343,7 @@ def team_figures(teams: list[Team], *, as_at: dt.date | None = None) -> dict[int
     """Each team's figures (its staff and FTE, children held by kind, weighted, overdue clocks and
     visits): three queries however many teams."""
     ids = [t.pk for t in teams]
-    figures = caseload_figures(_open_allocations().filter(team_id__in=ids), "team_id", as_at=as_at)
+    figures = caseload_figures(_open_allocations().filter(team_id__in=ids), "team_id", as_at=as_at, many=True)
     staff = (User.objects.filter(team_id__in=ids, is_active=True, role__in=CASE_HOLDERS).values("team_id")
              .annotate(n=Count("pk"), fte=Coalesce(Sum("fte"), Decimal("0"))).order_by())
     for row in staff:
