@@ -246,12 +246,16 @@ class MyCases(Page):
     overdue_children: int
 
 
-def my_children(user) -> QuerySet:
-    """The children allocated to this worker now, among those the policy opens to them (a
-    restricted record stays out until a grant opens it)."""
+def my_children_ids(user) -> list[int]:
+    """The ids of the children allocated to this worker now, among those the policy opens to them
+    (a restricted record stays out until a grant opens it): read once a request."""
     mine = Allocation.objects.filter(worker=user, end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
-    return Child.objects.filter(pk__in=policy.visible_ids(user, "my_children",
-                                                          mine.values_list("child_id", flat=True)))
+    return policy.visible_ids(user, "my_children", mine.values_list("child_id", flat=True))
+
+
+def my_children(user) -> QuerySet:
+    """The children of `my_children_ids`."""
+    return Child.objects.filter(pk__in=my_children_ids(user))
 
 
 def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:

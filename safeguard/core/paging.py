@@ -58,13 +58,8 @@ class Page:
 
 
 def page_of(rows, *, page: int = 1, per_page: int, total: int | None = None) -> Page:
-    """A page of a query and its total, or of a list already read. A query's first page is read
-    first: when it is short it is the whole list and its length the total (one query, not two).
-    A caller that knows the total already gives it (`total`), and it is not counted again."""
-    if not isinstance(rows, list) and total is None and page <= 1 and per_page > 0:
-        first = list(rows[:per_page])
-        total = len(first) if len(first) < per_page else rows.count()
-        return Page(rows=first, total=total, page=1, per_page=per_page)
+    """A page of a query and its total (two queries), or of a list already read. A caller that
+    knows the total already (`total`) gives it, and it is not counted again."""
     if total is None:
         total = len(rows) if isinstance(rows, list) else rows.count()
     page = within(page, total, per_page)

@@ -141,7 +141,7 @@ def _tray_counts(user, scope: str = "mine", **known) -> dict:
     worker sees at once where work is waiting; a tray passes the count it has already read."""
     counts = {
         "todo_total": lambda: oversight.to_do(user, scope=scope, per_page=0).total,
-        "cases_total": lambda: oversight.my_children(user).count(),
+        "cases_total": lambda: len(oversight.my_children_ids(user)),
         "incoming_total": lambda: oversight.incoming(user).total,
         "drafts_total": lambda: len(draft_store.drafts_of(user)),
     }
