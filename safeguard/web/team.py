@@ -298,7 +298,7 @@ def service(request):
         chosen = None
     if chosen is not None:
         teams = [t for t in teams if t.service == chosen]
-    figures = team.team_figures(teams)
+    figures = team.team_figures(teams, many=not own)  # the council's thousands of allocations, or a service's
     flags = oversight.drift(team.service_children(teams), visits=False)
     held = team.holding_teams(teams)
     rows = [team.ServiceRow(t, figures[t.pk]) for t in teams]

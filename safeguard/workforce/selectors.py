@@ -339,11 +339,13 @@ def service_teams(council_id: int, *, teams_of: set[int] | None = None,
     return list(teams.select_related("manager").order_by("service", "name", "pk"))
 
 
-def team_figures(teams: list[Team], *, as_at: dt.date | None = None) -> dict[int, Figures]:
+def team_figures(teams: list[Team], *, as_at: dt.date | None = None,
+                 many: bool = False) -> dict[int, Figures]:
     """Each team's figures (its staff and FTE, children held by kind, weighted, overdue clocks and
-    visits): three queries however many teams."""
+    visits): three queries however many teams (`many`: the whole council's, read as
+    `_open_case_flags` says)."""
     ids = [t.pk for t in teams]
-    figures = caseload_figures(_open_allocations().filter(team_id__in=ids), "team_id", as_at=as_at, many=True)
+    figures = caseload_figures(_open_allocations().filter(team_id__in=ids), "team_id", as_at=as_at, many=many)
     staff = (User.objects.filter(team_id__in=ids, is_active=True, role__in=CASE_HOLDERS).values("team_id")
              .annotate(n=Count("pk"), fte=Coalesce(Sum("fte"), Decimal("0"))).order_by())
     for row in staff:
