@@ -6,23 +6,26 @@ the casework models through Django's app registry, so the casework apps can buil
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from operator import itemgetter
 
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import DateField, DateTimeField, DecimalField, JSONField, TimeField
+from django.db.models import TimeField
 from django.utils import timezone
 
+from safeguard.audit.context import request_id
 from safeguard.audit.models import AuditEvent
+from safeguard.audit.services import audit_detail
+from safeguard.core.bulk import converter, insert_rows, update_by_key
 from safeguard.record.change import record_changed
 from safeguard.record.history import _SOURCES, ChildHistory
-from safeguard.timescales.derive import wanted_links
+from safeguard.timescales.derive import sync_children_clocks, wanted_links
 from safeguard.timescales.models import Clock
 
 #: Insert order: every table after the tables it points to.
@@ -57,38 +60,6 @@ class Ids:
         return obj
 
 
-def _converter(field):
-    """How one field's Python value goes to the database in a plain INSERT (SQLite) or COPY
-    (PostgreSQL): JSON as text on both; on SQLite, dates and aware datetimes as Django's SQLite
-    backend stores them (UTC, no offset). None: the value as it is."""
-    if isinstance(field, JSONField):
-        return lambda v: None if v is None else json.dumps(v)
-    if connection.vendor != "sqlite":
-        return None
-    if isinstance(field, DateTimeField):
-        return lambda v: None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(field, DateField):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(field, DecimalField):
-        return lambda v: None if v is None else str(v)
-    return None
-
-
-def _insert(model, fields, rows) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    if connection.vendor == "postgresql":
-        # COPY: one stream for the server to parse, not an INSERT to plan and run per row.
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH * 5):
-            cursor.executemany(sql, rows[i:i + BATCH * 5])
-
-
 def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
     """Records already checked in memory, and their history rows (what bulk_create_with_history
     writes, without building an object per row), as plain rows: several times faster than the
@@ -97,7 +68,7 @@ def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
     getters = []
     for f in fields:
-        conv = _converter(f)
+        conv = converter(f)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, f.attname, when)
@@ -105,7 +76,7 @@ def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
     rows = []
     for obj in objs:
         rows.append(tuple(conv(obj.__dict__[a]) if conv else obj.__dict__[a] for a, conv in getters))
-    _insert(model, fields, rows)
+    insert_rows(model, fields, rows)
     if hasattr(model, "history"):
         hmodel = model.history.model
         extra = {"history_date": when, "history_change_reason": "generated", "history_type": "+",
@@ -113,11 +84,11 @@ def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
         hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
         names = [f.attname for f in fields]
         position = {a: i for i, a in enumerate(names)}
-        hconv = _converter(hmodel._meta.get_field("history_date"))
+        hconv = converter(hmodel._meta.get_field("history_date"))
         fixed = {k: (hconv(v) if k == "history_date" and hconv else v) for k, v in extra.items()}
         plan = [(position.get(f.attname), fixed.get(f.attname)) for f in hfields]
         hrows = [tuple(row[i] if i is not None else v for i, v in plan) for row in rows]
-        _insert(hmodel, hfields, hrows)
+        insert_rows(hmodel, hfields, hrows)
 
 
 def _bulk(model, objs: list, when: dt.datetime) -> None:
@@ -136,7 +107,7 @@ def _bulk_values(model, values: list[dict], when: dt.datetime) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     plan = []  # per column: (key in the values, converter, fixed value)
     for f in fields:
-        conv = _converter(f)
+        conv = converter(f)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             plan.append((None, None, conv(when) if conv else when))
         elif f.attname in values[0] or f.name in values[0]:
@@ -146,7 +117,7 @@ def _bulk_values(model, values: list[dict], when: dt.datetime) -> None:
             plan.append((None, None, conv(default) if conv else default))
     rows = [tuple((conv(v[key]) if conv else v[key]) if key is not None else fixed
                   for key, conv, fixed in plan) for v in values]
-    _insert(model, fields, rows)
+    insert_rows(model, fields, rows)
 
 
 def write_histories(histories: Iterable[ChildHistory], *, reason: str, cal=None) -> dict[str, int]:
@@ -208,7 +179,7 @@ def _row_maker(fields: list) -> tuple[Callable, Callable]:
     """Two functions for a table's rows: one picks the fields' values (by attname) from an
     object's dict as a tuple, the other converts those that need it for the database."""
     pick = itemgetter(*(f.attname for f in fields))
-    convs = [(i, c) for i, f in enumerate(fields) if (c := _converter(f)) is not None]
+    convs = [(i, c) for i, f in enumerate(fields) if (c := converter(f)) is not None]
     if not convs:
         return pick, tuple
 
@@ -224,6 +195,9 @@ def _row_maker(fields: list) -> tuple[Callable, Callable]:
 def _generated_labels() -> list[str]:
     return ["people.Child"] + [_SOURCES[name][0] for name in ORDER]
 
+
+#: The order tables are written in: every table after the tables it points to.
+_ORDER = {label: i for i, label in enumerate(_generated_labels())}
 
 #: Clocks about a placement name it by its period of care's key * 1000 + n (timescales.derive).
 PLACEMENT = "looked_after.Placement"
@@ -363,7 +337,7 @@ def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: s
         fields = list(model._meta.concrete_fields)
         plan = []  # per column: (attname, converter, value when not given)
         for f in fields:
-            conv = _converter(f)
+            conv = converter(f)
             if conv is None and connection.vendor == "sqlite" and isinstance(f, TimeField):
                 conv = _sqlite_time
             stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -377,17 +351,127 @@ def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: s
 def _insert_with_history(model, fields: list, rows: list[tuple], when: dt.datetime, reason: str) -> None:
     """Insert rows (tuples in the order of `fields`) and, for a model that keeps history, each
     one's first history row ("+", dated `when`, with `reason`)."""
-    _insert(model, fields, rows)
-    if not hasattr(model, "history"):
+    insert_rows(model, fields, rows)
+    _insert_history(model, fields, rows, [(when, reason, "+", None)] * len(rows))
+
+
+def _insert_history(model, fields: list, rows: list[tuple], tails: list[tuple]) -> None:
+    """The history row of each row (converted, in the order of `fields`) of a model that keeps
+    history: its values, then its tail (history date, change reason, type "+", "~" or "-", user)."""
+    if not hasattr(model, "history") or not rows:
         return
     hmodel = model.history.model
     position = {f.attname: i for i, f in enumerate(fields)}
-    conv = _converter(hmodel._meta.get_field("history_date"))
-    fixed = {"history_date": conv(when) if conv else when, "history_change_reason": reason,
-             "history_type": "+", "history_user_id": None}
     hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
     copied = [f for f in hfields if f.attname in position]
-    added = [f for f in hfields if f.attname not in position]
+    added = [f.attname for f in hfields if f.attname not in position]
+    conv = converter(hmodel._meta.get_field("history_date"))
+    tail_of = {name: i for i, name in enumerate(HISTORY_TAIL)}
     pick = itemgetter(*(position[f.attname] for f in copied))
-    tail = tuple(fixed.get(f.attname) for f in added)
-    _insert(hmodel, copied + added, [pick(r) + tail for r in rows])
+
+    def tail(t: tuple) -> tuple:
+        return tuple((conv(t[0]) if conv else t[0]) if name == "history_date" else t[tail_of[name]]
+                     for name in added)
+
+    insert_rows(hmodel, copied + [hmodel._meta.get_field(a) for a in added],
+            [pick(r) + tail(t) for r, t in zip(rows, tails, strict=True)])
+
+
+#: What a history row adds to the record's own fields, in the order of `_insert_history`'s tails.
+HISTORY_TAIL = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+class Batch:
+    """Changes to children already on the record, each checked when it was made (the unit of
+    work, as any save), held here as rows and written together by `write`: a merging import
+    changes thousands of records, and writes them, their history rows and audit rows in a few
+    statements a table rather than three for each. A record becomes its row when its change is
+    added, so what is written is what was checked, whatever happens to the object later."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[int, tuple]] = {}  # by model, the row of each record added
+        self.inserted: dict[str, set[int]] = {}  # the keys of those new to the database
+        self.history: dict[str, list[tuple]] = {}  # by model: (row, history tail), in order
+        self.deleted: list = []  # records removed: the ORM deletes them (and keeps their history)
+        self.audit: list[dict] = []
+        self.clocks: dict[int, ChildHistory] = {}  # children whose clocks are to be derived
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.deleted or self.clocks)
+
+    def add(self, change) -> None:
+        when = timezone.now()
+        user = getattr(change.by, "pk", None)
+        reason = change.reason
+        for action, record, held in change._staged:
+            model = type(record)
+            label = model._meta.label
+            if action == "delete":
+                self.rows.get(label, {}).pop(record.pk, None)
+                if record.pk in self.inserted.get(label, ()):  # never written: nothing to remove
+                    self.inserted[label].discard(record.pk)
+                    self.history[label] = [(r, t) for r, t in self.history[label]
+                                           if r[_key_at(model)] != record.pk]
+                else:
+                    self.deleted.append(record)
+            else:
+                new = action == "create"
+                if not new and hasattr(record, "version"):
+                    record.version += 1  # as `core.models.Recorded.save` counts a save
+                for f in _stamped(model):
+                    if getattr(f, "auto_now", False) or new:
+                        setattr(record, f.attname, when)
+                fields, pick = _plan(model)
+                row = pick(record.__dict__)
+                self.rows.setdefault(label, {})[record.pk] = row
+                if new:
+                    self.inserted.setdefault(label, set()).add(record.pk)
+                self.history.setdefault(label, []).append(
+                    (row, (when, reason[:100], "+" if new else "~", user)))
+            self.audit.append({
+                "actor_id": user, "action": action, "object_type": label, "object_id": str(record.pk),
+                "child_id": change.child.pk, "reason": reason[:500], "request_id": request_id.get(),
+                "detail": audit_detail(change.event, held, None if action == "delete" else record)})
+
+    def write(self) -> None:
+        """Removals, updates by key, then inserts (so a period of care ended frees the place of
+        the one opened after it: a unique constraint is checked row by row, not at the end), the
+        history and audit rows, and the clocks of the children whose changes move them."""
+        for record in self.deleted:  # through the ORM, which keeps their history
+            type(record).objects.filter(pk=record.pk).delete()
+        labels = sorted(self.rows, key=lambda x: _ORDER.get(x, len(_ORDER)))
+        for label in labels:
+            model = apps.get_model(label)
+            fields, _ = _plan(model)
+            at, new = _key_at(model), self.inserted.get(label, set())
+            others = [i for i in range(len(fields)) if i != at]
+            update_by_key(model, [fields[i] for i in others],
+                          [(r[at], *(r[i] for i in others)) for pk, r in self.rows[label].items()
+                           if pk not in new])
+        for label in labels:
+            model = apps.get_model(label)
+            fields, _ = _plan(model)
+            convert, new = _row_maker(fields)[1], self.inserted.get(label, set())
+            insert_rows(model, fields, [convert(r) for pk, r in self.rows[label].items() if pk in new])
+            _insert_history(model, fields, [convert(r) for r, _ in self.history[label]],
+                            [t for _, t in self.history[label]])
+        _bulk_values(AuditEvent, self.audit, timezone.now())
+        sync_children_clocks(self.clocks.values())
+
+
+def _plan(model) -> tuple[list, Callable]:
+    """A table's fields and the function that picks a record's values for them as a row."""
+    fields = Rows.fields(model)
+    return fields, itemgetter(*(f.attname for f in fields))
+
+
+@cache
+def _key_at(model) -> int:
+    """Where a table's key is in its rows."""
+    return [f.primary_key for f in _plan(model)[0]].index(True)
+
+
+@cache
+def _stamped(model) -> list:
+    return [f for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]

@@ -49,7 +49,7 @@ from safeguard.record.writer import ORDER, Ids, reset_sequences, write_histories
 from safeguard.workforce.models import LocalAuthority
 
 from ..report import ImportChange, Report, blocking, cascade, refuse_if_errors, year_bounds
-from ..ssda903.importing import CONTRADICTION, MERGE_READ, NOT_YET_KNOWN, MergeSink, _shown
+from ..ssda903.importing import CONTRADICTION, NOT_YET_KNOWN, MergeSink, _shown, merge_held
 from .reading import Reader, XChild, XEpisode, XReturn
 
 KIND = "cin_census"
@@ -226,19 +226,18 @@ def import_return(path, *, by, year: int | None = None, accept_changes: bool = F
                 builder.child(xc)
         # Merged even when something else is refused, so one pass reports every problem; the
         # transaction then rolls the merges back with the rest.
-        histories: dict[int, ChildHistory] = {}
-        for i, xc in enumerate(merged):
-            if i % MERGE_READ == 0:  # the next children's records, read together
-                histories = ChildHistory.load_many(known[x.la_child_id] for x in merged[i:i + MERGE_READ])
+
+        def merge(i: int, key: int, history: ChildHistory) -> str:
             bar.advance()
-            try:
-                with transaction.atomic():  # a savepoint: a rule the checks miss is reported
-                    done = builder.merge(xc, known[xc.la_child_id], accept=accept_changes,
-                                         history=histories[known[xc.la_child_id]])
-            except DatabaseError as exc:
-                builder.fail(xc.line, "LAchildID", "format",
-                             f"the database refused the child's records: {exc}")
-                continue
+            return builder.merge(merged[i], key, accept=accept_changes, history=history)
+
+        def refused(i: int, exc: DatabaseError) -> None:
+            builder.fail(merged[i].line, "LAchildID", "format",
+                         f"the database refused the child's records: {exc}")
+
+        outcomes = merge_held(builder.merge_sink, [known[xc.la_child_id] for xc in merged], merge,
+                              refused, [builder.problems, builder.accepted])
+        for xc, done in zip(merged, outcomes, strict=True):
             if done == "changed":
                 result.updated.append(xc.la_child_id)
             elif done == "unchanged":

@@ -62,15 +62,14 @@ from safeguard.people.models import Child, Relationship
 from safeguard.record.change import (
     CLOCK_LISTS,
     Change,
-    DatabaseSink,
     RebuildSink,
     moves_clocks,
     record_changed,
-    save_and_audit,
 )
 from safeguard.record.history import _SOURCES, ChildHistory
 from safeguard.record.writer import (
     ORDER,
+    Batch,
     Ids,
     LocalIds,
     Rows,
@@ -79,7 +78,6 @@ from safeguard.record.writer import (
     reset_sequences,
 )
 from safeguard.timescales import calendar
-from safeguard.timescales.derive import sync_child_clocks
 from safeguard.workforce.models import Allocation, User
 from safeguard.workforce.selectors import council_for
 from safeguard.workforce.services import check_allocation_start
@@ -253,37 +251,52 @@ class Held:
     differ: list[Differs] = field(default_factory=list)
 
 
-class MergeSink(DatabaseSink):
-    """The unit of work's own database sink for a child already on the record (each record saved
-    and audited in the one shape), but a refusal is reported at the file's row, not raised, so
-    every problem of the file is found; the file's transaction then rolls back. New records take
-    their keys from `ids`, so later records of the change can point at them before they are saved.
+class MergeSink:
+    """The sink for a child already on the record: each change is checked as any save is, and
+    held in a `Batch` (its records, their history and audit rows in the one shape) that `flush`
+    writes for hundreds of children at once; a refusal is reported at the file's row, not raised,
+    so every problem of the file is found, and the file's transaction then rolls back. New records
+    take their keys from `ids`, so later records of the change can point at them before they are
+    saved.
 
     A merge is many changes to one child (each episode, review, end): the clocks, a function of the
-    record alone, are derived once when the child's merge is written (`settle`) rather than after
-    each change, and the kept figures of the councils written to are marked once, at the end of
-    the import (`finish`)."""
+    record alone, are derived from the child's record as its merge left it (`settle`), with the
+    batch; the kept figures of the councils written to are marked once, at the end of the import
+    (`finish`)."""
 
     def __init__(self, ids: Ids, report: Callable | None = None, tally: defaultdict | None = None,
                  pending: dict | None = None) -> None:
         self.ids, self.report = ids, report
         self.tally = tally if tally is not None else defaultdict(int)
-        #: shared by every `reporting` copy: "clocks", the history whose clocks are to be derived;
-        #: "councils", those written to.
-        self.pending = pending if pending is not None else {"clocks": None, "councils": set()}
+        #: shared by every `reporting` copy: "batch", what is yet to be written; "clocks", the
+        #: history of the child being merged if its clocks are to be derived; "councils", those
+        #: written to.
+        self.pending = pending if pending is not None else {"batch": Batch(), "clocks": None,
+                                                            "councils": set()}
 
     def reporting(self, report: Callable) -> MergeSink:
         return MergeSink(self.ids, report, self.tally, self.pending)
 
     def settle(self) -> None:
-        """The merged child's clocks, derived from its record as the merge left it."""
+        """The merged child's clocks are derived from its record as the merge left it."""
         history, self.pending["clocks"] = self.pending["clocks"], None
         if history is not None:
-            sync_child_clocks(history)
+            self.pending["batch"].clocks[history.child.pk] = history
 
     def discard(self) -> None:
-        """A merge that failed: its savepoint is rolled back and it is reported; nothing to derive."""
+        """A merge that failed: reported; nothing to derive."""
         self.pending["clocks"] = None
+
+    def flush(self) -> None:
+        """Write what the batch holds."""
+        batch, self.pending["batch"] = self.pending["batch"], Batch()
+        batch.write()
+
+    def drop(self, tally: dict) -> None:
+        """Forget the batch (its savepoint was rolled back), and its counts: back to `tally`."""
+        self.pending["batch"], self.pending["clocks"] = Batch(), None
+        self.tally.clear()
+        self.tally.update(tally)
 
     def finish(self) -> None:
         """What is derived outside the record (the scorecard's kept figures) told once."""
@@ -305,13 +318,57 @@ class MergeSink(DatabaseSink):
         return None
 
     def write(self, change: Change) -> None:
-        if moves_clocks(change):  # what the clocks are derived from, as it stood before this save
+        if moves_clocks(change):  # what the clocks are derived from, all read before any change
             change.history.read(CLOCK_LISTS)
             self.pending["clocks"] = change.history
-        save_and_audit(change)
+        self.pending["batch"].add(change)
         self.pending["councils"].add(change.child.local_authority_id)
         for action, record, _ in change._staged:
             self.tally[f"{record._meta.label} ({'added' if action == 'create' else 'updated'})"] += 1
+
+
+#: Children already on the record merged together: their records read in one go, and what their
+#: merges change written in one go.
+MERGE_READ = 500
+
+
+def merge_held(sink: MergeSink, children: list[int], merge: Callable[[int, int, ChildHistory], str],
+               refused: Callable[[int, DatabaseError], None], undo: list[list]) -> list[str]:
+    """Merge the children already on the record (`children`, their keys), MERGE_READ at a time:
+    `merge(i, key, history)` replays the file's rows of the i-th into its record through the checks
+    (into `sink`), and returns "changed", "unchanged" or "refused"; each batch is written in a
+    savepoint. Should the database refuse a batch (a rule the checks miss), it is rolled back and
+    merged again a child at a time, so `refused(i, error)` can report it at the child's row; `undo`
+    are the lists (problems, values accepted) a merge appends to, put back before the second try.
+    Returns the outcome of each child, in order."""
+    outcomes: list[str] = []
+    for start in range(0, len(children), MERGE_READ):
+        keys = children[start:start + MERGE_READ]
+        marks, tally = [len(x) for x in undo], dict(sink.tally)
+        try:
+            with transaction.atomic():
+                histories = ChildHistory.load_many(keys)
+                done = [merge(start + n, key, histories[key]) for n, key in enumerate(keys)]
+                sink.flush()
+        except DatabaseError:
+            sink.drop(tally)
+            for x, n in zip(undo, marks, strict=True):
+                del x[n:]
+            histories = ChildHistory.load_many(keys)
+            done = []
+            for n, key in enumerate(keys):
+                tally = dict(sink.tally)
+                try:
+                    with transaction.atomic():
+                        outcome = merge(start + n, key, histories[key])
+                        sink.flush()
+                except DatabaseError as exc:
+                    sink.drop(tally)
+                    refused(start + n, exc)
+                    outcome = "refused"
+                done.append(outcome)
+        outcomes += done
+    return outcomes
 
 
 class Rebuild:
@@ -1274,28 +1331,24 @@ def import_return(path: Path, *, by, year: int | None = None, jobs: int | None =
     return result
 
 
-#: Children already on the record whose records are read in one go before they are merged.
-MERGE_READ = 500
-
-
 def _merge(rebuild: Rebuild, heads: list[Row], by_child: dict, held_ids: dict[str, int],
            accept: bool, result: ImportResult, merging: Callable[[Row], None]) -> None:
-    """Merge the children already on the record, one by one, in the main process (their saves
-    go through the unit of work). `merging(head)` is told of each before it is merged."""
+    """Merge the children already on the record in the main process (`merge_held`).
+    `merging(head)` is told of each before it is merged."""
     rebuild.problems = []
-    histories: dict[int, ChildHistory] = {}
-    for i, head in enumerate(heads):
-        if i % MERGE_READ == 0:  # the next children's records, read together
-            histories = ChildHistory.load_many(held_ids[h["CHILD"]] for h in heads[i:i + MERGE_READ])
-        merging(head)
-        try:
-            with transaction.atomic():  # a savepoint: a rule the checks miss is reported, not raised
-                done = rebuild.merge(held_ids[head["CHILD"]], head, by_child[head["CHILD"]],
-                                     accept=accept, history=histories[held_ids[head["CHILD"]]])
-        except DatabaseError as exc:
-            rebuild.problems.append(Violation(head.at("row"), "format",
-                                              f"the database refused the child's records: {exc}"))
-            continue
+
+    def merge(i: int, key: int, history: ChildHistory) -> str:
+        merging(heads[i])
+        return rebuild.merge(key, heads[i], by_child[heads[i]["CHILD"]], accept=accept,
+                             history=history)
+
+    def refused(i: int, exc: DatabaseError) -> None:
+        rebuild.problems.append(Violation(heads[i].at("row"), "format",
+                                          f"the database refused the child's records: {exc}"))
+
+    outcomes = merge_held(rebuild.merge_sink, [held_ids[h["CHILD"]] for h in heads], merge, refused,
+                          [rebuild.problems, rebuild.accepted])
+    for head, done in zip(heads, outcomes, strict=True):
         if done == "changed":
             result.updated.append(head["CHILD"])
         elif done == "unchanged":

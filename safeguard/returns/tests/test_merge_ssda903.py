@@ -16,14 +16,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from safeguard.audit.models import AuditEvent
 from safeguard.looked_after import services as ls
 from safeguard.looked_after.checks import PLACEHOLDER_URN
-from safeguard.looked_after.models import Episode, PeriodOfCare
+from safeguard.looked_after.models import Episode, MissingEpisode, PeriodOfCare
 from safeguard.people.models import Child
+from safeguard.record.history import ChildHistory
 from safeguard.returns.report import ImportRefused
 from safeguard.returns.ssda903 import export_return, import_return
+from safeguard.timescales.derive import wanted_links
+from safeguard.timescales.models import Clock
 
 D = dt.date
 
@@ -146,6 +150,63 @@ def test_the_next_years_return_adds_to_the_children_already_held(two_years, othe
     audited = AuditEvent.objects.filter(child_id=a1.pk, detail__event="ssda903_import",
                                         object_type="looked_after.Episode")
     assert audited.filter(action="create").count() == 1 and audited.filter(action="update").count() == 1
+
+
+def test_merged_records_keep_their_history_version_and_clocks(two_years, other_council):
+    """A merge is written in batches, not a save at a time, yet leaves what any save leaves: each
+    record added or changed has its history row (the import's reason, the importing user), a
+    changed record's version moves on, and the stored clocks are what the record implies
+    (timescales.derive; e.g. the Children Act 1989 review clocks of A1's period of care)."""
+    y2025, y2026 = two_years
+    import_return(y2025, year=2025, by=other_council)
+    import_return(y2026, year=2026, by=other_council)
+    a1 = _child(other_council, "A1")
+    carried = Episode.objects.get(period_of_care__child=a1, decom=D(2025, 2, 1))  # ended by 2025-26
+    assert carried.version == 2
+    assert [(h.history_type, h.dec, h.history_change_reason, h.history_user_id)
+            for h in carried.history.order_by("history_id")] == [
+        ("+", None, "SSDA903 import of y2025", None),
+        ("~", D(2025, 6, 1), "SSDA903 import of y2026", other_council.pk)]
+    added = Episode.objects.get(period_of_care__child=a1, decom=D(2025, 6, 1))
+    assert (added.version, [h.history_type for h in added.history.all()]) == (1, ["+"])
+    assert added.created_at == added.updated_at
+    for la_child_id in ("A1", "B2", "E5"):
+        child = _child(other_council, la_child_id)
+        stored = sorted((c.code, c.subject_type, c.subject_id, c.sequence, c.due_date, c.met_date,
+                         c.stopped_date) for c in Clock.objects.filter(child=child))
+        implied = sorted((lk.code, lk.subject_type, lk.subject_id, lk.sequence, lk.due_date,
+                          lk.met_date, lk.stopped_date)
+                         for lk in wanted_links(ChildHistory.load(child.pk, lock=False)))
+        assert stored == implied and stored, la_child_id
+
+
+def test_a_database_refusal_is_reported_at_its_child_and_changes_nothing(two_years, other_council):
+    """A rule the checks do not hold but the database does (here a trigger refusing A1's missing
+    episodes): the batch of merges is rolled back and merged again a child at a time, so the
+    report names A1's header row alone, and nothing of any child is changed."""
+    y2025, y2026 = two_years
+    import_return(y2025, year=2025, by=other_council)
+    a1 = _child(other_council, "A1")
+    episodes, audits = Episode.objects.count(), AuditEvent.objects.count()
+    table = MissingEpisode._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE FUNCTION refuse_missing() RETURNS trigger AS $$ BEGIN "
+                           "RAISE EXCEPTION 'no missing episodes for this child'; END $$ LANGUAGE plpgsql")
+            cursor.execute(f"CREATE TRIGGER refuse_missing BEFORE INSERT ON {table} FOR EACH ROW "
+                           f"WHEN (NEW.child_id = {a1.pk}) EXECUTE FUNCTION refuse_missing()")
+        else:
+            cursor.execute(f"CREATE TRIGGER refuse_missing BEFORE INSERT ON {table} "
+                           f"WHEN NEW.child_id = {a1.pk} BEGIN "
+                           "SELECT RAISE(ABORT, 'no missing episodes for this child'); END")
+    with pytest.raises(ImportRefused) as refused:
+        import_return(y2026, year=2026, by=other_council)
+    database = [p for p in refused.value.report.problems if "database refused" in p.message]
+    assert [(p.file, p.field, p.child) for p in database] == [("header.csv", "row", "A1")], \
+        refused.value.report.lines()
+    assert "no missing episodes for this child" in database[0].message
+    assert Episode.objects.count() == episodes and AuditEvent.objects.count() == audits
+    assert not a1.missing_episodes.exists()
 
 
 def test_the_same_file_again_changes_nothing(two_years, other_council):
