@@ -77,18 +77,7 @@ def _fast_bulk(model, objs: list, when: dt.datetime) -> None:
     for obj in objs:
         rows.append(tuple(conv(obj.__dict__[a]) if conv else obj.__dict__[a] for a, conv in getters))
     insert_rows(model, fields, rows)
-    if hasattr(model, "history"):
-        hmodel = model.history.model
-        extra = {"history_date": when, "history_change_reason": "generated", "history_type": "+",
-                 "history_user_id": None}
-        hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
-        names = [f.attname for f in fields]
-        position = {a: i for i, a in enumerate(names)}
-        hconv = converter(hmodel._meta.get_field("history_date"))
-        fixed = {k: (hconv(v) if k == "history_date" and hconv else v) for k, v in extra.items()}
-        plan = [(position.get(f.attname), fixed.get(f.attname)) for f in hfields]
-        hrows = [tuple(row[i] if i is not None else v for i, v in plan) for row in rows]
-        insert_rows(hmodel, hfields, hrows)
+    _insert_history(model, fields, rows, [(when, "generated", "+", None)] * len(rows))
 
 
 def _bulk(model, objs: list, when: dt.datetime) -> None:
@@ -374,7 +363,7 @@ def _insert_history(model, fields: list, rows: list[tuple], tails: list[tuple]) 
                      for name in added)
 
     insert_rows(hmodel, copied + [hmodel._meta.get_field(a) for a in added],
-            [pick(r) + tail(t) for r, t in zip(rows, tails, strict=True)])
+                [pick(r) + tail(t) for r, t in zip(rows, tails, strict=True)])
 
 
 #: What a history row adds to the record's own fields, in the order of `_insert_history`'s tails.
@@ -395,9 +384,6 @@ class Batch:
         self.deleted: list = []  # records removed: the ORM deletes them (and keeps their history)
         self.audit: list[dict] = []
         self.clocks: dict[int, ChildHistory] = {}  # children whose clocks are to be derived
-
-    def __bool__(self) -> bool:
-        return bool(self.rows or self.deleted or self.clocks)
 
     def add(self, change) -> None:
         when = timezone.now()
@@ -421,8 +407,7 @@ class Batch:
                 for f in _stamped(model):
                     if getattr(f, "auto_now", False) or new:
                         setattr(record, f.attname, when)
-                fields, pick = _plan(model)
-                row = pick(record.__dict__)
+                row = _plan(model)[1](record.__dict__)
                 self.rows.setdefault(label, {})[record.pk] = row
                 if new:
                     self.inserted.setdefault(label, set()).add(record.pk)
@@ -442,7 +427,7 @@ class Batch:
         labels = sorted(self.rows, key=lambda x: _ORDER.get(x, len(_ORDER)))
         for label in labels:
             model = apps.get_model(label)
-            fields, _ = _plan(model)
+            fields = _plan(model)[0]
             at, new = _key_at(model), self.inserted.get(label, set())
             others = [i for i in range(len(fields)) if i != at]
             update_by_key(model, [fields[i] for i in others],
@@ -450,8 +435,8 @@ class Batch:
                            if pk not in new])
         for label in labels:
             model = apps.get_model(label)
-            fields, _ = _plan(model)
-            convert, new = _row_maker(fields)[1], self.inserted.get(label, set())
+            fields, _, convert = _plan(model)
+            new = self.inserted.get(label, set())
             insert_rows(model, fields, [convert(r) for pk, r in self.rows[label].items() if pk in new])
             _insert_history(model, fields, [convert(r) for r, _ in self.history[label]],
                             [t for _, t in self.history[label]])
@@ -459,10 +444,11 @@ class Batch:
         sync_children_clocks(self.clocks.values())
 
 
-def _plan(model) -> tuple[list, Callable]:
-    """A table's fields and the function that picks a record's values for them as a row."""
+@cache
+def _plan(model) -> tuple[list, Callable, Callable]:
+    """A table's fields, and `_row_maker`'s two functions for them."""
     fields = Rows.fields(model)
-    return fields, itemgetter(*(f.attname for f in fields))
+    return (fields, *_row_maker(fields))
 
 
 @cache
