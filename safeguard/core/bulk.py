@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection
-from django.db.models import DateField, DateTimeField, DecimalField, JSONField
+from django.db.models import DateField, DateTimeField, DecimalField, JSONField, TimeField
 
 #: Rows given to SQLite's executemany at a time.
 BATCH = 10000
@@ -30,6 +30,8 @@ def converter(field):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(field, DecimalField):
         return lambda v: None if v is None else str(v)
+    if isinstance(field, TimeField):
+        return lambda v: None if v is None else v.isoformat()
     return None
 
 
@@ -55,13 +57,17 @@ def insert_rows(model, fields: Sequence, rows: Sequence[tuple]) -> None:
 
 def update_by_key(model, fields: Sequence, rows: Iterable[tuple]) -> int:
     """Set `fields` of each row of `model`'s table: `rows` are (key, value, value, ...) in the order
-    of `fields`, values as the model holds them (converted as the ORM converts them for a save)."""
+    of `fields`, values as the model holds them (converted as `converter` says)."""
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    pk = model._meta.pk
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(pk.column)} = %s"
-    params = [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)]
-              + [pk.get_db_prep_save(row[0], connection)] for row in rows]
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(model._meta.pk.column)} = %s"
+    convs = [(i, c) for i, f in enumerate(fields, 1) if (c := converter(f)) is not None]
+    params = []
+    for row in rows:
+        values = list(row)
+        for i, c in convs:
+            values[i] = c(values[i])
+        params.append(values[1:] + values[:1])
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)

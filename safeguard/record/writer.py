@@ -16,7 +16,6 @@ from operator import itemgetter
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import TimeField
 from django.utils import timezone
 
 from safeguard.audit.context import request_id
@@ -306,11 +305,6 @@ def in_processes(work: Callable, chunks: list, jobs: int) -> Iterator[Iterable]:
             pool.join()
 
 
-def _sqlite_time(v: dt.time | None) -> str | None:
-    """A time as Django's SQLite backend stores it."""
-    return None if v is None else v.isoformat()
-
-
 def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: str) -> dict[str, int]:
     """Insert records a child's history does not hold (case notes, persons, households,
     professionals, documents), given as attribute values with their keys already handed out,
@@ -327,8 +321,6 @@ def write_records(tables: dict[str, list[dict]], *, when: dt.datetime, reason: s
         plan = []  # per column: (attname, converter, value when not given)
         for f in fields:
             conv = converter(f)
-            if conv is None and connection.vendor == "sqlite" and isinstance(f, TimeField):
-                conv = _sqlite_time
             stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
             plan.append((f.attname, conv, when if stamped else f.get_default()))
         rows = [tuple((conv(v[a]) if conv else v[a]) if a in v else (conv(d) if conv else d)

@@ -118,5 +118,20 @@ def test_many_histories_read_together_equal_each_loaded_alone(make_child, worker
     with CaptureQueriesContext(connection) as read:
         many = ChildHistory.load_many(ids, lock=False)
     assert len(read.captured_queries) == 1 + len(_SOURCES)
-    assert many == {pk: ChildHistory.load(pk, lock=False) for pk in ids}
+    alone = {pk: ChildHistory.load(pk, lock=False) for pk in ids}
+    assert many == alone
     assert [len(many[pk].assessments) for pk in ids] == [1, 1, 0]
+
+    def fields(record) -> dict:  # every value, as the ORM read it
+        return {k: v for k, v in vars(record).items() if k != "_state"}
+
+    for pk in ids:
+        for name in _SOURCES:
+            assert [fields(x) for x in getattr(many[pk], name)] == [
+                fields(x) for x in getattr(alone[pk], name)], name
+            assert all(not x._state.adding and x._state.db == "default"
+                       for x in getattr(many[pk], name))
+    # A record read together is the record the ORM reads: it saves as an update.
+    assessment = many[ids[0]].assessments[0]
+    assessment.save()
+    assert assessment.version == 2

@@ -381,6 +381,7 @@ class Rebuild:
         self.workers: dict[str, User] = {
             u.sw_id: u for u in User.objects.filter(local_authority=la).exclude(sw_id="")}
         self.new_workers: dict[str, User] = {}
+        self.sw_of = {u.pk: sw_id for sw_id, u in self.workers.items()}  # each worker's SW_ID by key
         self.reason = reason
         self.merging = False  # rebuilding a child already on the record (`merge`)
         self.merge_sink = MergeSink(Ids())
@@ -734,7 +735,7 @@ class Rebuild:
                 "number_of_adopters": int(number) if number.isdigit() else number,
                 "sex_of_adopters": row["SEX_ADOPTR"].upper(),
                 "legal_status_of_adopters": row["LS_ADOPTR"].upper()}, out)
-        sw_of = {u.pk: sw_id for sw_id, u in {**self.workers, **self.new_workers}.items()}
+        sw_of = self.sw_of
         for row in rows.get("SWEpisodes", []):
             a = next((a for a in h.allocations if a.kind == Allocation.Kind.SOCIAL_WORKER
                       and sw_of.get(a.worker_id) == row["SW_ID"]
@@ -1102,6 +1103,7 @@ class Rebuild:
             self.new_workers[sw_id] = ids.assign(User(
                 username=f"sw-{sw_id}".lower()[:150], first_name="Social worker", last_name=sw_id,
                 role=User.Role.SOCIAL_WORKER, local_authority=self.la, sw_id=sw_id, is_active=False))
+        self.sw_of = {u.pk: sw_id for sw_id, u in {**self.workers, **self.new_workers}.items()}
 
     def save_workers(self) -> int:
         taken = {u.username for u in self.new_workers.values()} & set(
