@@ -4,12 +4,16 @@ grants and break-glass (ARCHITECTURE.md "Least privilege, fully audited")."""
 from __future__ import annotations
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from safeguard.access import policy, services
 from safeguard.access.models import AccessGrant
 from safeguard.audit.models import AuditEvent
 from safeguard.core.errors import RecordInvalid
 from safeguard.notifications.models import Notification
+from safeguard.workforce.models import Allocation
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +110,34 @@ def test_stating_a_relationship_opens_the_case_for_a_day_audited_and_told_to_the
     assert alert.to == world.tm_b and "I hold the sibling's case" in alert.text
     row = AuditEvent.objects.get(object_type="access.AccessGrant", object_id=str(grant.pk))
     assert row.child_id == world.unallocated.pk and row.reason.startswith("legitimate relationship:")
+
+
+def test_visible_ids_are_read_once_a_request_and_forgotten_when_the_basis_changes(world):
+    """A tray asks for a worker's children for its rows, counts and tabs: within one web request
+    the ids are read once; outside a request, or once `policy.forget` is told the basis changed (an
+    allocation made in the request), they are read again, so a page never shows a child the
+    worker may no longer open (ARCHITECTURE.md "Least privilege, fully audited")."""
+    sw = world.sw_a
+
+    def held():  # the worker's allocations, read afresh
+        return Allocation.objects.filter(worker=sw, end_date__isnull=True).values_list("child_id", flat=True)
+
+    mine = [world.own.pk]  # the restricted child sw_a holds is not opened by the allocation alone
+    assert policy.visible_ids(sw, "mine", held()) == mine
+    with CaptureQueriesContext(connection) as outside:
+        policy.visible_ids(sw, "mine", held())
+    assert outside.captured_queries  # no request: nothing remembered
+
+    request_started.send(sender=None)
+    try:
+        assert policy.visible_ids(sw, "mine", held()) == mine
+        with CaptureQueriesContext(connection) as again:
+            assert policy.visible_ids(sw, "mine", held()) == mine
+        assert len(again.captured_queries) == 0
+        world.allocate(world.unallocated, sw)
+        policy.forget(sw)
+        with CaptureQueriesContext(connection) as after:
+            assert policy.visible_ids(sw, "mine", held()) == sorted(mine + [world.unallocated.pk])
+        assert after.captured_queries
+    finally:
+        request_finished.send(sender=None)
