@@ -180,6 +180,27 @@ def check_section47_start(history: ChildHistory, candidate: Section47Enquiry,
             checks.require(sd.s47_initiated, "strategy_discussion", "local",
                            "that strategy discussion did not decide to start S47 enquiries")
     _check_other_s47s(checks, history, candidate)
+    if candidate.end_date is not None:  # imported with the end a return implies
+        _s47_end_in_order(checks, referral, candidate)
+
+
+def check_section47_still_open(history: ChildHistory, candidate: Section47Enquiry,
+                               checks: Checks) -> None:
+    """A return shows an enquiry that needed no ICPC still open on its year's first day (the CIN
+    census carries no end date for it): that day, kept as its end, must fall within the enquiry
+    and its episode of need."""
+    _s47_end_in_order(checks, history.referral(candidate.referral_id), candidate)
+
+
+def _s47_end_in_order(checks: Checks, referral, candidate: Section47Enquiry) -> None:
+    """An enquiry's end: not in the future, not before it began, not after its episode closed."""
+    end_date = candidate.end_date
+    checks.not_future(end_date, "end_date", "local", "The S47 end date")
+    checks.require(end_date >= candidate.start_date, "end_date", "local",
+                   "the S47 end date cannot be before its start date")
+    if referral.closure_date is not None:
+        checks.require(end_date <= referral.closure_date, "end_date", "local",
+                       "the S47 end date cannot be after the episode closed")
 
 
 def check_section47_submit(history: ChildHistory, candidate: Section47Decision, checks: Checks,
@@ -205,15 +226,9 @@ def check_section47_record_outcome(history: ChildHistory, candidate: Section47En
                         "outcome for their decision")
         checks.require(len((rationale or "").strip()) >= MIN_REASONS, "rationale", "local",
                        f"give the rationale for the outcome (at least {MIN_REASONS} characters)")
-    referral = history.referral(candidate.referral_id)
-    end_date, outcome = candidate.end_date, candidate.outcome
+    outcome = candidate.outcome
     checks.code(outcome, Section47Enquiry.Outcome, "outcome", "local", "S47 outcome")
-    checks.not_future(end_date, "end_date", "local", "The S47 end date")
-    checks.require(end_date >= candidate.start_date, "end_date", "local",
-                   "the S47 end date cannot be before its start date")
-    if referral.closure_date is not None:
-        checks.require(end_date <= referral.closure_date, "end_date", "local",
-                       "the S47 end date cannot be after the episode closed")
+    _s47_end_in_order(checks, history.referral(candidate.referral_id), candidate)
     if outcome == Section47Enquiry.Outcome.ICPC:
         checks.require(not candidate.icpc_not_required, "icpc_not_required", "local",
                        "an outcome of 'initial child protection conference' contradicts "

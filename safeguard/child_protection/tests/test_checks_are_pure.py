@@ -24,7 +24,7 @@ from safeguard.child_protection.models import (
 )
 from safeguard.core.errors import Checks
 from safeguard.front_door.models import Referral
-from safeguard.record.history import ChildHistory
+from safeguard.record.history import ChildHistory, edited
 
 D = dt.date
 REF = D(2024, 1, 8)  # Monday
@@ -83,6 +83,30 @@ def test_second_s47_awaiting_icpc_is_checked_in_memory(worker, referral,
     rules = rules_without_queries(django_assert_num_queries, cpc.check_section47_start,
                                   history, candidate)
     assert {"CIN 8839", "CIN 8890"} <= rules
+
+
+def test_an_s47_a_later_census_keeps_open_ends_within_its_episode(worker, referral,
+                                                                  django_assert_num_queries):
+    """The CIN census carries no end date for an S47 enquiry that needed no ICPC: one a later
+    census returns was still open on that year's first day, which the importer keeps as its end.
+    That end must not precede the enquiry's start nor follow its episode's closure."""
+    cp.section47_start(by=worker, referral_id=referral.pk, start_date=D(2024, 1, 9))
+    history = ChildHistory.load(referral.child_id)
+    held = history.section47s[0]
+    year_began = edited(held, end_date=D(2024, 4, 1), icpc_not_required=True)
+
+    def messages(candidate) -> list[str]:
+        checks = Checks()
+        with django_assert_num_queries(0):
+            cpc.check_section47_still_open(history, candidate, checks)
+        return [f"{v.field} {v.rule}: {v.message}" for v in checks.violations]
+
+    assert messages(year_began) == []
+    assert messages(edited(year_began, end_date=D(2024, 1, 8))) == [
+        "end_date local: the S47 end date cannot be before its start date"]
+    history.replace(edited(history.referrals[0], closure_date=D(2024, 3, 1)))
+    assert messages(year_began) == [
+        "end_date local: the S47 end date cannot be after the episode closed"]
 
 
 def test_weekend_icpc_and_clash_with_plan_are_checked_in_memory(worker, referral, plan,

@@ -499,7 +499,8 @@ class Builder:
                 # recorded here): the file says it was still open when this year began.
                 if held_s47 is not None and until and (held_s47.end_date is None or (
                         not held_s47.outcome and held_s47.end_date < until)):
-                    fills.append(self.correct(h, (xs.lines, "s47"), held_s47, {"end_date": until}))
+                    fills.append(self.correct(h, (xs.lines, "s47"), held_s47, {"end_date": until},
+                                              cpc.check_section47_still_open))
             for xa in ep.assessments:
                 a = next((a for a in h.assessments if a.referral_id == ref.pk and a.start_date == xa.start),
                          None)
