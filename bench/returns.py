@@ -27,7 +27,8 @@
 
 5. With --three-years (and nothing else): the large council's SSDA903 for 2023-24, 2024-25 and
    2025-26 imported in order into one empty database (each year merging into the years before),
-   beside the write floor of the record they leave (issue 19).
+   beside the write floor of the record they leave (issue 19); with --postgres as well, the same
+   on PostgreSQL beside its floor.
 
 Each timing runs in a fresh process; medians over --repeats (the national import: --national-repeats).
 The machine is shared: the load average before and after is in the JSON, and each import also
@@ -49,7 +50,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,12 +280,13 @@ def write_floor(imported: Path, fresh: Callable[[], Path], episodes: int, nation
             "sqlite_alone_insert_select": _floor_figures(timings["engine"], episodes, national)}
 
 
-def postgres_import_and_floor(server: str, folder: Path, episodes: int, national: int,
-                              repeats: int) -> dict:
+@contextmanager
+def postgres_databases(server: str) -> Iterator[tuple[Callable[[], str], Callable[..., dict]]]:
     """On PostgreSQL (`server` is a URL to any database there; two bench_returns_* databases are
-    made beside it and dropped after): the large import itself, then the rows it wrote COPYed back
-    from text prepared in advance into an empty database in one transaction: the floor on
-    PostgreSQL, where the product already writes with COPY."""
+    made beside it and dropped after): `fresh()`, a new copy of an empty, migrated database with
+    one council (its URL), and `floor(episodes, national, repeats)`, the rows the last fresh
+    database was given COPYed back from text prepared in advance into an empty one in one
+    transaction: the floor on PostgreSQL, where the product already writes with COPY."""
     import psycopg
 
     base = server.rsplit("/", 1)[0]
@@ -295,35 +298,47 @@ def postgres_import_and_floor(server: str, folder: Path, episodes: int, national
             admin.execute(f"CREATE DATABASE {run} TEMPLATE {empty}")
             return f"{base}/{run}"
 
+        def floor(episodes: int, national: int, repeats: int) -> dict:
+            with psycopg.connect(f"{base}/{run}") as src, psycopg.connect(f"{base}/{empty}") as bare:
+                names = [t for (t,) in src.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+                has = 'SELECT EXISTS (SELECT 1 FROM "{}")'
+                tables = _filled_tables(names, lambda t: src.execute(has.format(t)).fetchone()[0],
+                                        lambda t: not bare.execute(has.format(t)).fetchone()[0])
+                text = {}
+                for t in tables:
+                    with src.cursor().copy(f'COPY "{t}" TO STDOUT') as copy:
+                        text[t] = b"".join(bytes(block) for block in copy)
+            seconds = []
+            for _ in range(repeats):
+                with psycopg.connect(fresh()) as con:
+                    started = time.perf_counter()
+                    with con.transaction():
+                        for t, block in text.items():
+                            with con.cursor().copy(f'COPY "{t}" FROM STDIN') as copy:
+                                copy.write(block)
+                    seconds.append(time.perf_counter() - started)
+            return {"rows": sum(block.count(b"\n") for block in text.values()), "tables": len(text),
+                    "copy_from_prepared_text": _floor_figures(seconds, episodes, national)}
+
         for name in (run, empty):
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {empty}")
-        safeguard(f"{base}/{empty}", "migrate", "-v0")
-        child(f"{base}/{empty}", "--one", "council")
+        try:
+            safeguard(f"{base}/{empty}", "migrate", "-v0")
+            child(f"{base}/{empty}", "--one", "council")
+            yield fresh, floor
+        finally:
+            for name in (run, empty):
+                admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def postgres_import_and_floor(server: str, folder: Path, episodes: int, national: int,
+                              repeats: int) -> dict:
+    """The large import on PostgreSQL, and the floor of what it wrote (`postgres_databases`)."""
+    with postgres_databases(server) as (fresh, floor):
         imported = bench_import(folder, repeats, fresh)
-        with psycopg.connect(f"{base}/{run}") as src, psycopg.connect(f"{base}/{empty}") as bare:
-            names = [t for (t,) in src.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-            has = 'SELECT EXISTS (SELECT 1 FROM "{}")'
-            tables = _filled_tables(names, lambda t: src.execute(has.format(t)).fetchone()[0],
-                                    lambda t: not bare.execute(has.format(t)).fetchone()[0])
-            text = {}
-            for t in tables:
-                with src.cursor().copy(f'COPY "{t}" TO STDOUT') as copy:
-                    text[t] = b"".join(bytes(block) for block in copy)
-        seconds = []
-        for _ in range(repeats):
-            with psycopg.connect(fresh()) as con:
-                started = time.perf_counter()
-                with con.transaction():
-                    for t, block in text.items():
-                        with con.cursor().copy(f'COPY "{t}" FROM STDIN') as copy:
-                            copy.write(block)
-                seconds.append(time.perf_counter() - started)
-        for name in (run, empty):
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    return {"import": imported,
-            "write_floor": {"rows": sum(block.count(b"\n") for block in text.values()), "tables": len(text),
-                            "copy_from_prepared_text": _floor_figures(seconds, episodes, national)}}
+        return {"import": imported, "write_floor": floor(episodes, national, repeats)}
 
 
 # --- what runs inside a child process (Django set up) ---------------------------------------------
@@ -475,7 +490,7 @@ def drop_children(folder: Path, out: Path, children: set[str]) -> Path:
     return out
 
 
-def three_years(repeats: int, work: Path) -> dict:
+def three_years(repeats: int, work: Path, postgres: str = "") -> dict:
     """Issue 19: the large council's SSDA903 for 2023-24, 2024-25 and 2025-26 imported in order into
     one empty database, each year in a fresh process merging into what the years before wrote;
     episode rows read per second over the three, and the write floor of the record they leave
@@ -503,14 +518,17 @@ def three_years(repeats: int, work: Path) -> dict:
     valid = {}
     for year in YEARS_IN_ORDER:  # a child refused in a later year leaves the earlier years too
         valid[year] = drop_children(exported[year], work / f"903-{year}-input", refused)
-    fresh = sqlite_fresh(work, "three")
-    runs = []
-    for _ in range(repeats):
-        target = fresh()
-        runs.append([child(target, "--one", "import", str(valid[year]), "", str(year))
-                     for year in YEARS_IN_ORDER])
-    imported = work / "three-imported.sqlite3"
-    shutil.copyfile(target, imported)
+    def in_order(fresh: Callable[[], Path | str]) -> list[list[dict]]:
+        runs = []
+        for _ in range(repeats):
+            target = fresh()
+            runs.append([child(target, "--one", "import", str(valid[year]), "", str(year))
+                         for year in YEARS_IN_ORDER])
+        return runs
+
+    runs = in_order(sqlite_fresh(work, "three"))
+    imported = work / "three-imported.sqlite3"  # the last run's
+    shutil.copyfile(work / "three-db" / "returns-empty.sqlite3", imported)
     episodes = {year: count_rows(valid[year]).get("episodes.csv", 0) for year in YEARS_IN_ORDER}
     total_episodes = sum(episodes.values())
     totals = [sum(r["seconds"] for r in run) for run in runs]
@@ -531,6 +549,20 @@ def three_years(repeats: int, work: Path) -> dict:
     }
     for way in ("python_sqlite3_executemany", "sqlite_alone_insert_select"):
         out[f"times_{way}"] = round(seconds / floor[way]["seconds"], 2)
+    if postgres:  # the same three years on PostgreSQL, beside its floor (COPY)
+        with postgres_databases(postgres) as (fresh, pg_floor):
+            pg_runs = in_order(fresh)
+            pg_seconds = statistics.median(sum(r["seconds"] for r in run) for run in pg_runs)
+            floor_pg = pg_floor(total_episodes, total_episodes, repeats)
+        out["postgres"] = {
+            "seconds": round(pg_seconds, 3),
+            "runs": [round(sum(r["seconds"] for r in run), 3) for run in pg_runs],
+            "seconds_by_year": {str(y): median([run[i]["seconds"] for run in pg_runs])
+                                for i, y in enumerate(YEARS_IN_ORDER)},
+            "episode_rows_per_second": round(total_episodes / pg_seconds),
+            "write_floor": floor_pg,
+            "times_copy_from_prepared_text": round(
+                pg_seconds / floor_pg["copy_from_prepared_text"]["seconds"], 2)}
     return out
 
 
@@ -565,7 +597,7 @@ def main() -> None:
         work = Path(opts.keep or tmp).resolve()  # liiatools runs in another folder
         work.mkdir(exist_ok=bool(not opts.keep))
         if opts.three_years:
-            report["import_large_ssda903_three_years"] = three_years(opts.repeats, work)
+            report["import_large_ssda903_three_years"] = three_years(opts.repeats, work, opts.postgres)
             report["load_average_at_end"] = load()
             print(json.dumps(report, indent=1))
             return
