@@ -3,9 +3,11 @@ grants and break-glass (ARCHITECTURE.md "Least privilege, fully audited")."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from safeguard.access import policy, services
@@ -128,8 +130,7 @@ def test_visible_ids_are_read_once_a_request_and_forgotten_when_the_basis_change
         policy.visible_ids(sw, "mine", held())
     assert outside.captured_queries  # no request: nothing remembered
 
-    request_started.send(sender=None)
-    try:
+    with a_web_request():
         assert policy.visible_ids(sw, "mine", held()) == mine
         with CaptureQueriesContext(connection) as again:
             assert policy.visible_ids(sw, "mine", held()) == mine
@@ -139,5 +140,18 @@ def test_visible_ids_are_read_once_a_request_and_forgotten_when_the_basis_change
         with CaptureQueriesContext(connection) as after:
             assert policy.visible_ids(sw, "mine", held()) == sorted(mine + [world.unallocated.pk])
         assert after.captured_queries
+
+
+@contextmanager
+def a_web_request():
+    """The signals of a web request's start and end, as Django's test client sends them: without
+    closing the test's database connection (which ends the test's transaction on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request_started.send(sender=None)
+    try:
+        yield
     finally:
         request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
