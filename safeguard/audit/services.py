@@ -64,21 +64,26 @@ def _child_id_of(obj) -> int | None:
     return None
 
 
-def audit_record(
+def audit_values(
     *, actor, action: str, obj: models.Model | None = None, object_type: str = "",
     object_id: str = "", child_id: int | None = None, reason: str = "", detail: dict | None = None,
-) -> AuditEvent:
+) -> dict:
+    """The one audit row's values, for `audit_record` to write now or a batch to write later."""
+    return {
+        "actor_id": getattr(actor, "pk", None),
+        "action": action,
+        "object_type": object_type or (obj._meta.label if obj is not None else ""),
+        "object_id": object_id or (str(obj.pk) if obj is not None else ""),
+        "child_id": child_id if child_id is not None else _child_id_of(obj),
+        "reason": reason[:500],
+        "request_id": request_id.get(),
+        "detail": detail or {},
+    }
+
+
+def audit_record(**kwargs) -> AuditEvent:
     """Append one audit row. `actor` may be None only for system jobs (imports, recalculation)."""
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=object_type or (obj._meta.label if obj is not None else ""),
-        object_id=object_id or (str(obj.pk) if obj is not None else ""),
-        child_id=child_id if child_id is not None else _child_id_of(obj),
-        reason=reason[:500],
-        request_id=request_id.get(),
-        detail=detail or {},
-    )
+    return AuditEvent.objects.create(**audit_values(**kwargs))
 
 
 def audit_children(

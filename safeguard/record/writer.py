@@ -18,9 +18,8 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from safeguard.audit.context import request_id
 from safeguard.audit.models import AuditEvent
-from safeguard.audit.services import audit_detail
+from safeguard.audit.services import audit_detail, audit_values
 from safeguard.core.bulk import converter, insert_rows, update_by_key
 from safeguard.record.change import record_changed
 from safeguard.record.history import _SOURCES, ChildHistory
@@ -373,7 +372,6 @@ class Batch:
         self.rows: dict[str, dict[int, tuple]] = {}  # by model, the row of each record added
         self.inserted: dict[str, set[int]] = {}  # the keys of those new to the database
         self.history: dict[str, list[tuple]] = {}  # by model: (row, history tail), in order
-        self.deleted: list = []  # records removed: the ORM deletes them (and keeps their history)
         self.audit: list[dict] = []
         self.clocks: dict[int, ChildHistory] = {}  # children whose clocks are to be derived
 
@@ -382,40 +380,30 @@ class Batch:
         user = getattr(change.by, "pk", None)
         reason = change.reason
         for action, record, held in change._staged:
+            if action == "delete":  # no merge removes a record; a batch has no way to
+                raise ValueError(f"{change.event}: a batch writes no removals")
             model = type(record)
             label = model._meta.label
-            if action == "delete":
-                self.rows.get(label, {}).pop(record.pk, None)
-                if record.pk in self.inserted.get(label, ()):  # never written: nothing to remove
-                    self.inserted[label].discard(record.pk)
-                    self.history[label] = [(r, t) for r, t in self.history[label]
-                                           if r[_key_at(model)] != record.pk]
-                else:
-                    self.deleted.append(record)
-            else:
-                new = action == "create"
-                if not new and hasattr(record, "version"):
-                    record.version += 1  # as `core.models.Recorded.save` counts a save
-                for f in _stamped(model):
-                    if getattr(f, "auto_now", False) or new:
-                        setattr(record, f.attname, when)
-                row = _plan(model)[1](record.__dict__)
-                self.rows.setdefault(label, {})[record.pk] = row
-                if new:
-                    self.inserted.setdefault(label, set()).add(record.pk)
-                self.history.setdefault(label, []).append(
-                    (row, (when, reason[:100], "+" if new else "~", user)))
-            self.audit.append({
-                "actor_id": user, "action": action, "object_type": label, "object_id": str(record.pk),
-                "child_id": change.child.pk, "reason": reason[:500], "request_id": request_id.get(),
-                "detail": audit_detail(change.event, held, None if action == "delete" else record)})
+            new = action == "create"
+            if not new and hasattr(record, "version"):
+                record.version += 1  # as `core.models.Recorded.save` counts a save
+            for f in _stamped(model):
+                if getattr(f, "auto_now", False) or new:
+                    setattr(record, f.attname, when)
+            row = _plan(model)[1](record.__dict__)
+            self.rows.setdefault(label, {})[record.pk] = row
+            if new:
+                self.inserted.setdefault(label, set()).add(record.pk)
+            self.history.setdefault(label, []).append(
+                (row, (when, reason[:100], "+" if new else "~", user)))
+            self.audit.append(audit_values(
+                actor=change.by, action=action, object_type=label, object_id=str(record.pk),
+                child_id=change.child.pk, reason=reason, detail=audit_detail(change.event, held, record)))
 
     def write(self) -> None:
-        """Removals, updates by key, then inserts (so a period of care ended frees the place of
+        """Updates by key, then inserts (so a period of care ended frees the place of
         the one opened after it: a unique constraint is checked row by row, not at the end), the
         history and audit rows, and the clocks of the children whose changes move them."""
-        for record in self.deleted:  # through the ORM, which keeps their history
-            type(record).objects.filter(pk=record.pk).delete()
         labels = sorted(self.rows, key=lambda x: _ORDER.get(x, len(_ORDER)))
         for label in labels:
             model = apps.get_model(label)
