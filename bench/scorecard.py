@@ -64,7 +64,8 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
             count[0] += 1
             return execute(sql, params, many, context)
 
-        # A counter, not Django's query log: the log keeps only the last 9,000 queries.
+        # A counter, not Django's query log: the log keeps only the last 9,000 queries. It counts
+        # the caller's connection only: measures read on helper connections are not counted.
         with connection.execute_wrapper(counted):
             measures = 0
             for n, la in enumerate(councils, start=1):
@@ -77,6 +78,7 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
                           flush=True)
         seconds.append(time.perf_counter() - started)
         queries = count[0]
+    out.update(one_connection(councils[0], year, runs))
     if len(councils) > 1:
         out["seconds_per_council"] = {"min": round(min(per_council), 2),
                                       "median": round(statistics.median(per_council), 2),
@@ -92,12 +94,51 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
     import resource
 
     out.update(page(councils[0], year, runs))
-    out.update(measures=measures, queries=queries, seconds_median=round(statistics.median(seconds), 3),
+    out.update(measures=measures, queries_callers_connection=queries,
+               seconds_median=round(statistics.median(seconds), 3),
                seconds_all=[round(s, 3) for s in seconds],
                peak_python_memory_mb=round(max(peaks) / 2**20, 1) if trace else None,
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                load_average_1min=round(os.getloadavg()[0], 2))
     return out
+
+
+def one_connection(la, year: int, runs: int) -> dict:
+    """The first council's scorecard read on one connection (as before the measures were spread
+    over `SCORECARD_CONNECTIONS`), timed beside the same council read on them, and whether every
+    figure of the two readings is equal."""
+    from django.conf import settings
+    from django.db import connection
+
+    from safeguard.performance.scorecard import build_scorecard
+
+    spread = settings.SCORECARD_CONNECTIONS
+    timed: dict[int, list[float]] = {1: [], spread: []}
+    cards = {}
+    count = [0]
+
+    def counted(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    for _ in range(runs):
+        for n in timed:
+            settings.SCORECARD_CONNECTIONS = n
+            count[0] = 0
+            started = time.perf_counter()
+            with connection.execute_wrapper(counted):
+                card = build_scorecard(la, year).as_dict()
+            timed[n].append(time.perf_counter() - started)
+            if n == 1:
+                queries = count[0]
+            card.pop("generated_at")
+            cards[n] = card
+    settings.SCORECARD_CONNECTIONS = spread
+    return {"connections": spread,
+            "first_council_seconds_by_connections": {n: round(statistics.median(t), 3)
+                                                     for n, t in timed.items()},
+            "queries_one_connection": queries,
+            "figures_equal_to_one_connection": cards[1] == cards[spread]}
 
 
 def page(la, year: int, runs: int) -> dict:

@@ -148,6 +148,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # whole table to join a few rows to it (the manager's sign-offs: 15 ms against 5 ms).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 
+# Connections a scorecard's figures are read on at once, all through one snapshot of the record
+# (`core.snapshot`; PostgreSQL only): one per core by default, the database being on this machine.
+SCORECARD_CONNECTIONS = int(os.environ.get("SAFEGUARD_SCORECARD_CONNECTIONS", os.cpu_count() or 1))
+
 AUTH_USER_MODEL = "workforce.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 
 from safeguard.core.errors import now
+from safeguard.core.snapshot import run_together
 
 from . import catalogue as cat
 from .compute import Result, evaluate, evaluate_many, reads_window_start
@@ -183,30 +186,41 @@ class _Evaluator:
             for m in ManualValue.objects.filter(local_authority=la)
         }
 
-    def prefetch(self, ind: cat.Indicator, columns: list[Period]) -> None:
-        """Evaluate every column a row needs at once (one query for date-windowed measures and
-        measures defined in parts)."""
-        if not ind.is_held:
-            return
-        wanted, keys = [], []
-        for column in columns:
-            key = self._key(ind, column)
-            if key in self.cache or key in keys:
+    def prefetch(self, plan: list[tuple[cat.Indicator, list[Period]]], connections: int = 1) -> None:
+        """Evaluate every column each measure needs at once (one query for date-windowed measures
+        and measures defined in parts), the measures spread over `connections` connections that
+        read one snapshot of the record (`core.snapshot`). Measures defined by the same parts go
+        together, so that they share their counts."""
+        jobs: dict[int, list[tuple[cat.Indicator, list[Period], list[tuple]]]] = {}
+        for ind, columns in plan:
+            if not ind.is_held:
                 continue
-            found = self.kept.get(key, ind, column) if self.kept is not None else None
-            if found is not None:
-                self.cache[key] = found
-                continue
-            wanted.append(column)
-            keys.append(key)
-        if wanted:
-            results = evaluate_many(
-                ind, self.la, wanted, population_cache=self.population, shared=self.shared
-            )
-            for key, result in zip(keys, results, strict=True):
-                self.cache[key] = result
-                if self.kept is not None:
-                    self.kept.add(key, result)
+            wanted, keys = [], []
+            for column in columns:
+                key = self._key(ind, column)
+                if key in self.cache or key in keys:
+                    continue
+                found = self.kept.get(key, ind, column) if self.kept is not None else None
+                if found is not None:
+                    self.cache[key] = found
+                    continue
+                wanted.append(column)
+                keys.append(key)
+            if wanted:
+                together = id(ind.windowed) if ind.windowed is not None else id(ind)
+                jobs.setdefault(together, []).append((ind, wanted, keys))
+
+        def evaluate_job(job) -> list[list[Result]]:
+            return [evaluate_many(ind, self.la, wanted, population_cache=self.population, shared=self.shared)
+                    for ind, wanted, _ in job]
+
+        done = run_together([partial(evaluate_job, job) for job in jobs.values()], connections)
+        for job, results in zip(jobs.values(), done, strict=True):
+            for (_, _, keys), evaluated in zip(job, results, strict=True):
+                for key, result in zip(keys, evaluated, strict=True):
+                    self.cache[key] = result
+                    if self.kept is not None:
+                        self.kept.add(key, result)
 
     def _key(self, ind: cat.Indicator, column: Period) -> tuple:
         """A snapshot measure that reads only its as-at date is keyed by that date alone."""
@@ -370,14 +384,26 @@ def _build(
             "indicator_id", "text"
         )
     )
-    rows = []
     from .comparators import with_defaults  # shipped comparators and default targets (issue 21)
 
-    for ind, s in with_defaults(la, measures_for(la)):
-        if indicator_ids and ind.id not in indicator_ids:
-            continue
-        rows.append(_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")))
+    measures = [(ind, s) for ind, s in with_defaults(la, measures_for(la))
+                if not indicator_ids or ind.id in indicator_ids]
+    ev.prefetch([(ind, _columns(year, quarter_number, s)) for ind, s in measures],
+                settings.SCORECARD_CONNECTIONS)
+    rows = [_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")) for ind, s in measures]
     return Scorecard(la, year, quarter_number, period, rows, at)
+
+
+def _columns(year: int, q: int | None, s: MeasureSetting | None) -> list[Period]:
+    """Every column a measure's row reads: the quarters to `q`, the year when it is the whole
+    year, last year's end and Q4, and the same quarter last year when that is the basis."""
+    wanted = [quarter(year, n) for n in range(1, (q or 4) + 1)]
+    wanted += [reporting_year(year - 1), quarter(year - 1, 4)]
+    if q is None:
+        wanted.append(reporting_year(year))
+    elif s and s.direction_basis == MeasureSetting.Basis.SAME_PERIOD_LAST_YEAR:
+        wanted.append(quarter(year - 1, q))
+    return wanted
 
 
 def _row(ind, s, ev: _Evaluator, year: int, q: int | None, period: Period, commentary: str) -> Row:
@@ -403,15 +429,6 @@ def _row(ind, s, ev: _Evaluator, year: int, q: int | None, period: Period, comme
         row.england_average, row.comparator_year = s.england_average, s.comparator_year
         row.plan_priority, row.corporate_priority = s.plan_priority, s.corporate_priority
     last_q = q or 4
-    wanted = [quarter(year, n) for n in range(1, last_q + 1)] + [
-        reporting_year(year - 1),
-        quarter(year - 1, 4),
-    ]
-    if q is None:
-        wanted.append(reporting_year(year))
-    elif s and s.direction_basis == MeasureSetting.Basis.SAME_PERIOD_LAST_YEAR:
-        wanted.append(quarter(year - 1, q))
-    ev.prefetch(ind, wanted)
     for n in range(1, last_q + 1):
         row.columns[f"Q{n}"] = ev(ind, quarter(year, n))
     if q is None:

@@ -8,6 +8,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from safeguard.audit.models import AuditEvent
 from safeguard.core.errors import RecordInvalid
@@ -321,9 +323,6 @@ def test_snapshot_measures_are_counted_once_per_as_at_date(three_referrals, la):
     last year's end and last year's Q4) are the same figure: the scorecard counts each as-at date
     once (all five in one query), and each column still equals the measure evaluated for that
     column alone."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from safeguard.performance.compute import evaluate, reads_window_start
 
     assert not reads_window_start(cat.get("CIN-02"), la)  # children in need at the date
@@ -346,3 +345,25 @@ def test_snapshot_measures_are_counted_once_per_as_at_date(three_referrals, la):
         )
         assert got.period == column and got.window == alone.window
     assert row.columns["Q2"].denominator == 3  # in need at 30 September: July, August, September
+
+
+
+@pytest.mark.django_db
+def test_measures_read_together_equal_each_read_alone(three_referrals, la, settings):
+    """INDICATORS.md Part C: the scorecard reads its measures together (those defined by the
+    same parts in one go, spread over `SCORECARD_CONNECTIONS`); every figure equals the measure
+    evaluated alone. (Inside a test's transaction the reading stays on its one connection: that
+    helper connections read the caller's snapshot is core.tests.test_snapshot's, and
+    bench/scorecard.py compares a large council's figures read both ways.)"""
+    from safeguard.performance.compute import evaluate
+
+    settings.SCORECARD_CONNECTIONS = 2
+    card = build_scorecard(la, 2026, 2)
+    for row in card.rows:
+        ind = cat.CATALOGUE.get(row.id)
+        if ind is None or not ind.is_held:
+            continue
+        for label, column in (("Q1", quarter(2026, 1)), ("Q2", quarter(2026, 2))):
+            alone, got = evaluate(ind, la, column), row.columns[label]
+            assert (got.value, got.numerator, got.denominator, got.breakdown) == (
+                alone.value, alone.numerator, alone.denominator, alone.breakdown), (row.id, label)
