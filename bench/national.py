@@ -58,21 +58,21 @@ def column_expressions(model, span: dict, labels: dict) -> list[tuple[str, str]]
 
     out = []
     for f in model._meta.concrete_fields:
-        col = f.column
+        col = f'"{f.column}"'  # quoted: a column may be named by a reserved word (a plan's "order")
         if f.primary_key:
             expr = f"src.{col} + k * {span[model]}"
         elif f.is_relation and f.related_model in span:
             expr = f"src.{col} + k * {span[f.related_model]}"
-        elif model is LocalAuthority and col == "code":
+        elif model is LocalAuthority and f.column == "code":
             expr = "'E9' || lpad(k::text, 7, '0')"
-        elif model is LocalAuthority and col == "la_number":
+        elif model is LocalAuthority and f.column == "la_number":
             expr = "600 + k"
-        elif model is LocalAuthority and col == "name":
+        elif model is LocalAuthority and f.column == "name":
             expr = "'Synthetic Council ' || k"
-        elif model is User and col == "username":
+        elif model is User and f.column == "username":
             expr = "src.username || '.' || k"
-        elif model is Clock and col in ("subject_id", "met_by_id"):
-            kind = "subject_type" if col == "subject_id" else "met_by_type"
+        elif model is Clock and f.column in ("subject_id", "met_by_id"):
+            kind = "subject_type" if f.column == "subject_id" else "met_by_type"
             whens = [f"WHEN '{label}' THEN src.{col} + k * {span[m]}" for label, m in labels.items()]
             period = span[labels["looked_after.PeriodOfCare"]]
             whens.append(f"WHEN '{PLACEMENT}' THEN src.{col} + k * {period} * 1000")
@@ -119,7 +119,7 @@ def build(councils: int, batch: int) -> dict:
             for model in models:
                 cols = column_expressions(model, span, labels)
                 table = connection.ops.quote_name(model._meta.db_table)
-                pk = model._meta.pk.column
+                pk = connection.ops.quote_name(model._meta.pk.column)
                 cursor.execute(
                     f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) "
                     f"SELECT {', '.join(e for _, e in cols)} FROM {table} AS src "
