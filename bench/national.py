@@ -120,10 +120,16 @@ def build(councils: int, batch: int) -> dict:
                 cols = column_expressions(model, span, labels)
                 table = connection.ops.quote_name(model._meta.db_table)
                 pk = connection.ops.quote_name(model._meta.pk.column)
+                # A row whose every link to a council is empty is national (a comparator for
+                # England), not the council's: it is not copied.
+                links = [f for f in model._meta.concrete_fields
+                         if f.is_relation and f.related_model in span and not f.primary_key]
+                national = (" AND (" + " OR ".join(f'src."{f.column}" IS NOT NULL' for f in links) + ")"
+                            if links and all(f.null for f in links) else "")
                 cursor.execute(
                     f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) "
                     f"SELECT {', '.join(e for _, e in cols)} FROM {table} AS src "
-                    f"CROSS JOIN generate_series(%s, %s) AS k WHERE src.{pk} <= %s",
+                    f"CROSS JOIN generate_series(%s, %s) AS k WHERE src.{pk} <= %s{national}",
                     [first, last, span[model]])
                 rows += cursor.rowcount
         print(f"councils {last + 1}/{councils}, {rows:,} rows, {time.perf_counter() - started:.0f} s",
