@@ -380,7 +380,7 @@ class Batch:
         user = getattr(change.by, "pk", None)
         reason = change.reason
         for action, record, held in change._staged:
-            if action == "delete":  # no merge removes a record; a batch has no way to
+            if action == "delete":  # no merge removes a record, so a batch writes no removals
                 raise ValueError(f"{change.event}: a batch writes no removals")
             model = type(record)
             label = model._meta.label
