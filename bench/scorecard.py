@@ -12,6 +12,9 @@ quotes the median of --runs runs.
   read through its kept figures (`keep=True`) and rendered, once the figures are kept. The kept
   figures are deleted before the first page run (the scorecard's own table only), so the first
   run of each period computes and keeps them;
+- every council: on a database of several councils (bench/national.py), the pass a council above
+  and every council in one pass grouped by council (`build_scorecards`), with whether every
+  council's figures agree;
 - --dump: every indicator's value, numerator, denominator, columns and breakdown for the year and
   each quarter, to compare the answers before and after a change to the computation.
 
@@ -67,12 +70,13 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
         # A counter, not Django's query log: the log keeps only the last 9,000 queries. It counts
         # the caller's connection only: measures read on helper connections are not counted.
         with connection.execute_wrapper(counted):
-            measures = 0
+            measures, alone = 0, {}
             for n, la in enumerate(councils, start=1):
                 one = time.perf_counter()
                 card = build_scorecard(la, year)
                 per_council.append(time.perf_counter() - one)
                 measures += len(card.rows)
+                alone[la.pk] = [row.as_dict() for row in card.rows]
                 if len(councils) > 1:
                     print(f"council {n}/{len(councils)}: {per_council[-1]:.2f} s", file=sys.stderr,
                           flush=True)
@@ -83,6 +87,7 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
         out["seconds_per_council"] = {"min": round(min(per_council), 2),
                                       "median": round(statistics.median(per_council), 2),
                                       "max": round(max(per_council), 2)}
+        out.update(every_council(councils, year, runs, alone))
     # Memory in a run of its own: tracemalloc slows every allocation (several times over for the ORM's
     # query building), so a timed run under it measures the tracer, not the scorecard.
     if trace:
@@ -101,6 +106,24 @@ def measure(year: int, runs: int, trace: bool = True) -> dict:
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                load_average_1min=round(os.getloadavg()[0], 2))
     return out
+
+
+def every_council(councils: list, year: int, runs: int, alone: dict) -> dict:
+    """Every council in one pass, each measure's queries grouped by council (`build_scorecards`),
+    timed beside the pass a council above (`seconds_median`), and whether every council's figures
+    are the same in both."""
+    from safeguard.performance.scorecard import build_scorecards
+
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        cards = build_scorecards(councils, year)
+        seconds.append(time.perf_counter() - started)
+        print(f"every council in one pass: {seconds[-1]:.1f} s", file=sys.stderr, flush=True)
+    equal = all([row.as_dict() for row in card.rows] == alone[card.local_authority.pk] for card in cards)
+    return {"every_council_one_pass_seconds_median": round(statistics.median(seconds), 2),
+            "every_council_one_pass_seconds_all": [round(s, 2) for s in seconds],
+            "every_council_figures_equal_to_a_pass_a_council": equal}
 
 
 def one_connection(la, year: int, runs: int) -> dict:

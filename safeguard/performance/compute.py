@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import reduce
 
 from django.db import connections
-from django.db.models import Avg, Case, Count, DateTimeField, IntegerField, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, DateTimeField, DurationField, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from safeguard.people.models import PopulationEstimate
@@ -57,11 +57,21 @@ class Result:
 def population(la, as_at: dt.date) -> int | None:
     """Children aged 0-17 for the reporting year containing `as_at`: the mid-(t-1) estimate
     (INDICATORS.md §0.3 rule 4)."""
-    mid_year = reporting_year_of(as_at) - 1
-    total = PopulationEstimate.objects.filter(local_authority=la, mid_year=mid_year).aggregate(
-        n=Sum("count")
-    )["n"]
-    return total or None
+    year = reporting_year_of(as_at)
+    return populations([la.pk], [year]).get((la.pk, year))
+
+
+def populations(council_keys, years) -> dict[tuple[int, int], int]:
+    """Each council's estimate for each reporting year (as `population`), in one query."""
+    got = (
+        PopulationEstimate.objects.filter(
+            local_authority__in=council_keys, mid_year__in=[y - 1 for y in years]
+        )
+        .order_by()
+        .values("local_authority_id", "mid_year")
+        .annotate(n=Sum("count"))
+    )
+    return {(g["local_authority_id"], g["mid_year"] + 1): g["n"] for g in got if g["n"]}
 
 
 def _number(x) -> float | None:
@@ -95,27 +105,47 @@ def evaluate_many(
     numerator a filter over the rows of all of them. Any other measure is one query per column.
     `shared` keeps the counts of parts already read, for measures that differ only in how a
     count is shown (CIN-01 and its rate per 10,000)."""
+    return _evaluate(ind, la, [la], columns, population_cache, shared)[la.pk]
+
+
+def evaluate_councils(
+    ind: cat.Indicator,
+    councils: list,
+    columns: list[Period],
+    *,
+    population_cache: dict | None = None,
+    shared: dict | None = None,
+) -> dict[int, list[Result]]:
+    """Every council's figures for one measure, by council key, from the queries that give one
+    council's (`evaluate_many`): each reads every council's rows at once, grouped by the council
+    (`k_la`, `catalogue.of_council`). A regional or national view in one pass rather than one pass
+    a council, whose look-ups would each read the whole database again."""
+    return _evaluate(ind, None, councils, columns, population_cache, shared)
+
+
+#: A window in which a council has no rows.
+_NOTHING = {"den": 0, "num": 0, "total": None, "mean": None}
+
+
+def _evaluate(ind, la, councils, columns, population_cache, shared) -> dict[int, list[Result]]:
+    """`la` None: every council in `councils` at once. The figures come back as one dict a window,
+    by council key (None when one council is read)."""
     windows = [window_for(ind.period_type, c) for c in columns]
     if not ind.is_held:
-        return [
-            Result(
-                ind.id,
-                c,
-                w,
-                None,
-                None,
-                None,
-                ind.status,
-                is_indicative(ind.period_type, c),
-                ind.status_reason,
-            )
-            for c, w in zip(columns, windows, strict=True)
-        ]
+        return {
+            council.pk: [
+                Result(ind.id, c, w, None, None, None, ind.status, is_indicative(ind.period_type, c),
+                       ind.status_reason)
+                for c, w in zip(columns, windows, strict=True)
+            ]
+            for council in councils
+        }
     cache = population_cache if population_cache is not None else {}
+    ftes = None
     if ind.date_field and ind.period_type in WINDOWED and len(columns) > 1:
         union = Period(min(w.start for w in windows), max(w.end for w in windows), "union")
         qs = ind.units(cat.Context(la=la, window=union))
-        aggs, breakdowns = _bucketed(ind, qs, windows)
+        aggs, breakdowns = _bucketed(ind, qs, windows, grouped=la is None)
     elif ind.windowed is not None and len(columns) > 1:
         # What the counts depend on: a count, a percentage and a rate of the same parts share them.
         key = (
@@ -127,23 +157,33 @@ def evaluate_many(
             ind.breakdown and (ind.breakdown, ind.unit == cat.COUNT, ind.extra.get("label")),
         )
         if shared is not None and key in shared:
-            aggs, breakdowns = shared[key]
+            aggs, breakdowns, ftes = shared[key]
         else:
-            aggs, breakdowns = _in_parts(ind, la, windows)
+            aggs, breakdowns, ftes = _in_parts(ind, la, windows)
             if shared is not None:
-                shared[key] = (aggs, breakdowns)
+                shared[key] = (aggs, breakdowns, ftes)
     else:
-        aggs, breakdowns = [], []
+        aggs, breakdowns, ftes = [], [], []
         for w in windows:
             qs = ind.units(cat.Context(la=la, window=w))
             aggs += _aggregate(ind, qs, [Q()])
             breakdowns += _breakdowns(ind, qs, [Q()])
             if ind.unit == cat.RATIO:
-                aggs[-1]["fte"] = ind.extra["denominator"](la, [qs])[0]
-    return [
-        _result(ind, la, c, w, a, b, cache)
-        for c, w, a, b in zip(columns, windows, aggs, breakdowns, strict=True)
-    ]
+                ftes += ind.extra["denominator"](la, [qs])
+    if ind.unit == cat.RATE:
+        wanted = {(c.pk, reporting_year_of(w.end)) for c in councils for w in windows} - cache.keys()
+        if wanted:
+            got = populations({k for k, _ in wanted}, {y for _, y in wanted})
+            cache.update({k: got.get(k) for k in wanted})
+    ftes = ftes or [{} for _ in windows]
+    out = {}
+    for council in councils:
+        key = None if la is not None else council.pk
+        out[council.pk] = [
+            _result(ind, council, c, w, {**a.get(key, _NOTHING), "fte": f.get(key)}, b.get(key, {}), cache)
+            for c, w, a, b, f in zip(columns, windows, aggs, breakdowns, ftes, strict=True)
+        ]
+    return out
 
 
 _READS_START: dict[str, bool] = {}
@@ -177,7 +217,7 @@ def _edge_for(model, field_name: str):
     return lambda day: day
 
 
-def _bucketed(ind: cat.Indicator, qs, windows: list[Period]) -> tuple[list[dict], list[dict]]:
+def _bucketed(ind: cat.Indicator, qs, windows: list[Period], grouped: bool) -> tuple[list[dict], list[dict]]:
     """One grouped query for several windows: rows are put in date buckets cut at every window's
     edges, so each window is a union of buckets and each row's expressions (working-day look-ups,
     look-back subqueries) are computed once, not once per column."""
@@ -196,49 +236,54 @@ def _bucketed(ind: cat.Indicator, qs, windows: list[Period]) -> tuple[list[dict]
     has_num = "k_num" in qs.query.annotations
     has_val = "k_val" in qs.query.annotations
     group = (
-        ["k_bucket"]
+        (["k_la"] if grouped else [])
+        + ["k_bucket"]
         + (["k_child"] if ind.counts == cat.CHILDREN else [])
         + ([ind.breakdown] if ind.breakdown else [])
     )
     spec = {"k_n": Count("pk"), "k_numsum": Sum("k_num") if has_num else Count("pk")}
     if has_val:
         spec.update(k_valsum=Sum("k_val"), k_valn=Count("k_val"))
-    grouped = list(qs.annotate(k_bucket=bucket).order_by().values(*group).annotate(**spec))
-    aggs, breakdowns = [], []
-    for w in windows:
-        inside = {i for i, (a, b) in enumerate(buckets) if a >= w.start and b <= w.end + dt.timedelta(days=1)}
-        mine = [g for g in grouped if g["k_bucket"] in inside]
-        if ind.counts == cat.CHILDREN:
-            den = len({g["k_child"] for g in mine})
-            num = len({g["k_child"] for g in mine if g["k_numsum"]})
-        else:
-            den = sum(g["k_n"] for g in mine)
-            num = sum(g["k_numsum"] or 0 for g in mine)
-        agg = {"den": den, "num": num, "total": None, "mean": None}
-        if has_val:
-            values = [g["k_valsum"] for g in mine if g["k_valsum"] is not None]
-            count = sum(g["k_valn"] for g in mine)
-            if values:
-                total = sum(values[1:], values[0])
-                agg["total"] = total
-                agg["mean"] = total / count if count else None
-        aggs.append(agg)
-        split: dict[str, int] = {}
-        label = ind.extra.get("label", str)
-        if ind.breakdown:
-            for g in mine:
-                n = (g["k_numsum"] or 0) if (has_num and ind.unit == cat.COUNT) else g["k_n"]
-                if n:
-                    key = label(g[ind.breakdown])
-                    split[key] = split.get(key, 0) + n
-        breakdowns.append(dict(sorted(split.items())))
+    councils: dict = {}
+    for g in qs.annotate(k_bucket=bucket).order_by().values(*group).annotate(**spec):
+        councils.setdefault(g.get("k_la"), []).append(g)
+    aggs: list[dict] = [{} for _ in windows]
+    breakdowns: list[dict] = [{} for _ in windows]
+    label = ind.extra.get("label", str)
+    for key, grouped_rows in councils.items():
+        for i, w in enumerate(windows):
+            after = w.end + dt.timedelta(days=1)
+            inside = {n for n, (a, b) in enumerate(buckets) if a >= w.start and b <= after}
+            mine = [g for g in grouped_rows if g["k_bucket"] in inside]
+            if ind.counts == cat.CHILDREN:
+                den = len({g["k_child"] for g in mine})
+                num = len({g["k_child"] for g in mine if g["k_numsum"]})
+            else:
+                den = sum(g["k_n"] for g in mine)
+                num = sum(g["k_numsum"] or 0 for g in mine)
+            agg = {"den": den, "num": num, "total": None, "mean": None}
+            if has_val:
+                values = [g["k_valsum"] for g in mine if g["k_valsum"] is not None]
+                count = sum(g["k_valn"] for g in mine)
+                if values:
+                    total = sum(values[1:], values[0])
+                    agg["total"] = total
+                    agg["mean"] = total / count if count else None
+            aggs[i][key] = agg
+            split: dict[str, int] = {}
+            if ind.breakdown:
+                for g in mine:
+                    n = (g["k_numsum"] or 0) if (has_num and ind.unit == cat.COUNT) else g["k_n"]
+                    if n:
+                        split[label(g[ind.breakdown])] = split.get(label(g[ind.breakdown]), 0) + n
+            breakdowns[i][key] = dict(sorted(split.items()))
     return aggs, breakdowns
 
 
 _NO_LIMIT = 2**62
 
 
-def _in_parts(ind: cat.Indicator, la, windows: list[Period]) -> tuple[list[dict], list[dict]]:
+def _in_parts(ind: cat.Indicator, la, windows: list[Period]) -> tuple[list[dict], list[dict], list | None]:
     """One query for several windows of a measure defined in parts: the rows of all the windows
     (the cover), each window's figure an aggregate filtered by its members and numerator."""
     parts = ind.windowed
@@ -256,38 +301,58 @@ def _in_parts(ind: cat.Indicator, la, windows: list[Period]) -> tuple[list[dict]
     nums = numerators or [Q(k_num=1) if "k_num" in qs.query.annotations else Q()] * len(members)
     standing = {f"k_at{i}": _standing(m, n) for i, (m, n) in enumerate(zip(members, nums, strict=True))}
     fenced = qs.order_by().annotate(**standing)[:_NO_LIMIT]
-    if ind.weighted or ind.unit in (cat.DAYS, cat.MEAN):
-        aggs = _aggregate(
-            ind,
-            fenced,
-            [Q(**{f"k_at{i}__gte": 1}) for i in range(len(members))],
-            [Q(**{f"k_at{i}": 2}) for i in range(len(members))],
-        )
-    else:
-        aggs = _standing_counts(ind, fenced, len(members))
+    aggs = _standing_figures(ind, fenced, len(members), grouped=la is None)
     breakdowns = _breakdowns(ind, qs, members, numerators)
-    if ind.unit == cat.RATIO:
-        for agg, fte in zip(aggs, ind.extra["denominator"](la, [qs.filter(m) for m in members]), strict=True):
-            agg["fte"] = fte
-    return aggs, breakdowns
+    ftes = ind.extra["denominator"](la, [qs.filter(m) for m in members]) if ind.unit == cat.RATIO else None
+    return aggs, breakdowns, ftes
 
 
-def _standing_counts(ind: cat.Indicator, fenced, windows: int) -> list[dict]:
-    """Each window's members and numerator counted from the standing columns in one plain
-    statement over the rows. Django's aggregate() walks every aggregate's filter down through the
-    standing expressions (about a quarter of the scorecard's Python time when it did); these
-    counts read integer columns only."""
-    columns = ["k_child", *(f"k_at{i}" for i in range(windows))]
+def _standing_figures(ind: cat.Indicator, fenced, windows: int, grouped: bool) -> list[dict]:
+    """Each window's members and numerator (FTE for a weighted share), and the total of the
+    values measured in days or as a mean, counted from the standing columns in one plain statement
+    over the rows, by council when `grouped`. Django's aggregate() walks every aggregate's filter
+    down through the standing expressions (about a quarter of the scorecard's Python time when
+    it did); these read integer columns only."""
+    has_val = ind.weighted or ind.unit in (cat.DAYS, cat.MEAN)
+    columns = [*(["k_la"] if grouped else []), "k_child", *(["k_val"] if has_val else [])]
+    columns += [f"k_at{i}" for i in range(windows)]
     inner, params = fenced.values(*columns).query.sql_with_params()
-    if ind.counts == cat.CHILDREN:
+    if ind.weighted:
+        count = 'SUM(CASE WHEN "k_at{i}" {test} THEN "k_val" END)'
+    elif ind.counts == cat.CHILDREN:
         count = 'COUNT(DISTINCT CASE WHEN "k_at{i}" {test} THEN "k_child" END)'
     else:
         count = 'COUNT(CASE WHEN "k_at{i}" {test} THEN 1 END)'
-    counts = [count.format(i=i, test=test) for i in range(windows) for test in (">= 1", "= 2")]
+    select = []
+    for i in range(windows):
+        select += [count.format(i=i, test=">= 1"), count.format(i=i, test="= 2")]
+        if ind.unit in (cat.DAYS, cat.MEAN):
+            select += [f'SUM(CASE WHEN "k_at{i}" >= 1 THEN "k_val" END)',
+                       f'COUNT(CASE WHEN "k_at{i}" >= 1 THEN "k_val" END)']
+    sql = f'SELECT {"k_la, " if grouped else ""}{", ".join(select)} FROM ({inner}) "k_rows"'
+    field = fenced.query.annotations["k_val"].output_field if has_val else None
     with connections[fenced.db].cursor() as cursor:
-        cursor.execute(f'SELECT {", ".join(counts)} FROM ({inner}) "k_rows"', params)
-        got = cursor.fetchone()
-    return [{"den": got[2 * i], "num": got[2 * i + 1], "total": None, "mean": None} for i in range(windows)]
+        cursor.execute(sql + (' GROUP BY "k_la"' if grouped else ""), params)
+        got = cursor.fetchall()
+    aggs: list[dict] = [{} for _ in range(windows)]
+    width = len(select) // windows
+    for row in got:
+        key, values = (row[0], row[1:]) if grouped else (None, row)
+        for i in range(windows):
+            den, num, *val = values[i * width:(i + 1) * width]
+            agg = {"den": _as(den, field), "num": _as(num, field), "total": None, "mean": None}
+            if val:
+                total, n = _as(val[0], field), val[1]
+                agg["total"], agg["mean"] = total, (total / n if n else None)
+            aggs[i][key] = agg
+    return aggs
+
+
+def _as(value, field):
+    """A sum as Django would give it: SQLite keeps a duration as a count of microseconds."""
+    if isinstance(field, DurationField) and isinstance(value, int | float):
+        return dt.timedelta(microseconds=value)
+    return value
 
 
 def _standing(member: Q, numerator: Q):
@@ -305,11 +370,12 @@ def _standing(member: Q, numerator: Q):
     )
 
 
-def _aggregate(ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | None = None) -> list[dict]:
+def _aggregate(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
+    """Each filter's figure, by council when the rows carry one (`k_la`)."""
     has_num = "k_num" in qs.query.annotations
+    num_q = Q(k_num=1) if has_num else Q()
     spec = {}
     for i, f in enumerate(filters):
-        num_q = numerators[i] if numerators is not None else (Q(k_num=1) if has_num else Q())
         if ind.weighted:
             spec[f"den{i}"], spec[f"num{i}"] = Sum("k_val", filter=f), Sum("k_val", filter=f & num_q)
         elif ind.counts == cat.CHILDREN:
@@ -319,8 +385,14 @@ def _aggregate(ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | N
             spec[f"den{i}"], spec[f"num{i}"] = Count("pk", filter=f), Count("pk", filter=f & num_q)
         if ind.unit in (cat.DAYS, cat.MEAN):
             spec[f"total{i}"], spec[f"mean{i}"] = Sum("k_val", filter=f), Avg("k_val", filter=f)
-    got = qs.aggregate(**spec)
-    return [{k: got.get(f"{k}{i}") for k in ("den", "num", "total", "mean")} for i in range(len(filters))]
+    if "k_la" in qs.query.annotations:
+        got = {g["k_la"]: g for g in qs.order_by().values("k_la").annotate(**spec)}
+    else:
+        got = {None: qs.aggregate(**spec)}
+    return [
+        {key: {k: g.get(f"{k}{i}") for k in ("den", "num", "total", "mean")} for key, g in got.items()}
+        for i in range(len(filters))
+    ]
 
 
 def _breakdowns(ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | None = None) -> list[dict]:
@@ -330,19 +402,21 @@ def _breakdowns(ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | 
         filters = [f & n for f, n in zip(filters, numerators, strict=True)]
     elif "k_num" in qs.query.annotations and ind.unit == cat.COUNT:
         qs = qs.filter(k_num=1)
-    grouped = (
+    grouped = "k_la" in qs.query.annotations
+    rows = (
         qs.order_by()
-        .values(ind.breakdown)
+        .values(*(["k_la"] if grouped else []), ind.breakdown)
         .annotate(**{f"n{i}": Count("pk", filter=f) for i, f in enumerate(filters)})
     )
     out: list[dict] = [{} for _ in filters]
     label = ind.extra.get("label", str)
-    for row in grouped:
+    for row in rows:
         for i in range(len(filters)):
             if row[f"n{i}"]:
+                split = out[i].setdefault(row.get("k_la"), {})
                 key = label(row[ind.breakdown])
-                out[i][key] = out[i].get(key, 0) + row[f"n{i}"]
-    return [dict(sorted(b.items())) for b in out]
+                split[key] = split.get(key, 0) + row[f"n{i}"]
+    return [{k: dict(sorted(b.items())) for k, b in o.items()} for o in out]
 
 
 def _result(
@@ -364,10 +438,7 @@ def _result(
     elif ind.unit == cat.PERCENT:
         result.value = round(100 * num / den, 1) if den else None
     elif ind.unit == cat.RATE:
-        key = (la.pk, reporting_year_of(window.end))  # one estimate serves the whole reporting year
-        if key not in cache:
-            cache[key] = population(la, window.end)
-        pop = cache[key]
+        pop = cache.get((la.pk, reporting_year_of(window.end)))  # one estimate a reporting year
         result.numerator, result.denominator = num, pop
         result.value = round(num / pop * 10000, 1) if pop else None
         if not pop:

@@ -94,6 +94,19 @@ def render_csv(card: Scorecard, *, public: bool = True) -> str:
     return out.getvalue()
 
 
+def render_csv_councils(cards: list[Scorecard], *, public: bool = True) -> str:
+    """Several councils' scorecards as one table, each line led by its council."""
+    out = io.StringIO()
+    w = safe_writer(out)
+    if cards:
+        w.writerow(["LA code", "LA name", *_headers(cards[0])])
+    for card in cards:
+        la = card.local_authority
+        for row in card.rows:
+            w.writerow([la.code, la.name, *_line(card, row, public)])
+    return out.getvalue()
+
+
 def render_xlsx(card: Scorecard, path, *, public: bool = True) -> None:
     from openpyxl import Workbook  # lazy: heavy; only a spreadsheet needs it
     from openpyxl.styles import Font, PatternFill

@@ -16,7 +16,7 @@ from safeguard.core.errors import now
 from safeguard.core.snapshot import run_together
 
 from . import catalogue as cat
-from .compute import Result, evaluate, evaluate_many, reads_window_start
+from .compute import Result, evaluate, evaluate_councils, evaluate_many, reads_window_start
 from .kept import Kept
 from .models import Commentary, ManualValue, MeasureSetting
 from .periods import ANNUAL_ONLY, SNAPSHOT, Period, is_indicative, quarter, reporting_year, window_for
@@ -186,42 +186,6 @@ class _Evaluator:
             for m in ManualValue.objects.filter(local_authority=la)
         }
 
-    def prefetch(self, plan: list[tuple[cat.Indicator, list[Period]]], connections: int = 1) -> None:
-        """Evaluate every column each measure needs at once (one query for date-windowed measures
-        and measures defined in parts), the measures spread over `connections` connections that
-        read one snapshot of the record (`core.snapshot`). Measures defined by the same parts go
-        together, so that they share their counts."""
-        jobs: dict[int, list[tuple[cat.Indicator, list[Period], list[tuple]]]] = {}
-        for ind, columns in plan:
-            if not ind.is_held:
-                continue
-            wanted, keys = [], []
-            for column in columns:
-                key = self._key(ind, column)
-                if key in self.cache or key in keys:
-                    continue
-                found = self.kept.get(key, ind, column) if self.kept is not None else None
-                if found is not None:
-                    self.cache[key] = found
-                    continue
-                wanted.append(column)
-                keys.append(key)
-            if wanted:
-                together = id(ind.windowed) if ind.windowed is not None else id(ind)
-                jobs.setdefault(together, []).append((ind, wanted, keys))
-
-        def evaluate_job(job) -> list[list[Result]]:
-            return [evaluate_many(ind, self.la, wanted, population_cache=self.population, shared=self.shared)
-                    for ind, wanted, _ in job]
-
-        done = run_together([partial(evaluate_job, job) for job in jobs.values()], connections)
-        for job, results in zip(jobs.values(), done, strict=True):
-            for (_, _, keys), evaluated in zip(job, results, strict=True):
-                for key, result in zip(keys, evaluated, strict=True):
-                    self.cache[key] = result
-                    if self.kept is not None:
-                        self.kept.add(key, result)
-
     def _key(self, ind: cat.Indicator, column: Period) -> tuple:
         """A snapshot measure that reads only its as-at date is keyed by that date alone."""
         window = window_for(ind.period_type, column)
@@ -231,19 +195,28 @@ class _Evaluator:
             start = None
         return (ind.id, start, window.end, is_indicative(ind.period_type, column))
 
+    def has(self, key: tuple, ind: cat.Indicator, column: Period) -> bool:
+        """Whether a figure is in hand: read already, or kept from an earlier reading."""
+        if key in self.cache:
+            return True
+        found = self.kept.get(key, ind, column) if self.kept is not None else None
+        if found is not None:
+            self.cache[key] = found
+        return found is not None
+
+    def keep(self, key: tuple, result: Result) -> None:
+        self.cache[key] = result
+        if self.kept is not None:
+            self.kept.add(key, result)
+
     def __call__(self, ind: cat.Indicator, column: Period) -> Result:
         window = window_for(ind.period_type, column)
         key = self._key(ind, column)
         if key not in self.cache:
-            found = self.kept.get(key, ind, column) if self.kept is not None and ind.is_held else None
-            if found is not None:
-                self.cache[key] = found
-            elif ind.is_held:
-                self.cache[key] = evaluate(ind, self.la, column, population_cache=self.population)
-                if self.kept is not None:
-                    self.kept.add(key, self.cache[key])
-            else:
+            if not ind.is_held:
                 self.cache[key] = self._manual(ind, column, window)
+            elif not self.has(key, ind, column):
+                self.keep(key, evaluate(ind, self.la, column, population_cache=self.population))
         result = self.cache[key]
         if result.period != column:  # shared with another column ending the same day
             result = replace(result, period=column, window=window)
@@ -267,6 +240,47 @@ class _Evaluator:
             cat.HAND_ENTERED,
             note=m.note or "entered by hand",
         )
+
+
+def prefetch(evaluators: list[_Evaluator], plan: list[tuple[cat.Indicator, list[Period]]],
+             connections: int = 1) -> None:
+    """Evaluate every column each measure needs at once (one query for date-windowed measures
+    and measures defined in parts), the measures spread over `connections` connections that
+    read one snapshot of the record (`core.snapshot`). Measures defined by the same parts go
+    together, so that they share their counts. Several councils' evaluators are filled by the
+    same queries, each reading every council's rows grouped by council (`evaluate_councils`)."""
+    councils = [ev.la for ev in evaluators]
+    one = evaluators[0] if len(evaluators) == 1 else None
+    population = one.population if one else {}
+    shared = one.shared if one else {}
+    jobs: dict[int, list[tuple[cat.Indicator, list[Period]]]] = {}
+    for ind, columns in plan:
+        if not ind.is_held:
+            continue
+        wanted, keys = [], set()
+        for column in columns:
+            key = evaluators[0]._key(ind, column)  # the same for every council
+            if key in keys or all(ev.has(key, ind, column) for ev in evaluators):
+                continue
+            wanted.append(column)
+            keys.add(key)
+        if wanted:
+            together = id(ind.windowed) if ind.windowed is not None else id(ind)
+            jobs.setdefault(together, []).append((ind, wanted))
+
+    def evaluate_job(job) -> list[dict[int, list[Result]]]:
+        if one:
+            return [{one.la.pk: evaluate_many(ind, one.la, cols, population_cache=population, shared=shared)}
+                    for ind, cols in job]
+        return [evaluate_councils(ind, councils, cols, population_cache=population, shared=shared)
+                for ind, cols in job]
+
+    done = run_together([partial(evaluate_job, job) for job in jobs.values()], connections)
+    for job, results in zip(jobs.values(), done, strict=True):
+        for (ind, wanted), by_council in zip(job, results, strict=True):
+            for ev in evaluators:
+                for column, result in zip(wanted, by_council[ev.la.pk], strict=True):
+                    ev.keep(ev._key(ind, column), result)
 
 
 def _hand_entered(setting: MeasureSetting) -> cat.Indicator:
@@ -374,24 +388,48 @@ def _without_jit():
             pass
 
 
+def build_scorecards(
+    councils: list, year: int, quarter_number: int | None = None, *, indicator_ids: list[str] | None = None
+) -> list[Scorecard]:
+    """Every council's scorecard from the record in one pass (a regional hub's or the DfE's view of
+    many councils): each measure's queries read every council's rows at once, grouped by council,
+    rather than one pass a council, each of whose look-ups would read the whole database again.
+    Figures as `build_scorecard` gives them without keeping."""
+    at = now()
+    with _without_jit():
+        return _build_many(councils, year, quarter_number, indicator_ids, at)
+
+
 def _build(
     la, year: int, quarter_number: int | None, indicator_ids: list[str] | None, at, kept: Kept | None = None
 ) -> Scorecard:
-    period = quarter(year, quarter_number) if quarter_number else reporting_year(year)
-    ev = _Evaluator(la, kept)
-    commentary = dict(
-        Commentary.objects.filter(local_authority=la, period_label=period.label).values_list(
-            "indicator_id", "text"
-        )
-    )
+    return _build_many([la], year, quarter_number, indicator_ids, at, kept)[0]
+
+
+def _build_many(
+    councils: list, year: int, q: int | None, indicator_ids: list[str] | None, at, kept: Kept | None = None
+) -> list[Scorecard]:
     from .comparators import with_defaults  # shipped comparators and default targets (issue 21)
 
-    measures = [(ind, s) for ind, s in with_defaults(la, measures_for(la))
-                if not indicator_ids or ind.id in indicator_ids]
-    ev.prefetch([(ind, _columns(year, quarter_number, s)) for ind, s in measures],
-                settings.SCORECARD_CONNECTIONS)
-    rows = [_row(ind, s, ev, year, quarter_number, period, commentary.get(ind.id, "")) for ind, s in measures]
-    return Scorecard(la, year, quarter_number, period, rows, at)
+    period = quarter(year, q) if q else reporting_year(year)
+    evaluators, measures, commentary = [], [], []
+    for la in councils:
+        evaluators.append(_Evaluator(la, kept))
+        measures.append([(ind, s) for ind, s in with_defaults(la, measures_for(la))
+                         if not indicator_ids or ind.id in indicator_ids])
+        commentary.append(dict(Commentary.objects.filter(local_authority=la, period_label=period.label)
+                               .values_list("indicator_id", "text")))
+    plan: dict[str, tuple[cat.Indicator, list[Period]]] = {}  # each measure's columns, any council's
+    for council_measures in measures:
+        for ind, s in council_measures:
+            columns = plan.setdefault(ind.id, (ind, []))[1]
+            columns += [c for c in _columns(year, q, s) if c not in columns]
+    prefetch(evaluators, list(plan.values()), settings.SCORECARD_CONNECTIONS)
+    cards = []
+    for ev, council_measures, notes in zip(evaluators, measures, commentary, strict=True):
+        rows = [_row(ind, s, ev, year, q, period, notes.get(ind.id, "")) for ind, s in council_measures]
+        cards.append(Scorecard(ev.la, year, q, period, rows, at))
+    return cards
 
 
 def _columns(year: int, q: int | None, s: MeasureSetting | None) -> list[Period]:

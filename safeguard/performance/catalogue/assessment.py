@@ -10,12 +10,26 @@ from safeguard.assessment.models import Assessment
 
 from ..expressions import working_day_index, working_day_index_of
 from ..periods import IN_PERIOD, SNAPSHOT, YTD
-from .base import COUNT, EVENTS, HIGH_GOOD, LOW_GOOD, NONE, PERCENT, Context, Windowed, _in, _wd, define, flag
+from .base import (
+    COUNT,
+    EVENTS,
+    HIGH_GOOD,
+    LOW_GOOD,
+    NONE,
+    PERCENT,
+    Context,
+    Windowed,
+    _in,
+    _wd,
+    define,
+    flag,
+    of_council,
+)
 
 
 def _assessments_completed(c: Context, kind: str = Assessment.Kind.SINGLE) -> QuerySet:
     return (
-        Assessment.objects.filter(referral__child__local_authority=c.la, kind=kind)
+        of_council(Assessment.objects.filter(kind=kind), "referral__child__local_authority", c)
         .filter(_in("authorisation_date", c))
         .annotate(k_child=F("referral__child_id"), wd=_wd("authorisation_date", "start_date"))
     )
@@ -150,8 +164,8 @@ define(
 
 
 _OPEN_ASSESSMENTS = Windowed(
-    base=lambda c: Assessment.objects.filter(
-        referral__child__local_authority=c.la, kind=Assessment.Kind.SINGLE
+    base=lambda c: of_council(
+        Assessment.objects.filter(kind=Assessment.Kind.SINGLE), "referral__child__local_authority", c
     ).annotate(k_child=F("referral__child_id"), start_index=working_day_index("start_date")),
     member=lambda c: (
         Q(start_date__lte=c.end)

@@ -55,7 +55,9 @@ CIN_LONG_EPISODE_MONTHS = 6  # CIN-03 [L] (T19d)
 
 @dataclass(frozen=True)
 class Context:
-    """What a definition needs: the council and the window of dates the measure counts."""
+    """What a definition needs: the council and the window of dates the measure counts. A council
+    of None is every council at once, each row carrying its council's key as `k_la`
+    (`of_council`), so that one query can give every council's figure (`compute.evaluate_councils`)."""
 
     la: object
     window: Period
@@ -180,12 +182,20 @@ def _days(end_field: str, start_field: str):
     return ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
 
 
+def of_council(qs, path: str, c: Context) -> QuerySet:
+    """The rows of the context's council, whose key `path` leads to; for every council (`c.la` None)
+    all rows, each with its council's key as `k_la`. Every measure's rows start here."""
+    if c.la is None:
+        return qs.annotate(k_la=F(path))
+    return qs.filter(**{path: c.la})
+
+
 def referrals(ctx: Context) -> QuerySet:
-    return Referral.objects.filter(child__local_authority=ctx.la).annotate(k_child=F("child_id"))
+    return of_council(Referral.objects, "child__local_authority", ctx).annotate(k_child=F("child_id"))
 
 
 def children(ctx: Context) -> QuerySet:
-    return Child.objects.filter(local_authority=ctx.la).annotate(k_child=F("pk"))
+    return of_council(Child.objects, "local_authority", ctx).annotate(k_child=F("pk"))
 
 
 def looked_after_at(day: dt.date, child_ref: str = "pk") -> Exists:
@@ -267,8 +277,10 @@ def clocks_due(code: str, ctx: Context) -> QuerySet:
     window's end, or met late, is late. A chain stopped (plan or care ended) on or before the due
     date expected nothing and is left out (F1)."""
     return (
-        Clock.objects.filter(
-            child__local_authority=ctx.la, code=code, due_date__gte=ctx.start, due_date__lte=ctx.end
+        of_council(
+            Clock.objects.filter(code=code, due_date__gte=ctx.start, due_date__lte=ctx.end),
+            "child__local_authority",
+            ctx,
         )
         .exclude(stopped_date__lte=F("due_date"))
         .annotate(k_child=F("child_id"), k_num=flag(Q(met_date__lte=F("due_date"))))
@@ -281,7 +293,7 @@ def clocks_started(code: str, first_only: bool = True) -> Windowed:
     out, as are those not yet due (HL-02 pitfall: 'had not been in care for 20 days')."""
 
     def base(c: Context) -> QuerySet:
-        qs = Clock.objects.filter(child__local_authority=c.la, code=code)
+        qs = of_council(Clock.objects.filter(code=code), "child__local_authority", c)
         if first_only:
             qs = qs.filter(sequence=1)
         return qs.exclude(stopped_date__lte=F("due_date")).annotate(

@@ -26,6 +26,7 @@ from .base import (
     children,
     define,
     flag,
+    of_council,
 )
 
 SUPPORTED_CARE_LEAVERS = ("eligible", "relevant", "former_relevant")
@@ -69,7 +70,7 @@ define(
 
 def _care_leaver_cohort(c: Context) -> QuerySet:
     return (
-        CareLeaverContact.objects.filter(child__local_authority=c.la)
+        of_council(CareLeaverContact.objects, "child__local_authority", c)
         .filter(_in("contact_date", c))
         .annotate(
             contact_key=date_key("contact_date"),

@@ -36,13 +36,14 @@ from .base import (
     define,
     flag,
     late_link,
+    of_council,
     on_cp_plan_at,
 )
 
 
 def _s47_started(c: Context) -> QuerySet:
     return (
-        Section47Enquiry.objects.filter(referral__child__local_authority=c.la)
+        of_council(Section47Enquiry.objects, "referral__child__local_authority", c)
         .filter(_in("start_date", c))
         .annotate(k_child=F("referral__child_id"))
     )
@@ -109,7 +110,7 @@ define(
 
 def _conferences(c: Context, kind: str = Conference.Kind.INITIAL) -> QuerySet:
     return (
-        Conference.objects.filter(referral__child__local_authority=c.la, kind=kind)
+        of_council(Conference.objects.filter(kind=kind), "referral__child__local_authority", c)
         .filter(_in("held_on", c))
         .annotate(k_child=F("referral__child_id"))
     )
@@ -202,7 +203,7 @@ define(
 
 
 def _plans(c: Context) -> QuerySet:
-    return ChildProtectionPlan.objects.filter(referral__child__local_authority=c.la).annotate(
+    return of_council(ChildProtectionPlan.objects, "referral__child__local_authority", c).annotate(
         k_child=F("referral__child_id")
     )
 

@@ -26,6 +26,7 @@ from .base import (
     _in,
     define,
     flag,
+    of_council,
     referrals,
 )
 
@@ -39,11 +40,11 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 def _contacts(c: Context) -> QuerySet:
     """Contacts received on the period's days in the council's time zone (a datetime range, so
     the database can use its index rather than convert every row)."""
-    return Contact.objects.filter(
-        child__local_authority=c.la,
+    contacts = Contact.objects.filter(
         received_at__gte=_local_midnight(c.start),
         received_at__lt=_local_midnight(c.end + dt.timedelta(days=1)),
-    ).annotate(k_child=F("child_id"))
+    )
+    return of_council(contacts, "child__local_authority", c).annotate(k_child=F("child_id"))
 
 
 define(
@@ -230,13 +231,10 @@ define(
 
 
 def _early_help(c: Context) -> QuerySet:
-    return EarlyHelpEpisode.objects.filter(
-        child__local_authority=c.la,
-        **{
-            "assessment_completed_date__gte": c.start,
-            "assessment_completed_date__lte": c.end,
-        },
-    ).annotate(k_child=F("child_id"))
+    completed = EarlyHelpEpisode.objects.filter(
+        assessment_completed_date__gte=c.start, assessment_completed_date__lte=c.end
+    )
+    return of_council(completed, "child__local_authority", c).annotate(k_child=F("child_id"))
 
 
 define(

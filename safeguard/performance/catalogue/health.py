@@ -24,6 +24,7 @@ from .base import (
     clocks_started,
     define,
     flag,
+    of_council,
 )
 
 define(
@@ -69,7 +70,7 @@ def _oc2(flag_field: str, *, with_score: bool = False) -> Windowed:
     """The OC2 cohort of the latest 31 March on or before the date."""
 
     def base(c: Context) -> QuerySet:
-        qs = AnnualHealthOutcomes.objects.filter(child__local_authority=c.la).annotate(
+        qs = of_council(AnnualHealthOutcomes.objects, "child__local_authority", c).annotate(
             k_child=F("child_id"), k_num=flag(Q(**{flag_field: True}))
         )
         return qs.filter(sdq_score__isnull=False).annotate(k_val=F("sdq_score")) if with_score else qs

@@ -43,6 +43,7 @@ from .base import (
     late_link,
     looked_after_at,
     new_carer_episodes,
+    of_council,
     placements_between,
 )
 
@@ -122,7 +123,7 @@ define(
     unit=PERCENT,
     counts=EVENTS,
     units=lambda c: (
-        LookedAfterReview.objects.filter(period_of_care__child__local_authority=c.la)
+        of_council(LookedAfterReview.objects, "period_of_care__child__local_authority", c)
         .filter(_in("review_date", c))
         .exclude(participation="PN0")
         .annotate(k_child=F("period_of_care__child_id"), k_num=flag(Q(participation__in=PARTICIPATED)))
@@ -276,7 +277,7 @@ define(
 
 def _lac_episodes(c: Context) -> QuerySet:
     return (
-        Episode.objects.filter(period_of_care__child__local_authority=c.la)
+        of_council(Episode.objects, "period_of_care__child__local_authority", c)
         .exclude(legal_status__in=SHORT_BREAKS)
         .annotate(k_child=F("period_of_care__child_id"))
     )

@@ -24,6 +24,7 @@ from .base import (
     define,
     flag,
     looked_after_during,
+    of_council,
 )
 
 
@@ -145,7 +146,7 @@ define(
     unit=PERCENT,
     counts=EVENTS,
     units=lambda c: (
-        MissingEpisode.objects.filter(child__local_authority=c.la, kind="M")
+        of_council(MissingEpisode.objects.filter(kind="M"), "child__local_authority", c)
         .filter(_in("end_date", c))
         .annotate(k_child=F("child_id"), k_num=flag(Q(return_interview_accepted=True)))
     ),

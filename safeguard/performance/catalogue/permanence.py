@@ -38,12 +38,13 @@ from .base import (
     define,
     flag,
     new_carer_episodes,
+    of_council,
 )
 
 
 def _ceased(c: Context) -> QuerySet:
     return (
-        Episode.objects.filter(period_of_care__child__local_authority=c.la)
+        of_council(Episode.objects, "period_of_care__child__local_authority", c)
         .filter(_in("dec", c))
         .exclude(rec__in=("X1", ""))
         .exclude(legal_status__in=SHORT_BREAKS)

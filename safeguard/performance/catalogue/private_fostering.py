@@ -24,11 +24,12 @@ from .base import (
     clocks_started,
     define,
     late_link,
+    of_council,
 )
 
 
 def _pf(c: Context) -> QuerySet:
-    return PrivateFosteringArrangement.objects.filter(child__local_authority=c.la).annotate(
+    return of_council(PrivateFosteringArrangement.objects, "child__local_authority", c).annotate(
         k_child=F("child_id")
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 
 from safeguard.child_protection.models import ChildProtectionPlan
 from safeguard.workforce.models import Allocation, User
@@ -30,34 +30,53 @@ from .base import (
     define,
     flag,
     looked_after_at,
+    of_council,
 )
 
 
 def _cases(kind: str, also: Callable[[Context], Q] | None = None) -> Windowed:
     """Allocations of a kind open at the end of the date (and meeting `also` then)."""
     return Windowed(
-        base=lambda c: Allocation.objects.filter(kind=kind, child__local_authority=c.la).annotate(
-            k_child=F("child_id"), worker_name=F("worker__username")
-        ),
+        base=lambda c: of_council(
+            Allocation.objects.filter(kind=kind), "child__local_authority", c
+        ).annotate(k_child=F("child_id"), worker_name=F("worker__username")),
         member=lambda c: _open_at("start_date", "end_date", c.end) & (also(c) if also else Q()),
         cover=lambda c: _open_between("start_date", "end_date", c),
     )
 
 
-def _fte(cases: list[QuerySet], also: Q | None = None) -> list:
+def _fte(la, cases: list[QuerySet], also: Q | None = None) -> list[dict]:
     """For each set of cases (one per column), the FTE of the workers holding one or more of them,
-    and of any others `also` names; one query for all the columns."""
-    def who(qs):
-        holding = Q(pk__in=qs.values("worker_id"))
-        return holding | also if also is not None else holding
+    and of the council's staff `also` names, by council (`k_la`; None when one council is read):
+    the holders of every column in one query, each worker counted once a council."""
+    grouped = la is None
+    picked = [
+        qs.order_by()
+        .annotate(k_column=Value(i, output_field=IntegerField()))
+        .values_list("k_column", *(["k_la"] if grouped else []), "worker_id", "worker__fte")
+        for i, qs in enumerate(cases)
+    ]
+    held: list[dict] = [{} for _ in cases]  # council -> worker -> FTE
+    for column, *council, worker, fte in picked[0].union(*picked[1:]):
+        held[column].setdefault(council[0] if grouped else None, {})[worker] = fte
+    if also is not None:
+        staff = User.objects.filter(also)
+        staff = staff.exclude(local_authority=None) if grouped else staff.filter(local_authority=la)
+        for council, worker, fte in staff.values_list("local_authority_id", "pk", "fte"):
+            for column in held:
+                column.setdefault(council if grouped else None, {})[worker] = fte
+    return [{council: _total(workers.values()) for council, workers in column.items()} for column in held]
 
-    got = User.objects.aggregate(**{f"fte{i}": Sum("fte", filter=who(qs)) for i, qs in enumerate(cases)})
-    return [got[f"fte{i}"] for i in range(len(cases))]
+
+def _total(values):
+    """As SQL's SUM: None when there is nothing to add."""
+    values = [v for v in values if v is not None]
+    return sum(values[1:], values[0]) if values else None
 
 
-def _fte_holding(la, cases: list[QuerySet]) -> list:
+def _fte_holding(la, cases: list[QuerySet]) -> list[dict]:
     """DfE: cases / FTE of case holders."""
-    return _fte(cases)
+    return _fte(la, cases)
 
 
 define(
@@ -81,12 +100,12 @@ define(
 )
 
 
-def _fte_of_iros(la, cases: list[QuerySet]) -> list:
+def _fte_of_iros(la, cases: list[QuerySet]) -> list[dict]:
     """The FTE of all the council's IROs, whether or not they hold a looked-after child (B10 WF-02:
     "Den: FTE IROs"). The record holds current staff only, so the IROs are the active staff in the
     IRO role now, with anyone holding one of the counted cases at the date (an IRO then, though
     since left or moved on)."""
-    return _fte(cases, Q(role=User.Role.IRO, is_active=True, local_authority=la))
+    return _fte(la, cases, Q(role=User.Role.IRO, is_active=True))
 
 
 define(
@@ -125,8 +144,10 @@ define(
     counts=EVENTS,
     weighted=True,
     windowed=Windowed(
-        base=lambda c: User.objects.filter(
-            local_authority=c.la, is_active=True, role__in=(User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)
+        base=lambda c: of_council(
+            User.objects.filter(is_active=True, role__in=(User.Role.SOCIAL_WORKER, User.Role.TEAM_MANAGER)),
+            "local_authority",
+            c,
         ).annotate(
             k_child=Value(None, output_field=IntegerField()), k_num=flag(Q(is_agency=True)), k_val=F("fte")
         ),

@@ -1,4 +1,6 @@
 """`safeguard scorecard --year 2026 [--quarter 2] --format json|csv|html|pdf|xlsx --out FILE`
+`safeguard scorecard --year 2026 --every-council --format json|csv --out FILE` (every council on
+record, in one pass grouped by council: a regional hub's database)
 `safeguard scorecard drill CP-04 --year 2026 [--quarter 2] [--out FILE.csv] [--user U]`
 `safeguard scorecard catalogue` | `import-settings FILE.csv` | `import-values FILE.csv` |
 `comment CP-04 --period "2025-26 Q2" --text "..."` |
@@ -21,8 +23,15 @@ from safeguard.core.cells import safe_writer
 from safeguard.core.errors import RecordInvalid
 from safeguard.performance import catalogue as cat
 from safeguard.performance.periods import quarter, reporting_year
-from safeguard.performance.render import render_csv, render_html, render_json, render_pdf, render_xlsx
-from safeguard.performance.scorecard import build_scorecard
+from safeguard.performance.render import (
+    render_csv,
+    render_csv_councils,
+    render_html,
+    render_json,
+    render_pdf,
+    render_xlsx,
+)
+from safeguard.performance.scorecard import build_scorecard, build_scorecards
 from safeguard.performance.selectors import indicator_children
 from safeguard.performance.services import commentary_save, manual_values_import, measure_settings_import
 from safeguard.workforce.models import LocalAuthority, User
@@ -84,6 +93,11 @@ class Command(BaseCommand):
             help="do not suppress small numbers in html/pdf/csv/xlsx (not for publication)",
         )
         parser.add_argument("--only", help="comma-separated indicator ids")
+        parser.add_argument(
+            "--every-council",
+            action="store_true",
+            help="every council on record in one pass (json: a list of scorecards; csv: one table)",
+        )
         sub = parser.add_subparsers(dest="action")
         drill = sub.add_parser("drill", help="the children counted in a figure, with why")
         drill.add_argument("indicator")
@@ -129,11 +143,13 @@ class Command(BaseCommand):
     def _report(self, opts):
         if not opts.get("year"):
             raise CommandError("--year is required, e.g. --year 2026 for 1 April 2025 to 31 March 2026")
-        la = _council(opts.get("la_code"))
         only = [i.strip().upper() for i in opts["only"].split(",")] if opts.get("only") else None
-        card = build_scorecard(la, opts["year"], opts.get("quarter"), indicator_ids=only)
         fmt, out = opts["format"], opts.get("out")
         public = not opts["internal"]
+        if opts.get("every_council"):
+            return self._every_council(opts, only, public)
+        la = _council(opts.get("la_code"))
+        card = build_scorecard(la, opts["year"], opts.get("quarter"), indicator_ids=only)
         if fmt in ("pdf", "xlsx") and not out:
             raise CommandError(f"--out FILE is needed for {fmt}")
         if fmt == "pdf":
@@ -155,6 +171,22 @@ class Command(BaseCommand):
                 f"wrote {fmt} scorecard for {la.name}, {card.period.label}: {len(card.rows)} "
                 f"measures to {out}"
             )
+
+    def _every_council(self, opts, only, public):
+        fmt, out = opts["format"], opts.get("out")
+        if fmt not in ("json", "csv"):
+            raise CommandError("--every-council writes json or csv")
+        councils = list(LocalAuthority.objects.order_by("code"))
+        cards = build_scorecards(councils, opts["year"], opts.get("quarter"), indicator_ids=only)
+        if fmt == "json":
+            text = json.dumps([c.as_dict(public=opts["public"]) for c in cards], indent=2, default=str)
+        else:
+            text = render_csv_councils(cards, public=public)
+        if not out:
+            self.stdout.write(text)
+            return
+        Path(out).write_text(text, encoding="utf-8")
+        self.stdout.write(f"wrote {fmt} scorecards of {len(cards)} councils to {out}")
 
     def _drill(self, opts):
         la = _council(opts.get("la_code"))
