@@ -14,7 +14,7 @@ quotes the median of --runs runs.
   run of each period computes and keeps them;
 - every council: on a database of several councils (bench/national.py), the pass a council above
   and every council in one pass grouped by council (`build_scorecards`), with whether every
-  council's figures agree;
+  council's figures agree, beside the floor of any such pass: every council table read once;
 - --dump: every indicator's value, numerator, denominator, columns and breakdown for the year and
   each quarter, to compare the answers before and after a change to the computation.
 
@@ -123,7 +123,33 @@ def every_council(councils: list, year: int, runs: int, alone: dict) -> dict:
     equal = all([row.as_dict() for row in card.rows] == alone[card.local_authority.pk] for card in cards)
     return {"every_council_one_pass_seconds_median": round(statistics.median(seconds), 2),
             "every_council_one_pass_seconds_all": [round(s, 2) for s in seconds],
-            "every_council_figures_equal_to_a_pass_a_council": equal}
+            "every_council_figures_equal_to_a_pass_a_council": equal,
+            **read_once()}
+
+
+def read_once() -> dict:
+    """The floor of any pass over every council: each table holding councils' rows read once from
+    end to end (a sequential scan counting its rows, no index), as big as the database it runs on
+    and as fast as the disk and the memory caching it."""
+    from django.db import connection
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from national import copied_models
+
+    tables = [m._meta.db_table for m in copied_models()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        size = cursor.fetchone()[0]
+        for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+            cursor.execute(f"SET {setting} = off")
+        started = time.perf_counter()
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+        seconds = time.perf_counter() - started
+        for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+            cursor.execute(f"RESET {setting}")
+    return {"floor_every_table_read_once_seconds": round(seconds, 2), "tables_read": len(tables),
+            "database_gb": round(size / 2**30, 2)}
 
 
 def one_connection(la, year: int, runs: int) -> dict:
