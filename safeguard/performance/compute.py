@@ -54,15 +54,9 @@ class Result:
         }
 
 
-def population(la, as_at: dt.date) -> int | None:
-    """Children aged 0-17 for the reporting year containing `as_at`: the mid-(t-1) estimate
-    (INDICATORS.md §0.3 rule 4)."""
-    year = reporting_year_of(as_at)
-    return populations([la.pk], [year]).get((la.pk, year))
-
-
 def populations(council_keys, years) -> dict[tuple[int, int], int]:
-    """Each council's estimate for each reporting year (as `population`), in one query."""
+    """Children aged 0-17, by council and reporting year, in one query: a reporting year takes the
+    mid-year estimate of the year before (INDICATORS.md §0.3 rule 4)."""
     got = (
         PopulationEstimate.objects.filter(
             local_authority__in=council_keys, mid_year__in=[y - 1 for y in years]
@@ -166,8 +160,8 @@ def _evaluate(ind, la, councils, columns, population_cache, shared) -> dict[int,
         aggs, breakdowns, ftes = [], [], []
         for w in windows:
             qs = ind.units(cat.Context(la=la, window=w))
-            aggs += _aggregate(ind, qs, [Q()])
-            breakdowns += _breakdowns(ind, qs, [Q()])
+            aggs += _aggregate(ind, qs, [Q()], grouped=la is None)
+            breakdowns += _breakdowns(ind, qs, [Q()], grouped=la is None)
             if ind.unit == cat.RATIO:
                 ftes += ind.extra["denominator"](la, [qs])
     if ind.unit == cat.RATE:
@@ -302,7 +296,7 @@ def _in_parts(ind: cat.Indicator, la, windows: list[Period]) -> tuple[list[dict]
     standing = {f"k_at{i}": _standing(m, n) for i, (m, n) in enumerate(zip(members, nums, strict=True))}
     fenced = qs.order_by().annotate(**standing)[:_NO_LIMIT]
     aggs = _standing_figures(ind, fenced, len(members), grouped=la is None)
-    breakdowns = _breakdowns(ind, qs, members, numerators)
+    breakdowns = _breakdowns(ind, qs, members, numerators, grouped=la is None)
     ftes = ind.extra["denominator"](la, [qs.filter(m) for m in members]) if ind.unit == cat.RATIO else None
     return aggs, breakdowns, ftes
 
@@ -370,8 +364,9 @@ def _standing(member: Q, numerator: Q):
     )
 
 
-def _aggregate(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
-    """Each filter's figure, by council when the rows carry one (`k_la`)."""
+def _aggregate(ind: cat.Indicator, qs, filters: list[Q], grouped: bool) -> list[dict]:
+    """Each filter's figure; `grouped`, by council (`k_la`, which every measure's rows carry when
+    read for every council: a measure that did not start from its council fails here)."""
     has_num = "k_num" in qs.query.annotations
     num_q = Q(k_num=1) if has_num else Q()
     spec = {}
@@ -385,7 +380,7 @@ def _aggregate(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
             spec[f"den{i}"], spec[f"num{i}"] = Count("pk", filter=f), Count("pk", filter=f & num_q)
         if ind.unit in (cat.DAYS, cat.MEAN):
             spec[f"total{i}"], spec[f"mean{i}"] = Sum("k_val", filter=f), Avg("k_val", filter=f)
-    if "k_la" in qs.query.annotations:
+    if grouped:
         got = {g["k_la"]: g for g in qs.order_by().values("k_la").annotate(**spec)}
     else:
         got = {None: qs.aggregate(**spec)}
@@ -395,14 +390,15 @@ def _aggregate(ind: cat.Indicator, qs, filters: list[Q]) -> list[dict]:
     ]
 
 
-def _breakdowns(ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | None = None) -> list[dict]:
+def _breakdowns(
+    ind: cat.Indicator, qs, filters: list[Q], numerators: list[Q] | None = None, *, grouped: bool
+) -> list[dict]:
     if not ind.breakdown:
         return [{} for _ in filters]
     if ind.unit == cat.COUNT and numerators is not None:
         filters = [f & n for f, n in zip(filters, numerators, strict=True)]
     elif "k_num" in qs.query.annotations and ind.unit == cat.COUNT:
         qs = qs.filter(k_num=1)
-    grouped = "k_la" in qs.query.annotations
     rows = (
         qs.order_by()
         .values(*(["k_la"] if grouped else []), ind.breakdown)

@@ -76,6 +76,7 @@ def test_one_pass_reads_as_many_times_whatever_the_number_of_councils(councils):
         return len([q for q in ctx.captured_queries if "performance_" not in q["sql"]
                     and "workforce_localauthority" not in q["sql"]])
 
+    build_scorecards(councils[:1], 2026)  # what a process reads once (settings, caches) is read
     assert record_queries(councils[:2]) == record_queries(councils)
 
 
@@ -95,3 +96,26 @@ def test_command_writes_every_council_in_one_table(councils, tmp_path):
         assert mine == list(csv.reader(own.read_text(encoding="utf-8").splitlines()))[1:], council.name
     with pytest.raises(CommandError, match="--every-council writes json or csv"):
         call_command("scorecard", "--year", "2026", "--every-council", "--format", "pdf", "--out", "x.pdf")
+
+
+@pytest.mark.django_db
+def test_a_measure_not_started_from_its_council_is_refused_in_one_pass(councils):
+    """A measure whose rows skip `catalogue.of_council` carries no council key: in one pass it must
+    fail rather than give every council nothing (INDICATORS.md §0.3, a council's figure is over its
+    own record)."""
+    from dataclasses import replace
+
+    from django.core.exceptions import FieldError
+    from django.db.models import F
+
+    from safeguard.people.models import Child
+    from safeguard.performance import catalogue as cat
+    from safeguard.performance.compute import evaluate_councils
+    from safeguard.performance.periods import reporting_year
+
+    held = next(i for i in cat.CATALOGUE.values()
+                if i.is_held and i.unit == cat.COUNT and not i.windowed and not i.breakdown)
+    careless = replace(held, id="XX-01", units=lambda ctx: Child.objects.annotate(k_child=F("pk")),
+                       counts=cat.CHILDREN, date_field=None)
+    with pytest.raises(FieldError, match="k_la"):
+        evaluate_councils(careless, councils, [reporting_year(2026)])
