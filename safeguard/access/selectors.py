@@ -47,7 +47,7 @@ def child_open(user, child_id, *, purpose: str = "view", what: str = "record"):
     return child, decided
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a save's transaction, no savepoint of its own
 def _child_open(user, child_id, *, purpose: str, what: str):
     try:
         child = Child.objects.filter(pk=int(child_id)).first()

@@ -72,11 +72,11 @@ def note_record(*, by, child_ids: list[int], kind: str, occurred_on: dt.date,
     ids = sorted({int(pk) for pk in child_ids or []})
     if not ids:
         raise RecordInvalid([Violation("children", "local", "Choose at least one child the note is about")])
-    children = list(Child.objects.filter(pk__in=ids).order_by("pk"))
-    if len(children) != len(ids):
-        raise PermissionDenied("You may not record on this child's record")
-    _allowed(by, children)
-    changes = [Change.of_child(pk, by=by, event="note_record") for pk in ids]  # locks, in pk order
+    try:  # each child read once, locked (in pk order), then checked
+        changes = [Change.of_child(pk, by=by, event="note_record") for pk in ids]
+    except Child.DoesNotExist:
+        raise PermissionDenied("You may not record on this child's record") from None
+    _allowed(by, [change.child for change in changes])
     about = []
     for change in changes:
         flags = _seen_of(seen, change.child.pk)

@@ -347,8 +347,11 @@ def kept_figures_invalidate(*, local_authority_id: int, since: dt.date | None, r
     figures = KeptFigure.objects.filter(local_authority_id=local_authority_id, stale=False)
     if since is not None:
         figures = figures.filter(window_end__gte=since)
-    figures.filter(window_end__gte=day).delete()
-    ended = list(figures.filter(window_end__lt=day))
+    kept = list(figures)  # one read: a save usually finds none
+    running = [f.pk for f in kept if f.window_end >= day]
+    if running:
+        KeptFigure.objects.filter(pk__in=running).delete()
+    ended = [f for f in kept if f.window_end < day]
     for f in ended:
         f.stale, f.stale_reason = True, reason[:300]
     if ended:

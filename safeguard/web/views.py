@@ -92,13 +92,26 @@ class _Refusal(Exception):
 
 
 def refusing(view):
-    """Turn a refusal into the refusal page (with break-glass where the user may use it)."""
+    """Turn a refusal into the refusal page (with break-glass where the user may use it). A POST
+    (a save) is one transaction with the opening of the child and its audit row: one commit, not
+    two. What the view did before it failed is still committed, as it was with two (the audit of
+    the opening; a service that failed has rolled back its own savepoint)."""
 
-    def wrapped(request, *args, **kwargs):
+    def answer(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except _Refusal as r:
             return _refused(request, r.exc)
+
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return answer(request, *args, **kwargs)
+        with transaction.atomic():
+            try:
+                return answer(request, *args, **kwargs)
+            except Exception as exc:  # committed, then raised: PermissionDenied, Http404, a fault
+                failed = exc
+        raise failed
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__

@@ -142,3 +142,32 @@ def test_worklist_hides_a_restricted_childs_clocks_until_access_is_given(world, 
     assert own.last_name in body and r.last_name not in body
     client.post(f"/children/{r.pk}/break-glass/", {"reason": "Urgent call from the hospital"})
     assert r.last_name in client.get("/my-work/").content.decode()
+
+
+def _note_form(child, **more) -> dict:
+    day = dt.date.today() - dt.timedelta(days=1)
+    return {"kind": "phone_call", "occurred_on_day": day.day, "occurred_on_month": day.month,
+            "occurred_on_year": day.year, "title": "Call with the school", "text": "Attendance is better.",
+            "children": [str(child.pk)], **more}
+
+
+def test_a_save_keeps_the_audit_of_its_opening_whatever_its_end(world, client_for):
+    """A save is one transaction with the opening of the child (one commit, issue 20), yet every
+    opening stays audited (Data Protection Act 2018 s.62, logging of consultation) when the save
+    is refused by the policy, refused by a check, or written."""
+    child = world.own
+    openings = AuditEvent.objects.filter(child_id=child.pk, action="view", detail__what="new case note")
+
+    refused = client_for(world.analyst).post(f"/children/{child.pk}/notes/new/", _note_form(child))
+    assert refused.status_code == 403
+    assert openings.filter(actor=world.analyst).count() == 1
+
+    invalid = client_for(world.sw_a).post(f"/children/{child.pk}/notes/new/", _note_form(child, kind=""))
+    assert invalid.status_code == 400
+    assert openings.filter(actor=world.sw_a).count() == 1
+
+    saved = client_for(world.sw_a).post(f"/children/{child.pk}/notes/new/", _note_form(child))
+    assert saved.status_code == 302
+    assert openings.filter(actor=world.sw_a).count() == 2
+    assert AuditEvent.objects.filter(child_id=child.pk, action="create",
+                                     object_type="casework.CaseNote").exists()
