@@ -95,7 +95,8 @@ def refusing(view):
     """Turn a refusal into the refusal page (with break-glass where the user may use it). A POST
     (a save) is one transaction with the opening of the child and its audit row: one commit, not
     two. What the view did before it failed is still committed, as it was with two (the audit of
-    the opening; a service that failed has rolled back its own savepoint)."""
+    the opening; a service that failed has rolled back its own savepoint). Should the commit itself
+    fail after the view failed, the view's error is the one raised, the commit's attached to it."""
 
     def answer(request, *args, **kwargs):
         try:
@@ -106,11 +107,17 @@ def refusing(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "POST":
             return answer(request, *args, **kwargs)
-        with transaction.atomic():
-            try:
-                return answer(request, *args, **kwargs)
-            except Exception as exc:  # committed, then raised: PermissionDenied, Http404, a fault
-                failed = exc
+        failed = None
+        try:
+            with transaction.atomic():
+                try:
+                    return answer(request, *args, **kwargs)
+                except Exception as exc:  # committed, then raised: PermissionDenied, Http404, a fault
+                    failed = exc
+        except Exception:
+            if failed is None:
+                raise
+            raise failed  # the view's own error, with the commit's as its context: never masked
         raise failed
 
     wrapped.__name__ = view.__name__
