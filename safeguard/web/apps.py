@@ -9,6 +9,6 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from safeguard.record.change import record_changed
 
-        from .team import tab_counts_changed
+        from .tabs import tab_counts_changed
 
-        record_changed.connect(tab_counts_changed, dispatch_uid="web.manager_tab_counts")
+        record_changed.connect(tab_counts_changed, dispatch_uid="web.tab_counts")

@@ -29,6 +29,7 @@ from safeguard.people import services as people
 from safeguard.people.models import ChildWarning, Organisation, Relationship
 
 from . import forms
+from .tabs import forget_tab_counts
 from .views import _open, _page_number, _violations_to_form, refusing
 
 #: What a form posts that is not the user's words: never kept in a draft.
@@ -284,6 +285,8 @@ def draft_save(request):
                             status=409)
     except RecordInvalid as exc:
         return JsonResponse({"message": str(exc)}, status=400)
+    if not version.isdigit():  # a new draft: the Drafts tab counts it at once
+        forget_tab_counts(request.user.pk)
     saved = timezone.localtime(draft.updated_at)
     return JsonResponse({"version": draft.version, "saved_at": saved.strftime("%H:%M:%S")})
 

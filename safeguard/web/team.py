@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,6 +21,7 @@ from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_M
 from safeguard.workforce import selectors as team
 from safeguard.workforce import services as workforce
 
+from .tabs import kept_counts
 from .team_forms import TrayAllocateForm
 from .views import _page_number, _violations_to_form
 
@@ -84,49 +83,17 @@ def _drift(user) -> list:
     return sorted(flags, key=lambda d: (order.get(d.kind, len(order)), d.since, d.child_id))
 
 
-#: How long the counts on a manager's other tabs are reused. The tab on screen always counts its own
-#: list afresh, and the manager's own changes (an allocation, a decision) drop their counts at once
-#: (`forget_tab_counts`); a change by someone else shows on the other tabs' labels within this time.
-TAB_COUNTS_SECONDS = 60
-
-
-def _tab_counts_key(user) -> str:
-    return f"manager-tabs:{user.pk}:{','.join(map(str, sorted(policy.team_ids(user))))}"
-
-
-def forget_tab_counts(user_id: int) -> None:
-    """Drop the counts kept for this user (all their teams), after a change of theirs."""
-    cache.delete(cache.get(f"manager-tabs-key:{user_id}") or "")
-
-
 def _tab_counts(user, known: dict) -> dict:
-    """The totals of every tab, read once a minute rather than on every page: each is a count over
-    the council's open work (on a large council most of a page's time). `known` holds the totals
-    the page has just counted itself."""
-    key = _tab_counts_key(user)
-    counts = cache.get(key)
-    if counts is None:
-        readers = {
-            "decisions_total": lambda: oversight.decisions_awaiting(user).total,
-            "visits_total": lambda: team.visits_out_of_time_count(oversight_scope(user)),
-            "drift_total": lambda: len(_drift(user)),
-            "unallocated_total": lambda: team.unallocated(oversight_scope(user)).count(),
-        }
-        counts = {k: read() if known.get(k) is None else known[k] for k, read in readers.items()}
-    elif all(known.get(k) in (None, v) for k, v in counts.items()):
-        return counts
-    counts = {**counts, **{k: v for k, v in known.items() if v is not None}}  # what the page just read
-    cache.set(key, counts, TAB_COUNTS_SECONDS)
-    cache.set(f"manager-tabs-key:{user.pk}", key, TAB_COUNTS_SECONDS)
-    return counts
-
-
-def tab_counts_changed(sender=None, *, change=None, **kwargs) -> None:
-    """Receiver of the record's `record_changed`: the author's own counts are read afresh once the
-    change commits (a manager who allocates or decides sees their tabs move at once)."""
-    by = getattr(change, "by", None)
-    if by is not None and by.pk:
-        transaction.on_commit(lambda: forget_tab_counts(by.pk))
+    """The totals of every tab, kept a minute (`tabs.kept_counts`); `known` holds the totals the
+    page has just counted itself."""
+    readers = {
+        "decisions_total": lambda: oversight.decisions_awaiting(user).total,
+        "visits_total": lambda: team.visits_out_of_time_count(oversight_scope(user)),
+        "drift_total": lambda: len(_drift(user)),
+        "unallocated_total": lambda: team.unallocated(oversight_scope(user)).count(),
+    }
+    teams = ",".join(map(str, sorted(policy.team_ids(user))))
+    return kept_counts(user, f"manager:{teams}", readers, known)
 
 
 def _tabs(user, tab: str, *, decisions: dict | None = None, drift: list | None = None,

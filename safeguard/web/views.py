@@ -49,6 +49,7 @@ from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import RULES
 
 from . import child_page, conflicts, forms, second_factor, steps
+from .tabs import kept_counts
 
 
 class SignIn(auth_views.LoginView):
@@ -117,7 +118,7 @@ def refusing(view):
         except Exception:
             if failed is None:
                 raise
-            raise failed  # the view's own error, with the commit's as its context: never masked
+            raise failed  # noqa: B904 - the view's own error; the commit's is its context, not its cause
         raise failed
 
     wrapped.__name__ = view.__name__
@@ -158,14 +159,16 @@ def home(request):
 
 def _tray_counts(user, scope: str = "mine", **known) -> dict:
     """The counts on the trays' tabs (To do, My cases, Incoming, Drafts), shown on every tray so a
-    worker sees at once where work is waiting; a tray passes the count it has already read."""
-    counts = {
+    worker sees at once where work is waiting; a tray passes the count it has already read, the
+    others are kept a minute (`tabs.kept_counts`)."""
+    readers = {
         "todo_total": lambda: oversight.to_do(user, scope=scope, per_page=0).total,
         "cases_total": lambda: len(oversight.my_children_ids(user)),
         "incoming_total": lambda: oversight.incoming(user).total,
         "drafts_total": lambda: len(draft_store.drafts_of(user)),
     }
-    return {name: known[name] if name in known else count() for name, count in counts.items()}
+    teams = ",".join(map(str, sorted(policy.team_ids(user)))) if scope == "team" else ""
+    return kept_counts(user, f"trays:{scope}:{teams}", readers, known)
 
 
 def _tray_user(request):

@@ -167,3 +167,22 @@ def test_siblings_on_the_caseload_sit_together_in_my_cases(world, client_for):
     _clock(second, "T09", today() - dt.timedelta(days=2))
     order = _cases(client_for(world.sw_a).get("/my-work/cases/").content.decode())
     assert abs(order.index(str(first.pk)) - order.index(str(second.pk))) == 1
+
+
+def test_other_trays_counts_are_kept_a_minute_and_the_workers_own_draft_shows_at_once(world, client_for):
+    """Issue 20: the tab on screen counts its own list afresh; the other tabs' totals (each a count
+    over open work) are kept a minute, except that the worker's own new draft shows at once."""
+    from safeguard.casework import drafts
+
+    sw = client_for(world.sw_a)
+    assert "My cases (1)" in sw.get("/my-work/").content.decode()
+    world.allocate(world.new_child(), world.sw_a)  # by their manager, not by them
+    assert "My cases (1)" in sw.get("/my-work/").content.decode()  # kept
+    assert "My cases (2)" in sw.get("/my-work/cases/").content.decode()  # its own tab: afresh
+    assert "My cases (2)" in sw.get("/my-work/").content.decode()  # and kept from there
+
+    assert "Drafts (0)" in sw.get("/my-work/").content.decode()
+    key = drafts.note_draft_key(world.own.pk, world.sw_a.pk)
+    saved = sw.post("/drafts/save/", {"sg_draft_key": key, "sg_draft_version": "", "title": "Half a title"})
+    assert saved.status_code == 200
+    assert "Drafts (1)" in sw.get("/my-work/").content.decode()
