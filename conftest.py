@@ -6,6 +6,27 @@ import importlib
 import pytest
 
 
+def pytest_configure(config):
+    """The suite runs as if it were noon (London) on the day it started, the clock ticking from there.
+    Tests set dates when they are collected (a parametrised "tomorrow") and the record checks them
+    against the day they run: a run that crosses midnight would find "tomorrow" had become today.
+    From noon no run of the suite reaches midnight, and no test depends on the hour CI starts."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    london = ZoneInfo("Europe/London")
+    noon = dt.datetime.combine(dt.datetime.now(london).date(), dt.time(12), tzinfo=london)
+    config._safeguard_clock = time_machine.travel(noon, tick=True)
+    config._safeguard_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_safeguard_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client and the browser tests speak plain http on loopback, as `make demo` does

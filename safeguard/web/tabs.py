@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import transaction
 
+from safeguard.access import policy
+
 TAB_COUNTS_SECONDS = 60
 
 
@@ -19,11 +21,14 @@ def _version_key(user_id: int) -> str:
     return f"tabs-version:{user_id}"
 
 
-def kept_counts(user, kind: str, readers: dict[str, Callable[[], int]], known: dict) -> dict:
+def kept_counts(user, kind: str, readers: dict[str, Callable[[], int]], known: dict, *,
+                by_team: bool = False) -> dict:
     """Every tab's total: `known` holds those the page has just counted itself (None where it has
-    not), the others are kept or, once a minute, read by `readers`. `kind` names the set of tabs and
-    whatever their counts depend on besides the user (the scope, the teams)."""
-    key = f"tabs:{user.pk}:{cache.get(_version_key(user.pk), 0)}:{kind}"
+    not), the others are kept or, once a minute, read by `readers`. `kind` names the set of tabs (and
+    its scope); `by_team` when the counts are over the user's teams, so a move between teams is
+    counted afresh."""
+    teams = ",".join(map(str, sorted(policy.team_ids(user)))) if by_team else ""
+    key = f"tabs:{user.pk}:{cache.get(_version_key(user.pk), 0)}:{kind}:{teams}"
     counts = cache.get(key)
     if counts is None:
         counts = {name: read() if known.get(name) is None else known[name] for name, read in readers.items()}

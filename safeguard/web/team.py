@@ -92,8 +92,7 @@ def _tab_counts(user, known: dict) -> dict:
         "drift_total": lambda: len(_drift(user)),
         "unallocated_total": lambda: team.unallocated(oversight_scope(user)).count(),
     }
-    teams = ",".join(map(str, sorted(policy.team_ids(user))))
-    return kept_counts(user, f"manager:{teams}", readers, known)
+    return kept_counts(user, "manager", readers, known, by_team=True)
 
 
 def _tabs(user, tab: str, *, decisions: dict | None = None, drift: list | None = None,

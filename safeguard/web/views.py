@@ -167,8 +167,7 @@ def _tray_counts(user, scope: str = "mine", **known) -> dict:
         "incoming_total": lambda: oversight.incoming(user).total,
         "drafts_total": lambda: len(draft_store.drafts_of(user)),
     }
-    teams = ",".join(map(str, sorted(policy.team_ids(user)))) if scope == "team" else ""
-    return kept_counts(user, f"trays:{scope}:{teams}", readers, known)
+    return kept_counts(user, f"trays:{scope}", readers, known, by_team=scope == "team")
 
 
 def _tray_user(request):
