@@ -37,7 +37,10 @@ BIN = Path(sys.executable).parent
 
 def prepare(generate: str | None, n_workers: int) -> dict:
     """Sessions for the busiest social workers and, for each, children they may open, children
-    allocated to them (where they write notes) and misspelt names to search for."""
+    allocated to them (where they write notes) and misspelt names to search for. The busiest are
+    those whose To do is longest (the open clocks of the children they hold as social worker), then
+    by caseload: on a generated council a child-in-need team's worker holds the most children but
+    few clocks, and a care-leaver team's worker holds young people as their PA, with none."""
     import django
 
     django.setup()
@@ -55,10 +58,16 @@ def prepare(generate: str | None, n_workers: int) -> dict:
         call_command("migrate", verbosity=0)
         if not Child.objects.exists():
             call_command("generate", size=generate, seed=1)
+    held = Q(allocations__end_date__isnull=True, allocations__kind=Allocation.Kind.SOCIAL_WORKER)
     workers = list(
         User.objects.filter(role="social_worker", is_active=True, local_authority__isnull=False)
-        .annotate(cases=Count("allocations", filter=Q(allocations__end_date__isnull=True)))
-        .order_by("-cases")[:n_workers]
+        .annotate(
+            cases=Count("allocations", filter=held, distinct=True),
+            due=Count("allocations__child__clocks", filter=held & Q(
+                allocations__child__clocks__met_date__isnull=True,
+                allocations__child__clocks__stopped_date__isnull=True)),
+        )
+        .order_by("-due", "-cases", "pk")[:n_workers]
     )
     if not workers:
         raise SystemExit("no social workers in this database: generate a council first (--generate large)")

@@ -260,10 +260,16 @@ class MyCases(Page):
     overdue_children: int
 
 
+#: The allocations that make a child one of the worker's cases: their social worker's, or their
+#: personal adviser's (a care leaver's case is held by the PA, Children Act 1989 s23D). An IRO's
+#: children are on the IRO's desk.
+CASE_HOLDING = (Allocation.Kind.SOCIAL_WORKER, Allocation.Kind.PERSONAL_ADVISER)
+
+
 def my_children_ids(user) -> list[int]:
-    """The ids of the children allocated to this worker now, among those the policy opens to them
-    (a restricted record stays out until a grant opens it): read once a request."""
-    mine = Allocation.objects.filter(worker=user, end_date__isnull=True, kind=Allocation.Kind.SOCIAL_WORKER)
+    """The ids of the children whose case this worker holds now, among those the policy opens to
+    them (a restricted record stays out until a grant opens it): read once a request."""
+    mine = Allocation.objects.filter(worker=user, end_date__isnull=True, kind__in=CASE_HOLDING)
     return policy.visible_ids(user, "my_children", mine.values_list("child_id", flat=True))
 
 

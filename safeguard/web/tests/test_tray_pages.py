@@ -186,3 +186,20 @@ def test_other_trays_counts_are_kept_a_minute_and_the_workers_own_draft_shows_at
     saved = sw.post("/drafts/save/", {"sg_draft_key": key, "sg_draft_version": "", "title": "Half a title"})
     assert saved.status_code == 200
     assert "Drafts (1)" in sw.get("/my-work/").content.decode()
+
+
+def test_a_personal_advisers_young_people_are_their_cases(world, client_for):
+    """Children Act 1989 s23D (a personal adviser for each care leaver): the young people whose
+    case the PA holds are on their My cases, as a social worker's children are on theirs; the
+    tab's count says so on every tray."""
+    from safeguard.workforce.models import Allocation, User
+
+    pa = User.objects.create_user(username="pa", password="correct horse battery", role="personal_adviser",
+                                  team=world.sw_b.team, local_authority=world.la, first_name="Pat",
+                                  last_name="Adviser")
+    young_person = world.other_team
+    allocation_start(by=world.tm_b, child_id=young_person.pk, worker_id=pa.pk,
+                     start_date=today() - dt.timedelta(days=3), kind=Allocation.Kind.PERSONAL_ADVISER)
+    c = client_for(pa)
+    assert "My cases (1)" in c.get("/my-work/").content.decode()
+    assert _cases(c.get("/my-work/cases/").content.decode()) == [str(young_person.pk)]
