@@ -37,7 +37,7 @@ from safeguard.core.errors import today
 from safeguard.people.models import Child
 from safeguard.record.history import _BY_LABEL, _SOURCES
 from safeguard.timescales.models import Clock
-from safeguard.workforce.models import Allocation, Team
+from safeguard.workforce.models import Allocation, Team, User
 
 from .models import AccessGrant, DecisionDelegation, DecisionRule
 
@@ -81,14 +81,19 @@ FRONT_DOOR_SERVICE = "front door"
 
 def _teams(user) -> dict[int, str]:
     """The user's teams (a manager's own and those they manage) and each team's service, read
-    once per request."""
+    once per request. The user's own team is kept as `user.team` too, which every page's header
+    names: one read of it a page, not two."""
     cached = user.__dict__.get("_access_teams")
     if cached is None:
         role = role_of(user)
         q = Q(pk=user.team_id) if user.team_id else Q(pk__in=[])
         if role == TEAM_MANAGER:
             q |= Q(manager=user)
-        cached = dict(Team.objects.filter(q).values_list("pk", "service"))
+        teams = list(Team.objects.filter(q))
+        own = next((t for t in teams if t.pk == user.team_id), None)
+        if own is not None:
+            User._meta.get_field("team").set_cached_value(user, own)
+        cached = {t.pk: t.service for t in teams}
         user.__dict__["_access_teams"] = cached
     return cached
 

@@ -203,3 +203,14 @@ def test_a_personal_advisers_young_people_are_their_cases(world, client_for):
     c = client_for(pa)
     assert "My cases (1)" in c.get("/my-work/").content.decode()
     assert _cases(c.get("/my-work/cases/").content.decode()) == [str(young_person.pk)]
+
+
+def test_the_workers_team_is_read_once_a_page(world, client_for):
+    """Issue 20 (pages read only what they show, once): the access policy's read of the worker's
+    team is the one the header's "Signed in as … (Social worker, team)" uses."""
+    sw = client_for(world.sw_a)
+    sw.get("/my-work/")
+    with CaptureQueriesContext(connection) as q:
+        body = sw.get("/my-work/").content.decode()
+    assert f"(Social worker, {world.sw_a.team.name})" in body
+    assert sum('"workforce_team"' in x["sql"] and "FROM" in x["sql"] for x in q.captured_queries) == 1
