@@ -36,7 +36,7 @@ from safeguard.core import paging
 from safeguard.core.errors import today
 from safeguard.core.paging import Page
 from safeguard.front_door.models import Contact, Referral
-from safeguard.looked_after.models import Episode, PeriodOfCare
+from safeguard.looked_after.models import CareLeaverStatus, Episode, PeriodOfCare
 from safeguard.people.models import Child, Relationship, Visit
 from safeguard.timescales.models import Clock
 from safeguard.timescales.rules import CIN_EPISODE_DRIFT_MONTHS, CP_PLAN_DRIFT_MONTHS, VISIT_CLOCKS
@@ -281,8 +281,9 @@ def my_children(user) -> QuerySet:
 def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
     """Every child allocated to this worker now (Liquidlogic's "My cases"), whether or not a clock
     is due: each with the status the worker needs at a glance (an open episode of need, a CP plan,
-    looked after and the legal status), the last visit, the next clock due and how many are overdue;
-    the most overdue first, then the next due. Two queries (the counts, the page) whatever the caseload."""
+    looked after and the legal status, a care leaver's category), the last visit, the next clock
+    due and how many are overdue; the most overdue first, then the next due. Two queries (the
+    counts, the page) whatever the caseload."""
     day = today()
     open_clocks = Clock.objects.filter(child=OuterRef("pk"), met_date__isnull=True, stopped_date__isnull=True)
     overdue = (open_clocks.filter(due_date__lt=day).order_by().values("child")
@@ -294,6 +295,7 @@ def my_cases(user, *, page: int = 1, per_page: int = TRAY_PAGE) -> MyCases:
             on_cp_plan=Exists(ChildProtectionPlan.objects.filter(referral__child=OuterRef("pk"),
                                                                  end_date__isnull=True)),
             looked_after=Exists(PeriodOfCare.objects.filter(child=OuterRef("pk"), end_date__isnull=True)),
+            care_leaver=Subquery(CareLeaverStatus.objects.filter(child=OuterRef("pk")).values("eligibility")[:1]),
             legal_status=Subquery(Episode.objects.filter(period_of_care__child=OuterRef("pk"),
                                                          dec__isnull=True)
                                   .order_by("-decom").values("legal_status")[:1]),

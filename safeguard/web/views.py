@@ -34,7 +34,7 @@ from safeguard.forecast import access as forecast_access
 from safeguard.forecast import report
 from safeguard.forecast.selectors import episodes_for_forecast, placement_costs
 from safeguard.front_door.models import Referral
-from safeguard.looked_after.models import PeriodOfCare
+from safeguard.looked_after.models import CareLeaverEligibility, PeriodOfCare
 from safeguard.people import services as people
 from safeguard.people.duplicates import probable_duplicates
 from safeguard.performance import catalogue
@@ -244,10 +244,12 @@ def my_cases(request):
     audit_record(actor=user, action="view", object_type="people.Child", detail={
         "worklist": "my_cases", "count": len(cases.rows), "children": [c.pk for c in cases.rows]})
     legal = dict(codes.LegalStatus.choices)
+    leaving_care = {code: label.split(":")[0] for code, label in CareLeaverEligibility.choices}
     return render(request, "web/my_cases.html", {
         **_tray_counts(user, cases_total=cases.total),
         "cases": cases, "tab": "cases", "today": today(),
-        "rows": [{"child": c, "legal": legal.get(c.legal_status, "")} for c in cases.rows],
+        "rows": [{"child": c, "legal": legal.get(c.legal_status, ""),
+                  "care_leaver": leaving_care.get(c.care_leaver, "")} for c in cases.rows],
         "page": cases.page, "page_links": cases.page_links})
 
 

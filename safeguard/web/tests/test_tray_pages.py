@@ -190,19 +190,35 @@ def test_other_trays_counts_are_kept_a_minute_and_the_workers_own_draft_shows_at
 
 def test_a_personal_advisers_young_people_are_their_cases(world, client_for):
     """Children Act 1989 s23D (a personal adviser for each care leaver): the young people whose
-    case the PA holds are on their My cases, as a social worker's children are on theirs; the
-    tab's count says so on every tray."""
+    case the PA holds are on their My cases, as a social worker's children are on theirs, each with
+    their leaving-care category (Children (Leaving Care) Act 2000: relevant at 17 on leaving care,
+    former relevant from 18); the tab's count says so on every tray."""
+    from safeguard.looked_after import events
+    from safeguard.looked_after import services as looked_after
     from safeguard.workforce.models import Allocation, User
 
     pa = User.objects.create_user(username="pa", password="correct horse battery", role="personal_adviser",
                                   team=world.sw_b.team, local_authority=world.la, first_name="Pat",
                                   last_name="Adviser")
-    young_person = world.other_team
-    allocation_start(by=world.tm_b, child_id=young_person.pk, worker_id=pa.pk,
-                     start_date=today() - dt.timedelta(days=3), kind=Allocation.Kind.PERSONAL_ADVISER)
+    young_person = world.new_child(date_of_birth=dt.date(2006, 12, 1))
+    looked_after.period_of_care_start(
+        by=world.tm_a, child_id=young_person.pk, decom=dt.date(2021, 1, 4), legal_status="C2",
+        category_of_need="N1", placement="U4", placement_provider="PR1", urn="SC123456",
+        home_postcode="CW1 1AA", placement_postcode="CW2 2BB")
+    looked_after.period_of_care_end(by=world.tm_a, child_id=young_person.pk, end_date=dt.date(2024, 6, 3),
+                                    reason_ceased="E4A")
+    events.care_leaver_eligibility_record(by=world.tm_a, child_id=young_person.pk, eligibility="relevant",
+                                          since_date=dt.date(2024, 6, 3))
+    events.care_leaver_eligibility_record(by=world.tm_a, child_id=young_person.pk,
+                                          eligibility="former_relevant", since_date=dt.date(2025, 1, 1),
+                                          expected_version=1)
+    world.allocate(young_person, pa, kind=Allocation.Kind.PERSONAL_ADVISER)
     c = client_for(pa)
     assert "My cases (1)" in c.get("/my-work/").content.decode()
-    assert _cases(c.get("/my-work/cases/").content.decode()) == [str(young_person.pk)]
+    body = c.get("/my-work/cases/").content.decode()
+    assert _cases(body) == [str(young_person.pk)]
+    assert "Care leaver</strong> <span class=\"govuk-body-s\">Former relevant</span>" in body
+    assert "No open episode" not in body
 
 
 def test_the_workers_team_is_read_once_a_page(world, client_for):
